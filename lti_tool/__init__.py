@@ -1,0 +1,100 @@
+"""MASTERY Tool: an LTI 1.3 tool for EU green-skills micro-credentials."""
+
+from __future__ import annotations
+
+import json
+import logging.config
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from lti_tool.db import db
+from lti_tool.settings import PROJECT_ROOT, Settings, load_settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app; the only place where settings, database, keys caches and blueprints are wired."""
+    settings = (settings or load_settings()).resolved()
+    _configure_logging(settings)
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        TESTING=settings.testing,
+        PREFERRED_URL_SCHEME="https" if settings.base_url.startswith("https://") else "http",
+    )
+    app.extensions["mastery.settings"] = settings
+    if settings.trust_proxy:
+        # Behind a TLS proxy request.is_secure must be true, or pylti1p3next drops SameSite=None (§6).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+    from lti_tool.launch.platform_keys import PlatformKeyCache
+
+    app.extensions["mastery.platform_keys"] = PlatformKeyCache(
+        ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds
+    )
+    _register(app)
+    return app
+
+
+def _register(app: Flask) -> None:
+    from lti_tool.catalogue import cli as catalogue_cli
+    from lti_tool.catalogue.views import bp as catalogue_bp
+    from lti_tool.launch import cli as launch_cli
+    from lti_tool.launch.views import bp as launch_bp
+    from lti_tool.web import errors, security
+    from lti_tool.web import tool_info
+    from lti_tool.web.health import bp as health_bp
+
+    app.register_blueprint(launch_bp)
+    app.register_blueprint(catalogue_bp)
+    app.register_blueprint(health_bp)
+    errors.init_app(app)
+    security.init_app(app)
+    launch_cli.init_app(app)
+    catalogue_cli.init_app(app)
+    tool_info.init_app(app)
+
+    @app.context_processor
+    def _csrf() -> dict[str, Any]:
+        from flask import g
+
+        session = g.get("launch_session")
+        return {"csrf_token": session.csrf_token if session is not None else "",
+                "launch_token": g.get("launch_token", "")}
+
+
+def _engine_options(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        # Waits instead of failing when two gunicorn workers write at once.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE on SQLite
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.close()
+
+
+def _configure_logging(settings: Settings) -> None:
+    path = Path(PROJECT_ROOT / "config" / "logging.json")
+    if path.exists() and not settings.testing:
+        config = json.loads(path.read_text())
+        config.setdefault("root", {})["level"] = settings.log_level.upper()
+        logging.config.dictConfig(config)

@@ -1,0 +1,54 @@
+"""`flask --app lti_tool content load|check [PATH]`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from lti_tool.catalogue.loader import LoadReport, check_units, load_units
+from lti_tool.db import db
+
+content_cli = AppGroup("content", help="MASTERY unit files.")
+
+
+def _default_path() -> Path:
+    path: Path = current_app.extensions["mastery.settings"].content_path
+    return path
+
+
+def _print_errors(report: LoadReport) -> None:
+    for error in report.errors:
+        for field_error in error.errors:
+            click.echo(f"{error.path}: {field_error.field}: {field_error.message}", err=True)
+
+
+@content_cli.command("check")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def content_check(path: Path | None) -> None:
+    """Validate unit files; one line per problem (file: field: message)."""
+    report = check_units(path or _default_path())
+    _print_errors(report)
+    click.echo(f"{len(report.unchanged)} valid, {len(report.errors)} with errors.")
+    if report.errors:
+        raise SystemExit(1)
+
+
+@content_cli.command("load")
+@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
+def content_load(path: Path | None) -> None:
+    """Import unit files (idempotent; a changed unit needs a new version, old versions are kept)."""
+    report = load_units(db.session, path or _default_path())
+    if report.errors:
+        db.session.rollback()
+        _print_errors(report)
+        raise click.ClickException(f"{len(report.errors)} file(s) with errors; nothing was loaded.")
+    db.session.commit()
+    click.echo(f"Loaded {len(report.added)} new unit version(s); {len(report.unchanged)} unchanged.")
+
+
+def init_app(app: Flask) -> None:
+    """Attach the command group."""
+    app.cli.add_command(content_cli)

@@ -1,0 +1,73 @@
+"""Units, their learning outcomes and items, stored per version so old attempts keep their unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Optional
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from lti_tool.db import Base, utcnow
+
+
+class Unit(Base):
+    """One version of a MASTERY unit, loaded from ``content/units/<slug>.yaml``."""
+
+    __tablename__ = "unit"
+    __table_args__ = (sa.UniqueConstraint("slug", "version"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    slug: so.Mapped[str] = so.mapped_column(sa.String(128), index=True)
+    version: so.Mapped[str] = so.mapped_column(sa.String(32))
+    content_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    is_current: so.Mapped[bool] = so.mapped_column(default=True)
+    sector: so.Mapped[str] = so.mapped_column(sa.String(32))
+    eqf_level: so.Mapped[int] = so.mapped_column()
+    workload_hours: so.Mapped[float] = so.mapped_column()
+    ects: so.Mapped[float] = so.mapped_column()
+    participation: so.Mapped[str] = so.mapped_column(sa.String(32))
+    # The whole validated unit document (texts with their translations, sections, policy).
+    document: so.Mapped[dict[str, Any]] = so.mapped_column()
+    loaded_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+    outcomes: so.Mapped[list["LearningOutcome"]] = so.relationship(
+        back_populates="unit", cascade="all, delete-orphan", order_by="LearningOutcome.position"
+    )
+
+
+class LearningOutcome(Base):
+    """A learning outcome of one unit version, with its mastery threshold."""
+
+    __tablename__ = "learning_outcome"
+    __table_args__ = (sa.UniqueConstraint("unit_pk", "outcome_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    unit_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    outcome_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    position: so.Mapped[int] = so.mapped_column()
+    threshold: so.Mapped[float] = so.mapped_column()
+    esco: so.Mapped[list[str]] = so.mapped_column(default=list)
+
+    unit: so.Mapped[Unit] = so.relationship(back_populates="outcomes")
+    items: so.Mapped[list["Item"]] = so.relationship(
+        back_populates="outcome", cascade="all, delete-orphan", order_by="Item.position"
+    )
+
+
+class Item(Base):
+    """An assessment item; ``answer`` is the key and never leaves the server."""
+
+    __tablename__ = "item"
+    __table_args__ = (sa.UniqueConstraint("outcome_pk", "item_id"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    outcome_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("learning_outcome.id", ondelete="CASCADE"), index=True)
+    item_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    position: so.Mapped[int] = so.mapped_column()
+    type: so.Mapped[str] = so.mapped_column(sa.String(32))
+    # The item as written in the unit file (prompt, options, answer, rubric).
+    definition: so.Mapped[dict[str, Any]] = so.mapped_column()
+    answer: so.Mapped[Optional[Any]] = so.mapped_column(sa.JSON)
+
+    outcome: so.Mapped[LearningOutcome] = so.relationship(back_populates="items")

@@ -1,0 +1,53 @@
+"""Catalogue queries and the public JSON shape of a unit (never its answer keys)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.schema import localized
+from lti_tool.launch.models import ResourceLink
+
+SECTOR_ORDER = ("wood", "agrofood", "building", "manufacturing")
+
+
+def current_units(db: so.Session) -> list[Unit]:
+    """The newest version of every unit, by sector then slug."""
+    units = list(db.scalars(sa.select(Unit).where(Unit.is_current.is_(True)).order_by(Unit.slug)))
+    return sorted(units, key=lambda u: (SECTOR_ORDER.index(u.sector) if u.sector in SECTOR_ORDER else 99, u.slug))
+
+
+def current_unit(db: so.Session, slug: str) -> Unit | None:
+    """The newest version of one unit."""
+    return db.scalar(sa.select(Unit).where(Unit.slug == slug, Unit.is_current.is_(True)))
+
+
+def unit_json(unit: Unit, lang: str) -> dict[str, Any]:
+    """The catalogue entry of DESIGN.md §3 (``GET /api/units``); texts in ``lang`` with English fallback."""
+    doc = unit.document
+    return {
+        "slug": unit.slug,
+        "version": unit.version,
+        "title": localized(doc["title"], lang),
+        "summary": localized(doc.get("summary", ""), lang),
+        "sector": unit.sector,
+        "eqf_level": unit.eqf_level,
+        "ects": unit.ects,
+        "workload_hours": unit.workload_hours,
+        "participation": unit.participation,
+        "assessment_type": localized(doc.get("assessment_type", ""), lang),
+        "esco": list(doc.get("esco", [])),
+        "outcomes": [
+            {"id": o["id"], "title": localized(o["title"], lang), "esco": list(o.get("esco", []))}
+            for o in doc["outcomes"]
+        ],
+    }
+
+
+def course_placements(db: so.Session, context_pk: int) -> list[ResourceLink]:
+    """The resource links of one course, with the unit each one places."""
+    return list(db.scalars(sa.select(ResourceLink).where(ResourceLink.context_pk == context_pk)
+                           .order_by(ResourceLink.id)))

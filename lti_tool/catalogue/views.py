@@ -1,0 +1,78 @@
+"""Catalogue JSON and the pages a launch lands on (unit page, course page)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from lti_tool.catalogue.rendering import render_markdown
+from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.services import course_placements, current_unit, current_units, unit_json
+from lti_tool.db import db
+from lti_tool.errors import Forbidden, NotFound
+from lti_tool.launch.web_session import current_launch, is_staff, launched, require_context, staff_only
+
+bp = Blueprint("catalogue", __name__)
+
+
+@bp.get("/api/units")
+def api_units() -> ResponseReturnValue:
+    """The public catalogue (no answer keys, no items)."""
+    lang = request.args.get("lang") or request.accept_languages.best or "en"
+    return jsonify({"units": [unit_json(unit, lang) for unit in current_units(db.session)]})
+
+
+@bp.get("/units/<slug>")
+@launched
+def unit_page(slug: str) -> ResponseReturnValue:
+    """A unit as the launched user sees it: study view for learners, overview for teachers."""
+    session = current_launch()
+    staff = is_staff(session)
+    if not staff and session.unit_slug != slug:
+        raise Forbidden("This unit is not the activity you opened from your course.")
+    unit = current_unit(db.session, slug)
+    if unit is None:
+        raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue. Ask your teacher to check the "
+                       "activity's 'unit' setting.")
+    lang = session.locale
+    sections = [
+        {"id": s["id"], "title": localized(s["title"], lang), "html": render_markdown(localized(s["body"], lang))}
+        for s in unit.document.get("sections", [])
+    ]
+    return render_template(
+        "catalogue/unit.html", unit=unit, entry=unit_json(unit, lang), sections=sections, staff=staff,
+        session=session, outcomes=list(zip(unit.outcomes, unit_json(unit, lang)["outcomes"])), lang=lang,
+    )
+
+
+@bp.get("/courses/<int:context_pk>")
+@launched
+def course_page(context_pk: int) -> ResponseReturnValue:
+    """The teacher's view of a course: which units are placed where."""
+    session = current_launch()
+    require_context(session, context_pk)
+    staff_only(session)
+    placements = course_placements(db.session, context_pk)
+    units = {unit.slug: unit_json(unit, session.locale) for unit in current_units(db.session)}
+    return render_template("catalogue/course.html", session=session, placements=placements, units=units)
+
+
+@bp.get("/nothing-placed")
+@launched
+def nothing_placed() -> ResponseReturnValue:
+    """A learner launch from a link with no unit set."""
+    return render_template("catalogue/nothing_placed.html", session=current_launch())
+
+
+@bp.get("/api/me")
+@launched
+def api_me() -> ResponseReturnValue:
+    """Who the launch session belongs to, and where (no secrets)."""
+    session = current_launch()
+    return jsonify({
+        "user": {"issuer": session.user.issuer, "sub": session.user.sub, "name": session.user.name},
+        "roles": session.roles,
+        "deployment_id": session.deployment.deployment_id,
+        "context": {"id": session.context.context_id, "title": session.context.title} if session.context else None,
+        "unit": session.unit_slug,
+    })

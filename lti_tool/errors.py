@@ -1,0 +1,76 @@
+"""Domain errors, each with an HTTP status, a stable code and a message safe to show a person.
+
+They are turned into a page or a JSON answer in one place (``lti_tool.web.errors``).
+"""
+
+from __future__ import annotations
+
+
+class ToolError(Exception):
+    """Base of every error the tool shows to a person; never carries a secret."""
+
+    status = 400
+    code = "bad_request"
+    title = "Something is not right with this request"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class LaunchError(ToolError):
+    """An LTI login or launch that cannot be accepted."""
+
+    status = 400
+    code = "invalid_launch"
+    title = "This launch could not be accepted"
+
+
+class SessionMissing(ToolError):
+    """No launch session: the page was opened outside the LMS, or the session expired."""
+
+    status = 401
+    code = "no_session"
+    title = "Please open this activity from your course"
+
+
+class Forbidden(ToolError):
+    """The launched user may not see this (wrong role or another course)."""
+
+    status = 403
+    code = "forbidden"
+    title = "You do not have access to this page"
+
+
+class NotFound(ToolError):
+    """The thing asked for does not exist (or is not visible to this user)."""
+
+    status = 404
+    code = "not_found"
+    title = "Not found"
+
+
+class Conflict(ToolError):
+    """The request clashes with existing data (a duplicate, say)."""
+
+    status = 409
+    code = "conflict"
+    title = "Already exists"
+
+
+class ValidationFailed(ToolError):
+    """Input that does not have the shape it must have."""
+
+    status = 422
+    code = "invalid_input"
+    title = "Some input is not valid"
+
+
+class CsrfFailed(ToolError):
+    """A write without the page's CSRF token."""
+
+    status = 403
+    code = "csrf_failed"
+    title = "This form has expired"

@@ -1,0 +1,251 @@
+"""Thin adapter over pylti1p3next: our registrations, our login-state store, stricter launch validation.
+
+Each override below names the pylti1p3next 2.0.2 behaviour it replaces (measured in DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import json
+import typing as t
+from typing import Any
+
+import jwt
+import sqlalchemy as sa
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.deployment import Deployment as PyltiDeployment
+from pylti1p3.exception import LtiException, OIDCException
+from pylti1p3.registration import Registration
+from pylti1p3.session import SessionService
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+from sqlalchemy import orm as so
+
+from lti_tool.errors import LaunchError
+from lti_tool.launch.claims import check_lti_claims
+from lti_tool.launch.keys import active_key
+from lti_tool.launch.login_state import LoginStateStore
+from lti_tool.launch.models import Deployment, LoginState, Platform
+from lti_tool.launch.platform_keys import PlatformKeyCache
+
+
+class DbToolConf(ToolConfAbstract[FlaskRequest]):
+    """Registrations from the database; always the issuer-with-many-clients mode."""
+
+    def __init__(self, session: so.Session) -> None:
+        self._session = session
+        self.platform: Platform | None = None
+
+    # pylti1p3next keeps ``issuers_relation_types`` in a class-level dict shared by all instances;
+    # answering here keeps that global state out of the picture.
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
+        raise NotImplementedError("registrations are looked up by issuer and client id")
+
+    def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
+        """The registration for this issuer (and client id, needed when the issuer has several)."""
+        query = sa.select(Platform).where(Platform.issuer == iss)
+        if client_id:
+            return self._session.scalar(query.where(Platform.client_id == client_id))
+        candidates = list(self._session.scalars(query.limit(2)))
+        return candidates[0] if len(candidates) == 1 else None
+
+    def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
+                                    ) -> Registration | None:  # type: ignore[override]
+        platform = self.find_platform(iss, client_id)
+        self.platform = platform
+        if platform is None:
+            return None
+        key = active_key(self._session)
+        registration = Registration()
+        registration.set_issuer(platform.issuer).set_client_id(platform.client_id)
+        registration.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
+        registration.set_key_set_url(platform.key_set_url)
+        registration.set_tool_private_key(key.private_pem)
+        return registration
+
+    def find_deployment(self, iss: str, deployment_id: str) -> PyltiDeployment | None:
+        return None
+
+    def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str, *args: Any,
+                                  **kwargs: Any) -> PyltiDeployment | None:
+        found = self._session.scalar(
+            sa.select(Deployment).join(Platform).where(
+                Platform.issuer == iss, Platform.client_id == client_id, Deployment.deployment_id == deployment_id
+            )
+        )
+        return PyltiDeployment().set_deployment_id(deployment_id) if found else None
+
+
+class StateSessionService(SessionService):
+    """Keeps login state server-side instead of in Flask's cookie session (which pylti never prunes)."""
+
+    def __init__(self, request: FlaskRequest) -> None:
+        super().__init__(request)
+        self.nonce: str | None = None
+
+    def save_nonce(self, nonce: str) -> None:
+        self.nonce = nonce  # stored with its state by ToolOIDCLogin, so the pair is consumed together
+
+    def save_state_params(self, state: str, params: dict[str, object]) -> None:
+        self.state = state
+
+
+class ToolOIDCLogin(FlaskOIDCLogin):
+    """OIDC third-party login initiation (LTI Security §5.1.1)."""
+
+    def __init__(self, request: FlaskRequest, tool_conf: DbToolConf) -> None:
+        self.sessions = StateSessionService(request)
+        super().__init__(request, tool_conf, session_service=self.sessions, cookie_service=FlaskCookieService(request))
+
+    def prepare(self, launch_url: str) -> tuple[str, str, str]:
+        """The platform auth URL to go to, with the state and nonce it carries."""
+        # An empty params dict would skip save_state_params; any value makes pylti call it.
+        self.pass_params_to_launch({"launch_url": launch_url})
+        try:
+            redirect_obj = self.get_redirect_object(launch_url)
+        except OIDCException as exc:
+            raise LaunchError(_login_message(str(exc)), code="invalid_login") from exc
+        assert self.sessions.nonce is not None
+        return redirect_obj.get_redirect_url(), self.sessions.state, self.sessions.nonce
+
+    def cookie_service(self) -> FlaskCookieService:
+        return t.cast(FlaskCookieService, self._cookie_service)
+
+
+def _login_message(detail: str) -> str:
+    if "registration" in detail.lower():
+        return ("This tool has not been registered for that platform (issuer and client id). "
+                "Ask the site administrator to register it.")
+    return f"The login request from the platform is incomplete: {detail}."
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """id_token validation with the checks pylti1p3next skips, in an order where nothing is consumed early."""
+
+    def __init__(self, request: FlaskRequest, tool_conf: DbToolConf, *, store: LoginStateStore,
+                 keys: PlatformKeyCache, leeway_seconds: int, platform_storage: dict[str, str] | None) -> None:
+        super().__init__(request, tool_conf, session_service=StateSessionService(request))
+        self._store = store
+        self._keys = keys
+        self._leeway = leeway_seconds
+        self._platform_storage = platform_storage
+        self.login_state: LoginState | None = None
+
+    def validate(self) -> "ToolMessageLaunch":
+        """Validate everything; the login state is consumed last, so a forged token cannot burn it."""
+        self._validated = True
+        try:
+            self.validate_jwt_format()
+            self._check_token_shape()
+            self.validate_state()
+            self.validate_registration()
+            self.validate_jwt_signature()
+            self.validate_deployment()
+            self.validate_message()
+            self.validate_nonce()
+        except LtiException as exc:
+            self._validated = False
+            raise LaunchError(_launch_message(str(exc)), code="invalid_launch") from exc
+        except LaunchError:
+            self._validated = False
+            raise
+        return self
+
+    def _check_token_shape(self) -> None:
+        # pylti reads header/body with .get and aud[0]; other JSON shapes would crash it with a 500.
+        header, body = self._jwt.get("header"), self._jwt.get("body")
+        if not isinstance(header, dict) or not isinstance(body, dict):
+            raise LaunchError("The launch token is malformed.", code="bad_token")
+        aud = body.get("aud")
+        if not (isinstance(aud, str) and aud) and not (
+            isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud)
+        ):
+            raise LaunchError("The launch token has no valid audience.", code="wrong_audience")
+        if not isinstance(body.get("iss"), str) or not body["iss"]:
+            raise LaunchError("The launch token does not name its issuer.", code="missing_iss")
+
+    def validate_state(self) -> "ToolMessageLaunch":
+        # Replaces pylti's check, which accepts a replayed token once its state hash is stored (§6).
+        state = self._get_request_param("state")
+        if not state:
+            raise LaunchError("The launch has no state parameter.", code="missing_state")
+        row = self._store.get(state)
+        if row is None:
+            raise LaunchError("This launch has expired or was already used. Go back to the course and open the "
+                              "activity again.", code="unknown_state")
+        if row.binding == "platform":
+            proof = self._platform_storage or {}
+            if proof.get("state") != state or proof.get("nonce") != row.nonce:
+                raise LaunchError("The launch could not be matched to this browser.", code="state_mismatch")
+        elif self._cookie_service.get_cookie(state) != state:
+            self.login_state = row
+            raise LaunchError("The launch could not be matched to this browser: its login cookie is missing.",
+                              code="state_cookie_missing")
+        self.login_state = row
+        return self
+
+    def validate_jwt_signature(self) -> "ToolMessageLaunch":
+        # Replaces pylti's fetch (no timeout, no refetch on rotation) and its decode (no exp/iat required,
+        # no leeway, audience unchecked).
+        header = self._jwt.get("header", {})
+        if header.get("alg") != "RS256":
+            raise LaunchError("The launch is not signed with RS256, as LTI 1.3 requires.", code="bad_alg")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise LaunchError("The launch token does not name its signing key (kid).", code="missing_kid")
+        assert self._registration is not None
+        jwk = self._keys.find_key(t.cast(str, self._registration.get_key_set_url()), kid)
+        try:
+            public_key = jwt.PyJWK.from_json(json.dumps(jwk), algorithm="RS256")
+            client_id = t.cast(str, self._registration.get_client_id())
+            body = jwt.decode(
+                self._get_id_token(), public_key, algorithms=["RS256"], audience=client_id,
+                issuer=self._registration.get_issuer(), leeway=self._leeway,
+                options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise LaunchError("The launch has expired. Go back to the course and open the activity again.",
+                              code="expired") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise LaunchError("The launch was meant for another tool (audience mismatch).",
+                              code="wrong_audience") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise LaunchError("The launch comes from another issuer than its registration.",
+                              code="wrong_issuer") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise LaunchError("The launch is dated in the future; check the platform's clock.",
+                              code="not_yet_valid") from exc
+        except jwt.PyJWTError as exc:
+            raise LaunchError("The launch signature or its claims are not valid.", code="bad_token") from exc
+        assert self.login_state is not None
+        check_lti_claims(body, client_id=client_id, expected_target=self.login_state.target_link_uri)
+        self._jwt["body"] = body
+        return self
+
+    def validate_nonce(self) -> "ToolMessageLaunch":
+        # Replaces pylti's nonce check, which never deletes the nonce (a replay passes, §6).
+        assert self.login_state is not None
+        nonce = self._get_jwt_body().get("nonce")
+        if not isinstance(nonce, str) or not self._store.consume(self.login_state.state, nonce):
+            raise LaunchError("This launch was already used or does not match its login (nonce).",
+                              code="invalid_nonce")
+        return self
+
+    def claims(self) -> dict[str, Any]:
+        """The validated id_token body."""
+        return dict(self._get_jwt_body())
+
+
+def _launch_message(detail: str) -> str:
+    lowered = detail.lower()
+    if "deployment" in lowered:
+        return "This deployment of the tool is not registered for the platform. Ask the site administrator."
+    if "registration" in lowered or "client id" in lowered:
+        return "This tool has not been registered for the platform that sent the launch."
+    if "jwt" in lowered or "decode" in lowered or "format" in lowered:
+        return "The launch token is malformed."
+    return f"The launch message is not valid: {detail}."

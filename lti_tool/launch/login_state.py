@@ -1,0 +1,54 @@
+"""OIDC login states kept server-side, consumed exactly once (the replay guard pylti1p3next lacks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from lti_tool.db import utcnow
+from lti_tool.launch.models import LoginState
+
+
+class LoginStateStore:
+    """Create, read and atomically consume login states in the tool's database."""
+
+    def __init__(self, session: so.Session, *, lifetime_seconds: int) -> None:
+        self._session = session
+        self._lifetime = dt.timedelta(seconds=lifetime_seconds)
+
+    def create(self, *, state: str, nonce: str, platform_pk: int, target_link_uri: str,
+               binding: str, storage_target: str, login_params: dict[str, Any]) -> LoginState:
+        """Remember a login in flight (and drop expired ones so the table stays small)."""
+        now = utcnow()
+        self._session.execute(sa.delete(LoginState).where(LoginState.expires_at < now))
+        row = LoginState(
+            state=state, nonce=nonce, platform_pk=platform_pk, target_link_uri=target_link_uri,
+            binding=binding, storage_target=storage_target, login_params=login_params,
+            expires_at=now + self._lifetime,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row
+
+    def get(self, state: str) -> LoginState | None:
+        """The live login state, or None when unknown, used or expired."""
+        row = self._session.get(LoginState, state)
+        if row is None or row.expires_at < utcnow():
+            return None
+        return row
+
+    def consume(self, state: str, nonce: str) -> bool:
+        """Delete the state if it carries this nonce; True only for the one caller that deleted it.
+
+        A single DELETE is atomic on SQLite and PostgreSQL alike, so two workers replaying the same
+        id_token at once cannot both succeed.
+        """
+        result = self._session.execute(
+            sa.delete(LoginState).where(
+                LoginState.state == state, LoginState.nonce == nonce, LoginState.expires_at >= utcnow()
+            )
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]

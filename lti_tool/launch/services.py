@@ -1,0 +1,111 @@
+"""Launch bookkeeping: tenant rows from a validated launch, and the server-side launch sessions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from lti_tool.db import utcnow
+from lti_tool.errors import LaunchError
+from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
+from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform, ResourceLink, User
+
+# Only these launch claims are kept with the session; later features read them (no secrets in here).
+_KEPT_CLAIMS = (Claim.LAUNCH_PRESENTATION, Claim.AGS_ENDPOINT, Claim.NRPS, Claim.DEEP_LINKING_SETTINGS,
+                Claim.TOOL_PLATFORM)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A freshly created launch session and the bearer token only the browser gets."""
+
+    session: LaunchSession
+    token: str
+
+
+def hash_token(token: str) -> str:
+    """Session tokens are stored hashed, so a database dump cannot be replayed as a session."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def record_launch(db: so.Session, platform: Platform, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
+    """Upsert the user, context and resource link of a validated launch and open a launch session."""
+    deployment = db.scalar(
+        sa.select(Deployment).where(Deployment.platform_id == platform.id,
+                                    Deployment.deployment_id == launch.deployment_id)
+    )
+    if deployment is None:  # validated already; a concurrent 'platform remove' can still get here
+        raise LaunchError("This deployment of the tool is no longer registered.", code="unknown_deployment")
+    user = _upsert_user(db, launch)
+    context = _upsert_context(db, deployment, launch)
+    link = _upsert_resource_link(db, context, launch) if context is not None else None
+    token = secrets.token_urlsafe(32)
+    session = LaunchSession(
+        token_hash=hash_token(token), csrf_token=secrets.token_urlsafe(24), user=user, deployment=deployment,
+        context=context, resource_link=link, message_type=launch.message_type.value,
+        roles=sorted(role.value for role in launch.roles), unit_slug=launch.unit_slug or (link.unit_slug if link else None),
+        locale=launch.locale, claims={str(c): launch.claims[c] for c in _KEPT_CLAIMS if c in launch.claims},
+        expires_at=utcnow() + dt.timedelta(hours=lifetime_hours),
+    )
+    db.add(session)
+    db.flush()
+    return NewSession(session=session, token=token)
+
+
+def _upsert_user(db: so.Session, launch: LtiLaunch) -> User:
+    user = db.scalar(sa.select(User).where(User.issuer == launch.issuer, User.sub == launch.sub))
+    if user is None:
+        user = User(issuer=launch.issuer, sub=launch.sub)
+        db.add(user)
+    user.name = launch.display_name[:255]
+    user.email = str(launch.claims.get("email") or "")[:320]
+    user.locale = launch.locale
+    user.last_launch_at = utcnow()
+    return user
+
+
+def _upsert_context(db: so.Session, deployment: Deployment, launch: LtiLaunch) -> Context | None:
+    claim = launch.context
+    if not claim:
+        return None
+    context = db.scalar(sa.select(Context).where(Context.deployment_pk == deployment.id,
+                                                 Context.context_id == str(claim["id"])))
+    if context is None:
+        context = Context(deployment=deployment, context_id=str(claim["id"]))
+        db.add(context)
+    context.title = str(claim.get("title") or "")[:1024]
+    context.label = str(claim.get("label") or "")[:255]
+    return context
+
+
+def _upsert_resource_link(db: so.Session, context: Context, launch: LtiLaunch) -> ResourceLink | None:
+    if launch.message_type != MessageType.RESOURCE_LINK:
+        return None
+    claim = launch.resource_link
+    link = db.scalar(sa.select(ResourceLink).where(ResourceLink.context_pk == context.id,
+                                                   ResourceLink.resource_link_id == str(claim["id"])))
+    if link is None:
+        link = ResourceLink(context=context, resource_link_id=str(claim["id"]))
+        db.add(link)
+    link.title = str(claim.get("title") or "")[:1024]
+    if launch.unit_slug:
+        link.unit_slug = launch.unit_slug
+    ags = launch.claims.get(Claim.AGS_ENDPOINT)
+    if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str):
+        link.ags_lineitem_url = ags["lineitem"][:1024]
+    return link
+
+
+def find_session(db: so.Session, token: str) -> LaunchSession | None:
+    """The live launch session for a bearer token, or None."""
+    if not token:
+        return None
+    session = db.scalar(sa.select(LaunchSession).where(LaunchSession.token_hash == hash_token(token)))
+    if session is None or session.expires_at < utcnow():
+        return None
+    return session

@@ -1,0 +1,154 @@
+"""LTI endpoints: OIDC login initiation, the launch, and the tool's JWKS."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from pylti1p3.contrib.flask import FlaskRequest
+
+from lti_tool.db import db
+from lti_tool.errors import Forbidden, LaunchError
+from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
+from lti_tool.launch.claims import LtiLaunch, MessageType, same_origin
+from lti_tool.launch.keys import published_jwks
+from lti_tool.launch.login_state import LoginStateStore
+from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.platform_keys import PlatformKeyCache
+from lti_tool.launch.services import record_launch
+from lti_tool.launch.web_session import is_staff, set_session_cookie
+from lti_tool.settings import Settings
+
+bp = Blueprint("launch", __name__)
+
+# Login initiation parameters (LTI Security §5.1.1.1 and LTI Core §4.1), kept to restart in a new window.
+LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["mastery.settings"]
+    return settings
+
+
+def _store() -> LoginStateStore:
+    return LoginStateStore(db.session, lifetime_seconds=_settings().login_state_seconds)
+
+
+@bp.route("/lti/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """OIDC third-party login initiation: remember state+nonce, send the browser to the platform."""
+    settings = _settings()
+    target = request.values.get("target_link_uri", "").strip()
+    if not target:
+        raise LaunchError("The login request does not say which activity to open (no target_link_uri).",
+                          code="missing_target")
+    if not same_origin(target, settings.base_url):
+        raise LaunchError("The login asks to open an address that is not this tool. The tool's address "
+                          "(TOOL_BASE_URL) may be configured differently in the LMS.", code="foreign_target")
+    conf = DbToolConf(db.session)
+    oidc = ToolOIDCLogin(FlaskRequest(), conf)
+    auth_url, state, nonce = oidc.prepare(settings.base_url + "/lti/launch")
+    assert conf.platform is not None
+    storage_target = request.values.get("lti_storage_target", "").strip()
+    use_platform_storage = bool(storage_target) and not request.values.get("lti1p3_new_window")
+    _store().create(
+        state=state, nonce=nonce, platform_pk=conf.platform.id, target_link_uri=target,
+        binding="platform" if use_platform_storage else "cookie", storage_target=storage_target[:64],
+        login_params={key: request.values[key] for key in LOGIN_PARAMS if request.values.get(key)},
+    )
+    db.session.commit()
+    if use_platform_storage:
+        response = make_response(render_template(
+            "launch/platform_storage.html", mode="put", state=state, nonce=nonce, auth_url=auth_url,
+            storage_target=storage_target, platform_origin=_origin(conf.platform.auth_login_url),
+        ))
+    else:
+        response = redirect(auth_url, code=302)
+    oidc.cookie_service().update_response(response)
+    return response
+
+
+@bp.post("/lti/launch")
+def launch() -> ResponseReturnValue:
+    """The id_token launch: validate it fully, record the tenant, open a launch session."""
+    settings = _settings()
+    conf = DbToolConf(db.session)
+    proof = None
+    if request.form.get("lti_storage_state"):
+        proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
+    keys: PlatformKeyCache = current_app.extensions["mastery.platform_keys"]
+    message = ToolMessageLaunch(FlaskRequest(), conf, store=_store(), keys=keys,
+                                leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof)
+    try:
+        message.validate()
+    except LaunchError as error:
+        row = message.login_state
+        if error.code == "state_cookie_missing" and row is not None:
+            db.session.rollback()
+            if row.binding == "platform":
+                return render_template(
+                    "launch/platform_storage.html", mode="get", state=row.state, id_token=request.form["id_token"],
+                    storage_target=row.storage_target, platform_origin=_origin(row.platform.auth_login_url),
+                )
+            restart = url_for("launch.login", **{**row.login_params, "lti1p3_new_window": "1"})
+            return render_template("launch/cookies_blocked.html", restart_url=restart), 401
+        raise
+    assert conf.platform is not None
+    lti = LtiLaunch(message.claims())
+    new = record_launch(db.session, conf.platform, lti, lifetime_hours=settings.launch_session_hours)
+    db.session.commit()
+    if proof is not None:
+        # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
+        g.launch_session = new.session
+        g.launch_token = new.token
+        return landing_page(new.session)
+    response = redirect(landing_url(new.session), code=303)
+    set_session_cookie(response, new.token, max_age=settings.launch_session_hours * 3600)
+    return response
+
+
+def _landing(session: LaunchSession) -> tuple[str, dict[str, object]]:
+    """Where a launch lands: the placed unit, else the course page for teachers."""
+    if session.message_type == MessageType.DEEP_LINKING:
+        return "launch.deep_linking", {}
+    if session.unit_slug:
+        return "catalogue.unit_page", {"slug": session.unit_slug}
+    if is_staff(session) and session.context_pk is not None:
+        return "catalogue.course_page", {"context_pk": session.context_pk}
+    return "catalogue.nothing_placed", {}
+
+
+def landing_url(session: LaunchSession) -> str:
+    """The URL of the landing page."""
+    endpoint, args = _landing(session)
+    return url_for(endpoint, **args)
+
+
+def landing_page(session: LaunchSession) -> ResponseReturnValue:
+    """Render the landing page in this response (used when cookies are blocked)."""
+    endpoint, args = _landing(session)
+    return current_app.view_functions[endpoint](**args)
+
+
+@bp.get("/lti/deep-linking")
+def deep_linking() -> ResponseReturnValue:
+    """Deep-linking requests are recognised; the unit picker comes with the Deep Linking issue."""
+    raise Forbidden("Adding MASTERY units through Deep Linking is not available in this version yet. "
+                    "Add an external tool activity with the custom parameter unit=<slug> instead.")
+
+
+@bp.get("/.well-known/jwks.json")
+def jwks() -> ResponseReturnValue:
+    """The tool's public keys (the active one and retired ones not yet expired)."""
+    body = published_jwks(db.session)
+    db.session.commit()
+    response: Response = jsonify(body)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+

@@ -1,0 +1,90 @@
+"""Typed settings read from the environment, with the embedded defaults of DESIGN.md section 3."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every setting is optional; ``create_app`` fills the instance-derived defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    instance_path: Path = Field(default=PROJECT_ROOT / "instance", alias="INSTANCE_PATH")
+    database_url: str = Field(default="", alias="DATABASE_URL")
+    secret_key: str = Field(default="", alias="SECRET_KEY", repr=False)
+    tool_base_url: str = Field(default="http://127.0.0.1:5000", alias="TOOL_BASE_URL")
+    lrs_url: str = Field(default="http://127.0.0.1:8100/xAPI/", alias="LRS_URL")
+    lrs_username: str = Field(default="mastery", alias="LRS_USERNAME")
+    lrs_password: str = Field(default="mastery-local-lrs", alias="LRS_PASSWORD", repr=False)
+    issuer_name: str = Field(default="MASTERY Project", alias="ISSUER_NAME")
+    issuer_country: str = Field(default="IT", alias="ISSUER_COUNTRY")
+    issuer_url: str = Field(default="", alias="ISSUER_URL")
+    credential_key_path: Path | None = Field(default=None, alias="CREDENTIAL_KEY_PATH")
+    content_path: Path = Field(default=PROJECT_ROOT / "content" / "units", alias="CONTENT_PATH")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    # Seconds of clock skew tolerated on id_token iat/exp (Moodle sends exp = iat + 60).
+    jwt_leeway_seconds: int = Field(default=5, alias="JWT_LEEWAY_SECONDS")
+    jwks_cache_seconds: int = Field(default=300, alias="JWKS_CACHE_SECONDS")
+    http_timeout_seconds: float = Field(default=5.0, alias="HTTP_TIMEOUT_SECONDS")
+    launch_session_hours: int = Field(default=8, alias="LAUNCH_SESSION_HOURS")
+    login_state_seconds: int = Field(default=600, alias="LOGIN_STATE_SECONDS")
+    tool_key_retention_days: int = Field(default=30, alias="TOOL_KEY_RETENTION_DAYS")
+    trust_proxy: bool = Field(default=False, alias="TRUST_PROXY")
+    testing: bool = False
+
+    @field_validator("tool_base_url", "lrs_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.netloc:
+            raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
+        return value
+
+    @field_validator("issuer_country")
+    @classmethod
+    def _iso_country(cls, value: str) -> str:
+        if len(value) != 2 or not value.isalpha():
+            raise ValueError("ISSUER_COUNTRY must be an ISO 3166-1 alpha-2 code such as IT")
+        return value.upper()
+
+    @property
+    def base_url(self) -> str:
+        """TOOL_BASE_URL without a trailing slash."""
+        return self.tool_base_url.rstrip("/")
+
+    def resolved(self) -> "Settings":
+        """Fill the defaults that live under ``instance/``, creating the folder and the secret key once."""
+        self.instance_path.mkdir(parents=True, exist_ok=True)
+        updates: dict[str, object] = {}
+        if not self.database_url:
+            updates["database_url"] = f"sqlite:///{self.instance_path / 'mastery.sqlite3'}"
+        if not self.secret_key:
+            updates["secret_key"] = _read_or_create_secret(self.instance_path / "secret_key")
+        if self.credential_key_path is None:
+            updates["credential_key_path"] = self.instance_path / "credential_ed25519.pem"
+        return self.model_copy(update=updates)
+
+
+def _read_or_create_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings from the environment, apply overrides (tests), resolve instance defaults."""
+    settings = Settings()
+    if overrides:
+        settings = settings.model_copy(update=overrides)
+    return settings.resolved()

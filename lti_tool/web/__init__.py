@@ -1,0 +1,1 @@
+"""Cross-cutting web concerns: error pages, security headers, health."""

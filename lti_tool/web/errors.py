@@ -1,0 +1,51 @@
+"""One place that turns errors into a page or JSON, as the client asked; never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from lti_tool.db import db
+from lti_tool.errors import ToolError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    """APIs answer JSON; so does any client that prefers JSON over HTML."""
+    if request.path.startswith("/api/"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def _render(status: int, code: str, title: str, message: str, *, template: str = "error.html",
+            **context: object) -> tuple[Response | str, int]:
+    if wants_json():
+        return jsonify({"error": code, "message": message}), status
+    return render_template(template, status=status, code=code, title=title, message=message, **context), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(ToolError)
+    def _tool_error(error: ToolError) -> tuple[Response | str, int]:
+        db.session.rollback()
+        log.info("refused %s %s: %s (%s)", request.method, request.path, error.code, error.message)
+        return _render(error.status, error.code, error.title, error.message,
+                       **getattr(error, "context", {}))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[Response | str, int]:
+        status = error.code or 500
+        return _render(status, (error.name or "error").lower().replace(" ", "_"), error.name or "Error",
+                       error.description or "")
+
+    @app.errorhandler(500)
+    def _server_error(error: Exception) -> tuple[Response | str, int]:
+        db.session.rollback()
+        return _render(500, "server_error", "Something went wrong on our side",
+                       "The tool could not finish this request. Nothing was saved; please try again.")

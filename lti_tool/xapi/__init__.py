@@ -1,0 +1,1 @@
+"""xAPI: the MASTERY profile, pure statement builders, validation and the LRS client."""
