@@ -124,6 +124,10 @@ class OfflineDocumentLoader:
     def pyld_options(self) -> dict[str, Any]:
         """Loader options for one pyld call (a fresh resolver over this loader's private cache)."""
         return {
+            # pyld 3.3 resolves relative IRIs against "http://example.org/base/" when base is "" (its
+            # default), so they would be signed as that; None keeps them relative (as jsonld.js's base: null),
+            # where the safe-mode check sees them.
+            "base": None,
             "documentLoader": self,
             "contextResolver": ContextResolver(self._resolved_cache, self),
         }

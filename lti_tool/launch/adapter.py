@@ -149,7 +149,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             self.validate_nonce()
         except LtiException as exc:
             self._validated = False
-            raise LaunchError(_launch_message(str(exc)), code="invalid_launch") from exc
+            message, code = _launch_message(str(exc))
+            raise LaunchError(message, code=code) from exc
         except LaunchError:
             self._validated = False
             raise
@@ -240,12 +241,15 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         return dict(self._get_jwt_body())
 
 
-def _launch_message(detail: str) -> str:
+def _launch_message(detail: str) -> tuple[str, str]:
+    """A person-readable message and a stable code for a pylti1p3next validation failure."""
     lowered = detail.lower()
     if "deployment" in lowered:
-        return "This deployment of the tool is not registered for the platform. Ask the site administrator."
+        return ("This deployment of the tool is not registered for the platform. Ask the site administrator.",
+                "unknown_deployment")
     if "registration" in lowered or "client id" in lowered:
-        return "This tool has not been registered for the platform that sent the launch."
+        return ("This tool has not been registered for the platform and client id that sent the launch.",
+                "unknown_registration")
     if "jwt" in lowered or "decode" in lowered or "format" in lowered:
-        return "The launch token is malformed."
-    return f"The launch message is not valid: {detail}."
+        return "The launch token is malformed.", "bad_token"
+    return f"The launch message is not valid: {detail}.", "invalid_message"

@@ -8,6 +8,7 @@ Spec: xAPI Profiles 1.0 (https://github.com/adlnet/xapi-profiles), Part Two "Pro
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -72,7 +73,7 @@ class Extension(StrEnum):
     UNIT_VERSION = "unit-version"
     ESCO_SKILLS = "esco-skills"  # list of ESCO skill URIs
     EQF_LEVEL = "eqf-level"  # integer 1..8
-    CREDENTIAL_ID = "credential-id"  # the credential's URL
+    CREDENTIAL_ID = "credential-id"  # the credential's UUID (its page is <base>/credentials/<uuid>)
 
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -89,7 +90,14 @@ _LABELS: dict[str, tuple[str, str]] = {
     Extension.UNIT_VERSION: ("unit version", "The version of the MASTERY unit the statement is about."),
     Extension.ESCO_SKILLS: ("ESCO skills", "The ESCO skill URIs the unit or outcome covers (array)."),
     Extension.EQF_LEVEL: ("EQF level", "The EQF level of the unit (integer 1-8)."),
-    Extension.CREDENTIAL_ID: ("credential", "The URL of the credential the statement is about."),
+    Extension.CREDENTIAL_ID: ("credential", "The id (UUID) of the credential the statement is about."),
+}
+
+
+_EXTENSION_SCHEMAS: dict[str, dict[str, Any]] = {
+    Extension.ESCO_SKILLS: {"type": "array", "items": {"type": "string", "format": "iri"}},
+    Extension.EQF_LEVEL: {"type": "integer", "minimum": 1, "maximum": 8},
+    Extension.CREDENTIAL_ID: {"type": "string", "format": "uuid"},
 }
 
 
@@ -134,7 +142,7 @@ _TEMPLATES: tuple[tuple[str, Verb | ToolVerb, _A | _T | None, _A | None, _A | No
     ("section experienced", Verb.EXPERIENCED, _A.LESSON, _A.MODULE, None, ()),
     ("assessment initialized", Verb.INITIALIZED, _A.ASSESSMENT, _A.MODULE, None, ("$.context.registration",)),
     ("item answered", Verb.ANSWERED, _A.INTERACTION, _A.ASSESSMENT, _A.MODULE,
-     ("$.context.registration", "$.result.response", "$.object.definition.interactionType")),
+     ("$.context.registration", "$.result.completion", "$.object.definition.interactionType")),
     ("assessment completed", Verb.COMPLETED, _A.ASSESSMENT, _A.MODULE, None,
      ("$.context.registration", "$.result.score.scaled", "$.result.completion")),
     ("assessment passed", Verb.PASSED, _A.ASSESSMENT, _A.MODULE, None,
@@ -208,6 +216,8 @@ def _concept(profile: Profile, concept_type: str, iri: str, key: str) -> dict[st
     }
     if concept_type == "ContextExtension":
         concept["recommendedVerbs"] = [v.value for v in Verb if v is not Verb.VOIDED]
+        # xAPI Profiles: `inlineSchema` is a JSON Schema written as a string.
+        concept["inlineSchema"] = json.dumps(_EXTENSION_SCHEMAS.get(key, {"type": "string"}))
     return concept
 
 

@@ -213,9 +213,7 @@ class AgsService:
         lineitem = self._item_url(match["ctx"], number)
         stamp = datetime.fromisoformat(body["timestamp"])
         with self._lock:
-            earlier = [
-                s for s in self.scores if s["lineitem"] == lineitem and s["userId"] == body["userId"]
-            ]
+            earlier = [s for s in self.scores if s["lineitem"] == lineitem and s["userId"] == body["userId"]]
             # AGS 2.0 3.4.9: a score older than the last one received must not overwrite it (Moodle: 409).
             if earlier and datetime.fromisoformat(earlier[-1]["timestamp"]) > stamp:
                 return _bad("timestamp is older than the last score received", 409)

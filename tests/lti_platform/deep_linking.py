@@ -25,9 +25,7 @@ class DeepLinkRequest:
 class DeepLinkingService:
     """Builds deep_linking_settings and verifies LtiDeepLinkingResponse messages (DL 2.0 4.4, 4.5)."""
 
-    def __init__(
-        self, *, base_url: Callable[[], str], client_id: str, tool_jwks_url: Callable[[], str | None]
-    ) -> None:
+    def __init__(self, *, base_url: Callable[[], str], client_id: str, tool_jwks_url: Callable[[], str | None]) -> None:
         self._base_url = base_url
         self._client_id = client_id
         self._tool_jwks_url = tool_jwks_url

@@ -13,7 +13,7 @@ import requests
 
 from .ags import AgsService
 from .browser import run_launch
-from .constants import Claim, MessageType, Scope
+from .constants import MessageType
 from .deep_linking import DeepLinkingService
 from .nrps import NrpsService
 from .oauth import OAuthServer
@@ -28,8 +28,9 @@ from .oidc import (
     launch_id_from_hint,
     message_page,
 )
+from .services import service_claims
 from .server import HttpRequest, HttpResponse, PlatformHttpServer, Router
-from .tokens import SigningKey, build_jwt, new_signing_key
+from .tokens import SigningKey, build_jwt, new_signing_key, sign_as_header_says
 
 _DEFAULT: Any = object()  # "argument not given": None means "leave the claim out"
 DEFAULT_CONTEXT = {
@@ -39,7 +40,6 @@ DEFAULT_CONTEXT = {
     "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseSection"],
 }
 DEFAULT_RESOURCE_LINK = {"id": "rl-1", "title": "Unit"}
-_AGS_SCOPES = [Scope.LINEITEM, Scope.LINEITEM_READONLY, Scope.RESULT_READONLY, Scope.SCORE]
 
 
 class TestPlatform:
@@ -48,7 +48,10 @@ class TestPlatform:
     __test__ = False  # not a pytest test class despite the name
 
     def __init__(
-        self, issuer_host: str = "127.0.0.1", client_id: str = "mastery-tool-client", deployment_id: str = "deployment-1"
+        self,
+        issuer_host: str = "127.0.0.1",
+        client_id: str = "mastery-tool-client",
+        deployment_id: str = "deployment-1",
     ) -> None:
         self.issuer_host = issuer_host
         self.client_id = client_id
@@ -182,20 +185,14 @@ class TestPlatform:
         return build_jwt(claims, alg=alg, key=key, header=header)
 
     def _sign_launch(self, claims: dict[str, Any], launch: PendingLaunch) -> str:
-        # The header may be forged by the hook; the signature follows the header's alg (none, HS*, RS*).
+        # The header may be forged by the hook; the signature then follows the header's alg.
         key = launch.signing_key or self._key
-        kid = key.kid if isinstance(key, SigningKey) else self._key.kid
+        kid = key.kid if isinstance(key, SigningKey) else self._key.kid  # a bare key: right kid, wrong key
         private = key.private_key if isinstance(key, SigningKey) else key
         header: dict[str, Any] = {"typ": "JWT", "alg": "RS256", "kid": kid}
         if launch.header_hook is not None:
             header = launch.header_hook(header) or header
-        alg = str(header.get("alg"))
-        if alg == "none":
-            return build_jwt(claims, alg="none", key=None, header=header)
-        if alg in ("HS256", "HS384", "HS512"):
-            return build_jwt(claims, alg=alg, key=self._key.public_pem(), header=header)
-        # RS* as announced; any other forged alg is still RS256-signed, so only the header lies.
-        return build_jwt(claims, alg=alg if alg in ("RS256", "RS384", "RS512") else "RS256", key=private, header=header)
+        return sign_as_header_says(claims, header, private_key=private, hmac_secret=self._key.public_pem())
 
     # ---- launch -------------------------------------------------------------------------------------
     def launch(
@@ -261,25 +258,6 @@ class TestPlatform:
             follow_redirects=follow_redirects,
         )
 
-    def _service_claims(self, launch: PendingLaunch) -> dict[str, Any]:
-        services: dict[str, Any] = {}
-        if launch.context is not None:
-            context_id = str(launch.context.get("id", ""))
-            self.nrps.contexts[context_id] = launch.context
-            self.nrps.add_launched_user(launch.user, launch.roles)
-            # AGS 2.0 3.1: the endpoint claim; lineitem only for a resource link launch.
-            ags: dict[str, Any] = {"scope": [str(s) for s in _AGS_SCOPES], "lineitems": self.ags.lineitems_url(context_id)}
-            if launch.message_type == MessageType.RESOURCE_LINK and launch.resource_link is not None:
-                ags["lineitem"] = self.ags.resource_link_lineitem(context_id, launch.resource_link)
-            services[Claim.AGS_ENDPOINT] = ags
-            services[Claim.NRPS] = {
-                "context_memberships_url": self.nrps.memberships_url(context_id),
-                "service_versions": ["1.0", "2.0"],
-            }
-        if launch.message_type == MessageType.DEEP_LINKING_REQUEST:
-            services[Claim.DL_SETTINGS] = self.deep_linking.settings_claim(launch.launch_id, launch.deployment_id)
-        return services
-
     def _auth(self, request: HttpRequest, _match: Any) -> HttpResponse:
         """OIDC authentication endpoint (LTI Security Framework 5.1.1.2 request, 5.1.1.3 response)."""
         params = request.params()
@@ -307,7 +285,7 @@ class TestPlatform:
             nonce=params["nonce"],
             now=int(time.time()),
             return_url=f"{self.issuer}/launch_return?launchid={pending.launch_id}",
-            services=self._service_claims(pending),
+            services=service_claims(pending, ags=self.ags, nrps=self.nrps, deep_linking=self.deep_linking),
         )
         if pending.claims_hook is not None:
             claims = pending.claims_hook(claims) or claims
@@ -322,4 +300,6 @@ class TestPlatform:
         """launch_presentation.return_url (LTI Core 1.3 5.4.4): records lti_msg / lti_errormsg and the rest."""
         params = request.params()
         self.returns.append(params)
-        return HttpResponse.html(message_page("Back in the platform", params.get("lti_errormsg") or params.get("lti_msg", "")))
+        return HttpResponse.html(
+            message_page("Back in the platform", params.get("lti_errormsg") or params.get("lti_msg", ""))
+        )

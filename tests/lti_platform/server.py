@@ -156,13 +156,16 @@ class PlatformHttpServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+            def log_message(self, format: str, *args: Any) -> None:
                 return  # keep pytest output clean
 
         server = _Server((self.host, 0), _Handler)
         server.errors = self.errors
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="lti-test-platform", daemon=True)
+        # A short poll interval: shutdown() waits up to one interval, and fixtures stop a server per test.
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="lti-test-platform", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:

@@ -85,6 +85,16 @@ def build_jwt(claims: dict[str, Any], *, alg: str, key: Any, header: dict[str, A
     return f"{signing_input.decode('ascii')}.{_b64(signature)}"
 
 
+def sign_as_header_says(claims: dict[str, Any], header: dict[str, Any], *, private_key: Any, hmac_secret: bytes) -> str:
+    """Sign per header["alg"]: none → unsigned, HS* → `hmac_secret`, RS* → `private_key`; any other alg RS256."""
+    alg = str(header.get("alg"))
+    if alg == "none":
+        return build_jwt(claims, alg="none", key=None, header=header)
+    if alg in _HMAC_HASHES:
+        return build_jwt(claims, alg=alg, key=hmac_secret, header=header)
+    return build_jwt(claims, alg=alg if alg in _RSA_ALGS else "RS256", key=private_key, header=header)
+
+
 def fetch_jwks(url: str | None) -> dict[str, Any]:
     """GET a key set (LTI Security Framework 6.3); JwtRejected when it cannot be had."""
     if not url:

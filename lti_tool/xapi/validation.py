@@ -1,0 +1,78 @@
+"""Validate statements before they enter the outbox: Ralph's strict xAPI models plus our own checks.
+
+Ralph (the LRS) accepts much that is invalid (non-IRI verbs, `timestamp: "yesterday"`, unknown
+properties), and a stored naive timestamp breaks every later `since` query: so we check first.
+Ralph's models (`ralph-malph`, no extras) are strict but accept naive timestamps, hence `_check_times`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class StatementValidationError(ValueError):
+    """A statement is not valid xAPI 1.0.3 or breaks a rule of our profile."""
+
+    def __init__(self, statement_id: object, problems: list[str]) -> None:
+        self.statement_id = statement_id
+        self.problems = problems
+        super().__init__(f"invalid xAPI statement {statement_id}: " + "; ".join(problems))
+
+
+@functools.cache
+def _statement_model() -> Any:
+    # Imported on first use, not at import time: `ralph.models.xapi` loads every bundled profile
+    # model (~0.7 s), which a web worker should not pay before it needs to.
+    from ralph.models.xapi.base.statements import BaseXapiStatement
+
+    return BaseXapiStatement
+
+
+def _check_times(statement: Mapping[str, Any]) -> list[str]:
+    problems = []
+    for field in ("timestamp", "stored"):
+        value = statement.get(field)
+        if value is None:
+            continue
+        try:
+            moment = dt.datetime.fromisoformat(str(value))
+        except ValueError:
+            problems.append(f"{field}: not an ISO 8601 date-time: {value!r}")
+            continue
+        if moment.tzinfo is None:
+            problems.append(f"{field}: has no timezone (naive): {value!r}")
+    return problems
+
+
+def validate_statement(statement: Mapping[str, Any]) -> None:
+    """Raise StatementValidationError unless the statement passes Ralph's models and our checks."""
+    problems = []
+    if not statement.get("id"):
+        problems.append("id: missing (our statements carry deterministic ids)")
+    if not statement.get("timestamp"):
+        problems.append("timestamp: missing")
+    try:
+        _statement_model().model_validate(dict(statement))
+    except ValidationError as error:
+        for detail in error.errors(include_url=False):
+            where = ".".join(str(part) for part in detail["loc"]) or "(statement)"
+            problems.append(f"{where}: {detail['msg']}")
+    problems.extend(_check_times(statement))
+    if problems:
+        raise StatementValidationError(statement.get("id"), problems)
+
+
+def validate_statements(statements: list[Mapping[str, Any]]) -> None:
+    """Validate each statement and refuse duplicate ids in one batch (an LRS answers 400 to those)."""
+    seen: set[str] = set()
+    for statement in statements:
+        validate_statement(statement)
+        sid = str(statement["id"])
+        if sid in seen:
+            raise StatementValidationError(sid, ["id: appears twice in one batch"])
+        seen.add(sid)

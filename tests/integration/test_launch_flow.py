@@ -1,0 +1,42 @@
+"""Real HTTP launches from the independent platform: learner and teacher land on the unit."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.conftest import LEARNER, TEACHER, LiveTool
+from tests.lti_platform import LtiRoles, TestPlatform
+
+UNIT = "wood-chain-of-custody"
+
+
+def _unit_title(tool: LiveTool) -> str:
+    units = requests.get(tool.url + "/api/units", timeout=5).json()["units"]
+    return next(u["title"] for u in units if u["slug"] == UNIT)
+
+
+def test_learner_launch_shows_the_placed_unit(registered: tuple[LiveTool, TestPlatform],
+                                              browser: requests.Session) -> None:
+    tool, platform = registered
+    response = platform.launch(browser, login_url=tool.login_url, target_link_uri=tool.launch_url,
+                               user=LEARNER, roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
+    assert response.status_code == 200, response.text[:500]
+    assert response.url.endswith(f"/units/{UNIT}")
+    assert f"<h1>{_unit_title(tool)}</h1>" in response.text
+    assert 'data-role="learner"' in response.text
+    assert "Teacher view" not in response.text
+    me = browser.get(tool.url + "/api/me", timeout=5).json()
+    assert me["user"] == {"issuer": platform.issuer, "sub": LEARNER.sub, "name": LEARNER.name}
+    assert me["roles"] == ["learner"]
+    assert me["context"]["id"] == "course-1"
+
+
+def test_instructor_launch_shows_the_teacher_view(registered: tuple[LiveTool, TestPlatform],
+                                                  browser: requests.Session) -> None:
+    tool, platform = registered
+    response = platform.launch(browser, login_url=tool.login_url, target_link_uri=tool.launch_url,
+                               user=TEACHER, roles=[LtiRoles.INSTRUCTOR], custom={"unit": UNIT})
+    assert response.status_code == 200, response.text[:500]
+    assert 'data-role="instructor"' in response.text
+    assert "Teacher view" in response.text
+    assert "mastery thresholds" in response.text

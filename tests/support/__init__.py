@@ -1,0 +1,1 @@
+"""Shared test support: database backends, the app, a live tool server."""
