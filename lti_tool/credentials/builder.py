@@ -12,114 +12,38 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from lti_tool.credentials.contexts import ContextUrl
 from lti_tool.credentials.dataintegrity import CREATED_FORMAT
+from lti_tool.credentials.inputs import (
+    AlignmentTarget,
+    EscoSkill,
+    IdentityType,
+    IssuerInfo,
+    LearnerInfo,
+    OutcomeInfo,
+    Participation,
+    UnitInfo,
+)
+
+__all__ = [
+    "EscoSkill",
+    "IssuerInfo",
+    "LearnerInfo",
+    "OutcomeInfo",
+    "Participation",
+    "UnitInfo",
+    "build_credential",
+    "identity_hash",
+    "issuer_profile",
+    "learner_identifiers",
+]
 
 ECTS_FRAMEWORK = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
 EQF_LEVEL_URL = "http://data.europa.eu/snb/eqf/{level}"
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 CREDENTIAL_CONTEXT = [ContextUrl.CREDENTIALS_V2.value, ContextUrl.OB_303.value, ContextUrl.MASTERY_V1.value]
-
-
-class Participation(StrEnum):
-    """Form of participation; values are EU "learning-assessment" mode concepts (as ELM specifiedBy.mode)."""
-
-    ONLINE = "online"
-    BLENDED = "blended"
-
-    @property
-    def concept(self) -> str:
-        """The EU vocabulary concept IRI."""
-        return {"online": "http://data.europa.eu/snb/learning-assessment/920fbb3cbe",
-                "blended": "http://data.europa.eu/snb/learning-assessment/e92d221e4d"}[self.value]
-
-
-class AlignmentTarget(StrEnum):
-    """OB 3.0 extension alignment target types (the ``ext:`` convention)."""
-
-    ESCO_SKILL = "ext:ESCOSkill"
-    EQF = "ext:EQF"
-
-
-class IdentityType(StrEnum):
-    """OB 3.0 IdentifierTypeEnum values we emit."""
-
-    EMAIL = "emailAddress"
-    NAME = "name"
-    LTI_USER = "ltiUserId"
-    LTI_PLATFORM = "ltiPlatformId"
-
-
-@dataclass(frozen=True)
-class IssuerInfo:
-    """The issuing (= awarding) organisation."""
-
-    id: str
-    name: str
-    url: str
-    country: str
-    region: str | None = None
-    email: str | None = None
-    country_name: str | None = None
-
-
-@dataclass(frozen=True)
-class LearnerInfo:
-    """The learner as the LTI launch knows them (platform issuer = homePage, LTI ``sub``)."""
-
-    home_page: str
-    sub: str
-    salt: str
-    name: str | None = None
-    email: str | None = None
-
-
-@dataclass(frozen=True)
-class EscoSkill:
-    """An ESCO skill URI with its preferred label."""
-
-    uri: str
-    label: str
-
-
-@dataclass(frozen=True)
-class OutcomeInfo:
-    """A learning outcome of a unit and what the learner achieved in it."""
-
-    id: str
-    title: str
-    esco: tuple[EscoSkill, ...]
-    score: float
-    met: bool
-    threshold: float | None = None
-
-
-@dataclass(frozen=True)
-class UnitInfo:
-    """The unit (the achievement) with its Annex I metadata."""
-
-    slug: str
-    version: str
-    title: str
-    summary: str
-    sector: str
-    eqf_level: int
-    ects: float
-    workload_hours: float
-    esco: tuple[EscoSkill, ...]
-    participation: Participation
-    assessment_type: str
-    quality_assurance: str
-    outcomes: tuple[OutcomeInfo, ...] = field(default_factory=tuple)
-    achievement_id: str | None = None
-    criteria: str | None = None
-    quality_assurance_body: str | None = None
-    language: str = "en"
 
 
 def identity_hash(value: str, salt: str) -> str:
@@ -145,19 +69,29 @@ def _hours(hours: float) -> str:
 
 
 def _esco_alignment(skill: EscoSkill) -> dict[str, Any]:
-    alignment: dict[str, Any] = {"type": ["Alignment"], "targetType": AlignmentTarget.ESCO_SKILL.value,
-                                 "targetFramework": "ESCO", "targetName": skill.label, "targetUrl": skill.uri}
+    alignment: dict[str, Any] = {
+        "type": ["Alignment"],
+        "targetType": AlignmentTarget.ESCO_SKILL.value,
+        "targetFramework": "ESCO",
+        "targetName": skill.label,
+        "targetUrl": skill.uri,
+    }
     if skill.uri.startswith(ESCO_SKILL_PREFIX):
-        alignment["targetCode"] = skill.uri[len(ESCO_SKILL_PREFIX):]
+        alignment["targetCode"] = skill.uri[len(ESCO_SKILL_PREFIX) :]
     return alignment
 
 
 def _eqf_alignment(level: int) -> dict[str, Any]:
     if not 1 <= level <= 8:
         raise ValueError(f"EQF level must be 1..8, got {level}")
-    return {"type": ["Alignment"], "targetType": AlignmentTarget.EQF.value,
-            "targetFramework": "European Qualifications Framework", "targetName": f"EQF level {level}",
-            "targetCode": str(level), "targetUrl": EQF_LEVEL_URL.format(level=level)}
+    return {
+        "type": ["Alignment"],
+        "targetType": AlignmentTarget.EQF.value,
+        "targetFramework": "European Qualifications Framework",
+        "targetName": f"EQF level {level}",
+        "targetCode": str(level),
+        "targetUrl": EQF_LEVEL_URL.format(level=level),
+    }
 
 
 def issuer_profile(issuer: IssuerInfo) -> dict[str, Any]:
@@ -178,29 +112,65 @@ def learner_identifiers(learner: LearnerInfo) -> list[dict[str, Any]]:
     """IdentityObjects: hashed e-mail and LTI user id (salted), the platform id and the name in clear."""
     ids: list[dict[str, Any]] = []
     if learner.email:
-        ids.append({"type": "IdentityObject", "identityType": IdentityType.EMAIL.value, "hashed": True,
-                    "identityHash": identity_hash(learner.email.strip().lower(), learner.salt),
-                    "salt": learner.salt})
-    ids.append({"type": "IdentityObject", "identityType": IdentityType.LTI_USER.value, "hashed": True,
-                "identityHash": identity_hash(learner.sub, learner.salt), "salt": learner.salt})
-    ids.append({"type": "IdentityObject", "identityType": IdentityType.LTI_PLATFORM.value, "hashed": False,
-                "identityHash": learner.home_page})
+        ids.append(
+            {
+                "type": "IdentityObject",
+                "identityType": IdentityType.EMAIL.value,
+                "hashed": True,
+                "identityHash": identity_hash(learner.email.strip().lower(), learner.salt),
+                "salt": learner.salt,
+            }
+        )
+    ids.append(
+        {
+            "type": "IdentityObject",
+            "identityType": IdentityType.LTI_USER.value,
+            "hashed": True,
+            "identityHash": identity_hash(learner.sub, learner.salt),
+            "salt": learner.salt,
+        }
+    )
+    ids.append(
+        {
+            "type": "IdentityObject",
+            "identityType": IdentityType.LTI_PLATFORM.value,
+            "hashed": False,
+            "identityHash": learner.home_page,
+        }
+    )
     if learner.name:
-        ids.append({"type": "IdentityObject", "identityType": IdentityType.NAME.value, "hashed": False,
-                    "identityHash": learner.name})
+        ids.append(
+            {
+                "type": "IdentityObject",
+                "identityType": IdentityType.NAME.value,
+                "hashed": False,
+                "identityHash": learner.name,
+            }
+        )
     return ids
 
 
 def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dict[str, Any]:
     overall_id = f"{achievement_id}/results/overall"
-    descriptions: list[dict[str, Any]] = [{
-        "id": overall_id, "type": ["ResultDescription"], "name": "Overall score (%)", "resultType": "Percent",
-        "valueMin": "0", "valueMax": "100"}]
+    descriptions: list[dict[str, Any]] = [
+        {
+            "id": overall_id,
+            "type": ["ResultDescription"],
+            "name": "Overall score (%)",
+            "resultType": "Percent",
+            "valueMin": "0",
+            "valueMax": "100",
+        }
+    ]
     for outcome in unit.outcomes:
         description: dict[str, Any] = {
-            "id": f"{achievement_id}/results/{outcome.id}", "type": ["ResultDescription"],
-            "name": f"Learning outcome {outcome.id}: {outcome.title}", "resultType": "Percent",
-            "valueMin": "0", "valueMax": "100"}
+            "id": f"{achievement_id}/results/{outcome.id}",
+            "type": ["ResultDescription"],
+            "name": f"Learning outcome {outcome.id}: {outcome.title}",
+            "resultType": "Percent",
+            "valueMin": "0",
+            "valueMax": "100",
+        }
         if outcome.threshold is not None:
             description["requiredValue"] = _percent(outcome.threshold)
         if outcome.esco:
@@ -208,7 +178,8 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         descriptions.append(description)
     narrative = unit.criteria or (
         f"Assessment ({unit.assessment_type}, {unit.participation.value}) of every learning outcome: "
-        + "; ".join(f"{o.id} {o.title}" for o in unit.outcomes))
+        + "; ".join(f"{o.id} {o.title}" for o in unit.outcomes)
+    )
     return {
         "id": achievement_id,
         "type": ["Achievement"],
@@ -233,16 +204,37 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
     }
 
 
-def build_credential(*, credential_id: str, issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo,
-                     overall_score: float, issued: dt.datetime, achievement_base_url: str,
-                     status: dict[str, Any] | None = None,
-                     valid_until: dt.datetime | None = None) -> dict[str, Any]:
+def build_credential(
+    *,
+    credential_id: str,
+    issuer: IssuerInfo,
+    learner: LearnerInfo,
+    unit: UnitInfo,
+    overall_score: float,
+    issued: dt.datetime,
+    achievement_base_url: str,
+    status: dict[str, Any] | None = None,
+    valid_until: dt.datetime | None = None,
+) -> dict[str, Any]:
     """The unsigned OpenBadgeCredential for one learner and one unit version."""
     achievement_id = unit.achievement_id or f"{achievement_base_url.rstrip('/')}/{unit.slug}/{unit.version}"
-    results: list[dict[str, Any]] = [{"type": ["Result"], "resultDescription": f"{achievement_id}/results/overall",
-                                      "value": _percent(overall_score), "status": "Completed"}]
-    results += [{"type": ["Result"], "resultDescription": f"{achievement_id}/results/{o.id}",
-                 "value": _percent(o.score), "status": "Completed" if o.met else "Failed"} for o in unit.outcomes]
+    results: list[dict[str, Any]] = [
+        {
+            "type": ["Result"],
+            "resultDescription": f"{achievement_id}/results/overall",
+            "value": _percent(overall_score),
+            "status": "Completed",
+        }
+    ]
+    results += [
+        {
+            "type": ["Result"],
+            "resultDescription": f"{achievement_id}/results/{o.id}",
+            "value": _percent(o.score),
+            "status": "Completed" if o.met else "Failed",
+        }
+        for o in unit.outcomes
+    ]
     credential: dict[str, Any] = {
         "@context": list(CREDENTIAL_CONTEXT),
         "id": credential_id,

@@ -7,6 +7,7 @@ refuse any document whose expansion drops a term or leaves a relative IRI (which
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,9 @@ from lti_tool.credentials.contexts import OfflineDocumentLoader, UnknownContextE
 
 # pyld 3.3's normalize defaults to URGNA2012 and rejects the name "RDFC-1.0"; URDNA2015 is RDFC-1.0.
 _NORMALIZE = {"algorithm": "URDNA2015", "format": "application/n-quads"}
+# RFC 2606 reserves ".invalid": no real IRI can live there, so any IRI under it was relative in the input.
+_RELATIVE_MARKER = "https://relative-iri.invalid/"
+_RELATIVE_IN_QUADS = re.compile(r"<https://relative-iri\.invalid/([^>]*)>")
 
 
 class CanonicalizationError(ValueError):
@@ -43,7 +47,9 @@ def expand_strict(document: Mapping[str, Any], loader: OfflineDocumentLoader | N
     except jsonld.JsonLdError as exc:
         raise CanonicalizationError(f"JSON-LD expansion failed: {_root_message(exc)}") from exc
     problems = [f"term {name!r} is not defined by any @context and would be dropped" for name in dropped]
-    problems += [f"{where} {iri!r} is not an absolute IRI and would be dropped" for where, iri in _relative_iris(expanded)]
+    problems += [
+        f"{where} {iri!r} is not an absolute IRI and would be dropped" for where, iri in _relative_iris(expanded)
+    ]
     if problems:
         raise UnsafeDocumentError(sorted(set(problems)))
     return expanded
@@ -61,8 +67,24 @@ def canonicalize(document: Mapping[str, Any] | list[Any], loader: OfflineDocumen
 
 
 def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> str:
-    """Safe-mode check, then canonical N-Quads (one expansion: the expanded form is canonicalised)."""
-    return canonicalize(expand_strict(document, loader), loader)
+    """Canonical N-Quads (URDNA2015) after the safe-mode check, in a single JSON-LD expansion."""
+    loader = loader or default_loader()
+    dropped: list[str] = []
+    # The processor-level hook sees every term the expansion inside normalize() drops; relative IRIs are
+    # resolved against a reserved ".invalid" base so they show up in the N-Quads instead of vanishing.
+    processor = jsonld.JsonLdProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
+    options: dict[str, Any] = {**_NORMALIZE, **loader.pyld_options(), "base": _RELATIVE_MARKER}
+    try:
+        quads = str(processor.normalize(dict(document), options))
+    except jsonld.JsonLdError as exc:
+        raise CanonicalizationError(f"canonicalisation failed: {_root_message(exc)}") from exc
+    problems = [f"term {name!r} is not defined by any @context and would be dropped" for name in dropped]
+    problems += [
+        f"IRI {iri!r} is relative and would be dropped" for iri in sorted(set(_RELATIVE_IN_QUADS.findall(quads)))
+    ]
+    if problems:
+        raise UnsafeDocumentError(sorted(set(problems)))
+    return quads
 
 
 def _relative_iris(node: Any, where: str = "") -> list[tuple[str, str]]:

@@ -82,15 +82,22 @@ def format_created(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).strftime(CREATED_FORMAT)
 
 
-def _hash_data(unsecured: Mapping[str, Any], proof_options: Mapping[str, Any],
-               loader: OfflineDocumentLoader | None) -> bytes:
+def _hash_data(
+    unsecured: Mapping[str, Any], proof_options: Mapping[str, Any], loader: OfflineDocumentLoader | None
+) -> bytes:
     proof_hash = hashlib.sha256(canonicalize_safe(proof_options, loader).encode()).digest()
     doc_hash = hashlib.sha256(canonicalize_safe(unsecured, loader).encode()).digest()
     return proof_hash + doc_hash
 
 
-def sign(document: Mapping[str, Any], private_key: Ed25519PrivateKey, verification_method: str,
-         created: dt.datetime, *, loader: OfflineDocumentLoader | None = None) -> dict[str, Any]:
+def sign(
+    document: Mapping[str, Any],
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: dt.datetime,
+    *,
+    loader: OfflineDocumentLoader | None = None,
+) -> dict[str, Any]:
     """Return a copy of ``document`` with an eddsa-rdfc-2022 proof appended to its ``proof`` array."""
     signed = copy.deepcopy(dict(document))
     existing = signed.pop("proof", [])
@@ -117,8 +124,9 @@ def issuer_id(document: Mapping[str, Any]) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
-def verify(document: Mapping[str, Any], resolve_key: KeyResolver, *,
-           loader: OfflineDocumentLoader | None = None) -> VerificationResult:
+def verify(
+    document: Mapping[str, Any], resolve_key: KeyResolver, *, loader: OfflineDocumentLoader | None = None
+) -> VerificationResult:
     """Verify every proof on ``document``; each step is reported as a named check."""
     result = VerificationResult()
     proofs = document.get("proof")
@@ -127,20 +135,34 @@ def verify(document: Mapping[str, Any], resolve_key: KeyResolver, *,
         return result
     unsecured = {k: v for k, v in document.items() if k != "proof"}
     for index, proof in enumerate(proof_list):
-        _verify_one(unsecured, proof, f"proof[{index}]." if len(proof_list) > 1 else "",
-                    issuer_id(document), resolve_key, loader, result)
+        _verify_one(
+            unsecured,
+            proof,
+            f"proof[{index}]." if len(proof_list) > 1 else "",
+            issuer_id(document),
+            resolve_key,
+            loader,
+            result,
+        )
     return result
 
 
-def _verify_one(unsecured: Mapping[str, Any], proof: Any, prefix: str, issuer: str | None,
-                resolve_key: KeyResolver, loader: OfflineDocumentLoader | None,
-                result: VerificationResult) -> None:
+def _verify_one(
+    unsecured: Mapping[str, Any],
+    proof: Any,
+    prefix: str,
+    issuer: str | None,
+    resolve_key: KeyResolver,
+    loader: OfflineDocumentLoader | None,
+    result: VerificationResult,
+) -> None:
     if not isinstance(proof, Mapping):
         result.add(prefix + "proof_type", False, "proof is not an object")
         return
     kind, suite = proof.get("type"), proof.get("cryptosuite")
     supported = (kind == ProofType.DATA_INTEGRITY and suite == Cryptosuite.EDDSA_RDFC_2022) or (
-        kind == ProofType.ED25519_2020 and suite is None)
+        kind == ProofType.ED25519_2020 and suite is None
+    )
     if not result.add(prefix + "proof_type", supported, f"{kind} / {suite}"):
         return
     purpose = proof.get("proofPurpose")
@@ -160,8 +182,11 @@ def _verify_one(unsecured: Mapping[str, Any], proof: Any, prefix: str, issuer: s
         result.add(prefix + "verification_method", False, str(exc))
         return
     result.add(prefix + "verification_method", True, resolved.id)
-    result.add(prefix + "issuer_binding", resolved.controller == issuer,
-               f"key controller {resolved.controller} vs issuer {issuer}")
+    result.add(
+        prefix + "issuer_binding",
+        resolved.controller == issuer,
+        f"key controller {resolved.controller} vs issuer {issuer}",
+    )
     if not isinstance(resolved.key, Ed25519PublicKey):
         result.add(prefix + "signature", False, "the verification method is not an Ed25519 key")
         return

@@ -86,7 +86,7 @@ def ed25519_from_did_key(did: str) -> Ed25519PublicKey:
     """The Ed25519 key a did:key (optionally with its ``#fragment``) encodes; the fragment must match."""
     if not did.startswith(DID_KEY_PREFIX):
         raise MultibaseError(f"not a did:key: {did!r}")
-    identifier, _, fragment = did[len(DID_KEY_PREFIX):].partition("#")
+    identifier, _, fragment = did[len(DID_KEY_PREFIX) :].partition("#")
     if fragment and fragment != identifier:
         raise MultibaseError("a did:key verification method fragment must repeat the key")
     return ed25519_from_multikey(identifier)

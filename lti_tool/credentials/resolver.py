@@ -44,7 +44,7 @@ def did_web_url(did: str) -> str:
     """The https URL of a did:web DID document (did:web spec §3.2, read)."""
     if not did.startswith("did:web:"):
         raise KeyResolutionError(f"not a did:web: {did!r}")
-    parts = [unquote(part) for part in did[len("did:web:"):].split("#")[0].split(":")]
+    parts = [unquote(part) for part in did[len("did:web:") :].split("#")[0].split(":")]
     path = "/".join(parts[1:]) if len(parts) > 1 else ".well-known"
     return f"https://{parts[0]}/{path}/did.json"
 
@@ -64,16 +64,14 @@ class Resolver:
             except MultibaseError as exc:
                 raise KeyResolutionError(str(exc)) from exc
             controller = method_id.split("#", 1)[0]
-            fragment = controller[len(DID_KEY_PREFIX):]
+            fragment = controller[len(DID_KEY_PREFIX) :]
             return ResolvedKey(f"{controller}#{fragment}", controller, key)
         if self.fetch_controller is None:
             raise KeyResolutionError(f"no resolver for {method_id!r} (only did:key resolves offline)")
         controller_id, _, fragment = method_id.partition("#")
         document = self.fetch_controller(controller_id)
         if document.get("id") != controller_id:
-            raise KeyResolutionError(
-                f"controller document id {document.get('id')!r} is not {controller_id!r}"
-            )
+            raise KeyResolutionError(f"controller document id {document.get('id')!r} is not {controller_id!r}")
         authorised = _authorised_methods(document, controller_id, self.purpose)
         if not fragment:
             if len(authorised) != 1:
@@ -117,8 +115,11 @@ def jwk_to_key(jwk: Mapping[str, Any]) -> PublicKey:
 
 def _authorised_methods(document: Mapping[str, Any], controller_id: str, purpose: str) -> dict[str, Mapping[str, Any]]:
     # A purpose entry is either a reference to a verificationMethod entry or an embedded method.
-    declared = {_absolute_id(m["id"], controller_id): m for m in _as_list(document.get("verificationMethod"))
-                if isinstance(m, Mapping) and "id" in m}
+    declared = {
+        _absolute_id(m["id"], controller_id): m
+        for m in _as_list(document.get("verificationMethod"))
+        if isinstance(m, Mapping) and "id" in m
+    }
     authorised: dict[str, Mapping[str, Any]] = {}
     for entry in _as_list(document.get(purpose)):
         if isinstance(entry, str):

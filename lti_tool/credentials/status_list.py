@@ -36,7 +36,7 @@ class Bitstring:
     data: bytearray
 
     @classmethod
-    def zeros(cls, bits: int = MIN_BITS) -> "Bitstring":
+    def zeros(cls, bits: int = MIN_BITS) -> Bitstring:
         """An all-zero list of at least MIN_BITS bits (rounded up to whole bytes)."""
         if bits < MIN_BITS:
             raise StatusListError(f"a status list needs at least {MIN_BITS} bits, got {bits}")
@@ -68,7 +68,7 @@ class Bitstring:
         return MULTIBASE_BASE64URL + base64.urlsafe_b64encode(packed).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, encoded: str) -> "Bitstring":
+    def decode(cls, encoded: str) -> Bitstring:
         """Parse an ``encodedList``; refuses a list shorter than MIN_BITS."""
         if not encoded.startswith(MULTIBASE_BASE64URL):
             raise StatusListError("encodedList must be multibase base64url ('u…')")
@@ -86,9 +86,13 @@ class Bitstring:
             raise StatusListError(f"status index {index} outside 0..{self.size - 1}")
 
 
-def status_list_credential(list_url: str, issuer: str | Mapping[str, Any], bits: Bitstring,
-                           valid_from: dt.datetime,
-                           purpose: StatusPurpose = StatusPurpose.REVOCATION) -> dict[str, Any]:
+def status_list_credential(
+    list_url: str,
+    issuer: str | Mapping[str, Any],
+    bits: Bitstring,
+    valid_from: dt.datetime,
+    purpose: StatusPurpose = StatusPurpose.REVOCATION,
+) -> dict[str, Any]:
     """An unsigned BitstringStatusListCredential (VC DM 2.0) for the caller to sign."""
     return {
         "@context": [ContextUrl.CREDENTIALS_V2.value],
@@ -105,8 +109,7 @@ def status_list_credential(list_url: str, issuer: str | Mapping[str, Any], bits:
     }
 
 
-def status_entry(list_url: str, index: int,
-                 purpose: StatusPurpose = StatusPurpose.REVOCATION) -> dict[str, Any]:
+def status_entry(list_url: str, index: int, purpose: StatusPurpose = StatusPurpose.REVOCATION) -> dict[str, Any]:
     """A ``credentialStatus`` BitstringStatusListEntry (index as a string, per spec §2.1)."""
     if index < 0:
         raise StatusListError("status index must be ≥ 0")

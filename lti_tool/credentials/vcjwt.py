@@ -75,8 +75,11 @@ def decode(token: str, resolve_key: KeyResolver) -> tuple[dict[str, Any] | None,
         return None, result
     alg = header.get("alg")
     allowed = alg in {a.value for a in JwtAlg}
-    if not result.add("jwt_header", allowed and header.get("typ", "JWT") == "JWT",
-                      f"alg={alg!r} typ={header.get('typ')!r}" + ("" if allowed else " (refused)")):
+    if not result.add(
+        "jwt_header",
+        allowed and header.get("typ", "JWT") == "JWT",
+        f"alg={alg!r} typ={header.get('typ')!r}" + ("" if allowed else " (refused)"),
+    ):
         return None, result
     issuer = issuer_id(claims)
     try:
@@ -85,8 +88,11 @@ def decode(token: str, resolve_key: KeyResolver) -> tuple[dict[str, Any] | None,
         result.add("verification_method", False, str(exc))
         return None, result
     result.add("verification_method", True, resolved.id)
-    result.add("issuer_binding", resolved.controller == issuer and claims.get("iss") == issuer,
-               f"key controller {resolved.controller}, iss {claims.get('iss')}, issuer {issuer}")
+    result.add(
+        "issuer_binding",
+        resolved.controller == issuer and claims.get("iss") == issuer,
+        f"key controller {resolved.controller}, iss {claims.get('iss')}, issuer {issuer}",
+    )
     if "jwk" in header and not _same_key(header["jwk"], resolved.key):
         result.add("signature", False, "the jwk header is not the issuer's resolved key")
         return None, result
@@ -94,8 +100,12 @@ def decode(token: str, resolve_key: KeyResolver) -> tuple[dict[str, Any] | None,
         result.add("signature", False, f"alg {alg} does not fit the resolved {type(resolved.key).__name__}")
         return None, result
     try:
-        jwt.decode(token, resolved.key, algorithms=[str(alg)],
-                   options={"verify_exp": False, "verify_nbf": False, "verify_aud": False, "verify_iat": False})
+        jwt.decode(
+            token,
+            resolved.key,
+            algorithms=[str(alg)],
+            options={"verify_exp": False, "verify_nbf": False, "verify_aud": False, "verify_iat": False},
+        )
     except jwt.exceptions.InvalidTokenError as exc:
         result.add("signature", False, f"JWS invalid: {exc}")
         return None, result

@@ -40,8 +40,13 @@ def _validity(credential: Mapping[str, Any], now: dt.datetime, result: Verificat
         result.add("valid_until", until is not None and now < until, f"validUntil {credential.get('validUntil')}")
 
 
-def _status(credential: Mapping[str, Any], resolve_key: KeyResolver, status_fetcher: StatusFetcher,
-            loader: OfflineDocumentLoader | None, result: VerificationResult) -> None:
+def _status(
+    credential: Mapping[str, Any],
+    resolve_key: KeyResolver,
+    status_fetcher: StatusFetcher,
+    loader: OfflineDocumentLoader | None,
+    result: VerificationResult,
+) -> None:
     entry = credential.get("credentialStatus")
     if entry is None:
         result.add("status", True, "no credentialStatus")
@@ -65,13 +70,19 @@ def _status(credential: Mapping[str, Any], resolve_key: KeyResolver, status_fetc
         except status_list.StatusListError as exc:
             result.add("status", False, str(exc))
             continue
-        result.add("status", not flagged,
-                   f"{ref.purpose} bit {ref.index} is {'set' if flagged else 'clear'} in {ref.list_url}")
+        result.add(
+            "status", not flagged, f"{ref.purpose} bit {ref.index} is {'set' if flagged else 'clear'} in {ref.list_url}"
+        )
 
 
-def verify_credential(doc_or_jwt: Mapping[str, Any] | str, *, resolve_key: KeyResolver,
-                      status_fetcher: StatusFetcher, now: dt.datetime,
-                      loader: OfflineDocumentLoader | None = None) -> dict[str, Any]:
+def verify_credential(
+    doc_or_jwt: Mapping[str, Any] | str,
+    *,
+    resolve_key: KeyResolver,
+    status_fetcher: StatusFetcher,
+    now: dt.datetime,
+    loader: OfflineDocumentLoader | None = None,
+) -> dict[str, Any]:
     """Verify signature, schema, JSON-LD safe mode, status and validity dates; report each check."""
     result = VerificationResult()
     if isinstance(doc_or_jwt, str):

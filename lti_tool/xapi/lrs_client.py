@@ -139,7 +139,7 @@ class LrsClient:
         # related_activities, related_agents, ascending, statement_id. Ralph's `more` links are relative.
         names = {"related_activities": "relatedActivities", "related_agents": "relatedAgents",
                  "statement_id": "statementId"}
-        params = {names.get(k, k): _param(v) for k, v in filters.items() if v is not None}
+        params: dict[str, str] | None = {names.get(k, k): _param(v) for k, v in filters.items() if v is not None}
         url: str | None = urljoin(self.base_url, "statements")
         seen: set[str] = set()
         while url:
@@ -155,7 +155,8 @@ class LrsClient:
             if not statements or not more or more in seen:  # an empty last page, or a loop
                 return
             seen.add(more)
-            url, params = urljoin(str(response.url), more), {}
+            # The `more` URL carries the whole query; httpx would replace it with any `params`, even {}.
+            url, params = urljoin(str(response.url), more), None
 
     def get_statements(self, **filters: Any) -> list[dict[str, Any]]:
         """All statements matching the filters (see iter_statements)."""

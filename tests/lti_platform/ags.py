@@ -34,7 +34,7 @@ def _is_number(value: Any) -> bool:
 
 
 class AgsService:
-    """Line item container and line items (AGS 2.0 3.2), score publish (3.4) and results (3.3)."""
+    """Line item container and line items (AGS 2.0 'Line item service'), score publish and results."""
 
     def __init__(self, *, base_url: Callable[[], str], oauth: OAuthServer, member_ids: Callable[[], set[str]]):
         self._base_url = base_url
@@ -56,7 +56,7 @@ class AgsService:
         router.add("GET", base + r"/(?P<n>\d+)/lineitem/results", self._results)
 
     def lineitems_url(self, context_id: str) -> str:
-        """The container URL advertised in the endpoint claim (AGS 2.0 3.1)."""
+        """The container URL advertised in the endpoint claim (AGS 2.0 'Assignment and grade service claim')."""
         return f"{self._base_url()}/ags/{context_id}/lineitems{TYPE_QUERY}"
 
     def _item_url(self, context_id: str, number: int) -> str:
@@ -86,7 +86,7 @@ class AgsService:
         return self.create_lineitem(context_id, {"label": label, "scoreMaximum": 100, "resourceLinkId": link_id})
 
     def _check_lineitem_body(self, request: HttpRequest, context_id: str) -> dict[str, Any] | HttpResponse:
-        # AGS 2.0 3.2.4/3.2.5: the body is a line item; label and scoreMaximum (> 0) are required.
+        # AGS 2.0 'Line item service': the body is a line item; label and scoreMaximum (> 0) are required.
         if request.content_type != MediaType.LINEITEM:
             return _bad(f"Content-Type must be {MediaType.LINEITEM}", 415)
         try:
@@ -121,7 +121,7 @@ class AgsService:
             return denied
         if not _accepts(request, MediaType.LINEITEM_CONTAINER):
             return _bad(f"Accept must allow {MediaType.LINEITEM_CONTAINER}", 406)
-        # AGS 2.0 3.2.7: filters resource_link_id, resource_id, tag.
+        # AGS 2.0 'Line item service', container GET: filters resource_link_id, resource_id, tag.
         filters = {"resource_link_id": "resourceLinkId", "resource_id": "resourceId", "tag": "tag"}
         with self._lock:
             numbers = [
@@ -165,7 +165,7 @@ class AgsService:
         return HttpResponse.json(self._public(number), 200, MediaType.LINEITEM)
 
     def _check_score(self, body: Any) -> str | None:
-        """Why a score body is invalid (AGS 2.0 3.4.x), or None."""
+        """Why a score body is invalid (AGS 2.0 'Score publish service'), or None."""
         if not isinstance(body, dict):
             return "body must be a JSON object"
         if not isinstance(body.get("userId"), str) or not body["userId"]:
@@ -214,7 +214,8 @@ class AgsService:
         stamp = datetime.fromisoformat(body["timestamp"])
         with self._lock:
             earlier = [s for s in self.scores if s["lineitem"] == lineitem and s["userId"] == body["userId"]]
-            # AGS 2.0 3.4.9: a score older than the last one received must not overwrite it (Moodle: 409).
+            # AGS 2.0 'Score publish service', timestamp: an older score must not overwrite a newer one.
+            # Moodle refuses it with 409.
             if earlier and datetime.fromisoformat(earlier[-1]["timestamp"]) > stamp:
                 return _bad("timestamp is older than the last score received", 409)
             self.scores.append(body | {"lineitem": lineitem, "lineitem_number": number})

@@ -50,9 +50,10 @@ class _PageParser(HTMLParser):
         if tag == "form":
             self.forms.append(_Form(attr.get("action", ""), (attr.get("method") or "get").upper()))
         elif tag == "input" and self.forms and attr.get("name"):
-            if attr.get("type", "text").lower() not in ("submit", "button", "image", "reset", "file"):
-                if attr.get("type", "").lower() not in ("checkbox", "radio") or "checked" in attr:
-                    self.forms[-1].fields[attr["name"]] = attr.get("value", "")
+            kind = attr.get("type", "text").lower()
+            # What a browser submits: no buttons or files, and only checked boxes.
+            if kind not in ("submit", "button", "image", "reset", "file", "checkbox", "radio") or "checked" in attr:
+                self.forms[-1].fields[attr["name"]] = attr.get("value", "")
         elif tag == "textarea" and self.forms and attr.get("name"):
             self._textarea = attr["name"]
             self.forms[-1].fields[self._textarea] = ""

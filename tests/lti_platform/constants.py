@@ -29,7 +29,7 @@ class LtiRoles(StrEnum):
 
 
 class Claim(StrEnum):
-    """LTI claim names (LTI Core 1.3 section 5, Deep Linking 2.0 4.4, AGS 2.0 3.1, NRPS 2.0 3.6.1)."""
+    """LTI claim names (LTI Core 1.3 section 5, Deep Linking 2.0, AGS 2.0 and NRPS 2.0 service claims)."""
 
     MESSAGE_TYPE = "https://purl.imsglobal.org/spec/lti/claim/message_type"
     VERSION = "https://purl.imsglobal.org/spec/lti/claim/version"
@@ -61,7 +61,7 @@ class MessageType(StrEnum):
 
 
 class Scope(StrEnum):
-    """OAuth 2 scopes of the LTI Advantage services (AGS 2.0 3.1, NRPS 2.0 3.6.1)."""
+    """OAuth 2 scopes of the LTI Advantage services (AGS 2.0 and NRPS 2.0 service claims)."""
 
     LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
     LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
@@ -71,7 +71,7 @@ class Scope(StrEnum):
 
 
 class MediaType(StrEnum):
-    """Service media types (AGS 2.0 3.2/3.3/3.4, NRPS 2.0 2.2)."""
+    """Service media types (AGS 2.0 line item, result and score services; NRPS 2.0 membership container)."""
 
     LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
     LINEITEM_CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"
@@ -83,6 +83,6 @@ class MediaType(StrEnum):
 # OAuth 2 client assertion type for the JWT bearer profile (RFC 7523 2.2; LTI Security Framework 4.1.1).
 CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
-# AGS 2.0 3.4.5 / 3.4.6: allowed values of the score's progress fields.
+# AGS 2.0 'Score publish service' activityProgress / gradingProgress: allowed values of the score's progress fields.
 ACTIVITY_PROGRESS = frozenset({"Initialized", "Started", "InProgress", "Submitted", "Completed"})
 GRADING_PROGRESS = frozenset({"FullyGraded", "Pending", "PendingManual", "Failed", "NotReady"})

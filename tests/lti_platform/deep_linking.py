@@ -23,7 +23,7 @@ class DeepLinkRequest:
 
 
 class DeepLinkingService:
-    """Builds deep_linking_settings and verifies LtiDeepLinkingResponse messages (DL 2.0 4.4, 4.5)."""
+    """Builds deep_linking_settings and verifies LtiDeepLinkingResponse messages (Deep Linking 2.0)."""
 
     def __init__(self, *, base_url: Callable[[], str], client_id: str, tool_jwks_url: Callable[[], str | None]) -> None:
         self._base_url = base_url
@@ -39,7 +39,7 @@ class DeepLinkingService:
         router.add("POST", r"/deep_link_return", self._return)
 
     def settings_claim(self, launch_id: str, deployment_id: str) -> dict[str, Any]:
-        """The deep_linking_settings claim (DL 2.0 4.4.1), Moodle-like, with a return URL that has a query."""
+        """The deep_linking_settings claim (DL 2.0), Moodle-like: its return URL has a query string."""
         settings = {
             "deep_link_return_url": f"{self._base_url()}/deep_link_return?course=1&launchid={launch_id}",
             "accept_types": ["ltiResourceLink"],
@@ -61,14 +61,14 @@ class DeepLinkingService:
     def _check(self, claims: dict[str, Any], request: DeepLinkRequest | None) -> str | None:
         """Why a verified response's claims are unacceptable, or None."""
         if not claims.get("nonce"):
-            return "nonce is required"  # DL 2.0 4.5: nonce
+            return "nonce is required"  # DL 2.0 response message: nonce
         if claims.get(Claim.MESSAGE_TYPE) != MessageType.DEEP_LINKING_RESPONSE:
             return f"message_type must be {MessageType.DEEP_LINKING_RESPONSE}"
         if claims.get(Claim.VERSION) != LTI_VERSION:
             return f"version must be {LTI_VERSION}"
         if request is None:
             return "no deep linking request matches this return URL"
-        # DL 2.0 4.5: deployment_id echoes the request's; data is returned unchanged when it was sent.
+        # DL 2.0 response message: deployment_id echoes the request's; data is returned unchanged when it was sent.
         if claims.get(Claim.DEPLOYMENT_ID) != request.deployment_id:
             return f"deployment_id {claims.get(Claim.DEPLOYMENT_ID)!r} != {request.deployment_id!r}"
         if "data" in request.settings and claims.get(Claim.DL_DATA) != request.settings["data"]:
@@ -79,7 +79,7 @@ class DeepLinkingService:
         if len(items) > 1 and not request.settings["accept_multiple"]:
             return "several content items but accept_multiple is false"
         for item in items:
-            # DL 2.0 3: every item has a type, one of the accept_types offered.
+            # DL 2.0 content item types: every item has a type, one of the accept_types offered.
             if item.get("type") not in request.settings["accept_types"]:
                 return f"content item type {item.get('type')!r} not in accept_types"
             if item["type"] == "ltiResourceLink" and "url" in item and not isinstance(item["url"], str):
@@ -89,9 +89,9 @@ class DeepLinkingService:
     def _return(self, http_request: HttpRequest, _match: Any) -> HttpResponse:
         token = http_request.form().get("JWT")
         if not token:
-            return self._fail("form field JWT missing")  # DL 2.0 4.5: the response is posted as JWT
+            return self._fail("form field JWT missing")  # DL 2.0 response message: posted as the JWT form field
         try:
-            # SF 5.2 tool-originating message: iss = client_id, aud = the platform issuer, RS256, known kid.
+            # Security Framework 5.2 tool-originating messages: iss = client_id, aud = platform issuer, RS256, kid.
             claims = verify_tool_jwt(
                 token, fetch_jwks(self._tool_jwks_url()), issuer=self._client_id, audience=self._base_url()
             )

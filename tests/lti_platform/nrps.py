@@ -13,7 +13,7 @@ from .server import HttpRequest, HttpResponse, Router
 
 
 class NrpsService:
-    """GET /nrps/<context>/memberships with `role` filter and `limit` paging (NRPS 2.0 section 2)."""
+    """GET /nrps/<context>/memberships with `role` filter and `limit` paging (NRPS 2.0 membership container)."""
 
     def __init__(self, *, base_url: Callable[[], str], oauth: OAuthServer) -> None:
         self._base_url = base_url
@@ -27,7 +27,7 @@ class NrpsService:
         router.add("GET", r"/nrps/(?P<ctx>[^/]+)/memberships", self._memberships)
 
     def memberships_url(self, context_id: str) -> str:
-        """The context_memberships_url advertised in the NRPS claim (NRPS 2.0 3.6.1)."""
+        """The context_memberships_url advertised in the NRPS claim (NRPS 2.0 service claim)."""
         return f"{self._base_url()}/nrps/{context_id}/memberships"
 
     def add_launched_user(self, user: Any, roles: list[str]) -> None:
@@ -57,7 +57,7 @@ class NrpsService:
         members = self.members
         role = request.query.get("role")
         if role:
-            # NRPS 2.0 2.4.1: role filter by full URI, or by the short name of a context role.
+            # NRPS 2.0 'role' query parameter: role filter by full URI, or by the short name of a context role.
             members = [m for m in members if any(r == role or r.endswith(f"#{role}") for r in m.get("roles", []))]
         url = self.memberships_url(context_id)
         try:

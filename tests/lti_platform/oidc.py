@@ -154,7 +154,7 @@ def build_launch_claims(
     for name in ("name", "given_name", "family_name", "email", "locale"):
         if getattr(user, name):
             claims[name] = getattr(user, name)
-    # LTI Core 5.3.5: a resource link launch carries resource_link; DL 2.0 4.4: a deep linking request does not.
+    # LTI Core 5.3.5: a resource link launch carries resource_link; DL 2.0: a deep linking request does not.
     if launch.resource_link is not None and launch.message_type != MessageType.DEEP_LINKING_REQUEST:
         claims[Claim.RESOURCE_LINK] = launch.resource_link
     if launch.context is not None:

@@ -1,4 +1,4 @@
-"""Paging of service containers with `limit` and RFC 8288 Link headers (AGS 2.0 3.2.7, NRPS 2.0 2.4.2)."""
+"""Paging of service containers with `limit` and RFC 8288 Link headers (AGS 2.0, NRPS 2.0 paging)."""
 
 from __future__ import annotations
 

@@ -28,8 +28,8 @@ from .oidc import (
     launch_id_from_hint,
     message_page,
 )
-from .services import service_claims
 from .server import HttpRequest, HttpResponse, PlatformHttpServer, Router
+from .services import service_claims
 from .tokens import SigningKey, build_jwt, new_signing_key, sign_as_header_says
 
 _DEFAULT: Any = object()  # "argument not given": None means "leave the claim out"

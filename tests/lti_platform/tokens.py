@@ -117,7 +117,7 @@ def fetch_jwks(url: str | None) -> dict[str, Any]:
 def verify_tool_jwt(token: str, jwks: dict[str, Any], *, issuer: str, audience: str) -> dict[str, Any]:
     """Verify a tool-signed JWT: RS256, a kid found in the tool's JWKS, iss, aud, exp and iat required.
 
-    LTI Security Framework 5.2 (tool-originating messages) and 5.1.3 (RS256 with kid); RFC 7523 3.
+    LTI Security Framework 5.2 (tool-originating messages) and 6 (RS256, keys by kid); RFC 7523 3.
     """
     try:
         header = jwt.get_unverified_header(token)

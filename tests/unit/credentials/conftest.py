@@ -64,29 +64,47 @@ def test_key() -> Ed25519PrivateKey:
 @pytest.fixture
 def issuer(test_key: Ed25519PrivateKey) -> IssuerInfo:
     """The test issuer, identified by the test key's did:key."""
-    return IssuerInfo(id=did_key(test_key.public_key()), name="MASTERY test issuer", url="https://mastery.example",
-                      country="IT", region="Lombardia", email="credentials@mastery.example", country_name="Italy")
+    return IssuerInfo(
+        id=did_key(test_key.public_key()),
+        name="MASTERY test issuer",
+        url="https://mastery.example",
+        country="IT",
+        region="Lombardia",
+        email="credentials@mastery.example",
+        country_name="Italy",
+    )
 
 
 @pytest.fixture
 def learner() -> LearnerInfo:
     """A launched learner with name and e-mail."""
-    return LearnerInfo(home_page="https://moodle.example", sub="1234", salt="pepper-5c1d",
-                       name="Ada Lovelace", email="Ada@Example.org")
+    return LearnerInfo(
+        home_page="https://moodle.example", sub="1234", salt="pepper-5c1d", name="Ada Lovelace", email="Ada@Example.org"
+    )
 
 
 @pytest.fixture
 def unit() -> UnitInfo:
     """The wood unit with two learning outcomes."""
-    forest = EscoSkill("http://data.europa.eu/esco/skill/41de7eb8-be07-4822-ba85-b76e9b8d6e4e",
-                       "sustainable forest management")
-    preservation = EscoSkill("http://data.europa.eu/esco/skill/6044d62b-7499-4c5d-81ae-2fea443013b2",
-                             "wood preservation")
+    forest = EscoSkill(
+        "http://data.europa.eu/esco/skill/41de7eb8-be07-4822-ba85-b76e9b8d6e4e", "sustainable forest management"
+    )
+    preservation = EscoSkill(
+        "http://data.europa.eu/esco/skill/6044d62b-7499-4c5d-81ae-2fea443013b2", "wood preservation"
+    )
     return UnitInfo(
-        slug="wood-u1", version="1.0.0", title="Sustainable wood processing",
-        summary="Green-skills unit for EQF 5 learners in the wood sector.", sector="wood", eqf_level=5,
-        ects=1.0, workload_hours=25, esco=(forest, preservation), participation=Participation.ONLINE,
-        assessment_type="testing", quality_assurance="internal review by the awarding body",
+        slug="wood-u1",
+        version="1.0.0",
+        title="Sustainable wood processing",
+        summary="Green-skills unit for EQF 5 learners in the wood sector.",
+        sector="wood",
+        eqf_level=5,
+        ects=1.0,
+        workload_hours=25,
+        esco=(forest, preservation),
+        participation=Participation.ONLINE,
+        assessment_type="testing",
+        quality_assurance="internal review by the awarding body",
         outcomes=(
             OutcomeInfo("LO1", "Explain sustainable forest certification", (forest,), 0.9, True, 0.6),
             OutcomeInfo("LO2", "Choose a low-impact wood preservation method", (preservation,), 0.75, True, 0.6),
@@ -104,9 +122,12 @@ def issued() -> dt.datetime:
 def credential(issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime) -> dict[str, Any]:
     """The unsigned MASTERY credential for the fixture learner and unit."""
     return build_credential(
-        credential_id="urn:uuid:3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11", issuer=issuer, learner=learner, unit=unit,
-        overall_score=0.825, issued=issued, achievement_base_url="https://mastery.example/achievements",
+        credential_id="urn:uuid:3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11",
+        issuer=issuer,
+        learner=learner,
+        unit=unit,
+        overall_score=0.825,
+        issued=issued,
+        achievement_base_url="https://mastery.example/achievements",
         status=status_entry(STATUS_LIST_URL, 7),
     )
-
-

@@ -29,8 +29,9 @@ def test_urdna2015_is_used_not_pyld_default() -> None:
     document = load_example("complete-openbadgecredential.unsigned.json")
     ours = canonicalize(document)
     pyld_default = jsonld.normalize(document, {"format": "application/n-quads", **default_loader().pyld_options()})
-    urdna = jsonld.normalize(document, {"algorithm": "URDNA2015", "format": "application/n-quads",
-                                        **default_loader().pyld_options()})
+    urdna = jsonld.normalize(
+        document, {"algorithm": "URDNA2015", "format": "application/n-quads", **default_loader().pyld_options()}
+    )
     assert ours == urdna
     assert ours != pyld_default  # pyld 3.3 defaults to URGNA2012, which labels blank nodes differently
 
@@ -59,3 +60,15 @@ def test_undefined_type_and_relative_iri_are_named() -> None:
     relative["credentialSubject"]["id"] = "learner-7"
     with pytest.raises(UnsafeDocumentError, match="learner-7"):
         expand_strict(relative)
+
+
+def test_canonicalize_safe_names_undefined_terms_and_relative_iris() -> None:
+    document = load_example(VECTOR)
+    document.pop("proof")
+    document["credentialSubject"]["achievement"]["favouriteColour"] = "green"
+    document["credentialSubject"]["id"] = "learner-7"
+    document["type"].append("SuperBadge")
+    with pytest.raises(UnsafeDocumentError) as caught:
+        canonicalize_safe(document)
+    text = str(caught.value)
+    assert "favouriteColour" in text and "learner-7" in text and "SuperBadge" in text

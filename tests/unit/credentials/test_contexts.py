@@ -50,8 +50,10 @@ def test_unknown_url_is_a_clear_error_and_never_fetched() -> None:
     loader = OfflineDocumentLoader()
     with pytest.raises(UnknownContextError, match="not shipped"):
         loader("https://example.org/evil-context.jsonld", {})
-    document = {"@context": ["https://www.w3.org/ns/credentials/v2", "https://example.org/evil-context.jsonld"],
-                "type": ["VerifiableCredential"]}
+    document = {
+        "@context": ["https://www.w3.org/ns/credentials/v2", "https://example.org/evil-context.jsonld"],
+        "type": ["VerifiableCredential"],
+    }
     with pytest.raises(CanonicalizationError, match="evil-context.jsonld"):
         canonicalize(document, loader)
 

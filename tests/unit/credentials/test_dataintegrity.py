@@ -78,8 +78,9 @@ def test_fragment_trick_is_not_verification() -> None:
 
 def test_key_of_another_controller_fails_issuer_binding(test_key: Ed25519PrivateKey) -> None:
     document = load_example("basic-openbadgecredential.unsigned.json")
-    signed = sign(document, test_key, did_key_verification_method(test_key.public_key()),
-                  dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    signed = sign(
+        document, test_key, did_key_verification_method(test_key.public_key()), dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    )
     assert failed(verify(signed, Resolver())) == {"issuer_binding"}
 
 
@@ -104,8 +105,9 @@ def test_signing_is_deterministic(test_key: Ed25519PrivateKey, credential: dict[
 def test_reproduces_the_mastery_vector_signature(test_key: Ed25519PrivateKey) -> None:
     vector = load_example("mastery-wood-u1.signed-eddsa-rdfc-2022.TESTKEY.json")
     unsigned = {k: v for k, v in vector.items() if k != "proof"}
-    again = sign(unsigned, test_key, vector["proof"][0]["verificationMethod"], dt.datetime(2025, 6, 30, 10, 0, 5,
-                                                                                           tzinfo=dt.UTC))
+    again = sign(
+        unsigned, test_key, vector["proof"][0]["verificationMethod"], dt.datetime(2025, 6, 30, 10, 0, 5, tzinfo=dt.UTC)
+    )
     assert again["proof"] == vector["proof"]
 
 

@@ -54,8 +54,9 @@ def test_multibase_requires_z_prefix() -> None:
 def test_test_seed_gives_the_did_of_the_mastery_vectors(test_key: Ed25519PrivateKey) -> None:
     assert did_key(test_key.public_key()) == "did:key:z6MkmoZp9A7cbuBuArfS3V13bsCXxV7GGabS77RGsKtpoHiY"
     method = did_key_verification_method(test_key.public_key())
-    assert method == ("did:key:z6MkmoZp9A7cbuBuArfS3V13bsCXxV7GGabS77RGsKtpoHiY"
-                      "#z6MkmoZp9A7cbuBuArfS3V13bsCXxV7GGabS77RGsKtpoHiY")
+    assert method == (
+        "did:key:z6MkmoZp9A7cbuBuArfS3V13bsCXxV7GGabS77RGsKtpoHiY#z6MkmoZp9A7cbuBuArfS3V13bsCXxV7GGabS77RGsKtpoHiY"
+    )
 
 
 def test_did_key_round_trip() -> None:

@@ -93,9 +93,13 @@ def test_1edtech_revoked_vector_entry_is_rejected_strictly() -> None:
 
 def test_entry_builder_matches_parser() -> None:
     entry = status_entry(STATUS_LIST_URL, 1234)
-    assert entry == {"id": f"{STATUS_LIST_URL}#1234", "type": "BitstringStatusListEntry",
-                     "statusPurpose": "revocation", "statusListIndex": "1234",
-                     "statusListCredential": STATUS_LIST_URL}
+    assert entry == {
+        "id": f"{STATUS_LIST_URL}#1234",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": "1234",
+        "statusListCredential": STATUS_LIST_URL,
+    }
     parsed = parse_entry(entry)
     assert (parsed.list_url, parsed.index, parsed.purpose) == (STATUS_LIST_URL, 1234, "revocation")
 

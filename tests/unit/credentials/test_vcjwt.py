@@ -35,9 +35,11 @@ def failed(result: Any) -> set[str]:
 def rsa_issuer_resolver(key: RSAPrivateKey, controller: str) -> Resolver:
     """An https issuer whose controller document lists ``key`` (JWK) under assertionMethod."""
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
-    document = {"id": controller, "verificationMethod": [
-        {"id": ISSUER_KID, "type": "JsonWebKey", "controller": controller, "publicKeyJwk": jwk}],
-        "assertionMethod": [ISSUER_KID]}
+    document = {
+        "id": controller,
+        "verificationMethod": [{"id": ISSUER_KID, "type": "JsonWebKey", "controller": controller, "publicKeyJwk": jwk}],
+        "assertionMethod": [ISSUER_KID],
+    }
     return Resolver(fetch_controller=lambda cid: document if cid == controller else {})
 
 
@@ -57,8 +59,9 @@ def test_spec_vector_verifies_with_a_trusted_key_and_not_by_its_jwk_header() -> 
     trusted = jwk_to_key(header["jwk"])
     credential, result = vcjwt.decode(token, lambda _: ResolvedKey(issuer, issuer, trusted))
     assert result.ok, result.as_dict()
-    assert credential == {k: v for k, v in load_example("mastery-wood-u1.signed-eddsa-rdfc-2022.TESTKEY.json").items()
-                          if k != "proof"}
+    assert credential == {
+        k: v for k, v in load_example("mastery-wood-u1.signed-eddsa-rdfc-2022.TESTKEY.json").items() if k != "proof"
+    }
     # The default resolver finds the issuer's real (Ed25519) key: the embedded jwk alone proves nothing.
     _, untrusted = vcjwt.decode(token, Resolver())
     assert failed(untrusted) == {"signature"}
@@ -119,8 +122,9 @@ def test_key_of_another_issuer_fails_binding(test_key: Ed25519PrivateKey, creden
 
 def test_claims_must_agree_with_credential(test_key: Ed25519PrivateKey, credential: dict[str, Any]) -> None:
     payload = credential | {"iss": credential["issuer"]["id"], "jti": "urn:uuid:someone-else", "nbf": 5}
-    token = jwt.encode(payload, test_key, algorithm="EdDSA",
-                       headers={"kid": did_key_verification_method(test_key.public_key())})
+    token = jwt.encode(
+        payload, test_key, algorithm="EdDSA", headers={"kid": did_key_verification_method(test_key.public_key())}
+    )
     _, result = vcjwt.decode(token, Resolver())
     assert failed(result) == {"jwt_claims"}
     assert "jti" in next(c.detail for c in result.checks if c.name == "jwt_claims")

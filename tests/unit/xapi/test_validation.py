@@ -30,10 +30,10 @@ def broken(path: tuple[str, ...], value: object) -> dict:
     ("path", "value", "message"),
     [
         (("timestamp",), "2026-11-23T09:00:00", "naive"),
-        (("timestamp",), "yesterday", "timestamp"),
+        (("timestamp",), "yesterday", "timestamp: not an ISO 8601"),
         (("timestamp",), ..., "timestamp: missing"),
         (("id",), ..., "id: missing"),
-        (("id",), "not-a-uuid", "id"),
+        (("id",), "not-a-uuid", "id: Input should be a valid UUID"),
         (("verb", "id"), "launched", "verb.id"),
         (("actor", "account", "homePage"), "not a url", "homePage"),
         (("object", "colour"), "red", "colour"),

@@ -1,0 +1,41 @@
+# MASTERY Tool — two commands for a newcomer: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app lti_tool
+PORT ?= 5000
+export PORT
+
+.PHONY: run test install migrate content lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(FLASK) db upgrade
+
+content: migrate
+	$(FLASK) content load
+
+## make run: install, migrate, load content, start the local LRS and the tool on its embedded defaults.
+run: content
+	@bash scripts/run-local.sh
+
+## make test: the whole suite on SQLite and PostgreSQL, with the services it needs started here.
+test: install
+	@bash scripts/test.sh
+
+lint: install
+	$(VENV)/bin/ruff check lti_tool tests bench
+
+bench: install
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) .lrs-venv instance/*.sqlite3* tests/js_verifier/node_modules

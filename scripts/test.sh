@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# `make test`: start what the suite needs (PostgreSQL, and the other services as later parts add them),
+# then run pytest once; every database test runs on SQLite and on PostgreSQL.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  TEST_DATABASE_URL=$(bash scripts/postgres-for-tests.sh)
+  export TEST_DATABASE_URL
+fi
+export REQUIRE_POSTGRES=1
+for setup in scripts/test-setup.d/*.sh; do
+  [ -e "$setup" ] && bash "$setup"
+done
+exec .venv/bin/python -m pytest "$@"
