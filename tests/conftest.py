@@ -31,7 +31,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     for url in fresh_database(request.param, directory):
         app = create_app(_settings(url, directory))
         with app.app_context():
-            upgrade(directory=str(PROJECT_ROOT / "migrations"))
+            upgrade(directory=str(PROJECT_ROOT / "migrations"), revision="heads")
             db.engine.dispose()
         yield url
 

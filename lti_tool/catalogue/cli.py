@@ -22,7 +22,7 @@ def _default_path() -> Path:
 def _print_errors(report: LoadReport) -> None:
     for error in report.errors:
         for field_error in error.errors:
-            click.echo(f"{error.path}: {field_error.field}: {field_error.message}", err=True)
+            click.echo(f"{error.path}: {field_error}", err=True)
 
 
 @content_cli.command("check")

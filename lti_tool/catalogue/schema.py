@@ -76,9 +76,7 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(unit_schema(), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def validate_unit_document(
-    doc: Any, *, source: str = MEMORY_SOURCE, expected_slug: str | None = None
-) -> None:
+def validate_unit_document(doc: Any, *, source: str = MEMORY_SOURCE, expected_slug: str | None = None) -> None:
     """Raise UnitFileError listing every schema and consistency problem of a unit document."""
     if not isinstance(doc, dict):
         found = "nothing (empty file)" if doc is None else _json_type(doc)

@@ -24,6 +24,7 @@ from urllib.parse import urljoin
 import httpx
 
 XAPI_VERSION = "1.0.3"
+_STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 class Outcome(StrEnum):
@@ -81,7 +82,7 @@ def _param(value: Any) -> str:
         # Ralph compares `since`/`until` with stored timestamps; a naive one makes it answer 500.
         if value.tzinfo is None:
             raise ValueError("since/until must be timezone-aware")
-        return value.astimezone(dt.timezone.utc).isoformat()
+        return value.astimezone(dt.UTC).isoformat()
     if isinstance(value, Mapping):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
@@ -123,12 +124,15 @@ class LrsClient:
         if not statements:
             return BatchResult(Outcome.DELIVERED)
         body = b"[" + b",".join(payload for _, payload in statements) + b"]"
+        url = urljoin(self.base_url, "statements")
+        headers = {"Content-Type": "application/json"}
         try:
-            response = self._http.post(
-                urljoin(self.base_url, "statements"),
-                content=body,
-                headers={"Content-Type": "application/json"},
-            )
+            try:
+                response = self._http.post(url, content=body, headers=headers)
+            except _STALE_CONNECTION:
+                # A pooled keep-alive connection the LRS dropped (Ralph resets it after a 500). Sending
+                # the same bytes again is safe: the statement ids make the POST idempotent.
+                response = self._http.post(url, content=body, headers=headers)
         except httpx.TransportError as error:  # refused, reset, timeouts, DNS
             return BatchResult(Outcome.RETRYABLE, None, f"{type(error).__name__}: {error}")
         return _classify(response)
@@ -137,8 +141,7 @@ class LrsClient:
         """Yield the statements matching xAPI GET filters, following `more` links to the last page."""
         # Filters: agent (a dict), verb, activity, registration, since/until (aware datetimes), limit,
         # related_activities, related_agents, ascending, statement_id. Ralph's `more` links are relative.
-        names = {"related_activities": "relatedActivities", "related_agents": "relatedAgents",
-                 "statement_id": "statementId"}
+        names = {"statement_id": "statementId"}  # xAPI spells the others in snake case itself
         params: dict[str, str] | None = {names.get(k, k): _param(v) for k, v in filters.items() if v is not None}
         url: str | None = urljoin(self.base_url, "statements")
         seen: set[str] = set()
@@ -168,4 +171,3 @@ class LrsClient:
             return self._http.get(urljoin(self.base_url, "about")).status_code < 500
         except httpx.TransportError:
             return False
-

@@ -141,18 +141,54 @@ _TEMPLATES: tuple[tuple[str, Verb | ToolVerb, _A | _T | None, _A | None, _A | No
     ("unit launched", Verb.LAUNCHED, _A.MODULE, None, None, ()),
     ("section experienced", Verb.EXPERIENCED, _A.LESSON, _A.MODULE, None, ()),
     ("assessment initialized", Verb.INITIALIZED, _A.ASSESSMENT, _A.MODULE, None, ("$.context.registration",)),
-    ("item answered", Verb.ANSWERED, _A.INTERACTION, _A.ASSESSMENT, _A.MODULE,
-     ("$.context.registration", "$.result.completion", "$.object.definition.interactionType")),
-    ("assessment completed", Verb.COMPLETED, _A.ASSESSMENT, _A.MODULE, None,
-     ("$.context.registration", "$.result.score.scaled", "$.result.completion")),
-    ("assessment passed", Verb.PASSED, _A.ASSESSMENT, _A.MODULE, None,
-     ("$.context.registration", "$.result.score.scaled", "$.result.success")),
-    ("assessment failed", Verb.FAILED, _A.ASSESSMENT, _A.MODULE, None,
-     ("$.context.registration", "$.result.score.scaled", "$.result.success")),
-    ("outcome mastered", Verb.MASTERED, _A.OBJECTIVE, _A.MODULE, None,
-     ("$.context.registration", "$.result.score.scaled", "$.result.success")),
-    ("unit mastered", Verb.MASTERED, _A.MODULE, None, None,
-     ("$.context.registration", "$.result.score.scaled", "$.result.success")),
+    (
+        "item answered",
+        Verb.ANSWERED,
+        _A.INTERACTION,
+        _A.ASSESSMENT,
+        _A.MODULE,
+        ("$.context.registration", "$.result.completion", "$.object.definition.interactionType"),
+    ),
+    (
+        "assessment completed",
+        Verb.COMPLETED,
+        _A.ASSESSMENT,
+        _A.MODULE,
+        None,
+        ("$.context.registration", "$.result.score.scaled", "$.result.completion"),
+    ),
+    (
+        "assessment passed",
+        Verb.PASSED,
+        _A.ASSESSMENT,
+        _A.MODULE,
+        None,
+        ("$.context.registration", "$.result.score.scaled", "$.result.success"),
+    ),
+    (
+        "assessment failed",
+        Verb.FAILED,
+        _A.ASSESSMENT,
+        _A.MODULE,
+        None,
+        ("$.context.registration", "$.result.score.scaled", "$.result.success"),
+    ),
+    (
+        "outcome mastered",
+        Verb.MASTERED,
+        _A.OBJECTIVE,
+        _A.MODULE,
+        None,
+        ("$.context.registration", "$.result.score.scaled", "$.result.success"),
+    ),
+    (
+        "unit mastered",
+        Verb.MASTERED,
+        _A.MODULE,
+        None,
+        None,
+        ("$.context.registration", "$.result.score.scaled", "$.result.success"),
+    ),
     ("credential earned", Verb.EARNED, _T.MICRO_CREDENTIAL, None, _A.MODULE, ("@credential",)),
     ("credential revoked", ToolVerb.REVOKED, _T.MICRO_CREDENTIAL, None, _A.MODULE, ("@credential",)),
     ("statement voided", Verb.VOIDED, None, None, None, ()),
@@ -193,9 +229,7 @@ def statement_templates(profile: Profile) -> list[dict[str, Any]]:
         else:
             template["objectActivityType"] = profile.activity_type(obj)
             rules.append(_rule(f"$.context.extensions['{profile.extension(Extension.LTI_PLATFORM)}']"))
-            rules.append(
-                {"location": "$.context.contextActivities.category[*].id", "any": [profile.version_id]}
-            )
+            rules.append({"location": "$.context.contextActivities.category[*].id", "any": [profile.version_id]})
         if parent is not None:
             template["contextParentActivityType"] = [profile.activity_type(parent)]
         if grouping is not None:
@@ -244,4 +278,3 @@ def profile_document(base_url: str) -> dict[str, Any]:
         "concepts": concepts,
         "templates": statement_templates(profile),
     }
-

@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Union
 
 # A text field of a unit file: a string (English) or a map of language code -> string.
-Text = Union[str, Mapping[str, str]]
+Text = str | Mapping[str, str]
 # A learner's response, in the shape of the item's `answer` (DESIGN.md §3 "Unit files").
-Response = Union[str, bool, int, float, list[str], tuple[str, ...], Mapping[str, str], None]
-Answer = Union[str, bool, list[str], tuple[str, ...], Mapping[str, object], None]
+Response = str | bool | int | float | list[str] | tuple[str, ...] | Mapping[str, str] | None
+Answer = str | bool | list[str] | tuple[str, ...] | Mapping[str, object] | None
 
 
 class ItemType(StrEnum):
@@ -97,4 +96,3 @@ class Score:
             raise ValueError(f"scaled score must be within 0..1, got {self.scaled}")
         if self.raw is not None and self.max is not None and not 0 <= self.raw <= self.max:
             raise ValueError(f"raw score {self.raw} outside 0..{self.max}")
-

@@ -76,26 +76,30 @@ def test_one_by_one_then_batch_then_read_back_with_every_filter(lrs: LrsClient) 
 
     paged = lrs.get_statements(agent=agent, limit=3)
     assert sorted(s["id"] for s in paged) == sorted(i for i, _ in rows)  # 16 statements over 6 pages
-    first_page = httpx.get(lrs.base_url + "statements", params={"agent": json.dumps(agent), "limit": 3},
-                           auth=lrs._http.auth, headers={"X-Experience-API-Version": "1.0.3"}).json()
+    first_page = httpx.get(
+        lrs.base_url + "statements",
+        params={"agent": json.dumps(agent), "limit": 3},
+        auth=lrs._http.auth,
+        headers={"X-Experience-API-Version": "1.0.3"},
+    ).json()
     assert first_page["more"].startswith("/xAPI/statements?")
 
 
 def test_resend_is_delivered_and_same_id_other_content_is_a_conflict(lrs: LrsClient) -> None:
     prof = profile()
-    who, the_unit, attempt, statements = fresh_learner(prof)
+    statements = fresh_learner(prof)[3]
     rows = payloads(statements[:3])
     assert lrs.post_batch(rows).status_code == 200
     again = lrs.post_batch(rows)
     assert (again.outcome, again.status_code) == (Outcome.DELIVERED, 204)
 
     new = payloads([statements[3]])
-    partial = lrs.post_batch(rows[:1] + new)
+    partial = lrs.post_batch([rows[0], *new])
     assert (partial.outcome, partial.status_code, partial.stored_ids) == (Outcome.DELIVERED, 200, (new[0][0],))
 
     changed = dict(statements[0], timestamp=st.utc_timestamp(T0 + dt.timedelta(hours=1)))
     extra = payloads([statements[4]])
-    conflict = lrs.post_batch(extra + [(changed["id"], st.to_json_bytes(changed))])
+    conflict = lrs.post_batch([*extra, (changed["id"], st.to_json_bytes(changed))])
     assert conflict.outcome is Outcome.CONFLICT and conflict.status_code == 409 and conflict.body
     # The whole batch is refused: the valid statement next to the conflicting one was not stored.
     assert lrs.get_statements(statement_id=extra[0][0]) == []
@@ -105,7 +109,7 @@ def test_invalid_batches_are_rejected_and_bad_credentials_are_reported(lrs: LrsC
     statement = st.unit_launched(profile(), scope(f"s-{uuid.uuid4()}"), unit(), T0)
     row = (statement["id"], st.to_json_bytes(statement))
     assert lrs.post_batch([row, row]).outcome is Outcome.REJECTED  # duplicate id in one batch: 400
-    invalid = dict(statement, verb={"id": "http://adlnet.gov/expapi/verbs/launched", "display": "launched"})
+    invalid = {k: v for k, v in statement.items() if k != "actor"}
     result = lrs.post_batch([(statement["id"], json.dumps(invalid).encode())])
     assert (result.outcome, result.status_code) == (Outcome.REJECTED, 422)
     with LrsClient(ralph_lrs.url, ralph_lrs.username, "wrong") as wrong:
@@ -115,7 +119,7 @@ def test_invalid_batches_are_rejected_and_bad_credentials_are_reported(lrs: LrsC
 
 def test_outage_is_retryable_and_the_resend_after_restart_is_delivered(lrs: LrsClient, ralph_lrs: RalphLrs) -> None:
     prof = profile()
-    _, _, _, statements = fresh_learner(prof)
+    statements = fresh_learner(prof)[3]
     sent, pending = payloads(statements[:5]), payloads(statements[5:])
     assert lrs.post_batch(sent).outcome is Outcome.DELIVERED
     ralph_lrs.stop()
@@ -131,19 +135,20 @@ def test_outage_is_retryable_and_the_resend_after_restart_is_delivered(lrs: LrsC
     assert (resent.outcome, resent.status_code) == (Outcome.DELIVERED, 204)
 
 
-def test_stored_then_500_is_delivered_on_retry(lrs: LrsClient, ralph_lrs: RalphLrs) -> None:
+def test_a_500_then_a_retry_on_the_same_client_is_delivered_once(lrs: LrsClient, ralph_lrs: RalphLrs) -> None:
     statement = st.assessment_completed(profile(), scope(f"s-{uuid.uuid4()}"), unit(), uuid.uuid4(), Score(0.5), T0)
     row = (statement["id"], st.to_json_bytes(statement))
     history = ralph_lrs.home / "history.json"
     saved = history.read_bytes()
     history.unlink()
-    history.mkdir()  # an unwritable history file (a directory: root may write any file)
+    history.mkdir()  # Ralph cannot write its history file (a directory: root may write any file)
     try:
         failed = lrs.post_batch([row])
     finally:
         shutil.rmtree(history)
         history.write_bytes(saved)
     assert failed.outcome is Outcome.RETRYABLE and failed.status_code == 500
+    # Ralph resets the kept-alive connection after that 500; the client must not report the reset.
     retried = lrs.post_batch([row])
-    assert (retried.outcome, retried.status_code) == (Outcome.DELIVERED, 204)
+    assert retried.outcome is Outcome.DELIVERED and retried.status_code in (200, 204)
     assert [s["id"] for s in lrs.get_statements(statement_id=statement["id"])] == [statement["id"]]

@@ -42,17 +42,35 @@ def minimal_unit() -> dict[str, Any]:
         {"id": "tf", "type": "true_false", "prompt": "True?", "answer": True},
         {"id": "nu", "type": "numeric", "prompt": "How many?", "answer": {"value": 4, "tolerance": 0.5}},
         {"id": "or", "type": "ordering", "prompt": "Order", "options": choice, "answer": ["c", "a", "b"]},
-        {"id": "ma", "type": "matching", "prompt": "Match", "options": choice[:2],
-         "targets": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}], "answer": {"a": "y", "b": "x"}},
+        {
+            "id": "ma",
+            "type": "matching",
+            "prompt": "Match",
+            "options": choice[:2],
+            "targets": [{"id": "x", "text": "X"}, {"id": "y", "text": "Y"}],
+            "answer": {"a": "y", "b": "x"},
+        },
         {"id": "st", "type": "short_text", "prompt": "Name it", "answer": ["EN 335", "EN335"]},
-        {"id": "pr", "type": "practical", "prompt": "Do it",
-         "rubric": [{"id": "r1", "text": "Done well", "points": 2}]},
+        {
+            "id": "pr",
+            "type": "practical",
+            "prompt": "Do it",
+            "rubric": [{"id": "r1", "text": "Done well", "points": 2}],
+        },
     ]
     return {
-        "slug": "demo-unit", "version": "1.0.0", "sector": "wood",
-        "title": {"en": "Demo", "it": "Dimostrazione"}, "summary": "A demo unit.",
-        "eqf_level": 5, "workload_hours": 25, "ects": 1, "esco": [SKILL], "participation": "online",
-        "assessment_type": "Online test", "quality_assurance": "Peer reviewed.",
+        "slug": "demo-unit",
+        "version": "1.0.0",
+        "sector": "wood",
+        "title": {"en": "Demo", "it": "Dimostrazione"},
+        "summary": "A demo unit.",
+        "eqf_level": 5,
+        "workload_hours": 25,
+        "ects": 1,
+        "esco": [SKILL],
+        "participation": "online",
+        "assessment_type": "Online test",
+        "quality_assurance": "Peer reviewed.",
         "sections": [{"id": "s1", "title": "Intro", "body": "# Hello\n\nText."}],
         "outcomes": [
             {"id": "o1", "title": "Explain A", "esco": [SKILL], "threshold": 0.7, "items": items[:3]},
@@ -133,47 +151,104 @@ BROKEN: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("missing field", lambda d: d.pop("slug"), "slug", "is required"),
     ("bad sector", lambda d: d.update(sector="textile"), "sector", "must be one of"),
     ("bad slug", lambda d: d.update(slug="Demo_Unit"), "slug", "lowercase"),
-    ("missing en", lambda d: d["outcomes"][1].update(title={"it": "Applicare"}), "outcomes[1].title.en",
-     "English text ('en') is required"),
+    (
+        "missing en",
+        lambda d: d["outcomes"][1].update(title={"it": "Applicare"}),
+        "outcomes[1].title.en",
+        "English text ('en') is required",
+    ),
     ("text of wrong type", lambda d: d.update(summary=["a"]), "summary", "a string, or a map"),
     ("bad language key", lambda d: d.update(summary={"en": "x", "Italian": "y"}), "summary", "language code"),
-    ("answer not an option", lambda d: item(d, "sc").update(answer="z"), "outcomes[0].items[0].answer",
-     "'z' is not one of the option ids (a, b, c)"),
-    ("response id not an option", lambda d: item(d, "mr").update(answer=["a", "q"]),
-     "outcomes[0].items[1].answer[1]", "'q' is not one of the option ids"),
-    ("ordering not a permutation", lambda d: item(d, "or").update(answer=["a", "a", "b"]),
-     "outcomes[1].items[1].answer", "repeated a; missing c"),
-    ("matching target unknown", lambda d: item(d, "ma")["answer"].update(b="w"),
-     "outcomes[1].items[2].answer.b", "'w' is not one of the target ids"),
-    ("matching left unmatched", lambda d: item(d, "ma")["answer"].pop("b"),
-     "outcomes[1].items[2].answer", "gives no target for option(s) b"),
-    ("duplicate item id", lambda d: item(d, "tf").update(id="sc"), "outcomes[0].items[2].id",
-     "duplicate id 'sc' (already used at outcomes[0].items[0])"),
+    (
+        "answer not an option",
+        lambda d: item(d, "sc").update(answer="z"),
+        "outcomes[0].items[0].answer",
+        "'z' is not one of the option ids (a, b, c)",
+    ),
+    (
+        "response id not an option",
+        lambda d: item(d, "mr").update(answer=["a", "q"]),
+        "outcomes[0].items[1].answer[1]",
+        "'q' is not one of the option ids",
+    ),
+    (
+        "ordering not a permutation",
+        lambda d: item(d, "or").update(answer=["a", "a", "b"]),
+        "outcomes[1].items[1].answer",
+        "repeated a; missing c",
+    ),
+    (
+        "matching target unknown",
+        lambda d: item(d, "ma")["answer"].update(b="w"),
+        "outcomes[1].items[2].answer.b",
+        "'w' is not one of the target ids",
+    ),
+    (
+        "matching left unmatched",
+        lambda d: item(d, "ma")["answer"].pop("b"),
+        "outcomes[1].items[2].answer",
+        "gives no target for option(s) b",
+    ),
+    (
+        "duplicate item id",
+        lambda d: item(d, "tf").update(id="sc"),
+        "outcomes[0].items[2].id",
+        "duplicate id 'sc' (already used at outcomes[0].items[0])",
+    ),
     ("duplicate outcome id", lambda d: d["outcomes"][2].update(id="o1"), "outcomes[2].id", "duplicate id 'o1'"),
-    ("duplicate option id", lambda d: item(d, "sc")["options"][2].update(id="a"),
-     "outcomes[0].items[0].options[2].id", "duplicate id 'a'"),
+    (
+        "duplicate option id",
+        lambda d: item(d, "sc")["options"][2].update(id="a"),
+        "outcomes[0].items[0].options[2].id",
+        "duplicate id 'a'",
+    ),
     ("bad ESCO URI", lambda d: d["esco"].append("http://example.org/skill/1"), "esco[1]", "ESCO skill URI"),
-    ("outcome ESCO outside the unit", lambda d: d["outcomes"][0]["esco"].append(SKILL.replace("6044", "7044")),
-     "outcomes[0].esco[1]", "not listed in the unit's esco list"),
-    ("true_false with a string", lambda d: item(d, "tf").update(answer="yes"), "outcomes[0].items[2].answer",
-     "must be true or false"),
-    ("numeric without tolerance", lambda d: item(d, "nu")["answer"].pop("tolerance"),
-     "outcomes[1].items[0].answer.tolerance", "is required"),
-    ("options on true_false", lambda d: item(d, "tf").update(options=[{"id": "a", "text": "A"}] * 2),
-     "outcomes[0].items[2].options", "not used by items of type 'true_false'"),
-    ("practical with an answer", lambda d: item(d, "pr").update(answer="x"), "outcomes[2].items[1].answer",
-     "not used by items of type 'practical'"),
-    ("practical without rubric", lambda d: item(d, "pr").pop("rubric"), "outcomes[2].items[1].rubric",
-     "is required"),
-    ("unknown field", lambda d: d["outcomes"][0].update(thresold=0.5), "outcomes[0].thresold",
-     "not a known field"),
+    (
+        "outcome ESCO outside the unit",
+        lambda d: d["outcomes"][0]["esco"].append(SKILL.replace("6044", "7044")),
+        "outcomes[0].esco[1]",
+        "not listed in the unit's esco list",
+    ),
+    (
+        "true_false with a string",
+        lambda d: item(d, "tf").update(answer="yes"),
+        "outcomes[0].items[2].answer",
+        "must be true or false",
+    ),
+    (
+        "numeric without tolerance",
+        lambda d: item(d, "nu")["answer"].pop("tolerance"),
+        "outcomes[1].items[0].answer.tolerance",
+        "is required",
+    ),
+    (
+        "options on true_false",
+        lambda d: item(d, "tf").update(options=[{"id": "a", "text": "A"}] * 2),
+        "outcomes[0].items[2].options",
+        "not used by items of type 'true_false'",
+    ),
+    (
+        "practical with an answer",
+        lambda d: item(d, "pr").update(answer="x"),
+        "outcomes[2].items[1].answer",
+        "not used by items of type 'practical'",
+    ),
+    ("practical without rubric", lambda d: item(d, "pr").pop("rubric"), "outcomes[2].items[1].rubric", "is required"),
+    ("unknown field", lambda d: d["outcomes"][0].update(thresold=0.5), "outcomes[0].thresold", "not a known field"),
     ("too few outcomes", lambda d: d["outcomes"].pop(), "outcomes", "needs at least 3 entries (has 2)"),
-    ("outcome without items", lambda d: d["outcomes"][0].update(items=[]), "outcomes[0].items",
-     "needs at least 1 entry"),
-    ("threshold above 1", lambda d: d["outcomes"][0].update(threshold=1.5), "outcomes[0].threshold",
-     "at most 1"),
-    ("policy asks for more items than an outcome has", lambda d: d.update(policy={"items_per_outcome": 3}),
-     "policy.items_per_outcome", "outcomes[2] (o3) has only 2"),
+    (
+        "outcome without items",
+        lambda d: d["outcomes"][0].update(items=[]),
+        "outcomes[0].items",
+        "needs at least 1 entry",
+    ),
+    ("threshold above 1", lambda d: d["outcomes"][0].update(threshold=1.5), "outcomes[0].threshold", "at most 1"),
+    (
+        "policy asks for more items than an outcome has",
+        lambda d: d.update(policy={"items_per_outcome": 3}),
+        "policy.items_per_outcome",
+        "outcomes[2] (o3) has only 2",
+    ),
 ]
 
 
@@ -217,12 +292,16 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "demo-unit.yaml", """\
+    path = write(
+        tmp_path,
+        "demo-unit.yaml",
+        """\
         slug: demo-unit
         version: "1.0.0"
         title: [unclosed
         sector: wood
-        """)
+        """,
+    )
     with pytest.raises(UnitFileError) as caught:
         read_unit_file(path)
     [error] = caught.value.errors

@@ -13,19 +13,39 @@ ESCO = (
     "http://data.europa.eu/esco/skill/1a1a8f1a-4a1c-4a4b-8a28-7b6c7e0c8b10",
     "http://data.europa.eu/esco/skill/2b2b8f1a-4a1c-4a4b-8a28-7b6c7e0c8b10",
 )
-T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
 ITEMS_AND_RESPONSES: tuple[tuple[ItemRef, object, bool | None], ...] = (
     (ItemRef("q1", ItemType.SINGLE_CHOICE, "Which wood?", (Option("a", "Oak"), Option("b", "Pine")), "a"), "a", True),
-    (ItemRef("q2", ItemType.MULTIPLE_RESPONSE, {"en": "Pick two", "de": "Zwei"},
-             (Option("a", "A"), Option("b", "B"), Option("c", "C")), ["a", "c"]), ["a", "b"], False),
+    (
+        ItemRef(
+            "q2",
+            ItemType.MULTIPLE_RESPONSE,
+            {"en": "Pick two", "de": "Zwei"},
+            (Option("a", "A"), Option("b", "B"), Option("c", "C")),
+            ["a", "c"],
+        ),
+        ["a", "b"],
+        False,
+    ),
     (ItemRef("q3", ItemType.TRUE_FALSE, "Wood is renewable.", (), True), True, True),
     (ItemRef("q4", ItemType.NUMERIC, "Moisture %?", (), {"value": 12, "tolerance": 0.5}), 12.3, True),
-    (ItemRef("q5", ItemType.ORDERING, "Order", (Option("x", "Cut"), Option("y", "Dry")), ["x", "y"]),
-     ["y", "x"], False),
-    (ItemRef("q6", ItemType.MATCHING, "Match",
-             (Option("l1", "Oak"), Option("l2", "Pine"), Option("r1", "Hard"), Option("r2", "Soft")),
-             {"l1": "r1", "l2": "r2"}), {"l1": "r1", "l2": "r2"}, True),
+    (
+        ItemRef("q5", ItemType.ORDERING, "Order", (Option("x", "Cut"), Option("y", "Dry")), ["x", "y"]),
+        ["y", "x"],
+        False,
+    ),
+    (
+        ItemRef(
+            "q6",
+            ItemType.MATCHING,
+            "Match",
+            (Option("l1", "Oak"), Option("l2", "Pine"), Option("r1", "Hard"), Option("r2", "Soft")),
+            {"l1": "r1", "l2": "r2"},
+        ),
+        {"l1": "r1", "l2": "r2"},
+        True,
+    ),
     (ItemRef("q7", ItemType.SHORT_TEXT, "Name the tree", (), ["oak", "Quercus"]), "Oak", True),
     (ItemRef("q8", ItemType.PRACTICAL, "Plane a board and upload a photo."), "board.jpg uploaded", None),
 )
@@ -63,8 +83,9 @@ def journey(
     out += [
         st.assessment_completed(prof, who, the_unit, attempt_id, Score(0.75, 6, 8), next(at)),
         st.assessment_graded(prof, who, the_unit, attempt_id, Score(0.75, 6, 8), True, next(at)),
-        st.outcome_mastered(prof, who, the_unit, attempt_id, OutcomeRef("lo1", "Dry wood", ESCO[:1]),
-                            Score(1.0), next(at)),
+        st.outcome_mastered(
+            prof, who, the_unit, attempt_id, OutcomeRef("lo1", "Dry wood", ESCO[:1]), Score(1.0), next(at)
+        ),
         st.unit_mastered(prof, who, the_unit, attempt_id, Score(0.75), next(at)),
         st.credential_earned(prof, who, the_unit, uuid.uuid5(attempt_id, "credential"), attempt_id, next(at)),
     ]

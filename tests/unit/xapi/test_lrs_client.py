@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import json
 
 import httpx
 import pytest
@@ -62,14 +61,36 @@ def test_partial_200_is_delivered_with_only_the_new_ids() -> None:
     assert result.outcome is Outcome.DELIVERED and result.stored_ids == ("id-2",)
 
 
-@pytest.mark.parametrize("error", [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.RemoteProtocolError("reset")])
-def test_transport_errors_are_retryable(error: Exception) -> None:
+@pytest.mark.parametrize(
+    ("error", "requests"),
+    [(httpx.ConnectError("refused"), 1), (httpx.ReadTimeout("slow"), 1), (httpx.RemoteProtocolError("reset"), 2)],
+)
+def test_transport_errors_are_retryable(error: Exception, requests: int) -> None:
+    calls: list[httpx.Request] = []
+
     def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
         raise error
 
     result = client(handler).post_batch(BATCH)
     assert result.outcome is Outcome.RETRYABLE and result.status_code is None and result.retryable
     assert type(error).__name__ in result.body
+    assert len(calls) == requests  # only a dropped keep-alive connection is retried at once
+
+
+def test_500_after_store_then_a_reset_connection_then_204_is_delivered() -> None:
+    answers: list[object] = [httpx.Response(500), httpx.ReadError("connection reset"), httpx.Response(204)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[return-value]
+
+    lrs = client(handler)
+    assert lrs.post_batch(BATCH).outcome is Outcome.RETRYABLE
+    again = lrs.post_batch(BATCH)
+    assert (again.outcome, again.status_code) == (Outcome.DELIVERED, 204) and not answers
 
 
 def test_empty_batch_sends_nothing() -> None:
@@ -85,23 +106,28 @@ def test_get_follows_relative_more_links_and_encodes_filters() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         urls.append(str(request.url))
         if "search_after" not in request.url.params:
-            return httpx.Response(200, json={"statements": [{"id": "1"}, {"id": "2"}],
-                                             "more": "/xAPI/statements?limit=2&search_after=2"})
+            return httpx.Response(
+                200, json={"statements": [{"id": "1"}, {"id": "2"}], "more": "/xAPI/statements?limit=2&search_after=2"}
+            )
         if request.url.params["search_after"] == "2":
-            return httpx.Response(200, json={"statements": [{"id": "3"}, {"id": "4"}],
-                                             "more": "/xAPI/statements?limit=2&search_after=4"})
+            return httpx.Response(
+                200, json={"statements": [{"id": "3"}, {"id": "4"}], "more": "/xAPI/statements?limit=2&search_after=4"}
+            )
         return httpx.Response(200, json={"statements": [], "more": "/xAPI/statements?limit=2&search_after=x"})
 
     since = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     got = client(handler).get_statements(
-        agent={"account": {"homePage": "https://m.example", "name": "7"}}, since=since, limit=2,
-        related_activities=True, registration=None,
+        agent={"account": {"homePage": "https://m.example", "name": "7"}},
+        since=since,
+        limit=2,
+        related_activities=True,
+        registration=None,
     )
     assert [s["id"] for s in got] == ["1", "2", "3", "4"]
     first = httpx.URL(urls[0])
     assert first.params["agent"] == '{"account":{"homePage":"https://m.example","name":"7"}}'
     assert first.params["since"] == "2026-01-01T10:00:00+00:00"
-    assert first.params["relatedActivities"] == "true" and "registration" not in first.params
+    assert first.params["related_activities"] == "true" and "registration" not in first.params
     assert urls[1] == "http://lrs.test/xAPI/statements?limit=2&search_after=2"
     assert len(urls) == 3  # stops at the empty page
 

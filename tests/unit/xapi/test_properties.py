@@ -26,12 +26,17 @@ ident = hs.from_regex(r"[a-z0-9][a-z0-9_-]{0,15}", fullmatch=True)
 text = hs.text(hs.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
 texts = text | hs.fixed_dictionaries({"en": text}, optional={"fr": text, "de-AT": text})
 moment = hs.datetimes(
-    min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1),
-    timezones=hs.sampled_from([dt.timezone.utc, dt.timezone(dt.timedelta(hours=-5)), dt.timezone(dt.timedelta(hours=5, minutes=30))]),
+    min_value=dt.datetime(2000, 1, 1),
+    max_value=dt.datetime(2100, 1, 1),
+    timezones=hs.sampled_from(
+        [dt.UTC, dt.timezone(dt.timedelta(hours=-5)), dt.timezone(dt.timedelta(hours=5, minutes=30))]
+    ),
 )
 scopes = hs.builds(
     LtiScope,
-    issuer=hs.sampled_from(["https://moodle.example.org", "https://canvas.instructure.com", "http://127.0.0.1:8080/moodle"]),
+    issuer=hs.sampled_from(
+        ["https://moodle.example.org", "https://canvas.instructure.com", "http://127.0.0.1:8080/moodle"]
+    ),
     sub=text,
     deployment_id=text,
     context_id=hs.none() | text,
@@ -65,7 +70,7 @@ def items_with_response(draw: hs.DrawFn) -> tuple[ItemRef, object]:
     elif kind is ItemType.TRUE_FALSE:
         answer, response, options = draw(hs.booleans()), draw(hs.booleans()), ()
     elif kind is ItemType.NUMERIC:
-        number = hs.floats(-1e6, 1e6, allow_nan=False) | hs.integers(-10**6, 10**6)
+        number = hs.floats(-1e6, 1e6, allow_nan=False) | hs.integers(-(10**6), 10**6)
         answer = {"value": draw(number), "tolerance": draw(hs.floats(0, 100))}
         response, options = draw(number), ()
     elif kind is ItemType.MATCHING:
@@ -83,8 +88,13 @@ def items_with_response(draw: hs.DrawFn) -> tuple[ItemRef, object]:
 @settings(max_examples=150, deadline=None)
 @given(scopes, units, moment, hs.uuids(), items_with_response(), hs.none() | hs.booleans(), scores)
 def test_any_journey_statement_is_valid_and_stable(
-    scope: LtiScope, unit: UnitRef, at: dt.datetime, attempt: uuid.UUID,
-    item_response: tuple[ItemRef, object], correct: bool | None, score: Score,
+    scope: LtiScope,
+    unit: UnitRef,
+    at: dt.datetime,
+    attempt: uuid.UUID,
+    item_response: tuple[ItemRef, object],
+    correct: bool | None,
+    score: Score,
 ) -> None:
     profile = Profile("http://127.0.0.1:5000")
     item, response = item_response

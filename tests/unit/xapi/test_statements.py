@@ -121,7 +121,7 @@ def test_json_bytes_are_canonical() -> None:
 
 
 def test_score_outside_range_is_refused() -> None:
-    with pytest.raises(ValueError, match="0..1"):
+    with pytest.raises(ValueError, match=r"0\.\.1"):
         Score(1.5)
     with pytest.raises(ValueError, match="raw"):
         Score(0.5, raw=9, max=8)

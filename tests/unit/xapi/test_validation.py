@@ -41,7 +41,9 @@ def broken(path: tuple[str, ...], value: object) -> dict:
         (("context", "registration"), "attempt-1", "registration"),
     ],
 )
-def test_invalid_statements_are_refused_with_the_field_named(path: tuple[str, ...], value: object, message: str) -> None:
+def test_invalid_statements_are_refused_with_the_field_named(
+    path: tuple[str, ...], value: object, message: str
+) -> None:
     with pytest.raises(StatementValidationError, match=message) as caught:
         validate_statement(broken(path, value))
     assert caught.value.statement_id == (GOOD["id"] if path != ("id",) else (None if value is ... else value))
