@@ -56,11 +56,15 @@ def _register(app: Flask) -> None:
     from lti_tool.catalogue.views import bp as catalogue_bp
     from lti_tool.launch import cli as launch_cli
     from lti_tool.launch.views import bp as launch_bp
+    from lti_tool.launch.deep_linking_views import bp as deep_linking_bp
+    from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
     from lti_tool.web import errors, security
     from lti_tool.web import tool_info
     from lti_tool.web.health import bp as health_bp
 
     app.register_blueprint(launch_bp)
+    app.register_blueprint(deep_linking_bp)
+    app.register_blueprint(dynamic_registration_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(health_bp)
     errors.init_app(app)
@@ -89,6 +93,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # ON DELETE CASCADE on SQLite
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
+    cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; only the last commits can be lost on power loss
     cursor.close()
 
 

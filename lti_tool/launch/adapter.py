@@ -21,7 +21,6 @@ from sqlalchemy import orm as so
 
 from lti_tool.errors import LaunchError
 from lti_tool.launch.claims import check_lti_claims
-from lti_tool.launch.keys import active_key
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import Deployment, LoginState, Platform
 from lti_tool.launch.platform_keys import PlatformKeyCache
@@ -33,6 +32,7 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
     def __init__(self, session: so.Session) -> None:
         self._session = session
         self.platform: Platform | None = None
+        self.deployment: Deployment | None = None
 
     # pylti1p3next keeps ``issuers_relation_types`` in a class-level dict shared by all instances;
     # answering here keeps that global state out of the picture.
@@ -59,12 +59,11 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
         self.platform = platform
         if platform is None:
             return None
-        key = active_key(self._session)
+        # No tool private key here: launches never sign, and the service clients load the key themselves.
         registration = Registration()
         registration.set_issuer(platform.issuer).set_client_id(platform.client_id)
         registration.set_auth_login_url(platform.auth_login_url).set_auth_token_url(platform.auth_token_url)
         registration.set_key_set_url(platform.key_set_url)
-        registration.set_tool_private_key(key.private_pem)
         return registration
 
     def find_deployment(self, iss: str, deployment_id: str) -> PyltiDeployment | None:
@@ -72,12 +71,15 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str, *args: Any,
                                   **kwargs: Any) -> PyltiDeployment | None:
-        found = self._session.scalar(
-            sa.select(Deployment).join(Platform).where(
-                Platform.issuer == iss, Platform.client_id == client_id, Deployment.deployment_id == deployment_id
-            )
+        platform = self.platform
+        if platform is None or (platform.issuer, platform.client_id) != (iss, client_id):
+            platform = self.find_platform(iss, client_id)
+        if platform is None:
+            return None
+        self.deployment = self._session.scalar(
+            sa.select(Deployment).where(Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)
         )
-        return PyltiDeployment().set_deployment_id(deployment_id) if found else None
+        return PyltiDeployment().set_deployment_id(deployment_id) if self.deployment else None
 
 
 class StateSessionService(SessionService):

@@ -13,7 +13,7 @@ from sqlalchemy import orm as so
 from lti_tool.db import utcnow
 from lti_tool.errors import LaunchError
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
-from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform, ResourceLink, User
+from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
 
 # Only these launch claims are kept with the session; later features read them (no secrets in here).
 _KEPT_CLAIMS = (Claim.LAUNCH_PRESENTATION, Claim.AGS_ENDPOINT, Claim.NRPS, Claim.DEEP_LINKING_SETTINGS,
@@ -33,14 +33,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def record_launch(db: so.Session, platform: Platform, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
+def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
     """Upsert the user, context and resource link of a validated launch and open a launch session."""
-    deployment = db.scalar(
-        sa.select(Deployment).where(Deployment.platform_id == platform.id,
-                                    Deployment.deployment_id == launch.deployment_id)
-    )
-    if deployment is None:  # validated already; a concurrent 'platform remove' can still get here
-        raise LaunchError("This deployment of the tool is no longer registered.", code="unknown_deployment")
+    if deployment.deployment_id != launch.deployment_id:
+        raise LaunchError("The launch names another deployment than the one validated.", code="unknown_deployment")
     user = _upsert_user(db, launch)
     context = _upsert_context(db, deployment, launch)
     link = _upsert_resource_link(db, context, launch) if context is not None else None

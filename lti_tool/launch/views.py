@@ -9,9 +9,10 @@ from flask.typing import ResponseReturnValue
 from pylti1p3.contrib.flask import FlaskRequest
 
 from lti_tool.db import db
-from lti_tool.errors import Forbidden, LaunchError
+from lti_tool.errors import LaunchError
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
 from lti_tool.launch.claims import LtiLaunch, MessageType, same_origin
+from lti_tool.launch.deep_linking_views import picker_page
 from lti_tool.launch.keys import published_jwks
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import LaunchSession
@@ -94,9 +95,9 @@ def launch() -> ResponseReturnValue:
             restart = url_for("launch.login", **{**row.login_params, "lti1p3_new_window": "1"})
             return render_template("launch/cookies_blocked.html", restart_url=restart), 401
         raise
-    assert conf.platform is not None
+    assert conf.deployment is not None
     lti = LtiLaunch(message.claims())
-    new = record_launch(db.session, conf.platform, lti, lifetime_hours=settings.launch_session_hours)
+    new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours)
     db.session.commit()
     if proof is not None:
         # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
@@ -133,9 +134,8 @@ def landing_page(session: LaunchSession) -> ResponseReturnValue:
 
 @bp.get("/lti/deep-linking")
 def deep_linking() -> ResponseReturnValue:
-    """Deep-linking requests are recognised; the unit picker comes with the Deep Linking issue."""
-    raise Forbidden("Adding MASTERY units through Deep Linking is not available in this version yet. "
-                    "Add an external tool activity with the custom parameter unit=<slug> instead.")
+    """Where a deep-linking launch lands: the unit picker (lti_tool.launch.deep_linking_views)."""
+    return picker_page()
 
 
 @bp.get("/.well-known/jwks.json")

@@ -110,7 +110,7 @@ def compose(
         **(extra_extensions or {}),
     }
     activities: dict[str, list[dict[str, Any]]] = {
-        "category": [activity(profile.version_id, "http://adlnet.gov/expapi/activities/profile")]
+        "category": [activity(profile.version_id, ActivityType.PROFILE.value)]
     }
     if parent is not None:
         activities["parent"] = [parent]

@@ -46,6 +46,7 @@ class ActivityType(StrEnum):
     ASSESSMENT = "http://adlnet.gov/expapi/activities/assessment"
     INTERACTION = "http://adlnet.gov/expapi/activities/cmi.interaction"  # an item
     OBJECTIVE = "http://adlnet.gov/expapi/activities/objective"  # a learning outcome
+    PROFILE = "http://adlnet.gov/expapi/activities/profile"  # xAPI Profiles: the profile in `category`
 
 
 class ToolVerb(StrEnum):

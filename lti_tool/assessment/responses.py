@@ -1,0 +1,215 @@
+"""A learner's response to one item: check its shape and normalise it (the learner API contract).
+
+Pure module. The shape is that of the item's `answer` in the unit file (DESIGN.md section 3), except
+numeric → one number, short_text → one string, practical → {"text": str, "upload": upload id}.
+A ``None`` response means "no answer yet" and is kept as ``None`` (it scores 0).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from lti_tool.errors import ValidationFailed
+from lti_tool.xapi.refs import ItemType
+
+__all__ = [
+    "MAX_PRACTICAL_TEXT_LENGTH",
+    "MAX_TEXT_LENGTH",
+    "Response",
+    "key_response",
+    "option_ids",
+    "target_ids",
+    "validate_response",
+]
+
+# A normalised response: str (single_choice, short_text), list[str] (multiple_response, ordering), bool,
+# float (numeric), dict[str, str] (matching, practical), or None (unanswered).
+Response = str | bool | float | list[str] | dict[str, str] | None
+
+MAX_TEXT_LENGTH = 5000
+# A practical report is a page or two of prose, not one answer: it gets more room than short_text.
+MAX_PRACTICAL_TEXT_LENGTH = 50_000
+_UPLOAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+_PRACTICAL_KEYS = ("text", "upload")
+# A number typed into a form may arrive as a string; JSON-number syntax only (no thousands separators).
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
+
+
+def option_ids(item_def: Mapping[str, Any]) -> list[str]:
+    """The ids of the item's options, in file order."""
+    return [str(option["id"]) for option in item_def.get("options") or ()]
+
+
+def target_ids(item_def: Mapping[str, Any]) -> list[str]:
+    """The ids of a matching item's targets (right-hand side), in file order."""
+    return [str(target["id"]) for target in item_def.get("targets") or ()]
+
+
+def validate_response(item_def: Mapping[str, Any], raw: Any) -> Response:
+    """Check a raw learner response against the item and return it normalised; raise ValidationFailed."""
+    if raw is None:
+        return None
+    item_id = item_def.get("id", "?")
+    kind = ItemType(item_def["type"])
+    check = _CHECKS[kind]
+    return check(item_def, raw, f"item {item_id}")
+
+
+def key_response(item_def: Mapping[str, Any]) -> Response:
+    """The item's answer key in the learner-API response shape (None for practical items)."""
+    kind = ItemType(item_def["type"])
+    answer = item_def.get("answer")
+    match kind:
+        case ItemType.NUMERIC:
+            return float(answer["value"])
+        case ItemType.SHORT_TEXT:
+            return str(answer[0])
+        case ItemType.MULTIPLE_RESPONSE | ItemType.ORDERING:
+            return [str(choice) for choice in answer]
+        case ItemType.MATCHING:
+            return {str(left): str(right) for left, right in answer.items()}
+        case ItemType.PRACTICAL:
+            return None
+        case _:
+            return answer  # type: ignore[no-any-return]
+
+
+# --- one check per item type ---------------------------------------------------------------------
+
+
+def _single_choice(item_def: Mapping[str, Any], raw: Any, where: str) -> str:
+    _require(isinstance(raw, str), f"{where}: the response must be one option id (a string)")
+    _known(raw, option_ids(item_def), where, "option")
+    return str(raw)
+
+
+def _multiple_response(item_def: Mapping[str, Any], raw: Any, where: str) -> list[str]:
+    chosen = _id_list(raw, where)
+    allowed = option_ids(item_def)
+    for choice in chosen:
+        _known(choice, allowed, where, "option")
+    _no_repeats(chosen, where)
+    return chosen
+
+
+def _true_false(_item_def: Mapping[str, Any], raw: Any, where: str) -> bool:
+    _require(isinstance(raw, bool), f"{where}: the response must be true or false")
+    return bool(raw)
+
+
+def _numeric(_item_def: Mapping[str, Any], raw: Any, where: str) -> float:
+    if isinstance(raw, str):
+        raw = _parse_number_text(raw.strip(), where)
+    _require(isinstance(raw, (int, float)) and not isinstance(raw, bool), f"{where}: the response must be a number")
+    try:
+        value = float(raw)
+    except OverflowError:
+        raise ValidationFailed(f"{where}: the number is too large") from None
+    _require(math.isfinite(value), f"{where}: the number must be finite (not NaN or infinity)")
+    return value
+
+
+def _ordering(item_def: Mapping[str, Any], raw: Any, where: str) -> list[str]:
+    order = _id_list(raw, where)
+    allowed = option_ids(item_def)
+    for choice in order:
+        _known(choice, allowed, where, "option")
+    _no_repeats(order, where)
+    missing = [choice for choice in allowed if choice not in order]
+    _require(not missing, f"{where}: the order must list every option once; missing {', '.join(missing)}")
+    return order
+
+
+def _matching(item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, str]:
+    _require(isinstance(raw, Mapping), f"{where}: the response must map option ids to target ids")
+    lefts, rights = option_ids(item_def), target_ids(item_def)
+    pairs: dict[str, str] = {}
+    for left, right in raw.items():
+        _require(isinstance(left, str), f"{where}: option ids must be strings")
+        _known(left, lefts, where, "option")
+        if right is None:
+            continue  # a left entry the learner has not matched yet
+        _require(isinstance(right, str), f"{where}: the target of {left!r} must be a target id (a string)")
+        _known(right, rights, where, "target")
+        pairs[left] = right
+    return pairs
+
+
+def _short_text(_item_def: Mapping[str, Any], raw: Any, where: str) -> str:
+    _require(isinstance(raw, str), f"{where}: the response must be one text (a string)")
+    return _text(raw, where, MAX_TEXT_LENGTH)
+
+
+def _practical(_item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, str]:
+    if isinstance(raw, str):
+        raw = {"text": raw}
+    _require(isinstance(raw, Mapping), f"{where}: the response must be {{'text': ..., 'upload': ...}}")
+    unknown = [str(key) for key in raw if key not in _PRACTICAL_KEYS]
+    _require(not unknown, f"{where}: unknown field(s) {', '.join(unknown)}; use 'text' and/or 'upload'")
+    evidence: dict[str, str] = {}
+    text = raw.get("text")
+    if text is not None:
+        _require(isinstance(text, str), f"{where}: 'text' must be a string")
+        if text.strip():
+            evidence["text"] = _text(text, where, MAX_PRACTICAL_TEXT_LENGTH)
+    upload = raw.get("upload")
+    if upload is not None:
+        _require(isinstance(upload, str) and bool(_UPLOAD_ID.match(upload)), f"{where}: 'upload' is not an upload id")
+        evidence["upload"] = upload
+    _require(bool(evidence), f"{where}: give a text, an upload, or both")
+    return evidence
+
+
+_CHECKS = {
+    ItemType.SINGLE_CHOICE: _single_choice,
+    ItemType.MULTIPLE_RESPONSE: _multiple_response,
+    ItemType.TRUE_FALSE: _true_false,
+    ItemType.NUMERIC: _numeric,
+    ItemType.ORDERING: _ordering,
+    ItemType.MATCHING: _matching,
+    ItemType.SHORT_TEXT: _short_text,
+    ItemType.PRACTICAL: _practical,
+}
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _require(condition: bool, message: str) -> None:
+    if not condition:
+        raise ValidationFailed(message)
+
+
+def _known(value: str, allowed: Sequence[str], where: str, what: str) -> None:
+    if value not in allowed:
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise ValidationFailed(f"{where}: {shown!r} is not one of the {what} ids ({', '.join(allowed)})")
+
+
+def _id_list(raw: Any, where: str) -> list[str]:
+    is_list = isinstance(raw, (list, tuple)) and all(isinstance(choice, str) for choice in raw)
+    _require(is_list, f"{where}: the response must be a list of option ids")
+    return [str(choice) for choice in raw]
+
+
+def _no_repeats(ids: Sequence[str], where: str) -> None:
+    repeated = sorted({choice for choice in ids if ids.count(choice) > 1})
+    _require(not repeated, f"{where}: option id(s) given more than once: {', '.join(repeated)}")
+
+
+def _text(raw: str, where: str, limit: int) -> str:
+    _require(len(raw) <= limit, f"{where}: the text is longer than {limit} characters")
+    # PostgreSQL cannot store NUL in text or jsonb; no person types one.
+    _require("\x00" not in raw, f"{where}: the text contains a NUL character")
+    return raw.strip()
+
+
+def _parse_number_text(text: str, where: str) -> float:
+    if _COMMA_DECIMAL.match(text):
+        raise ValidationFailed(f"{where}: write the decimal mark as a point ({text.replace(',', '.')}), not a comma")
+    _require(len(text) <= 64 and bool(_NUMBER_TEXT.match(text)), f"{where}: the response must be a number")
+    return float(text)

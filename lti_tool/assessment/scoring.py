@@ -1,0 +1,149 @@
+"""Score one item response against its key; score a practical task from its rubric points.
+
+Pure module. Every score is in [0, 1]; an unanswered item (``None``) or a response of the wrong shape
+scores 0. The rules, per item type:
+
+- single_choice, true_false: 1 when the response equals the key, else 0.
+- multiple_response: partial credit ``max(0, (right picks − wrong picks) / number of right options)``,
+  so ticking every box earns nothing more than ticking none, and a wrong pick cancels a right one.
+- numeric: 1 when ``|response − value| ≤ tolerance`` (inclusive), computed in decimal so that
+  0.3 ± 0.1 accepts 0.4 although binary floats say 0.4 − 0.3 > 0.1.
+- ordering: the fraction of positions that hold the right option (a swap of two costs 2/n).
+- matching: the fraction of the key's left entries matched to the right target.
+- short_text: 1 when the response equals one accepted string after `normalize_text` (case, accents,
+  compatibility forms and runs of whitespace are ignored).
+- practical: 0 and ``needs_review`` until a teacher scores it (see `rubric_score` and mastery).
+
+``correct`` is true exactly when the score is 1.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from lti_tool.errors import ValidationFailed
+from lti_tool.xapi.refs import ItemType
+
+__all__ = ["UNANSWERED", "ItemScore", "normalize_text", "rubric_score", "score_item"]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    """The result of one item: score in [0, 1], whether fully correct, whether a teacher must review it."""
+
+    score: float
+    correct: bool
+    needs_review: bool = False
+
+
+UNANSWERED = ItemScore(0.0, False, False)
+
+
+def score_item(item_def: Mapping[str, Any], response: Any) -> ItemScore:
+    """Score a (validated) response to one item; unanswered or malformed responses score 0."""
+    kind = ItemType(item_def["type"])
+    if response is None:
+        return UNANSWERED
+    if kind is ItemType.PRACTICAL:
+        return ItemScore(0.0, False, needs_review=True)
+    score = _clamp(_RULES[kind](item_def.get("answer"), response))
+    return ItemScore(score, score == 1.0, False)
+
+
+def normalize_text(text: str) -> str:
+    """Fold a text for comparison: case-folded, accents and compatibility forms removed, whitespace collapsed."""
+    folded = text
+    # Folding can expose new foldable characters (casefold after NFKD and back); a few rounds reach a fixed point.
+    for _ in range(4):
+        decomposed = unicodedata.normalize("NFKD", folded.casefold())
+        stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        step = " ".join(stripped.split())
+        if step == folded:
+            break
+        folded = step
+    return folded
+
+
+def rubric_score(item_def: Mapping[str, Any], points: Mapping[str, float]) -> float:
+    """Turn a teacher's points per rubric criterion into a score in [0, 1]; raise ValidationFailed if invalid."""
+    rubric = item_def.get("rubric") or []
+    where = f"item {item_def.get('id', '?')}"
+    known = {str(criterion["id"]): float(criterion["points"]) for criterion in rubric}
+    unknown = [str(key) for key in points if key not in known]
+    if unknown:
+        raise ValidationFailed(f"{where}: unknown rubric criteria {', '.join(unknown)}")
+    missing = [key for key in known if key not in points]
+    if missing:
+        raise ValidationFailed(f"{where}: give points for every criterion; missing {', '.join(missing)}")
+    for key, given in points.items():
+        if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(given):
+            raise ValidationFailed(f"{where}: the points for {key!r} must be a number")
+        if not 0 <= given <= known[key]:
+            raise ValidationFailed(f"{where}: the points for {key!r} must be between 0 and {known[key]:g}")
+    total = math.fsum(known.values())
+    return _clamp(math.fsum(float(points[key]) for key in known) / total) if total > 0 else 0.0
+
+
+# --- one rule per item type (answer = the key from the unit file) --------------------------------
+
+
+def _equal(answer: Any, response: Any) -> float:
+    return 1.0 if type(response) is type(answer) and response == answer else 0.0
+
+
+def _multiple_response(answer: Any, response: Any) -> float:
+    if not isinstance(response, (list, tuple)) or not answer:
+        return 0.0
+    key = set(answer)
+    chosen = {choice for choice in response if isinstance(choice, str)}
+    right, wrong = len(chosen & key), len(chosen - key)
+    return max(0.0, (right - wrong) / len(key))
+
+
+def _numeric(answer: Any, response: Any) -> float:
+    if isinstance(response, bool) or not isinstance(response, (int, float)) or not math.isfinite(response):
+        return 0.0
+    # repr() gives the shortest decimal that round-trips, i.e. the number the learner and author wrote.
+    value, tolerance = Decimal(repr(float(answer["value"]))), Decimal(repr(float(answer["tolerance"])))
+    return 1.0 if abs(Decimal(repr(float(response))) - value) <= tolerance else 0.0
+
+
+def _ordering(answer: Any, response: Any) -> float:
+    if not isinstance(response, (list, tuple)) or not answer:
+        return 0.0
+    hits = sum(1 for index, choice in enumerate(answer) if index < len(response) and response[index] == choice)
+    return hits / len(answer)
+
+
+def _matching(answer: Any, response: Any) -> float:
+    if not isinstance(response, Mapping) or not answer:
+        return 0.0
+    hits = sum(1 for left, right in answer.items() if response.get(left) == right)
+    return hits / len(answer)
+
+
+def _short_text(answer: Any, response: Any) -> float:
+    if not isinstance(response, str):
+        return 0.0
+    given = normalize_text(response)
+    return 1.0 if any(normalize_text(str(accepted)) == given for accepted in answer) else 0.0
+
+
+_RULES: Mapping[ItemType, Callable[[Any, Any], float]] = {
+    ItemType.SINGLE_CHOICE: _equal,
+    ItemType.TRUE_FALSE: _equal,
+    ItemType.MULTIPLE_RESPONSE: _multiple_response,
+    ItemType.NUMERIC: _numeric,
+    ItemType.ORDERING: _ordering,
+    ItemType.MATCHING: _matching,
+    ItemType.SHORT_TEXT: _short_text,
+}
+
+
+def _clamp(score: float) -> float:
+    return min(1.0, max(0.0, float(score)))

@@ -1,0 +1,150 @@
+"""Draw the items of one attempt: N per outcome at random, options shuffled, reproducibly from a seed.
+
+Pure module. The randomness comes from SHA-256 of (seed, unit slug, purpose), never from Python's
+``hash()`` (salted per process) or ``random`` (whose algorithms may change between Python versions),
+so the same attempt id gives the same draw on every server and after every upgrade. Each outcome and
+each item has its own stream, so editing one outcome's pool does not reshuffle the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Mapping, MutableSequence, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from lti_tool.assessment.responses import option_ids, target_ids
+from lti_tool.xapi.refs import ItemType
+
+__all__ = ["SHUFFLED_TYPES", "SelectedItem", "StableRandom", "item_index", "select_items"]
+
+T = TypeVar("T")
+
+# Types whose options the learner sees in a drawn order; true/false, numeric, short text have none.
+SHUFFLED_TYPES = frozenset({ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_RESPONSE, ItemType.ORDERING, ItemType.MATCHING})
+_DOMAIN = b"mastery-selection/v1"
+
+
+@dataclass(frozen=True, slots=True)
+class SelectedItem:
+    """One item drawn for an attempt, with the order its options (and matching targets) are shown in."""
+
+    outcome_id: str
+    item_id: str
+    option_order: tuple[str, ...] | None = None
+    target_order: tuple[str, ...] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (to store with the attempt)."""
+        return {
+            "outcome_id": self.outcome_id,
+            "item_id": self.item_id,
+            "option_order": list(self.option_order) if self.option_order is not None else None,
+            "target_order": list(self.target_order) if self.target_order is not None else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SelectedItem:
+        """Rebuild from `to_json` output."""
+        options, targets = data.get("option_order"), data.get("target_order")
+        return cls(
+            outcome_id=str(data["outcome_id"]),
+            item_id=str(data["item_id"]),
+            option_order=tuple(options) if options is not None else None,
+            target_order=tuple(targets) if targets is not None else None,
+        )
+
+
+class StableRandom:
+    """A deterministic random stream: SHA-256 in counter mode over a key (not for secrets)."""
+
+    def __init__(self, *parts: str) -> None:
+        self._key = hashlib.sha256(_DOMAIN + b"".join(b"\x00" + part.encode("utf-8") for part in parts)).digest()
+        self._blocks = self._stream()
+
+    def _stream(self) -> Iterator[int]:
+        counter = 0
+        while True:
+            counter += 1
+            yield int.from_bytes(hashlib.sha256(self._key + counter.to_bytes(8, "big")).digest(), "big")
+
+    def below(self, n: int) -> int:
+        """A uniform integer in [0, n), without modulo bias (rejection sampling on 256-bit blocks)."""
+        if n <= 0:
+            raise ValueError("n must be positive")
+        limit = (1 << 256) - (1 << 256) % n
+        while True:
+            block = next(self._blocks)
+            if block < limit:
+                return block % n
+
+    def shuffle(self, values: MutableSequence[T]) -> None:
+        """Shuffle in place (Fisher-Yates)."""
+        for index in range(len(values) - 1, 0, -1):
+            other = self.below(index + 1)
+            values[index], values[other] = values[other], values[index]
+
+    def sample(self, values: Sequence[T], k: int) -> list[T]:
+        """k distinct elements, kept in their original order."""
+        chosen = list(range(len(values)))
+        self.shuffle(chosen)
+        return [values[index] for index in sorted(chosen[:k])]
+
+
+def item_index(unit_doc: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Map each item id of a unit to (outcome id, item definition)."""
+    return {
+        str(item["id"]): (str(outcome["id"]), item)
+        for outcome in unit_doc.get("outcomes") or ()
+        for item in outcome.get("items") or ()
+    }
+
+
+def select_items(unit_doc: Mapping[str, Any], *, seed: str, items_per_outcome: int | None) -> list[SelectedItem]:
+    """Draw an attempt's items: per outcome every practical task plus random others up to N (all if None).
+
+    Outcomes keep the unit's order and the drawn items keep the file order within an outcome. When an
+    outcome has more practical tasks than N, all of them are still drawn (a demonstration is never skipped).
+    """
+    if items_per_outcome is not None and items_per_outcome < 1:
+        raise ValueError("items_per_outcome must be at least 1")
+    slug = str(unit_doc.get("slug", ""))
+    selected: list[SelectedItem] = []
+    for outcome in unit_doc.get("outcomes") or ():
+        outcome_id = str(outcome["id"])
+        items: list[dict[str, Any]] = list(outcome.get("items") or ())
+        drawn = _draw(items, items_per_outcome, StableRandom(seed, slug, "outcome", outcome_id))
+        for item in drawn:
+            selected.append(_with_orders(outcome_id, item, StableRandom(seed, slug, "item", str(item["id"]))))
+    return selected
+
+
+def _draw(items: list[dict[str, Any]], limit: int | None, rng: StableRandom) -> list[dict[str, Any]]:
+    if limit is None or limit >= len(items):
+        return items
+    practical = [i for i, item in enumerate(items) if item.get("type") == ItemType.PRACTICAL]
+    others = [i for i in range(len(items)) if i not in practical]
+    keep = set(practical) | set(rng.sample(others, max(0, limit - len(practical))))
+    return [item for i, item in enumerate(items) if i in keep]
+
+
+def _with_orders(outcome_id: str, item: Mapping[str, Any], rng: StableRandom) -> SelectedItem:
+    kind = ItemType(item["type"])
+    if kind not in SHUFFLED_TYPES:
+        return SelectedItem(outcome_id, str(item["id"]))
+    options = option_ids(item)
+    avoid = [str(choice) for choice in item.get("answer") or ()] if kind is ItemType.ORDERING else None
+    option_order = _shuffled(options, rng, avoid=avoid)
+    target_order = _shuffled(target_ids(item), rng, avoid=None) if kind is ItemType.MATCHING else None
+    return SelectedItem(outcome_id, str(item["id"]), option_order, target_order)
+
+
+def _shuffled(ids: list[str], rng: StableRandom, *, avoid: list[str] | None) -> tuple[str, ...]:
+    order = list(ids)
+    rng.shuffle(order)
+    # Showing an ordering item in its key order would hand out the answer. With two options a forced
+    # swap would give it away just as well, so only from three options on.
+    if avoid is not None and len(order) >= 3:
+        while order == avoid:
+            rng.shuffle(order)
+    return tuple(order)

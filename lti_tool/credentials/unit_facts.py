@@ -1,0 +1,97 @@
+"""Turn a catalogue unit document and a learner's per-outcome results into the builder's UnitInfo (pure)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lti_tool.credentials.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
+
+ESCO_LABELS_FILE = Path(__file__).resolve().parent / "esco_labels.json"
+# Credentials are issued in English: the EU Annex I elements must be readable across borders, and the
+# unit files guarantee an "en" text for every field.
+CREDENTIAL_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """What the mastery decision found for one learning outcome (score 0..1)."""
+
+    outcome_id: str
+    score: float
+    met: bool
+
+
+@functools.cache
+def _esco_labels() -> dict[str, str]:
+    raw = json.loads(ESCO_LABELS_FILE.read_text(encoding="utf-8"))
+    return dict(raw["labels"])
+
+
+def esco_skill(uri: str) -> EscoSkill:
+    """An ESCO skill with its English preferred label (the URI's last segment when the label is unknown)."""
+    return EscoSkill(uri, _esco_labels().get(uri) or uri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return str(value.get(CREDENTIAL_LANGUAGE) or next(iter(value.values()), ""))
+    return "" if value is None else str(value).strip()
+
+
+def unit_info(
+    document: Mapping[str, Any],
+    results: Iterable[OutcomeResult],
+    *,
+    achievement_id: str | None = None,
+    quality_assurance_body: str | None = None,
+) -> UnitInfo:
+    """UnitInfo for one unit version; every outcome of the unit must have a result."""
+    by_id = {result.outcome_id: result for result in results}
+    outcomes = []
+    for outcome in document["outcomes"]:
+        result = by_id.pop(outcome["id"], None)
+        if result is None:
+            raise ValueError(f"no result for learning outcome {outcome['id']!r} of unit {document['slug']!r}")
+        if not 0.0 <= result.score <= 1.0:
+            raise ValueError(f"score of {outcome['id']!r} must be within 0..1, got {result.score}")
+        outcomes.append(
+            OutcomeInfo(
+                id=outcome["id"],
+                title=_text(outcome["title"]),
+                esco=tuple(esco_skill(uri) for uri in outcome.get("esco", [])),
+                score=result.score,
+                met=result.met,
+                threshold=float(outcome["threshold"]) if outcome.get("threshold") is not None else None,
+            )
+        )
+    if by_id:
+        raise ValueError(f"results for outcomes the unit does not have: {sorted(by_id)}")
+    return UnitInfo(
+        slug=str(document["slug"]),
+        version=str(document["version"]),
+        title=_text(document["title"]),
+        summary=_text(document.get("summary")) or _text(document["title"]),
+        sector=str(document["sector"]),
+        eqf_level=int(document["eqf_level"]),
+        ects=float(document["ects"]),
+        workload_hours=float(document["workload_hours"]),
+        esco=tuple(esco_skill(uri) for uri in document.get("esco", [])),
+        participation=Participation(str(document.get("participation", "online"))),
+        assessment_type=_text(document.get("assessment_type")) or "Online assessment of learning outcomes",
+        quality_assurance=_text(document.get("quality_assurance")) or "Internal review by the awarding body",
+        outcomes=tuple(outcomes),
+        achievement_id=achievement_id,
+        quality_assurance_body=quality_assurance_body,
+        language=CREDENTIAL_LANGUAGE,
+    )
+
+
+def overall_score(results: Iterable[OutcomeResult]) -> float:
+    """The unweighted mean of the outcome scores (the overall Result of the credential)."""
+    scores = [result.score for result in results]
+    return sum(scores) / len(scores) if scores else 0.0
