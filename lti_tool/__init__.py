@@ -52,26 +52,35 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
+    from lti_tool.assessment.views import bp as assessment_bp
     from lti_tool.catalogue import cli as catalogue_cli
     from lti_tool.catalogue.views import bp as catalogue_bp
+    from lti_tool.credentials import views as credentials_views
     from lti_tool.launch import cli as launch_cli
-    from lti_tool.launch.views import bp as launch_bp
     from lti_tool.launch.deep_linking_views import bp as deep_linking_bp
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
-    from lti_tool.web import errors, security
-    from lti_tool.web import tool_info
+    from lti_tool.launch.services_client import extension as lti_services
+    from lti_tool.launch.views import bp as launch_bp
+    from lti_tool.web import errors, security, tool_info
     from lti_tool.web.health import bp as health_bp
+    from lti_tool.xapi import cli as xapi_cli
+    from lti_tool.xapi.views import bp as xapi_bp
 
     app.register_blueprint(launch_bp)
     app.register_blueprint(deep_linking_bp)
     app.register_blueprint(dynamic_registration_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(assessment_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(xapi_bp)
     errors.init_app(app)
     security.init_app(app)
     launch_cli.init_app(app)
+    lti_services.init_app(app)
     catalogue_cli.init_app(app)
+    xapi_cli.init_app(app)
     tool_info.init_app(app)
+    credentials_views.init_app(app)
 
     @app.context_processor
     def _csrf() -> dict[str, Any]:

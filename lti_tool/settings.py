@@ -23,7 +23,7 @@ class Settings(BaseSettings):
     tool_base_url: str = Field(default="http://127.0.0.1:5000", alias="TOOL_BASE_URL")
     lrs_url: str = Field(default="http://127.0.0.1:8100/xAPI/", alias="LRS_URL")
     lrs_username: str = Field(default="mastery", alias="LRS_USERNAME")
-    lrs_password: str = Field(default="mastery-local-lrs", alias="LRS_PASSWORD", repr=False)
+    lrs_password: str = Field(default="mastery-dev-secret", alias="LRS_PASSWORD", repr=False)
     issuer_name: str = Field(default="MASTERY Project", alias="ISSUER_NAME")
     issuer_country: str = Field(default="IT", alias="ISSUER_COUNTRY")
     issuer_url: str = Field(default="", alias="ISSUER_URL")
@@ -60,7 +60,7 @@ class Settings(BaseSettings):
         """TOOL_BASE_URL without a trailing slash."""
         return self.tool_base_url.rstrip("/")
 
-    def resolved(self) -> "Settings":
+    def resolved(self) -> Settings:
         """Fill the defaults that live under ``instance/``, creating the folder and the secret key once."""
         self.instance_path.mkdir(parents=True, exist_ok=True)
         updates: dict[str, object] = {}

@@ -19,7 +19,7 @@ from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.databases import backends, empty_all_tables, fresh_database
 from tests.support.live_server import LiveServer, free_port
 
-pytest_plugins = ["tests.lti_platform.fixtures"]
+pytest_plugins = ["tests.lti_platform.fixtures", "tests.lrs_fixtures"]
 
 SHARED_SPEC = PROJECT_ROOT.parent / "shared" / "spec"
 

@@ -110,7 +110,10 @@ def _numeric(answer: Any, response: Any) -> float:
         return 0.0
     # repr() gives the shortest decimal that round-trips, i.e. the number the learner and author wrote.
     value, tolerance = Decimal(repr(float(answer["value"]))), Decimal(repr(float(answer["tolerance"])))
-    return 1.0 if abs(Decimal(repr(float(response))) - value) <= tolerance else 0.0
+    distance = abs(Decimal(repr(float(response))) - value)
+    # A response that is itself the result of float arithmetic (0.1 + 0.2) misses by ~1e-16: forgive that.
+    inside = distance <= tolerance or math.isclose(distance, tolerance, rel_tol=1e-12)
+    return 1.0 if inside else 0.0
 
 
 def _ordering(answer: Any, response: Any) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -31,7 +31,7 @@ class Unit(Base):
     document: so.Mapped[dict[str, Any]] = so.mapped_column()
     loaded_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
-    outcomes: so.Mapped[list["LearningOutcome"]] = so.relationship(
+    outcomes: so.Mapped[list[LearningOutcome]] = so.relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="LearningOutcome.position"
     )
 
@@ -50,7 +50,7 @@ class LearningOutcome(Base):
     esco: so.Mapped[list[str]] = so.mapped_column(default=list)
 
     unit: so.Mapped[Unit] = so.relationship(back_populates="outcomes")
-    items: so.Mapped[list["Item"]] = so.relationship(
+    items: so.Mapped[list[Item]] = so.relationship(
         back_populates="outcome", cascade="all, delete-orphan", order_by="Item.position"
     )
 
@@ -68,6 +68,6 @@ class Item(Base):
     type: so.Mapped[str] = so.mapped_column(sa.String(32))
     # The item as written in the unit file (prompt, options, answer, rubric).
     definition: so.Mapped[dict[str, Any]] = so.mapped_column()
-    answer: so.Mapped[Optional[Any]] = so.mapped_column(sa.JSON)
+    answer: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
 
     outcome: so.Mapped[LearningOutcome] = so.relationship(back_populates="items")

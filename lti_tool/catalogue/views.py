@@ -41,7 +41,7 @@ def unit_page(slug: str) -> ResponseReturnValue:
     ]
     return render_template(
         "catalogue/unit.html", unit=unit, entry=unit_json(unit, lang), sections=sections, staff=staff,
-        session=session, outcomes=list(zip(unit.outcomes, unit_json(unit, lang)["outcomes"])), lang=lang,
+        session=session, outcomes=list(zip(unit.outcomes, unit_json(unit, lang)["outcomes"], strict=True)), lang=lang,
     )
 
 

@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from lti_tool.credentials.canonical import canonicalize_safe
 from lti_tool.credentials.contexts import OfflineDocumentLoader
@@ -35,6 +35,9 @@ Quad = tuple[str, str, str]
 _ABSOLUTE_IRI = re.compile(r"^(?:https?://|urn:|did:)[^\s<>\"{}|\\^`]*$")
 # pyld 3.3 nquads.escape: exactly these five characters (other control characters pass through raw).
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", '"': '\\"'})
+_UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r", '"': '"'}
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class NotOurShape(ValueError):
@@ -121,6 +124,17 @@ def _values(value: Any) -> Sequence[Any]:
     return value if isinstance(value, list) else (value,)
 
 
+def _term(text: str) -> dict[str, str]:
+    """pyld's dataset form of one of our N-Quads terms."""
+    if text[0] == "<":
+        return {"type": "IRI", "value": text[1:-1]}
+    if text[0] == "_":
+        return {"type": "blank node", "value": text}
+    end = text.rindex('"')  # a datatype IRI never holds a quote: the last one closes the literal
+    value = _UNESCAPE.sub(lambda m: _UNESCAPES[m.group(1)], text[1:end])
+    return {"type": "literal", "value": value, "datatype": text[end + 4 : -1] if end + 1 < len(text) else XSD_STRING}
+
+
 def _first_degree_hash(bnode: str, quads: list[Quad]) -> str:
     # RDFC-1.0 §4.6: the node's quads with itself as _:a and every other blank node as _:z.
     lines = sorted(
@@ -144,8 +158,8 @@ def _label(quads: set[Quad]) -> str:
     if len(by_hash) < len(mentions):
         # Two blank nodes look alike at first degree (e.g. the same skill aligned twice): the N-degree
         # step decides, and pyld's URDNA2015 implements it; it reads our triples, no JSON-LD involved.
-        text = "".join(f"{s} {p} {o} .\n" for s, p, o in quads)
-        return str(jsonld.normalize(text, {"algorithm": "URDNA2015", "inputFormat": "application/n-quads"}))
+        dataset = {"@default": [{"subject": _term(s), "predicate": _term(p), "object": _term(o)} for s, p, o in quads]}
+        return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
     canonical = {bnode: f"_:c14n{i}" for i, (_, bnode) in enumerate(sorted(by_hash.items()))}
     lines = sorted(
         f"{canonical.get(s, s)} {p} {canonical.get(o, o) if o[0] == '_' else o} .\n" for s, p, o in quads

@@ -77,7 +77,8 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
         if platform is None:
             return None
         self.deployment = self._session.scalar(
-            sa.select(Deployment).where(Deployment.platform_id == platform.id, Deployment.deployment_id == deployment_id)
+            sa.select(Deployment).where(Deployment.platform_id == platform.id,
+                                        Deployment.deployment_id == deployment_id)
         )
         return PyltiDeployment().set_deployment_id(deployment_id) if self.deployment else None
 
@@ -137,7 +138,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._platform_storage = platform_storage
         self.login_state: LoginState | None = None
 
-    def validate(self) -> "ToolMessageLaunch":
+    def validate(self) -> ToolMessageLaunch:
         """Validate everything; the login state is consumed last, so a forged token cannot burn it."""
         self._validated = True
         try:
@@ -171,7 +172,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not isinstance(body.get("iss"), str) or not body["iss"]:
             raise LaunchError("The launch token does not name its issuer.", code="missing_iss")
 
-    def validate_state(self) -> "ToolMessageLaunch":
+    def validate_state(self) -> ToolMessageLaunch:
         # Replaces pylti's check, which accepts a replayed token once its state hash is stored (§6).
         state = self._get_request_param("state")
         if not state:
@@ -180,18 +181,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if row is None:
             raise LaunchError("This launch has expired or was already used. Go back to the course and open the "
                               "activity again.", code="unknown_state")
-        if row.binding == "platform":
-            proof = self._platform_storage or {}
+        self.login_state = row
+        if self._cookie_service.get_cookie(state) == state:
+            return self
+        if row.binding == "platform" and self._platform_storage is not None:
+            # LTI client-side postMessage storage: the page read state and nonce back from the platform.
+            proof = self._platform_storage
             if proof.get("state") != state or proof.get("nonce") != row.nonce:
                 raise LaunchError("The launch could not be matched to this browser.", code="state_mismatch")
-        elif self._cookie_service.get_cookie(state) != state:
-            self.login_state = row
-            raise LaunchError("The launch could not be matched to this browser: its login cookie is missing.",
-                              code="state_cookie_missing")
-        self.login_state = row
-        return self
+            return self
+        raise LaunchError("The launch could not be matched to this browser: its login cookie is missing.",
+                          code="state_cookie_missing")
 
-    def validate_jwt_signature(self) -> "ToolMessageLaunch":
+    def validate_jwt_signature(self) -> ToolMessageLaunch:
         # Replaces pylti's fetch (no timeout, no refetch on rotation) and its decode (no exp/iat required,
         # no leeway, audience unchecked).
         header = self._jwt.get("header", {})
@@ -229,7 +231,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._jwt["body"] = body
         return self
 
-    def validate_nonce(self) -> "ToolMessageLaunch":
+    def validate_nonce(self) -> ToolMessageLaunch:
         # Replaces pylti's nonce check, which never deletes the nonce (a replay passes, §6).
         assert self.login_state is not None
         nonce = self._get_jwt_body().get("nonce")

@@ -6,7 +6,7 @@ Also the server-side launch state: OIDC login states (single use), launch sessio
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -29,7 +29,7 @@ class Platform(Base):
     key_set_url: so.Mapped[str] = so.mapped_column(sa.String(1024))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
-    deployments: so.Mapped[list["Deployment"]] = so.relationship(
+    deployments: so.Mapped[list[Deployment]] = so.relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
     )
 
@@ -74,8 +74,8 @@ class ResourceLink(Base):
     context_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("context.id", ondelete="CASCADE"), index=True)
     resource_link_id: so.Mapped[str] = so.mapped_column(sa.String(255))
     title: so.Mapped[str] = so.mapped_column(sa.String(1024), default="")
-    unit_slug: so.Mapped[Optional[str]] = so.mapped_column(sa.String(128))
-    ags_lineitem_url: so.Mapped[Optional[str]] = so.mapped_column(sa.String(1024))
+    unit_slug: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    ags_lineitem_url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     context: so.Mapped[Context] = so.relationship()
@@ -125,11 +125,11 @@ class LaunchSession(Base):
     csrf_token: so.Mapped[str] = so.mapped_column(sa.String(64))
     user_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lti_user.id", ondelete="CASCADE"), index=True)
     deployment_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("deployment.id", ondelete="CASCADE"))
-    context_pk: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("context.id", ondelete="CASCADE"))
-    resource_link_pk: so.Mapped[Optional[int]] = so.mapped_column(sa.ForeignKey("resource_link.id", ondelete="CASCADE"))
+    context_pk: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("context.id", ondelete="CASCADE"))
+    resource_link_pk: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("resource_link.id", ondelete="CASCADE"))
     message_type: so.Mapped[str] = so.mapped_column(sa.String(64))
     roles: so.Mapped[list[str]] = so.mapped_column(default=list)
-    unit_slug: so.Mapped[Optional[str]] = so.mapped_column(sa.String(128))
+    unit_slug: so.Mapped[str | None] = so.mapped_column(sa.String(128))
     locale: so.Mapped[str] = so.mapped_column(sa.String(35), default="en")
     # Launch claims later features need (return URL, AGS/NRPS endpoints, deep-linking settings); no secrets.
     claims: so.Mapped[dict[str, Any]] = so.mapped_column(default=dict)
@@ -138,8 +138,8 @@ class LaunchSession(Base):
 
     user: so.Mapped[User] = so.relationship()
     deployment: so.Mapped[Deployment] = so.relationship()
-    context: so.Mapped[Optional[Context]] = so.relationship()
-    resource_link: so.Mapped[Optional[ResourceLink]] = so.relationship()
+    context: so.Mapped[Context | None] = so.relationship()
+    resource_link: so.Mapped[ResourceLink | None] = so.relationship()
 
 
 class ToolKey(Base):
@@ -152,5 +152,5 @@ class ToolKey(Base):
     public_jwk: so.Mapped[dict[str, Any]] = so.mapped_column()
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     # Set when a newer key takes over; the key stays in the JWKS until ``expires_at``.
-    retired_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
-    expires_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
+    retired_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+    expires_at: so.Mapped[dt.datetime | None] = so.mapped_column()

@@ -14,6 +14,7 @@ from lti_tool.db import utcnow
 from lti_tool.errors import LaunchError
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
+from lti_tool.xapi.events import record_launch_event
 
 # Only these launch claims are kept with the session; later features read them (no secrets in here).
 _KEPT_CLAIMS = (Claim.LAUNCH_PRESENTATION, Claim.AGS_ENDPOINT, Claim.NRPS, Claim.DEEP_LINKING_SETTINGS,
@@ -33,8 +34,12 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
-    """Upsert the user, context and resource link of a validated launch and open a launch session."""
+def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int,
+                  tool_base_url: str | None = None) -> NewSession:
+    """Upsert the user, context and resource link of a validated launch and open a launch session.
+
+    With `tool_base_url`, a learner's unit launch also queues its xAPI "launched" statement in this transaction.
+    """
     if deployment.deployment_id != launch.deployment_id:
         raise LaunchError("The launch names another deployment than the one validated.", code="unknown_deployment")
     user = _upsert_user(db, launch)
@@ -44,12 +49,15 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
     session = LaunchSession(
         token_hash=hash_token(token), csrf_token=secrets.token_urlsafe(24), user=user, deployment=deployment,
         context=context, resource_link=link, message_type=launch.message_type.value,
-        roles=sorted(role.value for role in launch.roles), unit_slug=launch.unit_slug or (link.unit_slug if link else None),
+        roles=sorted(role.value for role in launch.roles),
+        unit_slug=launch.unit_slug or (link.unit_slug if link else None),
         locale=launch.locale, claims={str(c): launch.claims[c] for c in _KEPT_CLAIMS if c in launch.claims},
         expires_at=utcnow() + dt.timedelta(hours=lifetime_hours),
     )
     db.add(session)
     db.flush()
+    if tool_base_url is not None:
+        record_launch_event(db, session, tool_base_url)
     return NewSession(session=session, token=token)
 
 

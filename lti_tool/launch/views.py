@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, current_app, g, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from pylti1p3.contrib.flask import FlaskRequest
 
@@ -97,7 +108,8 @@ def launch() -> ResponseReturnValue:
         raise
     assert conf.deployment is not None
     lti = LtiLaunch(message.claims())
-    new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours)
+    new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours,
+                        tool_base_url=settings.base_url)
     db.session.commit()
     if proof is not None:
         # Cookies are blocked in this frame: render the first page now, carrying the session in the page.

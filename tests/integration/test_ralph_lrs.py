@@ -19,6 +19,8 @@ from lti_tool.xapi.validation import validate_statements
 from tests.lrs_fixtures import RalphLrs
 from tests.unit.xapi.factories import T0, journey, profile, scope, unit
 
+pytestmark = pytest.mark.lrs
+
 
 @pytest.fixture
 def lrs(ralph_lrs: RalphLrs) -> Iterator[LrsClient]:

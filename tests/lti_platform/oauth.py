@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import jwt
+
 from .constants import CLIENT_ASSERTION_TYPE, Scope
 from .server import HttpRequest, HttpResponse
 from .tokens import JwtRejected, fetch_jwks, verify_tool_jwt
@@ -21,6 +23,7 @@ class AccessToken:
     token: str
     scopes: frozenset[str]
     expires_at: float
+    client_id: str = ""  # the registration it was issued to
 
 
 class OAuthServer:
@@ -28,6 +31,8 @@ class OAuthServer:
 
     def __init__(self, *, client_id: str, token_url: Callable[[], str], tool_jwks_url: Callable[[], str | None]):
         self._client_id = client_id
+        # More registrations of the same tool under this issuer (their own client_id, same tool JWKS).
+        self.client_ids: set[str] = {client_id}
         self._token_url = token_url
         self._tool_jwks_url = tool_jwks_url
         self._lock = threading.Lock()
@@ -56,12 +61,13 @@ class OAuthServer:
         assertion = form.get("client_assertion", "")
         try:
             # SF 4.1.1 / RFC 7523 3: iss and sub are the client_id, aud is the token endpoint, exp required.
+            client_id = _claimed_client(assertion, self.client_ids) or self._client_id
             claims = verify_tool_jwt(
-                assertion, fetch_jwks(self._tool_jwks_url()), issuer=self._client_id, audience=self._token_url()
+                assertion, fetch_jwks(self._tool_jwks_url()), issuer=client_id, audience=self._token_url()
             )
         except JwtRejected as exc:
             return self._error("invalid_client", str(exc), 401)
-        if claims.get("sub") != self._client_id:
+        if claims.get("sub") != client_id:
             return self._error("invalid_client", "sub must be the client_id", 401)
         jti = claims.get("jti")
         if not isinstance(jti, str) or not jti:
@@ -81,7 +87,7 @@ class OAuthServer:
             return self._error("invalid_client", f"jti {jti!r} already used", 401)
         if not granted:
             return self._error("invalid_scope", f"none of the requested scopes is granted: {sorted(requested)}")
-        token = AccessToken(secrets.token_urlsafe(24), granted, now + self.token_lifetime)
+        token = AccessToken(secrets.token_urlsafe(24), granted, now + self.token_lifetime, client_id)
         with self._lock:
             self.access_tokens[token.token] = token
         return HttpResponse.json(
@@ -125,3 +131,12 @@ class OAuthServer:
                 **{"WWW-Authenticate": 'Bearer realm="lti", error="insufficient_scope"'},
             )
         return None
+
+
+def _claimed_client(assertion: str, known: set[str]) -> str | None:
+    """The assertion's iss when it names a known client_id (read unverified only to pick the client)."""
+    try:
+        iss = jwt.decode(assertion, options={"verify_signature": False}).get("iss")
+    except jwt.InvalidTokenError:
+        return None
+    return iss if isinstance(iss, str) and iss in known else None

@@ -14,7 +14,10 @@ import requests
 from .ags import AgsService
 from .browser import run_launch
 from .constants import MessageType
+from .course_page import CoursePages
 from .deep_linking import DeepLinkingService
+from .faults import Faults
+from .dynamic_registration import DynamicRegistrationService
 from .nrps import NrpsService
 from .oauth import OAuthServer
 from .oidc import (
@@ -76,14 +79,23 @@ class TestPlatform:
         self.deep_linking = DeepLinkingService(
             base_url=lambda: self.issuer, client_id=client_id, tool_jwks_url=lambda: self.tool_jwks_url
         )
+        self.dynamic_registration = DynamicRegistrationService(
+            base_url=lambda: self.issuer, client_id=client_id, deployment_id=lambda: self.deployment_id,
+            on_registered=self._registered,
+        )
         router = Router()
+        self.faults = Faults()  # inject 5xx, slow answers, refusals: platform.faults.add(...)
+        router.before.append(self.faults)
         router.add("GET POST", r"/auth", self._auth)
         router.add("GET", r"/jwks", lambda _r, _m: HttpResponse.json(self.public_jwks()))
         router.add("POST", r"/token", self.oauth.handle_token)
         router.add("GET POST", r"/launch_return", self._launch_return)
+        self.course_pages = CoursePages(base_url=lambda: self.issuer)
+        self.course_pages.routes(router)
         self.ags.routes(router)
         self.nrps.routes(router)
         self.deep_linking.routes(router)
+        self.dynamic_registration.routes(router)
         self._http = PlatformHttpServer(issuer_host, router)
 
     # ---- life cycle and endpoints -------------------------------------------------------------------
@@ -122,6 +134,11 @@ class TestPlatform:
     def server_errors(self) -> list[str]:
         """Exceptions raised inside request handlers (should stay empty)."""
         return self._http.errors
+
+    def _registered(self, registration: dict[str, Any]) -> None:
+        """Dynamic Registration accepted: trust the tool's JWKS and redirect URIs from now on."""
+        self.tool_jwks_url = registration["jwks_uri"]
+        self.redirect_uris = list(registration["redirect_uris"])
 
     # ---- shortcuts to service state -----------------------------------------------------------------
     @property
@@ -200,6 +217,26 @@ class TestPlatform:
         browser: requests.Session,
         *,
         login_url: str,
+        login_method: str = "POST",
+        follow_redirects: bool = True,
+        **login: Any,
+    ) -> requests.Response:
+        """Run a whole launch like a browser and return the tool's answer to the id_token POST.
+
+        `login` takes the keyword arguments of `login_params` (target_link_uri, user, roles, context, ...).
+        """
+        return run_launch(
+            browser,
+            login_url=login_url,
+            login_params=self.login_params(**login),
+            login_method=login_method,
+            auth_url=self.auth_login_url,
+            follow_redirects=follow_redirects,
+        )
+
+    def login_params(
+        self,
+        *,
         target_link_uri: str,
         user: PlatformUser,
         roles: list[str],
@@ -208,14 +245,12 @@ class TestPlatform:
         custom: dict[str, Any] | None = None,
         message_type: str = MessageType.RESOURCE_LINK,
         deployment_id: str | None = None,
-        login_method: str = "POST",
         claims_hook: ClaimsHook | None = None,
         header_hook: ClaimsHook | None = None,
         signing_key: Any = None,
         lti_storage_target: str | None = None,
-        follow_redirects: bool = True,
-    ) -> requests.Response:
-        """Run a whole launch like a browser and return the tool's answer to the id_token POST."""
+    ) -> dict[str, str]:
+        """Remember a launch and return its third-party login initiation parameters (one use)."""
         if not self.issuer:
             raise RuntimeError("call start() first")
         number = next(self._counter)
@@ -249,14 +284,14 @@ class TestPlatform:
         }
         if lti_storage_target is not None:
             params["lti_storage_target"] = lti_storage_target  # LTI Client Side postMessages 1.0
-        return run_launch(
-            browser,
-            login_url=login_url,
-            login_params=params,
-            login_method=login_method,
-            auth_url=self.auth_login_url,
-            follow_redirects=follow_redirects,
-        )
+        return params
+
+    def course_page_url(self, *, login_url: str, **login: Any) -> str:
+        """A platform page that shows the tool in an iframe (as an LMS course page does) for a browser test.
+
+        With lti_storage_target="_parent" the page also answers the LTI postMessage storage calls.
+        """
+        return self.course_pages.add(login_url, self.login_params(**login))
 
     def _auth(self, request: HttpRequest, _match: Any) -> HttpResponse:
         """OIDC authentication endpoint (LTI Security Framework 5.1.1.2 request, 5.1.1.3 response)."""

@@ -19,7 +19,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm as so
 
 from lti_tool.launch.keys import active_key
-from lti_tool.launch.models import Platform
+from lti_tool.launch.models import Platform, ToolKey
 from lti_tool.launch.services_client.models import ServiceToken
 
 
@@ -40,7 +40,7 @@ def scope_key(scopes: Iterable[str]) -> str:
 def client_assertion(session: so.Session, platform: Platform, *, now: dt.datetime, lifetime_seconds: int,
                      audience: str | None = None) -> str:
     """A JWT signed with the tool's active RS256 key: iss = sub = client_id, aud = the token URL (RFC 7523 §3)."""
-    key = active_key(session)
+    kid, private_pem = _signing_key(session)
     issued = int(now.timestamp())
     claims = {
         "iss": platform.client_id,
@@ -50,7 +50,23 @@ def client_assertion(session: so.Session, platform: Platform, *, now: dt.datetim
         "exp": issued + lifetime_seconds,
         "jti": uuid.uuid4().hex,  # RFC 7523 §3 item 7: the platform may refuse a reused jti
     }
-    return jwt.encode(claims, key.private_pem, algorithm="RS256", headers={"kid": key.kid})
+    return jwt.encode(claims, private_pem, algorithm="RS256", headers={"kid": kid})
+
+
+def _signing_key(session: so.Session) -> tuple[str, str]:
+    """(kid, private PEM) of the active key, created and committed first when there is none yet.
+
+    The platform verifies the assertion against our JWKS while we wait for its answer: a key created
+    inside the caller's uncommitted transaction would not be published yet.
+    """
+    key = session.scalar(sa.select(ToolKey).where(ToolKey.retired_at.is_(None))
+                         .order_by(ToolKey.created_at.desc()).limit(1))
+    if key is not None:
+        return key.kid, key.private_pem
+    with so.Session(bind=session.get_bind()) as own:
+        created = active_key(own)
+        own.commit()
+        return created.kid, created.private_pem
 
 
 def _key_filter(platform: Platform, scopes: frozenset[str]) -> sa.ColumnElement[bool]:

@@ -1,0 +1,255 @@
+"""Attempts: start (policy), autosave, submit exactly once, teacher review. Holds the rules; no Flask."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+from sqlalchemy.exc import IntegrityError
+
+from lti_tool.assessment.items_public import public_items
+from lti_tool.assessment.mastery import PracticalReview, UnitResult, meets_threshold, unit_result
+from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review
+from lti_tool.assessment.responses import key_response, validate_response
+from lti_tool.assessment.scoring import rubric_score, score_item
+from lti_tool.assessment.selection import SelectedItem, item_index, select_items
+from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.services import current_unit
+from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lti_tool.launch.models import LaunchSession
+
+# A submit that arrives this long after the deadline still counts (network latency, a slow click).
+SUBMIT_GRACE = dt.timedelta(seconds=30)
+
+# Called in the submitting transaction, after the result is fixed: grade sync, xAPI, credentials.
+SubmitHook = Callable[[so.Session, Attempt, UnitResult, dt.datetime], None]
+_submit_hooks: list[SubmitHook] = []
+
+
+def on_result(hook: SubmitHook) -> SubmitHook:
+    """Register a function run in the same transaction whenever an attempt's result is fixed or changes."""
+    if hook not in _submit_hooks:
+        _submit_hooks.append(hook)
+    return hook
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A unit's attempt policy (unit file ``policy``; every field optional)."""
+
+    max_attempts: int | None = None
+    cooldown: dt.timedelta | None = None
+    time_limit: dt.timedelta | None = None
+    items_per_outcome: int | None = None
+    show_correct_answers: bool = False
+
+    @classmethod
+    def of(cls, unit: Unit) -> Policy:
+        raw: dict[str, Any] = unit.document.get("policy") or {}
+        minutes = lambda key: dt.timedelta(minutes=raw[key]) if raw.get(key) else None  # noqa: E731
+        return cls(max_attempts=raw.get("max_attempts"), cooldown=minutes("cooldown_minutes"),
+                   time_limit=minutes("time_limit_minutes"), items_per_outcome=raw.get("items_per_outcome"),
+                   show_correct_answers=bool(raw.get("show_correct_answers", False)))
+
+
+def _placement(launch: LaunchSession, slug: str) -> None:
+    if launch.resource_link_pk is None or launch.context_pk is None:
+        raise Forbidden("Open the unit from its activity in your course to take the assessment.")
+    if launch.unit_slug != slug:
+        raise Forbidden("This unit is not the activity you opened from your course.")
+
+
+def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime) -> tuple[Attempt, bool]:
+    """Resume the open attempt or start a new one within the unit's policy; returns (attempt, created)."""
+    _placement(launch, slug)
+    unit = current_unit(db, slug)
+    if unit is None:
+        raise NotFound(f"The unit {slug!r} is not in the catalogue.")
+    open_attempt = _open_attempt(db, launch)
+    if open_attempt is not None:
+        if open_attempt.deadline_at is None or now <= open_attempt.deadline_at + SUBMIT_GRACE:
+            return open_attempt, False
+        finalize(db, open_attempt, now=now)  # time ran out while the learner was away: score what was saved
+    policy = Policy.of(unit)
+    done = list(db.scalars(sa.select(Attempt).where(
+        Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
+    ).order_by(Attempt.number)))
+    if policy.max_attempts is not None and len(done) >= policy.max_attempts:
+        raise Conflict(f"You have used all {policy.max_attempts} attempts for this unit.", code="no_attempts_left")
+    last = done[-1] if done else None
+    if last is not None and policy.cooldown and last.submitted_at and now < last.submitted_at + policy.cooldown:
+        wait = int((last.submitted_at + policy.cooldown - now).total_seconds() // 60) + 1
+        raise Conflict(f"You can try again in {wait} minute(s).", code="cooldown")
+    attempt_id = str(uuid.uuid4())
+    selection = select_items(unit.document, seed=attempt_id, items_per_outcome=policy.items_per_outcome)
+    attempt = Attempt(
+        id=attempt_id, user_pk=launch.user_pk, context_pk=launch.context_pk, resource_link_pk=launch.resource_link_pk,
+        unit=unit, number=(last.number + 1) if last else 1, selection=[s.to_json() for s in selection],
+        started_at=now, deadline_at=now + policy.time_limit if policy.time_limit else None,
+    )
+    try:
+        with db.begin_nested():
+            db.add(attempt)
+    except IntegrityError:
+        # Two starts raced (a double click): the other one made the attempt; resume it.
+        again = _open_attempt(db, launch)
+        if again is None:
+            raise Conflict("Another attempt was started at the same moment; reload the page.") from None
+        return again, False
+    return attempt, True
+
+
+def _open_attempt(db: so.Session, launch: LaunchSession) -> Attempt | None:
+    return db.scalar(sa.select(Attempt).where(
+        Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
+        Attempt.state == AttemptState.IN_PROGRESS,
+    ))
+
+
+def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str) -> Attempt:
+    """The learner's own attempt at this placement; any other id is simply not found (no existence leak)."""
+    attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
+    if attempt is None or attempt.user_pk != launch.user_pk or attempt.resource_link_pk != launch.resource_link_pk:
+        raise NotFound("There is no such attempt for you here.")
+    return attempt
+
+
+def _looks_like_uuid(value: str) -> bool:
+    try:
+        return str(uuid.UUID(value)) == value
+    except ValueError:
+        return False
+
+
+def selected_items(attempt: Attempt) -> list[SelectedItem]:
+    """The items drawn for the attempt."""
+    return [SelectedItem.from_json(entry) for entry in attempt.selection]
+
+
+def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
+    """What the learner's page and API get: items (no keys), saved responses, state, result."""
+    body: dict[str, Any] = {
+        "id": attempt.id, "unit": attempt.unit.slug, "number": attempt.number, "state": attempt.state,
+        "deadline": attempt.deadline_at.strftime("%Y-%m-%dT%H:%M:%SZ") if attempt.deadline_at else None,
+        "items": public_items(attempt.unit.document, selected_items(attempt), lang),
+        "responses": {r.item_id: r.response for r in _responses(db, attempt)},
+    }
+    if attempt.state == AttemptState.SUBMITTED:
+        body["result"] = attempt.result
+        if Policy.of(attempt.unit).show_correct_answers:
+            index = item_index(attempt.unit.document)
+            body["correct"] = {s.item_id: key_response(index[s.item_id][1]) for s in selected_items(attempt)}
+    return body
+
+
+def _responses(db: so.Session, attempt: Attempt) -> list[AttemptResponse]:
+    return list(db.scalars(sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id)))
+
+
+def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_id: str, raw: Any,
+                  *, now: dt.datetime) -> Any:
+    """Autosave one response; returns it normalised."""
+    attempt = own_attempt(db, launch, attempt_id)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        raise Conflict("This attempt has been submitted; its answers can no longer change.", code="submitted")
+    if attempt.deadline_at is not None and now > attempt.deadline_at:
+        raise Conflict("The time limit of this attempt has passed; answers can no longer be saved.",
+                       code="time_limit_passed")
+    if item_id not in {s.item_id for s in selected_items(attempt)}:
+        raise NotFound(f"Item {item_id!r} is not part of this attempt.")
+    item_def = item_index(attempt.unit.document)[item_id][1]
+    value = validate_response(item_def, raw)
+    stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
+                                            AttemptResponse.item_id == item_id)
+    row = db.scalar(stmt)
+    if row is None:
+        try:
+            with db.begin_nested():
+                db.add(AttemptResponse(attempt_id=attempt.id, item_id=item_id, response=value, saved_at=now))
+            return value
+        except IntegrityError:
+            row = db.scalar(stmt)  # a concurrent autosave of the same item won the insert
+            assert row is not None
+    row.response, row.saved_at = value, now
+    return value
+
+
+def compute_result(db: so.Session, attempt: Attempt) -> UnitResult:
+    """Score every drawn item from the saved responses and the teachers' reviews."""
+    index = item_index(attempt.unit.document)
+    saved = {r.item_id: r.response for r in _responses(db, attempt)}
+    selected = selected_items(attempt)
+    scores = {s.item_id: score_item(index[s.item_id][1], saved.get(s.item_id)) for s in selected}
+    reviews = {r.item_id: PracticalReview(score=r.score, passed=r.passed)
+               for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
+    return unit_result(attempt.unit.document, selected, scores, reviews)
+
+
+def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.datetime) -> tuple[dict[str, Any], bool]:
+    """Submit once: the first call fixes the result; any later or concurrent call returns the same body.
+
+    Returns (result body, late) — late when the submit came after the time limit (answers saved before
+    the deadline are scored all the same).
+    """
+    attempt = own_attempt(db, launch, attempt_id)
+    late = attempt.deadline_at is not None and now > attempt.deadline_at + SUBMIT_GRACE
+    if attempt.state == AttemptState.SUBMITTED:
+        assert attempt.result is not None
+        return attempt.result, late
+    return finalize(db, attempt, now=now), late
+
+
+def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime) -> dict[str, Any]:
+    """Fix the attempt's result; a conditional UPDATE makes exactly one of several racing submits win."""
+    result = compute_result(db, attempt)
+    body = result.to_json()
+    won = db.execute(
+        sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS).values(
+            state=AttemptState.SUBMITTED, submitted_at=now, result=body, score=result.score,
+            mastered=result.mastered, pending_review=result.pending_review,
+        ).execution_options(synchronize_session=False)
+    ).rowcount
+    db.refresh(attempt)
+    if won != 1:
+        assert attempt.result is not None
+        return attempt.result
+    for hook in _submit_hooks:
+        hook(db, attempt, result, now)
+    return body
+
+
+def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, item_id: str,
+                     points: dict[str, float], comment: str, *, now: dt.datetime) -> dict[str, Any]:
+    """A teacher of the attempt's course scores a practical item against its rubric; the result is recomputed."""
+    attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
+    if attempt is None or attempt.context_pk != reviewer.context_pk:
+        raise NotFound("There is no such attempt in this course.")
+    if attempt.state != AttemptState.SUBMITTED:
+        raise Conflict("The learner has not submitted this attempt yet.")
+    index = item_index(attempt.unit.document)
+    if item_id not in {s.item_id for s in selected_items(attempt)} or index[item_id][1]["type"] != "practical":
+        raise NotFound(f"Item {item_id!r} is not a practical task of this attempt.")
+    if len(comment) > 5000:
+        raise ValidationFailed("The comment is too long (5000 characters at most).")
+    outcome_id, item_def = index[item_id]
+    threshold = next(float(o["threshold"]) for o in attempt.unit.document["outcomes"] if str(o["id"]) == outcome_id)
+    score = rubric_score(item_def, points)
+    review = db.scalar(sa.select(Review).where(Review.attempt_id == attempt.id, Review.item_id == item_id))
+    if review is None:
+        review = Review(attempt_id=attempt.id, item_id=item_id, reviewer_pk=reviewer.user_pk)
+        db.add(review)
+    review.points, review.score, review.comment = dict(points), score, comment
+    review.passed = meets_threshold(score, threshold)
+    review.reviewer_pk, review.reviewed_at = reviewer.user_pk, now
+    db.flush()
+    result = compute_result(db, attempt)
+    attempt.result, attempt.score = result.to_json(), result.score
+    attempt.mastered, attempt.pending_review = result.mastered, result.pending_review
+    for hook in _submit_hooks:
+        hook(db, attempt, result, now)
+    return attempt.result

@@ -1,0 +1,102 @@
+"""Learner JSON API for attempts (DESIGN.md §3) and the assessment pages that use it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from lti_tool.assessment import services
+from lti_tool.assessment.models import Attempt, AttemptState
+from lti_tool.catalogue.schema import localized
+from lti_tool.db import db, utcnow
+from lti_tool.errors import Conflict, ValidationFailed
+from lti_tool.launch.web_session import current_launch, launched
+
+bp = Blueprint("assessment", __name__)
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ValidationFailed("Send a JSON object as the request body.")
+    return body
+
+
+@bp.post("/api/attempts")
+@launched
+def start() -> ResponseReturnValue:
+    """Start (or resume) an attempt at the launched unit."""
+    slug = _json_body().get("unit")
+    if not isinstance(slug, str) or not slug:
+        raise ValidationFailed("Give the unit's slug as \"unit\".")
+    launch = current_launch()
+    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow())
+    view = services.attempt_view(db.session, attempt, launch.locale)
+    db.session.commit()
+    return jsonify(view), 201 if created else 200
+
+
+@bp.get("/api/attempts/<attempt_id>")
+@launched
+def show(attempt_id: str) -> ResponseReturnValue:
+    """An attempt with its items (never the key), saved responses and, once submitted, the result."""
+    launch = current_launch()
+    attempt = services.own_attempt(db.session, launch, attempt_id)
+    return jsonify(services.attempt_view(db.session, attempt, launch.locale))
+
+
+@bp.put("/api/attempts/<attempt_id>/responses/<item_id>")
+@launched
+def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
+    """Autosave one response."""
+    body = _json_body()
+    if "response" not in body:
+        raise ValidationFailed("Send the answer as \"response\".")
+    value = services.save_response(db.session, current_launch(), attempt_id, item_id, body["response"], now=utcnow())
+    db.session.commit()
+    return jsonify({"item": item_id, "response": value, "saved": True})
+
+
+@bp.post("/api/attempts/<attempt_id>/submit")
+@launched
+def submit(attempt_id: str) -> ResponseReturnValue:
+    """Submit; a second submit returns the same body."""
+    body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow())
+    db.session.commit()
+    if late:
+        raise Conflict("The time limit had passed when this attempt was submitted; the answers saved before the "
+                       "deadline were scored. Open the unit to see your results.", code="time_limit_passed")
+    return jsonify(body)
+
+
+@bp.get("/units/<slug>/assessment")
+@launched
+def assessment_page(slug: str) -> ResponseReturnValue:
+    """The assessment page: items rendered from the attempt, autosave and submit through the API."""
+    launch = current_launch()
+    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow())
+    view = services.attempt_view(db.session, attempt, launch.locale)
+    db.session.commit()
+    return render_template("assessment/attempt.html", attempt=view, unit_title=localized(
+        attempt.unit.document["title"], launch.locale), slug=slug, outcomes=_outcome_titles(attempt, launch.locale))
+
+
+@bp.get("/units/<slug>/attempts/<attempt_id>")
+@launched
+def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
+    """Results per learning outcome of a submitted attempt."""
+    launch = current_launch()
+    attempt = services.own_attempt(db.session, launch, attempt_id)
+    view = services.attempt_view(db.session, attempt, launch.locale)
+    return render_template("assessment/result.html", attempt=view, slug=slug,
+                           unit_title=localized(attempt.unit.document["title"], launch.locale),
+                           outcomes=_outcome_titles(attempt, launch.locale))
+
+
+def _outcome_titles(attempt: Attempt, lang: str) -> dict[str, str]:
+    return {str(o["id"]): localized(o["title"], lang) for o in attempt.unit.document["outcomes"]}
+
+
+__all__ = ["bp", "AttemptState"]

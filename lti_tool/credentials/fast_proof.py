@@ -1,0 +1,135 @@
+"""eddsa-rdfc-2022 sign and verify over fast_nquads for our own credential shape, pyld for anything else.
+
+Same recipe and the same named checks as dataintegrity.py; only the canonicaliser differs. A document
+or proof that is not exactly our shape is handed to dataintegrity (pyld, with its safe-mode check), so
+another issuer's credential is always verified by pyld.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from lti_tool.credentials import dataintegrity
+from lti_tool.credentials.contexts import OfflineDocumentLoader
+from lti_tool.credentials.dataintegrity import Cryptosuite, ProofPurpose, ProofType, VerificationResult
+from lti_tool.credentials.fast_nquads import NotOurShape, canonical_nquads, canonicalize_any
+from lti_tool.credentials.multibase import MultibaseError, multibase_decode, multibase_encode
+from lti_tool.credentials.resolver import KeyResolutionError, KeyResolver
+
+__all__ = ["sign_fast", "verify_fast"]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def sign_fast(
+    document: Mapping[str, Any],
+    private_key: Ed25519PrivateKey,
+    verification_method: str,
+    created: dt.datetime,
+    *,
+    loader: OfflineDocumentLoader | None = None,
+) -> dict[str, Any]:
+    """Like dataintegrity.sign (same bytes out), canonicalising our own shape without JSON-LD expansion."""
+    signed = copy.deepcopy(dict(document))
+    existing = signed.pop("proof", [])
+    proof: dict[str, Any] = {
+        "type": ProofType.DATA_INTEGRITY.value,
+        "created": dataintegrity.format_created(created),
+        "verificationMethod": verification_method,
+        "cryptosuite": Cryptosuite.EDDSA_RDFC_2022.value,
+        "proofPurpose": ProofPurpose.ASSERTION_METHOD.value,
+    }
+    options = {"@context": signed["@context"], **proof}
+    data = _digest(canonicalize_any(options, loader)) + _digest(canonicalize_any(signed, loader))
+    proof["proofValue"] = multibase_encode(private_key.sign(data))
+    signed["proof"] = [*(existing if isinstance(existing, list) else [existing]), proof]
+    return signed
+
+
+def _fast_inputs(document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], bytes]] | None:
+    """Each proof with its hash data when the document and all proofs are our shape, else None."""
+    proofs = document.get("proof")
+    if not isinstance(proofs, list) or not proofs:
+        return None
+    unsecured = {k: v for k, v in document.items() if k != "proof"}
+    try:
+        doc_hash = _digest(canonical_nquads(unsecured))
+        inputs = []
+        for proof in proofs:
+            if not isinstance(proof, Mapping) or proof.get("cryptosuite") != Cryptosuite.EDDSA_RDFC_2022:
+                return None
+            if "@context" in proof and proof["@context"] != unsecured.get("@context"):
+                return None
+            options = {k: v for k, v in proof.items() if k != "proofValue"}
+            options["@context"] = unsecured.get("@context")
+            inputs.append((proof, _digest(canonical_nquads(options)) + doc_hash))
+    except NotOurShape:
+        return None
+    return inputs
+
+
+def verify_fast(
+    document: Mapping[str, Any], resolve_key: KeyResolver, *, loader: OfflineDocumentLoader | None = None
+) -> VerificationResult:
+    """Like dataintegrity.verify (same checks), without JSON-LD expansion when everything is our shape."""
+    inputs = _fast_inputs(document)
+    if inputs is None:
+        return dataintegrity.verify(document, resolve_key, loader=loader)
+    result = VerificationResult()
+    result.add("proof_present", True, f"{len(inputs)} proof(s)")
+    issuer = dataintegrity.issuer_id(document)
+    for index, (proof, data) in enumerate(inputs):
+        _check(proof, data, f"proof[{index}]." if len(inputs) > 1 else "", issuer, resolve_key, result)
+    return result
+
+
+def _check(
+    proof: Mapping[str, Any],
+    data: bytes,
+    prefix: str,
+    issuer: str | None,
+    resolve_key: KeyResolver,
+    result: VerificationResult,
+) -> None:
+    kind, purpose = proof.get("type"), proof.get("proofPurpose")
+    result.add(prefix + "proof_type", kind == ProofType.DATA_INTEGRITY, f"{kind} / {proof.get('cryptosuite')}")
+    result.add(prefix + "proof_purpose", purpose == ProofPurpose.ASSERTION_METHOD, str(purpose))
+    created = proof.get("created")
+    try:
+        dt.datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        result.add(prefix + "created", True, str(created))
+    except ValueError:
+        result.add(prefix + "created", False, f"not a date-time: {created!r}")
+    method = proof.get("verificationMethod")
+    try:
+        if not isinstance(method, str):
+            raise KeyResolutionError("verificationMethod is missing or not a URL")
+        resolved = resolve_key(method)
+    except KeyResolutionError as exc:
+        result.add(prefix + "verification_method", False, str(exc))
+        return
+    result.add(prefix + "verification_method", True, resolved.id)
+    result.add(
+        prefix + "issuer_binding",
+        resolved.controller == issuer,
+        f"key controller {resolved.controller} vs issuer {issuer}",
+    )
+    if not isinstance(resolved.key, Ed25519PublicKey):
+        result.add(prefix + "signature", False, "the verification method is not an Ed25519 key")
+        return
+    # Every key matched a term of the pinned contexts, so JSON-LD processing would drop nothing.
+    result.add(prefix + "safe_mode", True, "no term or IRI dropped by JSON-LD processing")
+    try:
+        resolved.key.verify(multibase_decode(str(proof.get("proofValue", ""))), data)
+        result.add(prefix + "signature", True, "Ed25519 signature valid")
+    except (MultibaseError, InvalidSignature) as exc:
+        result.add(prefix + "signature", False, f"signature invalid ({type(exc).__name__})")

@@ -1,0 +1,169 @@
+"""The Annex I elements of a signed credential in plain language, read from the document itself (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lti_tool.credentials.inputs import AlignmentTarget, IdentityType
+
+_DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
+# EU and EEA member states (ISO 3166-1 alpha-2), so the page names the country in words.
+COUNTRY_NAMES = {
+    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus", "CZ": "Czechia",
+    "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France", "DE": "Germany", "GR": "Greece",
+    "HU": "Hungary", "IE": "Ireland", "IT": "Italy", "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg",
+    "MT": "Malta", "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SK": "Slovakia",
+    "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland", "LI": "Liechtenstein", "NO": "Norway",
+}
+
+
+@dataclass(frozen=True)
+class SkillView:
+    """An ESCO skill: label and concept URI."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class OutcomeView:
+    """One learning outcome, the learner's result and the skills it is aligned to."""
+
+    title: str
+    result: str
+    met: bool
+    required: str
+    skills: tuple[SkillView, ...]
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    """Every Annex I element, as text a person reads."""
+
+    title: str
+    description: str
+    learner_name: str
+    learner_identified_by: str
+    awarding_body: str
+    awarding_body_url: str
+    country: str
+    region: str
+    issued: str
+    valid_until: str
+    overall: str
+    outcomes: tuple[OutcomeView, ...]
+    ects: str
+    workload: str
+    eqf_level: str
+    assessment: str
+    participation: str
+    quality_assurance: str
+    quality_assurance_body: str
+    skills: tuple[SkillView, ...] = field(default_factory=tuple)
+
+
+def _date(value: Any) -> str:
+    try:
+        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value or "")
+    return f"{moment.day} {moment.strftime('%B %Y')}"
+
+
+def _hours(value: Any) -> str:
+    match = _DURATION.match(str(value or ""))
+    if not match:
+        return str(value or "")
+    hours, minutes = int(match.group(1) or 0), int(match.group(2) or 0)
+    return f"{hours} hours" + (f" {minutes} minutes" if minutes else "")
+
+
+def _number(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value or "")
+
+
+def _skills(alignments: Any) -> tuple[SkillView, ...]:
+    return tuple(
+        SkillView(str(a.get("targetName", "")), str(a.get("targetUrl", "")))
+        for a in alignments or []
+        if isinstance(a, Mapping) and a.get("targetType") == AlignmentTarget.ESCO_SKILL
+    )
+
+
+def _body_name(body: Any, issuer: Mapping[str, Any]) -> str:
+    if not body:
+        return ""
+    return str(issuer.get("name", body)) if body == issuer.get("id") else str(body)
+
+
+def _country(address: Mapping[str, Any]) -> str:
+    code = str(address.get("addressCountryCode") or "").upper()
+    name = address.get("addressCountry") or COUNTRY_NAMES.get(code, "")
+    return f"{name} ({code})" if name and code else str(name or code)
+
+
+def _learner(identifiers: Any) -> tuple[str, str]:
+    items = [i for i in identifiers or [] if isinstance(i, Mapping)]
+    name = next((str(i.get("identityHash")) for i in items if i.get("identityType") == IdentityType.NAME), "")
+    kinds = {str(i.get("identityType")) for i in items}
+    if IdentityType.EMAIL in kinds:
+        how = "name and e-mail address (the address is stored only as a salted hash)"
+    else:
+        how = "name and learning-platform account (stored only as a salted hash)"
+    return name or "(name not provided by the learning platform)", how
+
+
+def present(document: Mapping[str, Any]) -> CredentialView:
+    """Read the Annex I elements out of a MASTERY OpenBadgeCredential."""
+    subject = document.get("credentialSubject") or {}
+    achievement = subject.get("achievement") or {}
+    issuer = document.get("issuer") if isinstance(document.get("issuer"), Mapping) else {}
+    address = issuer.get("address") or {}
+    descriptions = {d.get("id"): d for d in achievement.get("resultDescription", []) if isinstance(d, Mapping)}
+    results = [r for r in subject.get("result", []) if isinstance(r, Mapping)]
+    overall, outcomes = "", []
+    for result in results:
+        description = descriptions.get(result.get("resultDescription"), {})
+        if str(result.get("resultDescription", "")).endswith("/results/overall"):
+            overall = f"{_number(result.get('value'))} %"
+            continue
+        outcomes.append(OutcomeView(
+            title=str(description.get("name", "")).split(": ", 1)[-1],
+            result=f"{_number(result.get('value'))} %",
+            met=result.get("status") == "Completed",
+            required=f"{_number(description['requiredValue'])} %" if "requiredValue" in description else "",
+            skills=_skills(description.get("alignment")),
+        ))
+    eqf = next((a for a in achievement.get("alignment", []) if isinstance(a, Mapping)
+                and a.get("targetType") == AlignmentTarget.EQF), {})
+    name, how = _learner(subject.get("identifier"))
+    participation = achievement.get("participationMode") or {}
+    return CredentialView(
+        title=str(achievement.get("name", document.get("name", ""))),
+        description=str(achievement.get("description", "")),
+        learner_name=name,
+        learner_identified_by=how,
+        awarding_body=str(issuer.get("name", "")),
+        awarding_body_url=str(issuer.get("url", "")),
+        country=_country(address),
+        region=str(address.get("addressRegion") or ""),
+        issued=_date(document.get("validFrom")),
+        valid_until=_date(document["validUntil"]) if "validUntil" in document else "",
+        overall=overall,
+        outcomes=tuple(outcomes),
+        ects=_number(achievement.get("creditsAvailable")),
+        workload=_hours(achievement.get("volumeOfLearning")),
+        eqf_level=str(eqf.get("targetCode", "")),
+        assessment=str(achievement.get("assessmentType", "")),
+        participation=str(participation.get("prefLabel", "")) if isinstance(participation, Mapping) else "",
+        quality_assurance=str(achievement.get("qualityAssuranceType", "")),
+        quality_assurance_body=_body_name(achievement.get("qualityAssuranceBody"), issuer),
+        skills=_skills(achievement.get("alignment")),
+    )

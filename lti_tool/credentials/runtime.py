@@ -1,0 +1,50 @@
+"""Where the credential services find their issuer, keys and base URL: the app, wired once in ``init_app``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from lti_tool.credentials.issuer import Issuer, make_issuer
+from lti_tool.credentials.keyring import KeyRing
+from lti_tool.credentials.remote import RemoteFetcher
+from lti_tool.settings import Settings
+
+KEYRING = "mastery.credential_keys"
+# app.config switch: resolve other issuers' DIDs / status lists over HTTPS (off in tests: loopback only).
+REMOTE_FETCH = "CREDENTIALS_REMOTE_FETCH"
+
+
+@dataclass(frozen=True)
+class CredentialEnv:
+    """Everything issuing and verifying needs from the deployment."""
+
+    issuer: Issuer
+    base_url: str
+    remote: RemoteFetcher | None
+
+
+def init_app(app: Flask) -> None:
+    """Register the key ring (keys are read on first use, never at start-up)."""
+    settings: Settings = app.extensions["mastery.settings"]
+    assert settings.credential_key_path is not None, "Settings.resolved() sets credential_key_path"
+    app.extensions[KEYRING] = KeyRing(settings.credential_key_path)
+    app.config.setdefault(REMOTE_FETCH, not settings.testing)
+
+
+def env_for(app: Flask) -> CredentialEnv:
+    """The credential environment of ``app``."""
+    settings: Settings = app.extensions["mastery.settings"]
+    ring: KeyRing = app.extensions[KEYRING]
+    issuer = make_issuer(
+        settings.base_url, ring.keys(), name=settings.issuer_name, url=settings.issuer_url,
+        country=settings.issuer_country,
+    )
+    remote = RemoteFetcher(timeout=settings.http_timeout_seconds) if app.config.get(REMOTE_FETCH) else None
+    return CredentialEnv(issuer=issuer, base_url=settings.base_url, remote=remote)
+
+
+def current_env() -> CredentialEnv:
+    """The credential environment of the running app."""
+    return env_for(current_app._get_current_object())  # type: ignore[attr-defined]

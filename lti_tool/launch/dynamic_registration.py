@@ -1,0 +1,245 @@
+"""LTI Dynamic Registration 1.0: read the platform's OpenID configuration, register the tool, store the platform.
+
+pylti1p3next's ``dynamic_registration.py`` has no issuer check and no timeouts (DESIGN.md §6), so this is ours.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlalchemy import orm as so
+
+from lti_tool.errors import ToolError
+from lti_tool.launch.claims import MessageType, same_origin
+from lti_tool.launch.models import Platform
+from lti_tool.launch.registration import PlatformInput, add_platform
+
+TOOL_NAME = "MASTERY green-skills micro-credentials"
+MAX_BODY_BYTES = 256 * 1024  # an OpenID configuration is a few KB; refuse anything that pretends otherwise
+
+
+class RegistrationClaim(StrEnum):
+    """Configuration claims of Dynamic Registration 1.0 §3.4 (platform) and §3.5 (tool)."""
+
+    PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
+    TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
+
+
+class ServiceScope(StrEnum):
+    """The LTI Advantage scopes the tool asks for (AGS 2.0 §3.1, NRPS 2.0 §3.6.1)."""
+
+    AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+    AGS_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+    AGS_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
+    AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+    NRPS_MEMBERSHIP_READONLY = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+# Identity claims the tool uses: who (iss, sub), the name printed on credentials, e-mail and language.
+REQUESTED_CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email", "locale")
+# Substitution variables for course copies (issue 7 §4), sent only when the platform lists them.
+HISTORY_VARIABLES = {"context_id_history": "Context.id.history",
+                     "resource_link_id_history": "ResourceLink.id.history"}
+
+
+class RegistrationFailed(ToolError):
+    """The registration could not be completed; nothing was stored."""
+
+    status = 400
+    code = "registration_failed"
+    title = "The tool could not be registered"
+
+
+def _url(value: Any, field: str) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise RegistrationFailed(f"The platform's configuration has no usable {field} (an absolute http(s) URL "
+                                 "is required).", code="bad_configuration")
+    return str(value)
+
+
+@dataclass(frozen=True)
+class PlatformConfiguration:
+    """The fields of the platform's OpenID configuration the tool needs (DR 1.0 §3.4.1)."""
+
+    issuer: str
+    authorization_endpoint: str
+    token_endpoint: str
+    jwks_uri: str
+    registration_endpoint: str
+    product_family_code: str
+    variables: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: Any, *, configuration_url: str) -> PlatformConfiguration:
+        """Validate the document; the issuer must live where the configuration was fetched from."""
+        if not isinstance(data, Mapping):
+            raise RegistrationFailed("The platform's configuration is not a JSON object.", code="bad_configuration")
+        issuer = _url(data.get("issuer"), "issuer")
+        # DR 1.0 §3.5.1: the issuer must match the configuration URL, or anyone could pose as this LMS.
+        if not same_origin(issuer, configuration_url):
+            raise RegistrationFailed(
+                f"The configuration at {_origin(configuration_url)} names the issuer {issuer}, which is on "
+                "another host. Registration refused: nothing was stored.", code="issuer_mismatch")
+        extra = data.get(RegistrationClaim.PLATFORM_CONFIGURATION)
+        extra = extra if isinstance(extra, Mapping) else {}
+        variables = extra.get("variables")
+        return cls(
+            issuer=issuer,  # kept byte for byte: launches are matched on the exact iss
+            authorization_endpoint=_url(data.get("authorization_endpoint"), "authorization_endpoint"),
+            token_endpoint=_url(data.get("token_endpoint"), "token_endpoint"),
+            jwks_uri=_url(data.get("jwks_uri"), "jwks_uri"),
+            registration_endpoint=_url(data.get("registration_endpoint"), "registration_endpoint"),
+            product_family_code=str(extra.get("product_family_code") or "")[:100],
+            variables=tuple(str(v) for v in variables) if isinstance(variables, list) else (),
+        )
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def tool_registration(base_url: str, platform: PlatformConfiguration) -> dict[str, Any]:
+    """The client registration request body (DR 1.0 §3.5.2, OpenID Connect Dynamic Client Registration)."""
+    launch_url = f"{base_url}/lti/launch"
+    custom = {name: f"${variable}" for name, variable in HISTORY_VARIABLES.items() if variable in platform.variables}
+    return {
+        "application_type": "web",
+        "response_types": ["id_token"],
+        "grant_types": ["implicit", "client_credentials"],
+        "initiate_login_uri": f"{base_url}/lti/login",
+        "redirect_uris": [launch_url],
+        "client_name": TOOL_NAME,
+        "jwks_uri": f"{base_url}/.well-known/jwks.json",
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": " ".join(scope.value for scope in ServiceScope),
+        RegistrationClaim.TOOL_CONFIGURATION: {
+            "domain": urlsplit(base_url).netloc,
+            "description": "Short units on green skills for VET, assessed outcome by outcome, "
+                           "with EU micro-credentials (Open Badges 3.0).",
+            "target_link_uri": launch_url,
+            "custom_parameters": custom,
+            "claims": list(REQUESTED_CLAIMS),
+            "messages": [
+                {"type": MessageType.RESOURCE_LINK.value, "target_link_uri": launch_url},
+                {"type": MessageType.DEEP_LINKING.value, "target_link_uri": launch_url,
+                 "label": "Add MASTERY units", "supported_types": ["ltiResourceLink"]},
+            ],
+        },
+    }
+
+
+class RegistrationClient:
+    """Bounded HTTP to the platform: timeouts, no redirects, a size cap on every answer."""
+
+    def __init__(self, *, timeout_seconds: float) -> None:
+        self._timeout = timeout_seconds
+        self._http = httpx.Client(timeout=httpx.Timeout(timeout_seconds), follow_redirects=False,
+                                  headers={"Accept": "application/json", "User-Agent": "MASTERY-Tool"})
+
+    def __enter__(self) -> RegistrationClient:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self._http.close()
+
+    def get_json(self, url: str, token: str) -> Any:
+        """GET a JSON document (the registration token goes along: some platforms require it)."""
+        return self._send("GET", url, token, None, what="configuration")
+
+    def post_json(self, url: str, token: str, body: Mapping[str, Any]) -> Any:
+        """POST a JSON document with the registration token as Bearer (DR 1.0 §3.5.2)."""
+        return self._send("POST", url, token, body, what="registration")
+
+    def _send(self, method: str, url: str, token: str, body: Mapping[str, Any] | None, *, what: str) -> Any:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        deadline = time.monotonic() + self._timeout
+        try:
+            with self._http.stream(method, url, headers=headers, json=body) as response:
+                raw = bytearray()
+                for chunk in response.iter_bytes():
+                    raw += chunk
+                    if len(raw) > MAX_BODY_BYTES:
+                        raise RegistrationFailed(f"The platform's {what} answer is too large.", code="too_large")
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("answer too slow", request=response.request)
+        except httpx.TimeoutException as error:
+            raise RegistrationFailed(f"The platform did not answer the {what} request within "
+                                     f"{self._timeout:g} s. Nothing was stored; try again.",
+                                     code="platform_timeout") from error
+        except httpx.HTTPError as error:
+            raise RegistrationFailed(f"The platform could not be reached for the {what} request "
+                                     f"({type(error).__name__}). Nothing was stored.",
+                                     code="platform_unreachable") from error
+        if response.status_code >= 300:
+            raise RegistrationFailed(f"The platform refused the {what} request (HTTP {response.status_code}"
+                                     f"{_error_detail(bytes(raw))}). Nothing was stored.", code="platform_refused")
+        try:
+            return json.loads(bytes(raw))
+        except ValueError as error:
+            raise RegistrationFailed(f"The platform's {what} answer is not JSON.", code="bad_answer") from error
+
+
+def _error_detail(raw: bytes) -> str:
+    """The OAuth-style error the platform gave (RFC 7591 §3.2.2), short, for the admin's page."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return ""
+    if not isinstance(data, Mapping) or not data.get("error"):
+        return ""
+    detail = f"{data['error']}: {data.get('error_description', '')}".strip(": ")
+    return f": {detail[:200]}"
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    """What was stored."""
+
+    platform: Platform
+    deployment_id: str
+    granted_scopes: tuple[str, ...]
+
+
+def _registration_answer(data: Any) -> tuple[str, str, tuple[str, ...]]:
+    """client_id, deployment_id and granted scopes from the platform's answer (DR 1.0 §3.6)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("client_id"), (str, int)) or not str(
+            data["client_id"]).strip():
+        raise RegistrationFailed("The platform's registration answer has no client_id.", code="bad_answer")
+    config = data.get(RegistrationClaim.TOOL_CONFIGURATION)
+    deployment = config.get("deployment_id") if isinstance(config, Mapping) else None
+    if not isinstance(deployment, (str, int)) or not str(deployment).strip():
+        raise RegistrationFailed(
+            "The platform registered the tool but did not say its deployment id, so launches could not be "
+            "accepted. Nothing was stored: register it with `flask --app lti_tool platform add` using the "
+            "values the LMS shows.", code="no_deployment")
+    scope = data.get("scope")
+    return str(data["client_id"]).strip(), str(deployment).strip(), tuple(str(scope or "").split())
+
+
+def register_platform(db: so.Session, client: RegistrationClient, *, configuration_url: str,
+                      registration_token: str, base_url: str) -> RegistrationResult:
+    """The whole registration; the caller commits. Every refusal happens before anything is stored."""
+    _url(configuration_url, "openid_configuration URL")
+    configuration = PlatformConfiguration.from_json(client.get_json(configuration_url, registration_token),
+                                                    configuration_url=configuration_url)
+    answer = client.post_json(configuration.registration_endpoint, registration_token,
+                              tool_registration(base_url, configuration))
+    client_id, deployment_id, scopes = _registration_answer(answer)
+    platform, _ = add_platform(db, PlatformInput(
+        issuer=configuration.issuer, client_id=client_id, deployment_id=deployment_id,
+        auth_login_url=configuration.authorization_endpoint, auth_token_url=configuration.token_endpoint,
+        key_set_url=configuration.jwks_uri,
+        name=f"{configuration.product_family_code or 'LMS'} (dynamic registration)",
+    ))
+    return RegistrationResult(platform=platform, deployment_id=deployment_id, granted_scopes=scopes)

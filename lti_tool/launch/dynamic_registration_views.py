@@ -1,0 +1,64 @@
+"""`GET|POST /lti/register`: LTI Dynamic Registration 1.0, opened by the LMS in a frame or a new window."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, current_app, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+
+from lti_tool.db import db
+from lti_tool.errors import ToolError
+from lti_tool.launch.dynamic_registration import RegistrationClient, RegistrationFailed, register_platform
+from lti_tool.settings import Settings
+
+bp = Blueprint("dynamic_registration", __name__)
+
+# Like the app-wide policy, but the LMS being registered is not yet a known frame ancestor: allow its origin.
+_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'self'{extra}")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _framed(response: Response, configuration_url: str) -> Response:
+    origin = _origin(configuration_url)
+    response.headers["Content-Security-Policy"] = _CSP.format(extra=f" {origin}" if origin else "")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/lti/register", methods=["GET", "POST"])
+def register() -> ResponseReturnValue:
+    """Register with the platform that sent us here, store it, then ask the LMS to close the window."""
+    settings: Settings = current_app.extensions["mastery.settings"]
+    # DR 1.0 §3.3 uses GET query parameters; some platforms post the same fields as a form.
+    configuration_url = request.values.get("openid_configuration", "").strip()
+    token = request.values.get("registration_token", "").strip()
+    try:
+        if not configuration_url:
+            raise RegistrationFailed("Open this address from your LMS's 'register tool by URL' page: it has to "
+                                     "come with the LMS's openid_configuration.", code="missing_configuration")
+        with RegistrationClient(timeout_seconds=settings.http_timeout_seconds) as client:
+            result = register_platform(db.session, client, configuration_url=configuration_url,
+                                       registration_token=token, base_url=settings.base_url)
+        db.session.commit()
+    except ToolError as error:
+        db.session.rollback()
+        current_app.logger.info("dynamic registration refused (%s): %s", error.code, error.message)
+        page = render_template("error.html", status=error.status, code=error.code, title=error.title,
+                               message=error.message)
+        return _framed(make_response(page, error.status), configuration_url)
+    cache = current_app.extensions.get("mastery.frame_origins")
+    if cache is not None:
+        cache.clear()  # the new LMS may frame the tool from now on
+    current_app.logger.info("dynamic registration: %s client %s deployment %s", result.platform.issuer,
+                            result.platform.client_id, result.deployment_id)
+    page = render_template("launch/registered.html", platform=result.platform, deployment_id=result.deployment_id,
+                           scopes=result.granted_scopes)
+    return _framed(make_response(page), configuration_url)

@@ -1,0 +1,143 @@
+"""The transactional outbox: statements enter in the caller's transaction; status and requeue for admins.
+
+`record_statements` is what domain services call (launch recorded, response saved, attempt submitted,
+credential issued...): it validates, then inserts into the outbox on the caller's session without
+committing and without any network, so the statement exists if and only if the domain change commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lti_tool.db import utcnow
+from lti_tool.xapi.envelope import to_json_bytes
+from lti_tool.xapi.models import OutboxState, StatementOutbox
+from lti_tool.xapi.validation import StatementValidationError, validate_statement
+
+
+def _issuer(statement: Mapping[str, Any]) -> str:
+    account = (statement.get("actor") or {}).get("account") or {}
+    return str(account.get("homePage") or "")[:255]
+
+
+def outbox_rows(statements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Validate statements and turn them into outbox rows; raises StatementValidationError, stores nothing."""
+    rows: dict[str, dict[str, Any]] = {}
+    now = utcnow()
+    for statement in statements:
+        validate_statement(statement)
+        sid = str(uuid.UUID(str(statement["id"])))
+        payload = to_json_bytes(dict(statement))
+        if sid in rows:
+            if rows[sid]["payload"] != payload:  # one event built twice must give the same statement
+                raise StatementValidationError(sid, ["id: used twice in one call with different content"])
+            continue
+        rows[sid] = {"statement_id": uuid.UUID(sid), "issuer": _issuer(statement), "payload": payload,
+                     "state": OutboxState.PENDING.value, "tries": 0, "next_try_at": now, "last_error": "",
+                     "created_at": now}
+    return list(rows.values())
+
+
+def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int:
+    """Validate and add statements to the outbox in the caller's transaction; returns how many were new.
+
+    A statement id already in the outbox (the same event recorded again) is skipped, not an error.
+    """
+    rows = outbox_rows(statements)
+    if not rows:
+        return 0
+    table = StatementOutbox.__table__
+    dialect = session.get_bind().dialect.name
+    if dialect in ("sqlite", "postgresql"):
+        insert = (sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table))
+        done = session.execute(insert.on_conflict_do_nothing(index_elements=["statement_id"]), rows)
+        # executemany reports the summed rowcount on both drivers (-1 if a driver cannot tell).
+        return max(done.rowcount, 0)  # type: ignore[attr-defined]
+    added = 0
+    for row in rows:  # any other database: one savepoint per row keeps the caller's transaction alive
+        try:
+            with session.begin_nested():
+                session.execute(sa.insert(table), [row])
+            added += 1
+        except sa.exc.IntegrityError:
+            continue
+    return added
+
+
+def record_statements(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int:
+    """Record the statements of a domain event in the same transaction as the event (see module doc)."""
+    return enqueue(session, statements)
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Counts by state and the age of the oldest statement not yet delivered."""
+
+    counts: dict[str, int]
+    due_now: int
+    oldest_pending: dt.datetime | None
+    next_try_at: dt.datetime | None
+
+
+def _scoped(query: sa.Select[Any], issuer: str | None) -> sa.Select[Any]:
+    return query if issuer is None else query.where(StatementOutbox.issuer == issuer)
+
+
+def backlog(session: so.Session, issuer: str | None = None) -> Backlog:
+    """The outbox's backlog (optionally for one platform issuer only)."""
+    by_state = _scoped(sa.select(StatementOutbox.state, sa.func.count()), issuer).group_by(StatementOutbox.state)
+    counts = {state.value: 0 for state in OutboxState} | {s: n for s, n in session.execute(by_state).tuples()}
+    pending = _scoped(sa.select(sa.func.min(StatementOutbox.created_at), sa.func.min(StatementOutbox.next_try_at)),
+                      issuer).where(StatementOutbox.state == OutboxState.PENDING.value)
+    oldest, next_try = session.execute(pending).one()
+    due = _scoped(sa.select(sa.func.count()), issuer).where(
+        StatementOutbox.state == OutboxState.PENDING.value, StatementOutbox.next_try_at <= utcnow())
+    return Backlog(counts, int(session.scalar(due) or 0), _aware(oldest), _aware(next_try))
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    # Aggregates bypass the UTCDateTime type on SQLite and come back naive (or as text).
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def problems(session: so.Session, issuer: str | None = None, limit: int = 100) -> list[StatementOutbox]:
+    """Dead letters and conflicts, newest first, with the LRS's answer in `last_error`."""
+    query = _scoped(sa.select(StatementOutbox), issuer).where(
+        StatementOutbox.state.in_([OutboxState.DEAD.value, OutboxState.CONFLICT.value]))
+    return list(session.scalars(query.order_by(StatementOutbox.id.desc()).limit(limit)))
+
+
+def requeue(
+    session: so.Session,
+    *,
+    dead: bool = False,
+    ids: Sequence[uuid.UUID] = (),
+    issuer: str | None = None,
+) -> int:
+    """Make rows due now: given ids (any state but delivered), all dead letters, or else all pending rows."""
+    if ids:
+        where = [StatementOutbox.statement_id.in_(list(ids)), StatementOutbox.state != OutboxState.DELIVERED.value]
+    elif dead:
+        where = [StatementOutbox.state == OutboxState.DEAD.value]
+    else:  # e.g. after fixing LRS credentials: no need to wait for the backoff
+        where = [StatementOutbox.state == OutboxState.PENDING.value]
+    if issuer is not None:
+        where.append(StatementOutbox.issuer == issuer)
+    done = session.execute(
+        sa.update(StatementOutbox).where(*where).values(
+            state=OutboxState.PENDING.value, tries=0, next_try_at=utcnow(), last_error="", last_status=None
+        ).execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,114 @@
+"""The published xAPI profile (and its concept IRIs), and the administrator's outbox page."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from lti_tool.db import db
+from lti_tool.errors import Forbidden, NotFound, ToolError, ValidationFailed
+from lti_tool.launch.claims import Role
+from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.web_session import current_launch, is_staff, launched, session_roles
+from lti_tool.settings import Settings
+from lti_tool.xapi import models as _models  # noqa: F401  (the outbox table must be known to the app)
+from lti_tool.xapi import outbox
+from lti_tool.xapi.lrs_client import LrsError
+from lti_tool.xapi.profile import PROFILE_VERSION, profile_document
+from lti_tool.xapi.export import parse_since
+from lti_tool.xapi.services import export_csv
+
+bp = Blueprint("xapi", __name__)
+JSON_LD = "application/ld+json"
+
+
+class LrsUnavailable(ToolError):
+    """The LRS cannot be read (the export needs it; delivery does not)."""
+
+    status = 502
+    code = "lrs_unavailable"
+    title = "The learning record store is not answering"
+
+
+def _settings() -> Settings:
+    settings: Settings = current_app.extensions["mastery.settings"]
+    return settings
+
+
+def _json_ld(document: object) -> Response:
+    response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=JSON_LD)
+    response.headers["Access-Control-Allow-Origin"] = "*"  # public vocabulary, read by other tools' LRS UIs
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.get("/xapi/profile")
+@bp.get(f"/xapi/profile/v{PROFILE_VERSION}")
+def profile() -> ResponseReturnValue:
+    """The xAPI Profile document; its `id` is this URL, its version IRI the versioned one."""
+    return _json_ld(profile_document(_settings().base_url))
+
+
+@bp.get("/xapi/<any(verbs, 'activity-types', extensions):kind>/<name>")
+def concept(kind: str, name: str) -> ResponseReturnValue:
+    """One concept of the profile (a verb, activity type or extension IRI resolves to its definition)."""
+    document = profile_document(_settings().base_url)
+    iri = f"{_settings().base_url}/xapi/{kind}/{name}"
+    for item in document["concepts"]:
+        if item["id"] == iri:
+            return _json_ld({"@context": document["@context"], **item})
+    raise NotFound("This term is not part of the MASTERY xAPI profile.")
+
+
+def _administrator() -> LaunchSession:
+    session = current_launch()
+    if not (is_staff(session) and Role.ADMINISTRATOR in session_roles(session)):
+        raise Forbidden("Only an administrator of your platform can see the learning-record delivery.")
+    return session
+
+
+@bp.get("/xapi/admin")
+@launched
+def admin() -> ResponseReturnValue:
+    """Backlog, dead letters and conflicts of the administrator's platform, with a requeue button."""
+    session = _administrator()
+    issuer = session.user.issuer
+    return render_template("xapi/admin.html", role="administrator", backlog=outbox.backlog(db.session, issuer),
+                           problems=outbox.problems(db.session, issuer), lrs_url=_settings().lrs_url,
+                           requeued=request.args.get("requeued"))
+
+
+@bp.post("/xapi/admin/requeue")
+@launched
+def admin_requeue() -> ResponseReturnValue:
+    """Requeue one statement (`id`), every dead letter (`dead`), or every waiting statement."""
+    session = _administrator()
+    raw = request.form.get("id", "").strip()
+    try:
+        ids = [uuid.UUID(raw)] if raw else []
+    except ValueError:
+        raise ValidationFailed("That is not a statement id.") from None
+    count = outbox.requeue(db.session, dead=bool(request.form.get("dead")), ids=ids, issuer=session.user.issuer)
+    db.session.commit()
+    return redirect(url_for("xapi.admin", requeued=count), code=303)
+
+
+@bp.get("/xapi/admin/export.csv")
+@launched
+def admin_export() -> ResponseReturnValue:
+    """The consortium CSV for the administrator's platform, read from the LRS."""
+    session = _administrator()
+    try:
+        since = parse_since(request.args.get("since"))
+    except ValueError as error:
+        raise ValidationFailed(str(error)) from None
+    try:
+        body = export_csv(db.session, _settings(), since, issuer=session.user.issuer)
+    except LrsError:
+        raise LrsUnavailable("The learning record store cannot be read right now. Try again later.") from None
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="mastery-xapi-export.csv"'
+    return response
