@@ -141,7 +141,10 @@ def landing_url(session: LaunchSession) -> str:
 def landing_page(session: LaunchSession) -> ResponseReturnValue:
     """Render the landing page in this response (used when cookies are blocked)."""
     endpoint, args = _landing(session)
-    return current_app.view_functions[endpoint](**args)
+    view = current_app.view_functions[endpoint]
+    # The landing views are GET views behind @launched, whose CSRF check would refuse this POST: the session
+    # was just created by the validated launch, so call the view itself.
+    return getattr(view, "__wrapped__", view)(**args)
 
 
 @bp.get("/lti/deep-linking")

@@ -57,10 +57,11 @@ def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int
     table = StatementOutbox.__table__
     dialect = session.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
-        insert = (sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table))
-        done = session.execute(insert.on_conflict_do_nothing(index_elements=["statement_id"]), rows)
-        # executemany reports the summed rowcount on both drivers (-1 if a driver cannot tell).
-        return max(done.rowcount, 0)  # type: ignore[attr-defined]
+        insert = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+        # RETURNING lists only the rows really inserted (executemany rowcounts differ by driver).
+        done = session.execute(insert.on_conflict_do_nothing(index_elements=["statement_id"])
+                               .returning(table.c.id), rows)
+        return len(done.all())
     added = 0
     for row in rows:  # any other database: one savepoint per row keeps the caller's transaction alive
         try:
@@ -94,7 +95,7 @@ def _scoped(query: sa.Select[Any], issuer: str | None) -> sa.Select[Any]:
 def backlog(session: so.Session, issuer: str | None = None) -> Backlog:
     """The outbox's backlog (optionally for one platform issuer only)."""
     by_state = _scoped(sa.select(StatementOutbox.state, sa.func.count()), issuer).group_by(StatementOutbox.state)
-    counts = {state.value: 0 for state in OutboxState} | {s: n for s, n in session.execute(by_state).tuples()}
+    counts = {state.value: 0 for state in OutboxState} | {s: n for s, n in session.execute(by_state)}
     pending = _scoped(sa.select(sa.func.min(StatementOutbox.created_at), sa.func.min(StatementOutbox.next_try_at)),
                       issuer).where(StatementOutbox.state == OutboxState.PENDING.value)
     oldest, next_try = session.execute(pending).one()

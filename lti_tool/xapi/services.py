@@ -20,8 +20,8 @@ def export_csv(db: so.Session, settings: Settings, since: dt.datetime | None = N
     """Per-pilot aggregates read from the LRS as CSV bytes (only `issuer`'s platform when given)."""
     profile = Profile(settings.base_url)
     # Catalogue and registration names are reference data; every count comes from the LRS.
-    sectors = {slug: sector for slug, sector in db.execute(sa.select(Unit.slug, Unit.sector)).tuples()}
-    names = {iss: name for iss, name in db.execute(sa.select(Platform.issuer, Platform.name)).tuples() if name}
+    sectors = {slug: sector for slug, sector in db.execute(sa.select(Unit.slug, Unit.sector))}
+    names = {iss: name for iss, name in db.execute(sa.select(Platform.issuer, Platform.name)) if name}
     with make_client(settings, timeout=30.0) as client:
         statements = export.fetch(client, profile, since)
     rows = export.aggregate(statements, profile, sectors, names)

@@ -83,7 +83,7 @@ def claim(session: so.Session, limit: int, now: dt.datetime | None = None) -> li
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=t)
-    return [_Row(*row) for row in session.execute(query).tuples()]
+    return [_Row(*row) for row in session.execute(query)]
 
 
 class Deliverer:

@@ -193,3 +193,37 @@ def test_login_for_a_foreign_target_is_refused(registered: tuple[LiveTool, TestP
         "target_link_uri": "https://evil.example/steal"})
     assert response.status_code == 400
     assert 'data-error-code="foreign_target"' in response.text
+
+
+def _storage_login(tool: LiveTool, platform: TestPlatform) -> tuple[str, str, str]:
+    """Login with lti_storage_target, then the platform's answer: (id_token, state, nonce)."""
+    import html
+    import re
+
+    from tests.lti_platform.browser import next_hop
+
+    params = platform.login_params(target_link_uri=tool.launch_url, user=LEARNER, roles=[LtiRoles.LEARNER],
+                                   custom={"unit": UNIT}, lti_storage_target="_parent")
+    with requests.Session() as frame:
+        page = frame.post(tool.login_url, data=params, timeout=5)
+        assert page.status_code == 200 and 'data-mode="put"' in page.text
+        auth_url = html.unescape(re.search(r'data-auth-url="([^"]+)"', page.text).group(1))
+        nonce = html.unescape(re.search(r'data-nonce="([^"]+)"', page.text).group(1))
+        form = next_hop(frame.get(auth_url, timeout=5))
+    assert form is not None and form.data
+    return form.data["id_token"], form.data["state"], nonce
+
+
+def test_platform_storage_proof_must_match(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    id_token, state, nonce = _storage_login(tool, platform)
+    with requests.Session() as cookieless:
+        asks = cookieless.post(tool.launch_url, data={"id_token": id_token, "state": state}, timeout=5)
+        assert asks.status_code == 200 and 'data-mode="get"' in asks.text  # read state+nonce from the platform
+        wrong = cookieless.post(tool.launch_url, timeout=5, data={
+            "id_token": id_token, "state": state, "lti_storage_state": state, "lti_storage_nonce": "forged"})
+        _assert_refused(tool, wrong, "state_mismatch")
+        right = cookieless.post(tool.launch_url, timeout=5, data={
+            "id_token": id_token, "state": state, "lti_storage_state": state, "lti_storage_nonce": nonce})
+    assert right.status_code == 200 and f'data-unit="{UNIT}"' in right.text
+    assert 'name="launch-session"' in right.text
