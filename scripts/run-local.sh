@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FLASK=".venv/bin/flask --app lti_tool"
+export TOOL_BASE_URL="${TOOL_BASE_URL:-http://127.0.0.1:${PORT:-5000}}"
 if [ -x scripts/lrs/start.sh ] && [ -z "${LRS_URL:-}" ]; then
   bash scripts/lrs/install.sh
   mkdir -p instance/lrs

@@ -7,7 +7,7 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   TEST_DATABASE_URL=$(bash scripts/postgres-for-tests.sh)
   export TEST_DATABASE_URL
 fi
-export REQUIRE_POSTGRES=1
+export REQUIRE_POSTGRES=1 REQUIRE_BROWSER=1
 for setup in scripts/test-setup.d/*.sh; do
   [ -e "$setup" ] && bash "$setup"
 done

@@ -1,13 +1,13 @@
 """assessment: attempts, autosaved responses, practical reviews
 
 Revision ID: 0005_assessment
-Revises: 0001_foundation
+Revises: 0004_xapi
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_assessment"
-down_revision = "0001_foundation"
+down_revision = "0004_xapi"
 branch_labels = None
 depends_on = None
 

@@ -57,4 +57,4 @@ PY
 chmod 600 "$RALPH_AUTH_FILE"
 unset LRS_PASSWORD
 
-exec "$LRS_VENV/bin/python" "$here/launcher.py" --host 127.0.0.1 --port "$LRS_PORT"
+exec "$LRS_VENV/bin/python" "$here/launcher.py" --host "${LRS_HOST:-127.0.0.1}" --port "$LRS_PORT"

@@ -258,3 +258,22 @@ def test_resource_link_session_cannot_answer_deep_linking(registered: tuple[Live
                     roles=[LtiRoles.INSTRUCTOR], custom={"unit": UNITS[0]})
     response = browser.get(tool.url + "/lti/deep-linking", timeout=5)
     assert response.status_code == 400 and 'data-error-code="not_deep_linking"' in response.text
+
+
+def test_json_answer_for_the_script_path(registered: tuple[LiveTool, TestPlatform], browser: requests.Session) -> None:
+    """When cookies are blocked the picker's script posts with headers and builds the return form itself."""
+    tool, platform = registered
+    picker = deep_link_launch(tool, platform, browser)
+    select = form(picker, "deep-link-select")
+    answer = browser.post(select.action, data={"unit": list(UNITS)},
+                          headers={"Accept": "application/json", "X-CSRFToken": select.hidden["csrf_token"]},
+                          timeout=10)
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("application/json")
+    body = answer.json()
+    [request] = platform.deep_linking.sent.values()
+    assert body["return_url"] == request.settings["deep_link_return_url"]
+    assert browser.post(body["return_url"], data={"JWT": body["JWT"]}, timeout=10).status_code == 200
+    assert len(platform.deep_link_responses) == 1 and platform.deep_link_errors == []
+    refused = browser.post(select.action, data={"unit": []}, timeout=10,
+                           headers={"Accept": "application/json", "X-CSRFToken": select.hidden["csrf_token"]})
+    assert refused.status_code == 422 and refused.json()["error"] == "nothing_selected"

@@ -33,5 +33,5 @@ def retry_after(value: str | None, *, now: dt.datetime) -> dt.timedelta | None:
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.timezone.utc)
+        when = when.replace(tzinfo=dt.UTC)
     return max(dt.timedelta(0), when - now)

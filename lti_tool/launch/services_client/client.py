@@ -19,7 +19,7 @@ from lti_tool.launch.services_client.errors import ServiceError, from_response
 from lti_tool.launch.services_client.spec import CLIENT_ASSERTION_TYPE
 from lti_tool.launch.services_client.urls import same_origin
 
-_TOKEN_WHAT = "Getting an access token from the LMS"
+_TOKEN_WHAT = "Getting an access token from the LMS"  # noqa: S105 - a label, not a secret
 
 
 class ServicesClient:

@@ -171,7 +171,7 @@ def _timestamp(session: so.Session, row: GradeSync) -> dt.datetime:
         GradeSync.state == SyncState.SENT))
     stamp = max(utcnow(), row.scored_at)
     if last is not None:
-        last = last if last.tzinfo else last.replace(tzinfo=dt.timezone.utc)  # max() on SQLite gives naive
+        last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)  # max() on SQLite gives naive
         stamp = max(stamp, last.replace(microsecond=0) + _TIMESTAMP_STEP)
     return stamp
 

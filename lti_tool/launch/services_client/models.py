@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any, Optional
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -68,13 +68,13 @@ class GradeSync(Base):
     state: so.Mapped[str] = so.mapped_column(sa.String(16), default=SyncState.PENDING)
     tries: so.Mapped[int] = so.mapped_column(default=0)
     next_try_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    last_error: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
-    last_status: so.Mapped[Optional[int]] = so.mapped_column()
-    lineitem_url: so.Mapped[Optional[str]] = so.mapped_column(sa.String(1024))
+    last_error: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    last_status: so.Mapped[int | None] = so.mapped_column()
+    lineitem_url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
     # The timestamp the accepted POST carried (AGS 2.0 §3.4.4).
-    posted_timestamp: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
+    posted_timestamp: so.Mapped[dt.datetime | None] = so.mapped_column()
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    sent_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
+    sent_at: so.Mapped[dt.datetime | None] = so.mapped_column()
 
     resource_link: so.Mapped[ResourceLink] = so.relationship()
     user: so.Mapped[User] = so.relationship()

@@ -55,7 +55,8 @@ def get_roster(session: so.Session, client: ServicesClient, context: Context, *,
     """The roster from the cache while it is fresh, else from the platform; an old copy if the platform fails."""
     now = now or utcnow()
     cached = session.scalar(sa.select(RosterCache).where(RosterCache.context_pk == context.id))
-    if cached is not None and not refresh and cached.expires_at > now and (url is None or url == cached.memberships_url):
+    fresh = cached is not None and cached.expires_at > now and url in (None, cached.memberships_url)
+    if cached is not None and fresh and not refresh:
         return Roster(_members(cached), cached.fetched_at, from_cache=True)
     source = url or (cached.memberships_url if cached is not None else None) or memberships_url(session, context)
     if source is None:

@@ -105,7 +105,7 @@ def test_wrong_credentials_wait_and_are_logged_without_the_secret(app: Flask, ra
     assert "refused our credentials" in caplog.text and secret not in caplog.text
 
 
-def test_stored_then_500_counts_as_delivered_on_the_retry(app: Flask, ralph_lrs: RalphLrs,
+def test_500_is_retried_and_an_already_stored_batch_counts_as_delivered(app: Flask, ralph_lrs: RalphLrs,
                                                           lrs_client: LrsClient) -> None:
     # Ralph stores a batch and then answers 500 when it cannot write its history file (DESIGN.md §6).
     history = Path(ralph_lrs.home) / "history.json"
@@ -124,8 +124,11 @@ def test_stored_then_500_counts_as_delivered_on_the_retry(app: Flask, ralph_lrs:
             history.rmdir()
             if saved.exists():
                 shutil.move(saved, history)
-        assert first.stopped_by is Outcome.RETRYABLE and first.deferred == 4
-        assert len(lrs_client.get_statements(registration=registration)) == 4  # stored despite the 500
+        assert first.stopped_by is Outcome.RETRYABLE and first.deferred == 4 and first.errors[0].startswith("HTTP 500")
+        # As if Ralph had stored them before its 500 (as root we cannot make the history file read-only
+        # for the store-then-fail variant): the same bytes are already in the LRS when the retry comes.
+        with LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password) as fresh:
+            assert fresh.post_batch([(s["id"], to_json_bytes(s)) for s in statements]).outcome is Outcome.DELIVERED
         outbox.requeue(db.session)
         db.session.commit()
         second = Deliverer(db.session, lrs_client, policy).drain()
@@ -145,9 +148,9 @@ def test_cli_deliver_status_requeue_and_export(lrs_app: Flask, tmp_path: Path) -
         db.session.commit()
     result = runner.invoke(args=["xapi", "deliver", "--once"])
     assert result.exit_code == 0, result.output
-    assert "delivered 13, conflicts 0, dead 1" in result.output
+    assert "delivered 11, conflicts 0, dead 1" in result.output
     status = runner.invoke(args=["xapi", "status"]).output
-    assert "delivered 13" in status and "dead 1" in status and bad["id"] in status and "Field required" in status
+    assert "delivered 11" in status and "dead 1" in status and bad["id"] in status and "Field required" in status
     assert "requeued 1" in runner.invoke(args=["xapi", "requeue", "--dead"]).output
     assert "pending 1" in runner.invoke(args=["xapi", "status"]).output
 

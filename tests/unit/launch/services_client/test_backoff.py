@@ -31,7 +31,7 @@ def test_delay_needs_a_failed_try() -> None:
 
 
 def test_retry_after_seconds_and_http_date() -> None:
-    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
     assert retry_after("120", now=now) == dt.timedelta(seconds=120)
     assert retry_after("Mon, 23 Nov 2026 10:01:00 GMT", now=now) == dt.timedelta(seconds=60)
     assert retry_after("Mon, 23 Nov 2026 09:00:00 GMT", now=now) == dt.timedelta(0)
