@@ -61,7 +61,7 @@ def _register(app: Flask) -> None:
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
     from lti_tool.launch.services_client import extension as lti_services
     from lti_tool.launch.views import bp as launch_bp
-    from lti_tool.web import errors, security, tool_info
+    from lti_tool.web import errors, i18n, security, tool_info
     from lti_tool.web.health import bp as health_bp
     from lti_tool.xapi import cli as xapi_cli
     from lti_tool.xapi.views import bp as xapi_bp
@@ -74,6 +74,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(health_bp)
     app.register_blueprint(xapi_bp)
     errors.init_app(app)
+    i18n.init_app(app)
     security.init_app(app)
     launch_cli.init_app(app)
     lti_services.init_app(app)

@@ -78,11 +78,11 @@ def respond() -> ResponseReturnValue:
             raise ValidationFailed(f"The unit {slug!r} is not in the MASTERY catalogue.", code="unknown_unit")
         entry = unit_json(unit, session.locale)
         picked.append(PickedUnit(slug=unit.slug, title=entry["title"], text=entry["summary"]))
-    settings_obj: Settings = current_app.extensions["mastery.settings"]
+    tool: Settings = current_app.extensions["mastery.settings"]
     platform = session.deployment.platform
     claims = response_claims(
         issuer=platform.issuer, client_id=platform.client_id, deployment_id=session.deployment.deployment_id,
-        settings=settings, items=content_items(picked, launch_url=settings_obj.base_url + "/lti/launch",
+        settings=settings, items=content_items(picked, launch_url=tool.base_url + "/lti/launch",
                                                 settings=settings),
         message=f"{len(picked)} MASTERY unit(s) added.",
     )

@@ -31,7 +31,7 @@ def test_same_site_iframe_launch_uses_the_cookie(registered: tuple[LiveTool, Tes
     tool, platform = registered
     page = _open_course(chromium, platform, tool, "127.0.0.1")
     frame = _tool_frame(page)
-    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=10_000)
+    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
     assert frame.url.endswith(f"/units/{UNIT}")
     assert frame.locator("body").get_attribute("data-role") == "learner"
     page.context.close()
@@ -45,7 +45,7 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
     tool.register(platform)
     page = _open_course(chromium, platform, tool, "localhost", lti_storage_target="_parent")
     frame = _tool_frame(page)
-    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"], .error', timeout=15_000)
+    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"], .error', timeout=30_000)
     assert frame.locator('.error').count() == 0, frame.locator('.error').inner_text()
     assert page.evaluate("window.storageCalls") == 4  # put state, put nonce, get state, get nonce
     # cookies were blocked, so the page carries its session for the API calls
@@ -63,7 +63,7 @@ def test_cross_site_without_storage_offers_a_new_window(live_tool: LiveTool, pla
     tool.register(platform)
     page = _open_course(chromium, platform, tool, "localhost")
     frame = _tool_frame(page)
-    frame.wait_for_selector('[data-error-code="state_cookie_missing"]', timeout=15_000)
+    frame.wait_for_selector('[data-error-code="state_cookie_missing"]', timeout=30_000)
     link = frame.get_by_role("link", name="Open the activity in a new window")
     with page.context.expect_page() as new_window:
         link.click()

@@ -323,3 +323,28 @@ def test_roster_of_250_members_over_3_pages_is_cached_and_refreshable(launched: 
         stale = get_roster(db.session, services, context, refresh=True)
         assert stale.stale and len(stale.members) == 251 and "HTTP 503" in (stale.error or "")
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RosterCache)) == 1
+
+
+def test_a_registration_allowed_no_ags_scope_fails_for_good(launched: tuple[LiveTool, TestPlatform],
+                                                            services: ServicesClient) -> None:
+    tool, platform = launched
+    platform.oauth.allowed_scopes = set()  # the token endpoint answers invalid_scope, even for score alone
+    with tool.app.app_context():
+        row = queue("attempt:1")
+        assert deliver_pending_scores(db.session, services).failed == [row.id]
+        assert "invalid_scope" in platform.oauth.token_errors[-1]["error"]
+        assert "HTTP 400" in db.session.get(GradeSync, row.id).last_error
+    assert len(platform.oauth.token_requests) == 2  # the set the claim offers, then score alone
+
+
+def test_a_token_refused_for_the_tools_key_is_retried_later(launched: tuple[LiveTool, TestPlatform],
+                                                           services: ServicesClient) -> None:
+    tool, platform = launched
+    jwks_url, platform.tool_jwks_url = platform.tool_jwks_url, None  # the LMS does not know our keys yet
+    with tool.app.app_context():
+        row = queue("attempt:1")
+        assert deliver_pending_scores(db.session, services).retrying == [row.id]
+        assert "HTTP 401" in db.session.get(GradeSync, row.id).last_error
+        platform.tool_jwks_url = jwks_url  # the admin fixed the registration
+        assert deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1)).sent == [row.id]
+    assert len(platform.scores) == 1

@@ -10,7 +10,7 @@
   function ask(subject, key, value) {
     return new Promise(function (resolve, reject) {
       var id = Math.random().toString(36).slice(2);
-      var timer = setTimeout(function () { reject(new Error("timeout")); }, 3000);
+      var timer = setTimeout(function () { reject(new Error("timeout")); }, 10000);
       window.addEventListener("message", function handler(event) {
         if (event.origin !== d.origin || !event.data || event.data.message_id !== id) { return; }
         window.removeEventListener("message", handler);

@@ -40,7 +40,7 @@ def _engine() -> sa.Engine:
     # Its own pool, large enough that all 20 threads hold a connection at the same time.
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
-        return sa.create_engine(url, connect_args={"timeout": 30})
+        return sa.create_engine(url, connect_args={"timeout": 30}, pool_size=THREADS + 2, max_overflow=0)
     return sa.create_engine(url, pool_size=THREADS + 2, max_overflow=0)
 
 

@@ -1,0 +1,117 @@
+"""Printable certificate: a real PDF with the Annex I elements in plain language and a QR code that decodes."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import io
+from typing import Any
+
+import pypdf
+import pytest
+import segno
+from PIL import Image
+
+from lti_tool.credentials.builder import build_credential
+from lti_tool.credentials.certificate import certificate_data, certificate_pdf, find_font
+from lti_tool.credentials.inputs import IssuerInfo, LearnerInfo, UnitInfo
+from lti_tool.credentials.qr import qr_matrix, qr_png, qr_svg
+
+URL = "https://mastery.example/credentials/3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11"
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All text of the PDF, whitespace collapsed (line breaks fall anywhere in long lines)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def decode_qr(image: Image.Image) -> list[str]:
+    """Texts of the QR codes in ``image`` (zxing-cpp)."""
+    zxingcpp = pytest.importorskip("zxingcpp")
+    return [result.text for result in zxingcpp.read_barcodes(image)]
+
+
+def test_pdf_has_every_element_in_plain_language(credential: dict[str, Any], unit: UnitInfo) -> None:
+    pdf = certificate_pdf(credential, URL)
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    for expected in (
+        "Ada Lovelace",
+        unit.title,
+        "MASTERY test issuer",
+        "Lombardia, Italy",
+        "20 November 2026",
+        "European Qualifications Framework level 5",
+        "1 ECTS credits (25 hours)",
+        "Type of assessment testing",
+        "Form of participation online",
+        "Quality assurance internal review by the awarding body",
+        "Learning outcome LO1: Explain sustainable forest certification - 90 %, achieved",
+        "ESCO skills: sustainable forest management",
+        "ESCO skills: wood preservation",
+        "overall result of 82.5 %",
+        URL,
+    ):
+        assert expected in text, expected
+
+
+def test_qr_in_the_pdf_decodes_to_the_verification_url(credential: dict[str, Any]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(certificate_pdf(credential, URL)))
+    images = [image.image for page in reader.pages for image in page.images]
+    assert len(images) == 1
+    assert decode_qr(images[0]) == [URL]
+
+
+def test_pdf_link_points_at_the_verification_url(credential: dict[str, Any]) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(certificate_pdf(credential, URL)))
+    links = [a.get_object()["/A"]["/URI"] for a in reader.pages[0].get("/Annots", [])]
+    assert URL in links
+
+
+@pytest.mark.skipif(find_font() is None, reason="no DejaVu TrueType font installed (fonts-dejavu-core)")
+def test_unicode_names_print_as_written(
+    issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime
+) -> None:
+    name = "Łukasz Żółć-Ørsted Ἀθηνᾶ Андрей"
+    document = build_credential(
+        credential_id="urn:uuid:1", issuer=issuer, learner=dataclasses.replace(learner, name=name), unit=unit,
+        overall_score=0.5, issued=issued, achievement_base_url="https://mastery.example/achievements",
+    )
+    assert name in pdf_text(certificate_pdf(document, URL))
+
+
+def test_learner_without_a_name(credential: dict[str, Any]) -> None:
+    anonymous = copy.deepcopy(credential)
+    anonymous["credentialSubject"]["identifier"] = [
+        i for i in anonymous["credentialSubject"]["identifier"] if i["identityType"] != "name"
+    ]
+    assert certificate_data(anonymous).learner == "Name not provided by the learning platform"
+    assert "Name not provided" in pdf_text(certificate_pdf(anonymous, URL))
+
+
+def test_five_long_outcomes_still_fit(credential: dict[str, Any]) -> None:
+    long = copy.deepcopy(credential)
+    descriptions = long["credentialSubject"]["achievement"]["resultDescription"]
+    extra = copy.deepcopy(descriptions[1])
+    for n in range(3, 9):
+        item = copy.deepcopy(extra)
+        item["id"] = item["id"].replace("LO1", f"LO{n}")
+        item["name"] = f"Learning outcome LO{n}: " + "a rather long outcome title " * 4
+        descriptions.append(item)
+    pdf = certificate_pdf(long, URL)
+    assert "LO8" in pdf_text(pdf)
+    images = [i.image for p in pypdf.PdfReader(io.BytesIO(pdf)).pages for i in p.images]
+    assert decode_qr(images[0]) == [URL]
+
+
+def test_learner_page_qr_png_and_svg() -> None:
+    png = Image.open(io.BytesIO(qr_png(URL)))
+    assert png.format == "PNG"
+    assert decode_qr(png) == [URL]
+    svg = qr_svg(URL, title="Verification link")
+    assert svg.startswith("<svg") and 'class="qr-code"' in svg and "<title>Verification link</title>" in svg
+    matrix = qr_matrix(URL)
+    assert matrix == [[bool(c) for c in row] for row in segno.make_qr(URL, error="m").matrix]
+    assert len(matrix) == len(matrix[0]) >= 21
