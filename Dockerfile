@@ -2,7 +2,9 @@
 FROM python:3.11-slim AS base
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     INSTANCE_PATH=/var/lib/mastery HOST=0.0.0.0 PORT=5000
-RUN useradd --system --create-home --home-dir /home/mastery --uid 10001 mastery \
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --create-home --home-dir /home/mastery --uid 10001 mastery \
  && mkdir -p /var/lib/mastery && chown mastery /var/lib/mastery
 WORKDIR /app
 COPY pyproject.toml README.md ./

@@ -83,7 +83,11 @@ def credential_for(key: Ed25519PrivateKey) -> dict[str, Any]:
     return build_credential(
         credential_id="urn:uuid:3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11",
         issuer=IssuerInfo(
-            id=did_key(key.public_key()), name="MASTERY", url="https://mastery.example", country="IT", region="Lombardia"
+            id=did_key(key.public_key()),
+            name="MASTERY",
+            url="https://mastery.example",
+            country="IT",
+            region="Lombardia",
         ),
         learner=LearnerInfo(
             home_page="https://moodle.example", sub="42", salt="salt", name="Ada", email="ada@example.org"

@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
+    from lti_tool.assessment.review_views import bp as review_bp
     from lti_tool.assessment.views import bp as assessment_bp
     from lti_tool.catalogue import cli as catalogue_cli
     from lti_tool.catalogue.views import bp as catalogue_bp
@@ -71,6 +72,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(dynamic_registration_bp)
     app.register_blueprint(catalogue_bp)
     app.register_blueprint(assessment_bp)
+    app.register_blueprint(review_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(xapi_bp)
     errors.init_app(app)

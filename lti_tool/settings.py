@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     http_timeout_seconds: float = Field(default=5.0, alias="HTTP_TIMEOUT_SECONDS")
     launch_session_hours: int = Field(default=8, alias="LAUNCH_SESSION_HOURS")
     login_state_seconds: int = Field(default=600, alias="LOGIN_STATE_SECONDS")
+    registration_key_hours: int = Field(default=72, alias="REGISTRATION_KEY_HOURS")
     tool_key_retention_days: int = Field(default=30, alias="TOOL_KEY_RETENTION_DAYS")
     trust_proxy: bool = Field(default=False, alias="TRUST_PROXY")
     testing: bool = False

@@ -78,3 +78,18 @@ class Review(Base):
     comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     reviewer_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lti_user.id", ondelete="CASCADE"))
     reviewed_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+
+
+class Upload(Base):
+    """A file of practical evidence, stored outside the web root under ``instance/uploads``."""
+
+    __tablename__ = "upload"
+
+    id: so.Mapped[str] = so.mapped_column(sa.String(36), primary_key=True)
+    attempt_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    item_id: so.Mapped[str] = so.mapped_column(sa.String(64))
+    filename: so.Mapped[str] = so.mapped_column(sa.String(255))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    size: so.Mapped[int] = so.mapped_column()
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)

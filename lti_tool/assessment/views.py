@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment import services
-from lti_tool.assessment.models import Attempt, AttemptState
+from lti_tool.assessment.models import Attempt
+from lti_tool.assessment.uploads import readable_upload, store_upload
 from lti_tool.catalogue.schema import localized
 from lti_tool.db import db, utcnow
 from lti_tool.errors import Conflict, ValidationFailed
@@ -99,4 +101,30 @@ def _outcome_titles(attempt: Attempt, lang: str) -> dict[str, str]:
     return {str(o["id"]): localized(o["title"], lang) for o in attempt.unit.document["outcomes"]}
 
 
-__all__ = ["bp", "AttemptState"]
+
+def _upload_folder() -> Path:
+    settings = current_app.extensions["mastery.settings"]
+    return Path(settings.instance_path) / "uploads"
+
+
+@bp.post("/api/attempts/<attempt_id>/uploads/<item_id>")
+@launched
+def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
+    """Store one evidence file (multipart field "file"); answer its id to put in the practical response."""
+    sent = request.files.get("file")
+    if sent is None:
+        raise ValidationFailed("Send the file as the multipart field \"file\".")
+    stored = store_upload(db.session, current_launch(), attempt_id, item_id, sent.stream, sent.filename or "",
+                          folder=_upload_folder(), now=utcnow())
+    db.session.commit()
+    return jsonify({"upload": stored.id, "filename": stored.filename, "size": stored.size,
+                    "content_type": stored.content_type}), 201
+
+
+@bp.get("/uploads/<upload_id>")
+@launched
+def download(upload_id: str) -> ResponseReturnValue:
+    """An evidence file, for its learner and the teachers of the course only; never rendered inline."""
+    stored, path = readable_upload(db.session, current_launch(), upload_id, folder=_upload_folder())
+    return send_file(path, mimetype=stored.content_type, as_attachment=True, download_name=stored.filename,
+                     max_age=0)

@@ -22,7 +22,10 @@ from lti_tool.credentials.qr import qr_png
 
 # A Unicode TrueType font (learner names are in every EU script); Debian's fonts-dejavu-core installs these.
 FONT_CANDIDATES = (
-    (Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")),
+    (
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    ),
     (Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf")),
 )
 
@@ -96,8 +99,12 @@ def certificate_data(credential: Mapping[str, Any]) -> CertificateData:
         title=str(achievement.get("name", "")),
         issuer=str(issuer.get("name", issuer.get("id", ""))),
         issuer_place=", ".join(
-            str(part) for part in (address.get("addressRegion"), address.get("addressCountry") or address.get(
-                "addressCountryCode")) if part
+            str(part)
+            for part in (
+                address.get("addressRegion"),
+                address.get("addressCountry") or address.get("addressCountryCode"),
+            )
+            if part
         ),
         issued=dt.datetime.fromisoformat(str(credential["validFrom"]).replace("Z", "+00:00")),
         outcomes=tuple(outcomes),
@@ -105,7 +112,9 @@ def certificate_data(credential: Mapping[str, Any]) -> CertificateData:
         ects=f"{credits:g}" if isinstance(credits, int | float) else "not stated",
         workload=_hours(str(achievement.get("volumeOfLearning", ""))),
         assessment=str(achievement.get("assessmentType", "not stated")),
-        participation=str(participation.get("prefLabel", "not stated") if isinstance(participation, Mapping) else participation),
+        participation=str(
+            participation.get("prefLabel", "not stated") if isinstance(participation, Mapping) else participation
+        ),
         quality_assurance=str(achievement.get("qualityAssuranceType", "not stated")),
         overall=overall,
     )
@@ -181,21 +190,36 @@ def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[P
     if top > pdf.h - 65:
         pdf.add_page()
         top = pdf.get_y()
-    pdf.image(io.BytesIO(qr_png(verification_url, scale=6)), x=pdf.l_margin, y=top, w=38, h=38,
-              alt_text=f"QR code of {verification_url}")
+    pdf.image(
+        io.BytesIO(qr_png(verification_url, scale=6)),
+        x=pdf.l_margin,
+        y=top,
+        w=38,
+        h=38,
+        alt_text=f"QR code of {verification_url}",
+    )
     pdf.set_xy(pdf.l_margin + 44, top + 4)
     pdf.set_font(pdf.family_name, "B", 10)
     pdf.multi_cell(0, 5.5, align="L", text="Check this credential online", new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_font(pdf.family_name, "", 9)
-    pdf.multi_cell(0, 5, align="L", text=pdf.text_safe(
-        "This paper copy is not the credential. Scan the code or open the address below to check the "
-        "digitally signed original (Open Badges 3.0) and whether it is still valid."
-    ), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0,
+        5,
+        align="L",
+        text=pdf.text_safe(
+            "This paper copy is not the credential. Scan the code or open the address below to check the "
+            "digitally signed original (Open Badges 3.0) and whether it is still valid."
+        ),
+        new_x=XPos.LEFT,
+        new_y=YPos.NEXT,
+    )
     pdf.set_text_color(0, 60, 140)
     pdf.multi_cell(0, 5, align="L", text=verification_url, link=verification_url, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(pdf.family_name, "", 7)
-    pdf.multi_cell(0, 4, align="L", text=pdf.text_safe(f"Credential id: {data.credential_id}"), new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.multi_cell(
+        0, 4, align="L", text=pdf.text_safe(f"Credential id: {data.credential_id}"), new_x=XPos.LEFT, new_y=YPos.NEXT
+    )
     return bytes(pdf.output())
 
 

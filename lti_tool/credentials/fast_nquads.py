@@ -161,9 +161,7 @@ def _label(quads: set[Quad]) -> str:
         dataset = {"@default": [{"subject": _term(s), "predicate": _term(p), "object": _term(o)} for s, p, o in quads]}
         return str(URDNA2015().main(dataset, {"format": "application/n-quads"}))
     canonical = {bnode: f"_:c14n{i}" for i, (_, bnode) in enumerate(sorted(by_hash.items()))}
-    lines = sorted(
-        f"{canonical.get(s, s)} {p} {canonical.get(o, o) if o[0] == '_' else o} .\n" for s, p, o in quads
-    )
+    lines = sorted(f"{canonical.get(s, s)} {p} {canonical.get(o, o) if o[0] == '_' else o} .\n" for s, p, o in quads)
     return "".join(lines)
 
 

@@ -96,7 +96,8 @@ class Issuer:
         }
         if not self.uses_did_web and self.keys.retired:
             profile["otherIdentifier"] = [
-                {"type": ["IdentifierEntry"], "identifier": DID_KEY_PREFIX + key.multikey, "identifierType": "identifier"}
+                {"type": ["IdentifierEntry"], "identifier": DID_KEY_PREFIX + key.multikey,
+                 "identifierType": "identifier"}
                 for key in self.keys.retired
             ]
         return profile

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.db import Base, utcnow
 from lti_tool.credentials.status_list import MIN_BITS, StatusPurpose
+from lti_tool.db import Base, utcnow
 
 if TYPE_CHECKING:
     from lti_tool.catalogue.models import Unit
@@ -30,7 +30,7 @@ class StatusList(Base):
     size: so.Mapped[int] = so.mapped_column(default=MIN_BITS)
     bits: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
     next_index: so.Mapped[int] = so.mapped_column(default=0)
-    document: so.Mapped[Optional[dict[str, Any]]] = so.mapped_column(sa.JSON)
+    document: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
     etag: so.Mapped[str] = so.mapped_column(sa.String(64), default="")
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
@@ -56,24 +56,24 @@ class Credential(Base):
     user_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("lti_user.id"), index=True)
     unit_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id"), index=True)
     # The course where it was earned: its teachers may revoke it.
-    context_pk: so.Mapped[Optional[int]] = so.mapped_column(
+    context_pk: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("context.id", ondelete="SET NULL"), index=True
     )
     status_list_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("credential_status_list.id"))
     status_index: so.Mapped[int] = so.mapped_column()
     document: so.Mapped[dict[str, Any]] = so.mapped_column()
-    vc_jwt: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
+    vc_jwt: so.Mapped[str | None] = so.mapped_column(sa.Text)
     issued_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    revoked_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
-    revocation_reason: so.Mapped[Optional[str]] = so.mapped_column(sa.Text)
-    revoked_by: so.Mapped[Optional[str]] = so.mapped_column(sa.String(255))
-    superseded_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
-    superseded_by: so.Mapped[Optional[str]] = so.mapped_column(sa.ForeignKey("credential.id"))
+    revoked_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+    revocation_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    revoked_by: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    superseded_at: so.Mapped[dt.datetime | None] = so.mapped_column()
+    superseded_by: so.Mapped[str | None] = so.mapped_column(sa.ForeignKey("credential.id"))
 
     status_list: so.Mapped[StatusList] = so.relationship()
-    user: so.Mapped["User"] = so.relationship("User")
-    unit: so.Mapped["Unit"] = so.relationship("Unit")
-    context: so.Mapped[Optional["Context"]] = so.relationship("Context")
+    user: so.Mapped[User] = so.relationship("User")
+    unit: so.Mapped[Unit] = so.relationship("Unit")
+    context: so.Mapped[Context | None] = so.relationship("Context")
 
     @property
     def is_revoked(self) -> bool:

@@ -25,8 +25,17 @@ def qr_png(url: str, scale: int = 8) -> bytes:
 def qr_svg(url: str, scale: int = 4, title: str | None = None) -> str:
     """SVG markup of the QR code (no XML declaration, so it can be inlined in an HTML page)."""
     out = io.BytesIO()
-    qr_code(url).save(out, kind="svg", scale=scale, border=4, xmldecl=False, svgns=True, title=title,
-                      svgclass="qr-code", lineclass=None)
+    qr_code(url).save(
+        out,
+        kind="svg",
+        scale=scale,
+        border=4,
+        xmldecl=False,
+        svgns=True,
+        title=title,
+        svgclass="qr-code",
+        lineclass=None,
+    )
     return out.getvalue().decode("utf-8")
 
 

@@ -16,7 +16,7 @@ from lti_tool.credentials.remote import RemoteFetchError
 from lti_tool.credentials.resolver import KeyResolutionError, Resolver, did_web_url
 from lti_tool.credentials.runtime import CredentialEnv
 from lti_tool.credentials.status_list import StatusListError
-from lti_tool.credentials.verify import StatusFetchError, verify_credential
+from lti_tool.credentials.verify import StatusFetcher, StatusFetchError, verify_credential
 
 # What a hostile document can make the JSON-LD, schema or JWT code raise; reported as a failed check.
 _PROCESSING_ERRORS = (
@@ -42,7 +42,7 @@ def resolver(env: CredentialEnv) -> Resolver:
     return Resolver(fetch_controller=fetch_controller)
 
 
-def status_fetcher(session: so.Session, env: CredentialEnv) -> Any:
+def status_fetcher(session: so.Session, env: CredentialEnv) -> StatusFetcher:
     """Status list credentials: ours from the database, others' over HTTPS."""
     own_prefix = env.base_url + status_store.STATUS_PATH
 

@@ -97,10 +97,8 @@ def status_list(list_id: int) -> ResponseReturnValue:
     row = status_store.get_list(db.session, list_id)
     if row is None or row.document is None:
         raise NotFound(f"There is no status list {list_id}.")
-    if request.if_none_match.contains(row.etag):
-        response = Response(status=304)
-    else:
-        response = _json_ld(row.document)
+    # 304 when the verifier's cached copy is current (RFC 9110 §13.1.2).
+    response = Response(status=304) if request.if_none_match.contains(row.etag) else _json_ld(row.document)
     response.set_etag(row.etag)
     response.cache_control.public = True
     response.cache_control.max_age = STATUS_MAX_AGE

@@ -10,6 +10,7 @@ from lti_tool.db import db
 from lti_tool.errors import ToolError
 from lti_tool.launch.keys import rotate
 from lti_tool.launch.registration import PlatformInput, add_platform, list_platforms, remove_platform
+from lti_tool.launch.registration_key import make_key
 
 platform_cli = AppGroup("platform", help="Register LTI 1.3 platforms (LMSs) and their deployments.")
 keys_cli = AppGroup("keys", help="The tool's signing keys.")
@@ -70,6 +71,14 @@ def platform_remove(issuer: str, client_id: str | None, deployment_id: str | Non
         _fail(error)
         return
     click.echo(f"Removed {removed}.")
+
+
+@platform_cli.command("registration-url")
+def platform_registration_url() -> None:
+    """Print a URL an LMS admin pastes into "Register tool via URL" (LTI Dynamic Registration)."""
+    settings = current_app.extensions["mastery.settings"]
+    url = f"{settings.base_url}/lti/register?key={make_key(settings.secret_key)}"
+    click.echo(f"Dynamic registration URL (valid {settings.registration_key_hours} hours):\n{url}")
 
 
 @keys_cli.command("rotate")

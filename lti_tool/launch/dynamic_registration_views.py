@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from lti_tool.db import db
 from lti_tool.errors import ToolError
 from lti_tool.launch.dynamic_registration import RegistrationClient, RegistrationFailed, register_platform
+from lti_tool.launch.registration_key import check_key
 from lti_tool.settings import Settings
 
 bp = Blueprint("dynamic_registration", __name__)
@@ -41,6 +42,8 @@ def register() -> ResponseReturnValue:
     configuration_url = request.values.get("openid_configuration", "").strip()
     token = request.values.get("registration_token", "").strip()
     try:
+        check_key(settings.secret_key, request.values.get("key", ""),
+                  max_age_seconds=settings.registration_key_hours * 3600)
         if not configuration_url:
             raise RegistrationFailed("Open this address from your LMS's 'register tool by URL' page: it has to "
                                      "come with the LMS's openid_configuration.", code="missing_configuration")

@@ -85,8 +85,8 @@ def aggregate(
 ) -> list[dict[str, Any]]:
     """CSV rows per (platform, sector), plus an `all` row per platform (learners are not additive)."""
     statements = list(statements)
-    voided = {str(s["object"]["id"]) for s in statements
-              if s.get("verb", {}).get("id") == Verb.VOIDED.value and s.get("object", {}).get("objectType") == "StatementRef"}
+    voided = {str(s["object"]["id"]) for s in statements if s.get("verb", {}).get("id") == Verb.VOIDED.value
+              and s.get("object", {}).get("objectType") == "StatementRef"}
     unit_prefix = f"{profile.base_url}/units/"
     platform_key = profile.extension(Extension.LTI_PLATFORM)
     credential_key = profile.extension(Extension.CREDENTIAL_ID)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
-from typing import Optional
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -40,7 +39,7 @@ class StatementOutbox(Base):
     state: so.Mapped[str] = so.mapped_column(sa.String(16), default=OutboxState.PENDING.value)
     tries: so.Mapped[int] = so.mapped_column(default=0)
     next_try_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    last_status: so.Mapped[Optional[int]] = so.mapped_column()
+    last_status: so.Mapped[int | None] = so.mapped_column()
     last_error: so.Mapped[str] = so.mapped_column(sa.Text(), default="")
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
-    delivered_at: so.Mapped[Optional[dt.datetime]] = so.mapped_column()
+    delivered_at: so.Mapped[dt.datetime | None] = so.mapped_column()

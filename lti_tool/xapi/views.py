@@ -16,9 +16,9 @@ from lti_tool.launch.web_session import current_launch, is_staff, launched, sess
 from lti_tool.settings import Settings
 from lti_tool.xapi import models as _models  # noqa: F401  (the outbox table must be known to the app)
 from lti_tool.xapi import outbox
+from lti_tool.xapi.export import parse_since
 from lti_tool.xapi.lrs_client import LrsError
 from lti_tool.xapi.profile import PROFILE_VERSION, profile_document
-from lti_tool.xapi.export import parse_since
 from lti_tool.xapi.services import export_csv
 
 bp = Blueprint("xapi", __name__)

@@ -15,7 +15,8 @@ TOOL_CONFIG = TOOL_CONFIGURATION
 
 
 def register_url(tool: LiveTool) -> str:
-    return tool.url + "/lti/register"
+    """The URL a site admin of the tool hands to the LMS admin (with its registration key)."""
+    return tool.cli("platform", "registration-url").strip().splitlines()[-1]
 
 
 def nothing_stored(tool: LiveTool) -> bool:
@@ -154,4 +155,13 @@ def test_missing_or_unreachable_configuration(live_tool: LiveTool, browser: requ
         page = other.get(register_url(live_tool), params={"openid_configuration": "http://127.0.0.1:9/openid"},
                          timeout=10)
     assert page.status_code == 400 and 'data-error-code="platform_unreachable"' in page.text
+    assert nothing_stored(live_tool)
+
+
+def test_registration_without_a_valid_key_is_refused(live_tool: LiveTool, platform: TestPlatform,
+                                                     browser: requests.Session) -> None:
+    double = platform.dynamic_registration
+    for url in (live_tool.url + "/lti/register", live_tool.url + "/lti/register?key=forged"):
+        page = browser.get(double.registration_url(url), timeout=10)
+        assert page.status_code == 403 and 'data-error-code="registration_key"' in page.text
     assert nothing_stored(live_tool)

@@ -348,3 +348,13 @@ def test_a_token_refused_for_the_tools_key_is_retried_later(launched: tuple[Live
         platform.tool_jwks_url = jwks_url  # the admin fixed the registration
         assert deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1)).sent == [row.id]
     assert len(platform.scores) == 1
+
+
+def test_the_app_keeps_one_client_per_process(app: Any) -> None:
+    from lti_tool.launch.services_client.extension import close_services_client, services_client
+
+    first = services_client(app)
+    assert services_client(app) is first and first.timeout_seconds == 5.0
+    close_services_client(app)
+    assert services_client(app) is not first
+    close_services_client(app)

@@ -69,7 +69,8 @@ class DynamicRegistrationService:
         """The tool's registration URL with the §3.3 query parameters, as the LMS opens it."""
         query = urlencode({"openid_configuration": self.configuration_url,
                            "registration_token": self.new_registration_token()})
-        return f"{tool_registration_url}?{query}"
+        # Like Moodle: the tool's URL may carry its own query (a registration key); append to it.
+        return f"{tool_registration_url}{'&' if '?' in tool_registration_url else '?'}{query}"
 
     # ---- §3.4 platform configuration -----------------------------------------------------------------
     def openid_configuration(self) -> dict[str, Any]:

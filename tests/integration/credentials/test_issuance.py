@@ -15,7 +15,7 @@ from lti_tool.credentials.status_list import Bitstring
 from lti_tool.credentials.unit_facts import OutcomeResult
 from lti_tool.credentials.verification import verify_any
 from lti_tool.db import db
-from tests.integration.credentials.conftest import NOW, UNIT, World, mastered, subject_name
+from tests.integration.credentials.conftest import NOW, World, mastered, subject_name
 
 LATER = NOW + dt.timedelta(minutes=5)
 

@@ -38,6 +38,13 @@ def _issue_for(tool: LiveTool, sub: str, context_id: str = "course-1") -> str:
         return credential.id
 
 
+def _context_pk(tool: LiveTool, context_id: str) -> int:
+    with tool.app.app_context():
+        pk = db.session.scalar(sa.select(Context.id).where(Context.context_id == context_id))
+        assert pk is not None
+        return pk
+
+
 def _csrf(html: str) -> str:
     match = re.search(r'<meta name="csrf-token" content="([^"]+)"', html)
     assert match, "page has no csrf-token meta"
@@ -78,17 +85,17 @@ def test_only_a_teacher_of_the_course_revokes(registered: tuple[LiveTool, TestPl
 
     # a teacher of another course cannot revoke it
     with requests.Session() as stranger:
-        course = _launch(tool, platform, stranger, PlatformUser(sub="teacher-9", name="T9"),
-                         [LtiRoles.INSTRUCTOR], context={"id": "course-2", "title": "Other"})
-        other_pk = int(course.url.rstrip("/").rsplit("/", 1)[-1])
+        _launch(tool, platform, stranger, PlatformUser(sub="teacher-9", name="T9"),
+                [LtiRoles.INSTRUCTOR], context={"id": "course-2", "title": "Other"})
+        other_pk = _context_pk(tool, "course-2")
         listing = stranger.get(f"{tool.url}/courses/{other_pk}/credentials", timeout=5)
         assert listing.status_code == 200 and credential_id not in listing.text
         answer = stranger.post(revoke_url, data={"reason": "x", "csrf_token": _csrf(listing.text)}, timeout=5)
         assert answer.status_code == 403
 
     with requests.Session() as teacher:
-        course = _launch(tool, platform, teacher, TEACHER, [LtiRoles.INSTRUCTOR])
-        course_pk = int(course.url.rstrip("/").rsplit("/", 1)[-1])
+        _launch(tool, platform, teacher, TEACHER, [LtiRoles.INSTRUCTOR])
+        course_pk = _context_pk(tool, "course-1")
         listing = teacher.get(f"{tool.url}/courses/{course_pk}/credentials", timeout=5)
         assert listing.status_code == 200 and credential_id in listing.text and "Lea Learner" in listing.text
         assert teacher.get(f"{tool.url}/courses/{other_pk}/credentials", timeout=5).status_code == 403

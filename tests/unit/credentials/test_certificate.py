@@ -76,8 +76,13 @@ def test_unicode_names_print_as_written(
 ) -> None:
     name = "Łukasz Żółć-Ørsted Ἀθηνᾶ Андрей"
     document = build_credential(
-        credential_id="urn:uuid:1", issuer=issuer, learner=dataclasses.replace(learner, name=name), unit=unit,
-        overall_score=0.5, issued=issued, achievement_base_url="https://mastery.example/achievements",
+        credential_id="urn:uuid:1",
+        issuer=issuer,
+        learner=dataclasses.replace(learner, name=name),
+        unit=unit,
+        overall_score=0.5,
+        issued=issued,
+        achievement_base_url="https://mastery.example/achievements",
     )
     assert name in pdf_text(certificate_pdf(document, URL))
 

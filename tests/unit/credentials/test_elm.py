@@ -122,14 +122,27 @@ def test_export_is_unsigned_and_says_so(export: dict[str, Any]) -> None:
 def test_same_inputs_same_document(
     export: dict[str, Any], issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime
 ) -> None:
-    again = build_elm(credential_id=OB_ID, issuer=issuer, learner=learner, unit=unit, overall_score=0.825,
-                      issued=issued, verification_url="https://mastery.example/credentials/3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11")
+    again = build_elm(
+        credential_id=OB_ID,
+        issuer=issuer,
+        learner=learner,
+        unit=unit,
+        overall_score=0.825,
+        issued=issued,
+        verification_url="https://mastery.example/credentials/3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11",
+    )
     assert again == export
 
 
 def test_email_only_on_request(issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime) -> None:
-    args: dict[str, Any] = {"credential_id": OB_ID, "issuer": issuer, "learner": learner, "unit": unit,
-                            "overall_score": 0.8, "issued": issued}
+    args: dict[str, Any] = {
+        "credential_id": OB_ID,
+        "issuer": issuer,
+        "learner": learner,
+        "unit": unit,
+        "overall_score": 0.8,
+        "issued": issued,
+    }
     assert "Ada@Example.org" not in json.dumps(build_elm(**args))
     with_email = build_elm(**args, include_email=True)
     assert with_email["credentialSubject"]["contactPoint"]["emailAddress"]["id"] == "mailto:Ada@Example.org"
@@ -140,17 +153,31 @@ def test_learner_without_name_and_expiry_still_conforms(
     issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime
 ) -> None:
     anonymous = dataclasses.replace(learner, name=None, email=None)
-    document = build_elm(credential_id=OB_ID, issuer=dataclasses.replace(issuer, region=None, email=None),
-                         learner=anonymous, unit=unit, overall_score=0.8, issued=issued,
-                         valid_until=issued + dt.timedelta(days=365))
+    document = build_elm(
+        credential_id=OB_ID,
+        issuer=dataclasses.replace(issuer, region=None, email=None),
+        learner=anonymous,
+        unit=unit,
+        overall_score=0.8,
+        issued=issued,
+        valid_until=issued + dt.timedelta(days=365),
+    )
     assert document["expirationDate"] == "2027-11-20T09:30:00Z"
     assert validate_elm(document, SHAPES).conforms
 
 
-def test_unknown_country_is_refused(issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime) -> None:
+def test_unknown_country_is_refused(
+    issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime
+) -> None:
     with pytest.raises(ValueError, match="country"):
-        build_elm(credential_id=OB_ID, issuer=dataclasses.replace(issuer, country="ZZ"), learner=learner, unit=unit,
-                  overall_score=0.8, issued=issued)
+        build_elm(
+            credential_id=OB_ID,
+            issuer=dataclasses.replace(issuer, country="ZZ"),
+            learner=learner,
+            unit=unit,
+            overall_score=0.8,
+            issued=issued,
+        )
 
 
 def test_elm_loader_never_fetches() -> None:

@@ -81,8 +81,9 @@ learners = st.builds(
 
 def issuer_for(key: Ed25519PrivateKey, region: str | None, email: str | None, country_name: str | None) -> IssuerInfo:
     """The test issuer with the optional Annex I fields switched on or off."""
-    return IssuerInfo(did_key(key.public_key()), "MASTERY \"test\" issuer", "https://mastery.example", "IT", region,
-                      email, country_name)
+    return IssuerInfo(
+        did_key(key.public_key()), 'MASTERY "test" issuer', "https://mastery.example", "IT", region, email, country_name
+    )
 
 
 credentials = st.builds(
@@ -133,10 +134,22 @@ def test_fixture_credential_and_its_proof_options(credential: dict[str, Any], te
 
 def test_same_skill_twice_takes_the_n_degree_path(unit: UnitInfo, issuer: IssuerInfo, learner: LearnerInfo) -> None:
     skill = unit.esco[0]
-    twice = UnitInfo(**{**unit.__dict__, "esco": (skill, skill), "outcomes": (
-        OutcomeInfo("LO1", "Same skill twice", (skill, skill), 0.5, False, 0.6),)})
-    document = build_credential(credential_id="urn:uuid:1", issuer=issuer, learner=learner, unit=twice,
-                                overall_score=0.5, issued=CREATED, achievement_base_url="https://mastery.example/a")
+    twice = UnitInfo(
+        **{
+            **unit.__dict__,
+            "esco": (skill, skill),
+            "outcomes": (OutcomeInfo("LO1", "Same skill twice", (skill, skill), 0.5, False, 0.6),),
+        }
+    )
+    document = build_credential(
+        credential_id="urn:uuid:1",
+        issuer=issuer,
+        learner=learner,
+        unit=twice,
+        overall_score=0.5,
+        issued=CREATED,
+        achievement_base_url="https://mastery.example/a",
+    )
     assert canonical_nquads(document) == canonicalize_safe(document)
 
 
@@ -169,7 +182,9 @@ def test_canonicalize_any_falls_back_to_pyld() -> None:
     assert canonicalize_any(foreign) == canonicalize_safe(foreign)
 
 
-def test_verify_fast_accepts_ours_and_names_the_failures(credential: dict[str, Any], test_key: Ed25519PrivateKey) -> None:
+def test_verify_fast_accepts_ours_and_names_the_failures(
+    credential: dict[str, Any], test_key: Ed25519PrivateKey
+) -> None:
     signed = sign_fast(credential, test_key, did_key_verification_method(test_key.public_key()), CREATED)
     resolver = Resolver()
     fast, slow = verify_fast(signed, resolver), verify(signed, resolver)
