@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            sa.event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
 
     from lti_tool.launch.platform_keys import PlatformKeyCache
 
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _register(app: Flask) -> None:
     from lti_tool.assessment.review_views import bp as review_bp
-    from lti_tool.assessment.views import bp as assessment_bp
+    from lti_tool.assessment import views as assessment_views
     from lti_tool.catalogue import cli as catalogue_cli
     from lti_tool.catalogue.views import bp as catalogue_bp
     from lti_tool.credentials import views as credentials_views
@@ -71,7 +72,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(deep_linking_bp)
     app.register_blueprint(dynamic_registration_bp)
     app.register_blueprint(catalogue_bp)
-    app.register_blueprint(assessment_bp)
+    assessment_views.init_app(app)
     app.register_blueprint(review_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(xapi_bp)
@@ -107,6 +108,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the writer
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent; only the last commits can be lost on power loss
     cursor.close()
+
+
+def _sqlite_begin_before_savepoint(conn: sa.Connection, _name: str) -> None:
+    # pysqlite opens a transaction only at the first INSERT/UPDATE/DELETE; a SAVEPOINT issued before that
+    # starts a transaction of its own that its RELEASE commits, so begin_nested() would not be atomic.
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
 
 
 def _configure_logging(settings: Settings) -> None:

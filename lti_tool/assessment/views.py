@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template, request, send_file
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment import services
@@ -17,6 +17,14 @@ from lti_tool.errors import Conflict, ValidationFailed
 from lti_tool.launch.web_session import current_launch, launched
 
 bp = Blueprint("assessment", __name__)
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and what happens, in the same transaction, when a result is fixed."""
+    from lti_tool.assessment.grading import post_grade
+
+    services.on_result(post_grade)
+    app.register_blueprint(bp)
 
 
 def _json_body() -> dict[str, Any]:

@@ -8,6 +8,7 @@ committing and without any network, so the statement exists if and only if the d
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,17 @@ def outbox_rows(statements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
     return list(rows.values())
 
 
+@functools.cache
+def _insert_ignoring_duplicates(dialect: str) -> sa.Insert | None:
+    # Built once per dialect: constructing it costs as much as the insert itself.
+    table = StatementOutbox.__table__
+    if dialect not in ("sqlite", "postgresql"):
+        return None
+    insert = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
+    # RETURNING lists only the rows really inserted (executemany rowcounts differ by driver).
+    return insert.on_conflict_do_nothing(index_elements=["statement_id"]).returning(table.c.id)
+
+
 def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int:
     """Validate and add statements to the outbox in the caller's transaction; returns how many were new.
 
@@ -54,14 +66,11 @@ def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int
     rows = outbox_rows(statements)
     if not rows:
         return 0
+    connection = session.connection()  # the caller's transaction; Core is enough for plain rows
+    insert = _insert_ignoring_duplicates(connection.dialect.name)
+    if insert is not None:
+        return len(connection.execute(insert, rows).all())
     table = StatementOutbox.__table__
-    dialect = session.get_bind().dialect.name
-    if dialect in ("sqlite", "postgresql"):
-        insert = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
-        # RETURNING lists only the rows really inserted (executemany rowcounts differ by driver).
-        done = session.execute(insert.on_conflict_do_nothing(index_elements=["statement_id"])
-                               .returning(table.c.id), rows)
-        return len(done.all())
     added = 0
     for row in rows:  # any other database: one savepoint per row keeps the caller's transaction alive
         try:

@@ -110,7 +110,9 @@ def enqueue_score(session: so.Session, target: LaunchSession | GradeTarget, scor
                   scored_at: dt.datetime | None = None) -> GradeSync | None:
     """Queue a score in the caller's transaction; the same (link, user, event_id) again returns the first row.
 
-    None when the platform offers no AGS for this placement (nothing to sync).
+    None when the platform offers no AGS for this placement (nothing to sync). Call it after the domain
+    change's own writes: pysqlite opens its transaction only at the first write, and a SAVEPOINT released
+    outside one commits at once.
     """
     goal = GradeTarget.from_launch(target) if isinstance(target, LaunchSession) else target
     if not event_id or len(event_id) > 128:

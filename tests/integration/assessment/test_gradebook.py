@@ -1,0 +1,68 @@
+"""The score of a submitted attempt arrives at the platform's gradebook (AGS), exactly once."""
+
+from __future__ import annotations
+
+import threading
+
+import requests
+
+from lti_tool.assessment.responses import key_response
+from lti_tool.assessment.selection import item_index
+from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.settings import PROJECT_ROOT
+from tests.conftest import LEARNER, LiveTool
+from tests.integration.assessment.helpers import Learner, launch_learner
+from tests.lti_platform import TestPlatform
+
+UNIT = "manufacturing-circular-design"
+
+
+def _answer(learner: Learner, attempt: dict, *, right_first: int) -> None:
+    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    for n, item in enumerate(attempt["items"]):
+        if n < right_first:
+            learner.api("PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",
+                        {"response": key_response(index[item["id"]][1])})
+
+
+def test_mastery_score_reaches_the_gradebook(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    _answer(learner, attempt, right_first=len(attempt["items"]))
+    assert learner.api("POST", f"/api/attempts/{attempt['id']}/submit").json()["mastered"] is True
+    assert platform.scores == []  # no request waits on the LMS: the worker sends it
+    output = tool.cli("grades", "deliver", "--once")
+    assert "sent" in output.lower()
+    [score] = platform.scores
+    assert score["userId"] == LEARNER.sub
+    assert score["scoreGiven"] == 100 and score["scoreMaximum"] == 100
+    assert score["activityProgress"] == "Completed" and score["gradingProgress"] == "FullyGraded"
+    assert "type_id=1" in score["lineitem"]  # Moodle-style line item URL kept its query string
+
+
+def test_two_simultaneous_submits_post_one_score(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    _answer(learner, attempt, right_first=2)
+    barrier = threading.Barrier(2)
+    bodies: list[dict] = []
+
+    def submit() -> None:
+        with requests.Session() as http:
+            http.cookies.update(learner.http.cookies)
+            barrier.wait()
+            bodies.append(Learner(tool, http, learner.csrf).api("POST", f"/api/attempts/{attempt['id']}/submit").json())
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(bodies) == 2 and bodies[0] == bodies[1]
+    tool.cli("grades", "deliver", "--once")
+    tool.cli("grades", "deliver", "--once")
+    assert len(platform.scores) == 1
+    assert platform.scores[0]["scoreGiven"] == round(bodies[0]["score"] * 100, 2)
+    assert platform.scores[0]["scoreGiven"] < 100

@@ -1,0 +1,92 @@
+"""Practical evidence: upload limits, who may read a file, and the teacher's rubric review deciding mastery."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import requests
+
+from lti_tool.assessment.responses import key_response
+from lti_tool.assessment.selection import item_index
+from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.settings import PROJECT_ROOT
+from tests.conftest import LEARNER, TEACHER, LiveTool
+from tests.integration.assessment.helpers import Learner, launch_learner
+from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+
+UNIT = "building-selective-demolition"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _doc() -> dict[str, Any]:
+    return read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml")
+
+
+def _submit_with_evidence(learner: Learner) -> tuple[dict[str, Any], str, str]:
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    index = item_index(_doc())
+    practical = next(i["id"] for i in attempt["items"] if i["type"] == "practical")
+    sent = learner.http.post(f"{learner.tool.url}/api/attempts/{attempt['id']}/uploads/{practical}", timeout=10,
+                             headers={"X-CSRFToken": learner.csrf}, files={"file": ("site-photo.png", PNG)})
+    assert sent.status_code == 201, sent.text
+    upload = sent.json()["upload"]
+    for item in attempt["items"]:
+        response = ({"text": "Sorted six waste streams; photos attached.", "upload": upload}
+                    if item["id"] == practical else key_response(index[item["id"]][1]))
+        assert learner.api("PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",
+                           {"response": response}).status_code == 200
+    result = learner.api("POST", f"/api/attempts/{attempt['id']}/submit").json()
+    return {"attempt": attempt, "result": result}, practical, upload
+
+
+def test_teacher_review_decides_mastery(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    done, practical, upload = _submit_with_evidence(learner)
+    assert done["result"]["mastered"] is False and done["result"]["pending_review"] is True
+    teacher_http = requests.Session()
+    landing = platform.launch(teacher_http, login_url=tool.login_url, target_link_uri=tool.launch_url, user=TEACHER,
+                              roles=[LtiRoles.INSTRUCTOR], resource_link={"id": "rl-overview"})
+    context_pk = int(landing.url.rstrip("/").rsplit("/", 1)[-1])  # a link without a unit lands on the course
+    teacher = Learner(tool, teacher_http, re.search(r'name="csrf-token" content="([^"]+)"', landing.text).group(1))
+    queue = teacher.http.get(f"{tool.url}/courses/{context_pk}/review", timeout=5)
+    assert queue.status_code == 200 and "Sorted six waste streams" in queue.text and "site-photo.png" in queue.text
+    rubric = next(i for i in item_index(_doc()).values() if i[1]["id"] == practical)[1]["rubric"]
+    form = {f"points-{c['id']}": str(c["points"]) for c in rubric} | {"comment": "Well documented.",
+                                                                     "csrf_token": teacher.csrf}
+    scored = teacher.http.post(f"{tool.url}/courses/{context_pk}/review/{done['attempt']['id']}/{practical}",
+                               data=form, timeout=5)
+    assert scored.status_code == 200  # redirected back to the queue
+    assert "Nothing is waiting for your review" in scored.text
+    after = learner.api("GET", f"/api/attempts/{done['attempt']['id']}").json()["result"]
+    assert after["mastered"] is True and after["pending_review"] is False
+    # out-of-range points are a clear 4xx, and the learner cannot review
+    bad = teacher.http.post(f"{tool.url}/courses/{context_pk}/review/{done['attempt']['id']}/{practical}",
+                            data={**form, f"points-{rubric[0]['id']}": "999"}, timeout=5)
+    assert bad.status_code == 422
+    assert learner.http.get(f"{tool.url}/courses/{context_pk}/review", timeout=5).status_code == 403
+
+
+def test_evidence_files_are_private_and_checked(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    practical = next(i["id"] for i in attempt["items"] if i["type"] == "practical")
+    url = f"{tool.url}/api/attempts/{attempt['id']}/uploads/{practical}"
+
+    def send(name: str, data: bytes) -> requests.Response:
+        return learner.http.post(url, files={"file": (name, data)}, headers={"X-CSRFToken": learner.csrf}, timeout=10)
+
+    assert send("evil.exe", b"MZ\x90\x00" + b"\xff" * 100).status_code == 422
+    assert send("empty.pdf", b"").status_code == 422
+    assert send("huge.pdf", b"%PDF-" + b"0" * (11 * 1024 * 1024)).status_code in (413, 422)
+    ok = send("report.pdf", b"%PDF-1.7\n%test\n")
+    assert ok.status_code == 201 and ok.json()["content_type"] == "application/pdf"
+    file_url = f"{tool.url}/uploads/{ok.json()['upload']}"
+    mine = learner.http.get(file_url, timeout=5)
+    assert mine.status_code == 200 and mine.content.startswith(b"%PDF")
+    assert "attachment" in mine.headers["Content-Disposition"]
+    other = launch_learner(tool, platform, UNIT, PlatformUser(sub="learner-9", name="Nosy"))
+    assert other.http.get(file_url, timeout=5).status_code == 404
+    assert requests.get(file_url, timeout=5).status_code == 401
