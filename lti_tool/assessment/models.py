@@ -59,7 +59,7 @@ class AttemptResponse(Base):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     attempt_id: so.Mapped[str] = so.mapped_column(sa.ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
     item_id: so.Mapped[str] = so.mapped_column(sa.String(64))
-    response: so.Mapped[Any] = so.mapped_column(sa.JSON)
+    response: so.Mapped[Any] = so.mapped_column(sa.JSON, nullable=True)
     saved_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
 

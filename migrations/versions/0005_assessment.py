@@ -38,7 +38,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["user_pk"], ["lti_user.id"], name=op.f("fk_attempt_user_pk_lti_user"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attempt")),
-        sa.UniqueConstraint("user_pk", "resource_link_pk", "number", name=op.f("uq_attempt_user_pk")),
+        sa.UniqueConstraint("user_pk", "resource_link_pk", "number", name=op.f("uq_attempt_user_pk_resource_link_pk_number")),
     )
     op.create_index(op.f("ix_attempt_user_pk"), "attempt", ["user_pk"], unique=False)
     op.create_index(op.f("ix_attempt_context_pk"), "attempt", ["context_pk"], unique=False)
@@ -52,7 +52,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["attempt_id"], ["attempt.id"], name=op.f("fk_attempt_response_attempt_id_attempt"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_attempt_response")),
-        sa.UniqueConstraint("attempt_id", "item_id", name=op.f("uq_attempt_response_attempt_id")),
+        sa.UniqueConstraint("attempt_id", "item_id", name=op.f("uq_attempt_response_attempt_id_item_id")),
     )
     op.create_index(op.f("ix_attempt_response_attempt_id"), "attempt_response", ["attempt_id"], unique=False)
     op.create_table(
@@ -71,7 +71,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["reviewer_pk"], ["lti_user.id"], name=op.f("fk_review_reviewer_pk_lti_user"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_review")),
-        sa.UniqueConstraint("attempt_id", "item_id", name=op.f("uq_review_attempt_id")),
+        sa.UniqueConstraint("attempt_id", "item_id", name=op.f("uq_review_attempt_id_item_id")),
     )
     op.create_index(op.f("ix_review_attempt_id"), "review", ["attempt_id"], unique=False)
 
