@@ -8,7 +8,10 @@ In one run, on the same statements (item answers, the most frequent and largest 
 3. enqueue: the time `outbox.enqueue` adds to a request per statement (validation + insert), one
    statement per call as a request would do, on the same database.
 
-    .venv/bin/python bench/xapi.py [--statements 5000] [--batch 250] [--db sqlite|postgresql]
+    .venv/bin/python bench/xapi.py [--statements 5000] [--batch 250] [--db sqlite|postgresql] [--rounds 2]
+
+Each round starts a fresh Ralph per run (warmed with 200 other statements) and alternates which run goes
+first; the figures are the means over the rounds.
 
 Targets (issue 5): outbox ≥ 0.9 × ceiling; enqueue ≤ 0.5 ms per statement.
 """

@@ -19,7 +19,7 @@ from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, item_index, select_items
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.services import current_unit
+from lti_tool.catalogue.services import placement_unit
 from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 
@@ -67,7 +67,7 @@ def _placement(launch: LaunchSession, slug: str) -> None:
 def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime) -> tuple[Attempt, bool]:
     """Resume the open attempt or start a new one within the unit's policy; returns (attempt, created)."""
     _placement(launch, slug)
-    unit = current_unit(db, slug)
+    unit = placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
     if unit is None:
         raise NotFound(f"The unit {slug!r} is not in the catalogue.")
     open_attempt = _open_attempt(db, launch)

@@ -21,9 +21,11 @@ bp = Blueprint("assessment", __name__)
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and what happens, in the same transaction, when a result is fixed."""
+    from lti_tool.assessment.credentialing import issue_on_mastery
     from lti_tool.assessment.grading import post_grade
 
     services.on_result(post_grade)
+    services.on_result(issue_on_mastery)
     app.register_blueprint(bp)
 
 

@@ -51,3 +51,29 @@ def course_placements(db: so.Session, context_pk: int) -> list[ResourceLink]:
     """The resource links of one course, with the unit each one places."""
     return list(db.scalars(sa.select(ResourceLink).where(ResourceLink.context_pk == context_pk)
                            .order_by(ResourceLink.id)))
+
+
+def placement_unit(db: so.Session, link: ResourceLink) -> Unit | None:
+    """The unit version a placement uses, pinning it on first use (the version the LMS asked for, if loaded)."""
+    if link.unit_slug is None:
+        return None
+    if link.unit_pk is not None:
+        pinned = db.get(Unit, link.unit_pk)
+        if pinned is not None and pinned.slug == link.unit_slug:
+            return pinned
+    unit = None
+    if link.requested_version:
+        unit = db.scalar(sa.select(Unit).where(Unit.slug == link.unit_slug, Unit.version == link.requested_version))
+    unit = unit or current_unit(db, link.unit_slug)
+    if unit is not None:
+        link.unit_pk = unit.id
+    return unit
+
+
+def upgrade_placement(db: so.Session, link: ResourceLink) -> Unit | None:
+    """Move a placement to the newest version of its unit (a teacher's decision; old attempts keep theirs)."""
+    unit = current_unit(db, link.unit_slug) if link.unit_slug else None
+    if unit is not None:
+        link.unit_pk = unit.id
+        link.requested_version = unit.version
+    return unit

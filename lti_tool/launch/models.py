@@ -75,6 +75,10 @@ class ResourceLink(Base):
     resource_link_id: so.Mapped[str] = so.mapped_column(sa.String(255))
     title: so.Mapped[str] = so.mapped_column(sa.String(1024), default="")
     unit_slug: so.Mapped[str | None] = so.mapped_column(sa.String(128))
+    # The unit version this placement uses: pinned at its first use, changed only when a teacher upgrades.
+    unit_pk: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("unit.id", ondelete="SET NULL"))
+    # The version the LMS asked for (custom parameter unit_version, which course copies keep).
+    requested_version: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     ags_lineitem_url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 

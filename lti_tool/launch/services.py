@@ -99,6 +99,8 @@ def _upsert_resource_link(db: so.Session, context: Context, launch: LtiLaunch) -
     link.title = str(claim.get("title") or "")[:1024]
     if launch.unit_slug:
         link.unit_slug = launch.unit_slug
+        version = launch.custom.get("unit_version")
+        link.requested_version = str(version)[:32] if isinstance(version, (str, int, float)) and version else None
     ags = launch.claims.get(Claim.AGS_ENDPOINT)
     if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str):
         link.ags_lineitem_url = ags["lineitem"][:1024]

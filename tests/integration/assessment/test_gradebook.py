@@ -66,3 +66,19 @@ def test_two_simultaneous_submits_post_one_score(registered: tuple[LiveTool, Tes
     assert len(platform.scores) == 1
     assert platform.scores[0]["scoreGiven"] == round(bodies[0]["score"] * 100, 2)
     assert platform.scores[0]["scoreGiven"] < 100
+
+
+def test_mastery_issues_one_verifiable_credential(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    _answer(learner, attempt, right_first=len(attempt["items"]))
+    learner.api("POST", f"/api/attempts/{attempt['id']}/submit")
+    learner.api("POST", f"/api/attempts/{attempt['id']}/submit")
+    mine = learner.api("GET", "/api/me/credentials").json()["credentials"]
+    assert len(mine) == 1 and mine[0]["unit"] == UNIT
+    document = requests.get(mine[0]["url"], headers={"Accept": "application/ld+json"}, timeout=10).json()
+    assert document["credentialSubject"]["result"]
+    checks = requests.post(tool.url + "/api/verify", json=document, timeout=20).json()
+    assert checks["ok"] is True, checks
+    assert {c["name"] for c in checks["checks"] if c.get("ok")} >= {"signature", "schema", "status"}, checks["checks"]
