@@ -14,10 +14,11 @@ from lti_tool.launch.models import Context, ResourceLink, User
 
 
 class AttemptState:
-    """The two states of an attempt (a plain class: the values are stored as strings)."""
+    """The states of an attempt (a plain class: the values are stored as strings)."""
 
     IN_PROGRESS = "in_progress"
     SUBMITTED = "submitted"
+    RESET = "reset"  # a teacher set it aside (lti_tool.dashboard): it no longer counts toward max_attempts
 
 
 class Attempt(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,16 +26,20 @@ from lti_tool.launch.models import LaunchSession
 # A submit that arrives this long after the deadline still counts (network latency, a slow click).
 SUBMIT_GRACE = dt.timedelta(seconds=30)
 
-# Called in the submitting transaction, after the result is fixed: grade sync, xAPI, credentials.
+# Called in the same transaction as the event: grade sync, credentials, the xAPI learning record.
 SubmitHook = Callable[[so.Session, Attempt, UnitResult, dt.datetime], None]
-_submit_hooks: list[SubmitHook] = []
+StartHook = Callable[[so.Session, Attempt, dt.datetime], None]
 
 
-def on_result(hook: SubmitHook) -> SubmitHook:
-    """Register a function run in the same transaction whenever an attempt's result is fixed or changes."""
-    if hook not in _submit_hooks:
-        _submit_hooks.append(hook)
-    return hook
+@dataclass
+class AttemptHooks:
+    """What else happens, in the same transaction, when an attempt starts or its result is fixed or changes."""
+
+    on_start: list[StartHook] = field(default_factory=list)
+    on_result: list[SubmitHook] = field(default_factory=list)
+
+
+NO_HOOKS = AttemptHooks()
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ def _placement(launch: LaunchSession, slug: str) -> None:
         raise Forbidden("This unit is not the activity you opened from your course.")
 
 
-def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime) -> tuple[Attempt, bool]:
+def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime,
+                  hooks: AttemptHooks = NO_HOOKS) -> tuple[Attempt, bool]:
     """Resume the open attempt or start a new one within the unit's policy; returns (attempt, created)."""
     _placement(launch, slug)
     unit = placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
@@ -74,11 +79,13 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     if open_attempt is not None:
         if open_attempt.deadline_at is None or now <= open_attempt.deadline_at + SUBMIT_GRACE:
             return open_attempt, False
-        finalize(db, open_attempt, now=now)  # time ran out while the learner was away: score what was saved
+        # Time ran out while the learner was away: score what was saved.
+        finalize(db, open_attempt, now=now, hooks=hooks)
     policy = Policy.of(unit)
-    done = list(db.scalars(sa.select(Attempt).where(
+    every = list(db.scalars(sa.select(Attempt).where(
         Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
     ).order_by(Attempt.number)))
+    done = [a for a in every if a.state != AttemptState.RESET]  # a teacher's reset gives the try back
     if policy.max_attempts is not None and len(done) >= policy.max_attempts:
         raise Conflict(f"You have used all {policy.max_attempts} attempts for this unit.", code="no_attempts_left")
     last = done[-1] if done else None
@@ -89,12 +96,15 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     selection = select_items(unit.document, seed=attempt_id, items_per_outcome=policy.items_per_outcome)
     attempt = Attempt(
         id=attempt_id, user_pk=launch.user_pk, context_pk=launch.context_pk, resource_link_pk=launch.resource_link_pk,
-        unit=unit, number=(last.number + 1) if last else 1, selection=[s.to_json() for s in selection],
+        unit=unit, number=(every[-1].number + 1) if every else 1, selection=[s.to_json() for s in selection],
         started_at=now, deadline_at=now + policy.time_limit if policy.time_limit else None,
     )
     try:
         with db.begin_nested():
             db.add(attempt)
+            db.flush()
+            for start_hook in hooks.on_start:
+                start_hook(db, attempt, now)
     except IntegrityError:
         # Two starts raced (a double click): the other one made the attempt; resume it.
         again = _open_attempt(db, launch)
@@ -190,7 +200,8 @@ def compute_result(db: so.Session, attempt: Attempt) -> UnitResult:
     return unit_result(attempt.unit.document, selected, scores, reviews)
 
 
-def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.datetime) -> tuple[dict[str, Any], bool]:
+def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.datetime,
+           hooks: AttemptHooks = NO_HOOKS) -> tuple[dict[str, Any], bool]:
     """Submit once: the first call fixes the result; any later or concurrent call returns the same body.
 
     Returns (result body, late) — late when the submit came after the time limit (answers saved before
@@ -201,10 +212,10 @@ def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.da
     if attempt.state == AttemptState.SUBMITTED:
         assert attempt.result is not None
         return attempt.result, late
-    return finalize(db, attempt, now=now), late
+    return finalize(db, attempt, now=now, hooks=hooks), late
 
 
-def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime) -> dict[str, Any]:
+def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime, hooks: AttemptHooks = NO_HOOKS) -> dict[str, Any]:
     """Fix the attempt's result; a conditional UPDATE makes exactly one of several racing submits win."""
     result = compute_result(db, attempt)
     body = result.to_json()
@@ -218,13 +229,14 @@ def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime) -> dict[str,
     if won != 1:
         assert attempt.result is not None
         return attempt.result
-    for hook in _submit_hooks:
+    for hook in hooks.on_result:
         hook(db, attempt, result, now)
     return body
 
 
 def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, item_id: str,
-                     points: dict[str, float], comment: str, *, now: dt.datetime) -> dict[str, Any]:
+                     points: dict[str, float], comment: str, *, now: dt.datetime,
+                     hooks: AttemptHooks = NO_HOOKS) -> dict[str, Any]:
     """A teacher of the attempt's course scores a practical item against its rubric; the result is recomputed."""
     attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
     if attempt is None or attempt.context_pk != reviewer.context_pk:
@@ -250,6 +262,6 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     result = compute_result(db, attempt)
     attempt.result, attempt.score = result.to_json(), result.score
     attempt.mastered, attempt.pending_review = result.mastered, result.pending_review
-    for hook in _submit_hooks:
+    for hook in hooks.on_result:
         hook(db, attempt, result, now)
     return attempt.result

@@ -20,13 +20,24 @@ bp = Blueprint("assessment", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and what happens, in the same transaction, when a result is fixed."""
+    """Register the blueprint and what happens, in the same transaction, when an attempt starts or ends."""
     from lti_tool.assessment.credentialing import issue_on_mastery
     from lti_tool.assessment.grading import post_grade
+    from lti_tool.assessment.learning_records import result_recorder, started_recorder
 
-    services.on_result(post_grade)
-    services.on_result(issue_on_mastery)
+    base_url = app.extensions["mastery.settings"].base_url
+    # Order matters: the credential exists before the learning record mentions it.
+    app.extensions["mastery.attempt_hooks"] = services.AttemptHooks(
+        on_start=[started_recorder(base_url)],
+        on_result=[post_grade, issue_on_mastery, result_recorder(base_url)],
+    )
     app.register_blueprint(bp)
+
+
+def attempt_hooks() -> services.AttemptHooks:
+    """This app's attempt hooks."""
+    hooks: services.AttemptHooks = current_app.extensions["mastery.attempt_hooks"]
+    return hooks
 
 
 def _json_body() -> dict[str, Any]:
@@ -44,7 +55,7 @@ def start() -> ResponseReturnValue:
     if not isinstance(slug, str) or not slug:
         raise ValidationFailed("Give the unit's slug as \"unit\".")
     launch = current_launch()
-    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow())
+    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
     view = services.attempt_view(db.session, attempt, launch.locale)
     db.session.commit()
     return jsonify(view), 201 if created else 200
@@ -75,7 +86,7 @@ def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
 @launched
 def submit(attempt_id: str) -> ResponseReturnValue:
     """Submit; a second submit returns the same body."""
-    body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow())
+    body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow(), hooks=attempt_hooks())
     db.session.commit()
     if late:
         raise Conflict("The time limit had passed when this attempt was submitted; the answers saved before the "
@@ -88,7 +99,7 @@ def submit(attempt_id: str) -> ResponseReturnValue:
 def assessment_page(slug: str) -> ResponseReturnValue:
     """The assessment page: items rendered from the attempt, autosave and submit through the API."""
     launch = current_launch()
-    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow())
+    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
     view = services.attempt_view(db.session, attempt, launch.locale)
     db.session.commit()
     return render_template("assessment/attempt.html", attempt=view, unit_title=localized(

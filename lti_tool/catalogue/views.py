@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.rendering import render_markdown
 from lti_tool.catalogue.schema import localized
-from lti_tool.catalogue.services import course_placements, current_unit, current_units, unit_json
+from lti_tool.catalogue.services import (
+    course_placements,
+    current_unit,
+    current_units,
+    placement_unit,
+    unit_json,
+    upgrade_placement,
+)
 from lti_tool.db import db
 from lti_tool.errors import Forbidden, NotFound
+from lti_tool.launch.models import ResourceLink
 from lti_tool.launch.web_session import current_launch, is_staff, launched, require_context, staff_only
 
 bp = Blueprint("catalogue", __name__)
@@ -30,7 +38,9 @@ def unit_page(slug: str) -> ResponseReturnValue:
     staff = is_staff(session)
     if not staff and session.unit_slug != slug:
         raise Forbidden("This unit is not the activity you opened from your course.")
-    unit = current_unit(db.session, slug)
+    link = session.resource_link
+    unit = placement_unit(db.session, link) if link is not None and link.unit_slug == slug else None
+    unit = unit or current_unit(db.session, slug)
     if unit is None:
         raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue. Ask your teacher to check the "
                        "activity's 'unit' setting.")
@@ -39,10 +49,13 @@ def unit_page(slug: str) -> ResponseReturnValue:
         {"id": s["id"], "title": localized(s["title"], lang), "html": render_markdown(localized(s["body"], lang))}
         for s in unit.document.get("sections", [])
     ]
-    return render_template(
-        "catalogue/unit.html", unit=unit, entry=unit_json(unit, lang), sections=sections, staff=staff,
-        session=session, outcomes=list(zip(unit.outcomes, unit_json(unit, lang)["outcomes"], strict=True)), lang=lang,
+    entry = unit_json(unit, lang)
+    page = render_template(
+        "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
+        outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang,
     )
+    db.session.commit()  # the placement may have been pinned to its version just now
+    return page
 
 
 @bp.get("/courses/<int:context_pk>")
@@ -54,7 +67,26 @@ def course_page(context_pk: int) -> ResponseReturnValue:
     staff_only(session)
     placements = course_placements(db.session, context_pk)
     units = {unit.slug: unit_json(unit, session.locale) for unit in current_units(db.session)}
-    return render_template("catalogue/course.html", session=session, placements=placements, units=units)
+    pinned = {link.id: placement_unit(db.session, link) for link in placements}
+    db.session.commit()  # pinning a placement on first sight is a write
+    return render_template("catalogue/course.html", session=session, placements=placements, units=units,
+                           pinned=pinned)
+
+
+@bp.post("/courses/<int:context_pk>/links/<int:link_pk>/upgrade")
+@launched
+def upgrade_link(context_pk: int, link_pk: int) -> ResponseReturnValue:
+    """Move one placement to the newest version of its unit (attempts already made keep their version)."""
+    session = current_launch()
+    require_context(session, context_pk)
+    staff_only(session)
+    link = db.session.get(ResourceLink, link_pk)
+    if link is None or link.context_pk != context_pk:
+        raise NotFound("There is no such activity in this course.")
+    if upgrade_placement(db.session, link) is None:
+        raise NotFound("This activity's unit is no longer in the catalogue.")
+    db.session.commit()
+    return redirect(url_for("catalogue.course_page", context_pk=context_pk), code=303)
 
 
 @bp.get("/nothing-placed")

@@ -108,6 +108,12 @@ class PickedUnit:
     title: str
     text: str
     score_maximum: float = 100.0
+    version: str | None = None
+
+
+def _custom(unit: PickedUnit) -> dict[str, str]:
+    # The version travels with the activity, so a course copy (new context and link ids) keeps it.
+    return {"unit": unit.slug, **({"unit_version": unit.version} if unit.version else {})}
 
 
 def check_selection(settings: DeepLinkingSettings, slugs: Sequence[str]) -> None:
@@ -127,7 +133,7 @@ def content_items(units: Sequence[PickedUnit], *, launch_url: str, settings: Dee
     items: list[dict[str, Any]] = []
     for unit in units:
         resource = (DeepLinkResource().set_type(ContentItemType.LTI_RESOURCE_LINK.value).set_title(unit.title)
-                    .set_url(launch_url).set_custom_params({"unit": unit.slug}))
+                    .set_url(launch_url).set_custom_params(_custom(unit)))
         if settings.accept_lineitem:
             # The line item makes the gradebook column exist before any learner starts (DL 2.0 §3.1 lineItem).
             resource.set_lineitem(LineItem().set_score_maximum(unit.score_maximum).set_label(unit.title)

@@ -77,7 +77,7 @@ def respond() -> ResponseReturnValue:
         if unit is None:
             raise ValidationFailed(f"The unit {slug!r} is not in the MASTERY catalogue.", code="unknown_unit")
         entry = unit_json(unit, session.locale)
-        picked.append(PickedUnit(slug=unit.slug, title=entry["title"], text=entry["summary"]))
+        picked.append(PickedUnit(slug=unit.slug, title=entry["title"], text=entry["summary"], version=unit.version))
     tool: Settings = current_app.extensions["mastery.settings"]
     platform = session.deployment.platform
     claims = response_claims(

@@ -123,7 +123,8 @@ def test_teacher_picks_two_units_and_the_platform_accepts_the_signed_answer(
     assert claims[Claim.DL_DATA] == request.settings["data"]
     units = {u["slug"]: u for u in requests.get(tool.url + "/api/units", timeout=5).json()["units"]}
     items = claims[Claim.DL_CONTENT_ITEMS]
-    assert [item["custom"] for item in items] == [{"unit": slug} for slug in UNITS]
+    assert [item["custom"]["unit"] for item in items] == list(UNITS)
+    assert all(item["custom"]["unit_version"] for item in items)  # kept by course copies
     for item, slug in zip(items, UNITS):
         assert item["type"] == "ltiResourceLink"
         assert item["url"] == tool.launch_url
