@@ -43,8 +43,11 @@ def create_app(settings: Settings | None = None) -> Flask:
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
             sa.event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
 
+    import requests
+
     from lti_tool.launch.platform_keys import PlatformKeyCache
 
+    app.extensions["mastery.requests_session"] = requests.Session()
     app.extensions["mastery.platform_keys"] = PlatformKeyCache(
         ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds
     )
@@ -53,8 +56,8 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from lti_tool.assessment.review_views import bp as review_bp
     from lti_tool.assessment import views as assessment_views
+    from lti_tool.assessment.review_views import bp as review_bp
     from lti_tool.catalogue import cli as catalogue_cli
     from lti_tool.catalogue.views import bp as catalogue_bp
     from lti_tool.credentials import views as credentials_views

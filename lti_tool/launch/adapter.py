@@ -10,6 +10,7 @@ import typing as t
 from typing import Any
 
 import jwt
+import requests
 import sqlalchemy as sa
 from pylti1p3.contrib.flask import FlaskCookieService, FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.deployment import Deployment as PyltiDeployment
@@ -130,8 +131,12 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     """id_token validation with the checks pylti1p3next skips, in an order where nothing is consumed early."""
 
     def __init__(self, request: FlaskRequest, tool_conf: DbToolConf, *, store: LoginStateStore,
-                 keys: PlatformKeyCache, leeway_seconds: int, platform_storage: dict[str, str] | None) -> None:
-        super().__init__(request, tool_conf, session_service=StateSessionService(request))
+                 keys: PlatformKeyCache, leeway_seconds: int, platform_storage: dict[str, str] | None,
+                 requests_session: requests.Session | None = None) -> None:
+        # pylti1p3next builds a requests.Session per launch unless given one; it never uses it here (our
+        # key cache fetches the JWKS), so one shared session saves that cost on every launch.
+        super().__init__(request, tool_conf, session_service=StateSessionService(request),
+                         requests_session=requests_session)
         self._store = store
         self._keys = keys
         self._leeway = leeway_seconds

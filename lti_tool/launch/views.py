@@ -91,7 +91,8 @@ def launch() -> ResponseReturnValue:
         proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
     keys: PlatformKeyCache = current_app.extensions["mastery.platform_keys"]
     message = ToolMessageLaunch(FlaskRequest(), conf, store=_store(), keys=keys,
-                                leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof)
+                                leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof,
+                                requests_session=current_app.extensions["mastery.requests_session"])
     try:
         message.validate()
     except LaunchError as error:
@@ -110,13 +111,15 @@ def launch() -> ResponseReturnValue:
     lti = LtiLaunch(message.claims())
     new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours,
                         tool_base_url=settings.base_url)
+    # Before the commit, which expires the session row (reading it afterwards would cost another query).
+    destination = landing_url(new.session) if proof is None else ""
     db.session.commit()
     if proof is not None:
         # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
         g.launch_session = new.session
         g.launch_token = new.token
         return landing_page(new.session)
-    response = redirect(landing_url(new.session), code=303)
+    response = redirect(destination, code=303)
     set_session_cookie(response, new.token, max_age=settings.launch_session_hours * 3600)
     return response
 

@@ -1,0 +1,154 @@
+"""Teacher dashboard pages: a course's placed units, one unit's learners, roster refresh, reset, CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
+from lti_tool.dashboard import pages, services
+from lti_tool.dashboard.export import csv_bytes, filename
+from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, OutcomeState
+from lti_tool.dashboard.reset import MAX_REASON, reset_attempt
+from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state
+from lti_tool.db import db, utcnow
+from lti_tool.launch.models import Context, LaunchSession
+from lti_tool.launch.services_client.extension import services_client
+from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
+
+bp = Blueprint("dashboard", __name__)
+
+_FAILURES = "mastery.dashboard.roster_failures"
+# A refresh the LMS refused: the request itself was fine, the service it depends on failed (RFC 4918 §11.4).
+REFRESH_FAILED = 424
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint and the per-process memory of recent roster failures."""
+    app.extensions[_FAILURES] = RecentFailures()
+    app.register_blueprint(bp)
+
+
+def _teacher(context_pk: int) -> tuple[LaunchSession, Context]:
+    session = current_launch()
+    require_context(session, context_pk)
+    staff_only(session)
+    return session, services.course(db.session, context_pk)
+
+
+def _roster(context: Context, *, refresh: bool = False) -> RosterState:
+    failures: RecentFailures = current_app.extensions[_FAILURES]
+    return roster_state(db.session, services_client(), context, failures, refresh=refresh)
+
+
+def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
+    db.session.commit()  # the roster cache and access token read along the way
+    return render_template(template, role="instructor", symbols=SYMBOLS, status_words=STATUS_WORDS,
+                           outcome_words=OUTCOME_WORDS, no_result=OutcomeState.NO_RESULT, max_reason=MAX_REASON,
+                           **context), status
+
+
+def _course_page(context_pk: int, *, refresh: bool) -> ResponseReturnValue:
+    session, context = _teacher(context_pk)
+    roster = _roster(context, refresh=refresh)
+    views = pages.placements(db.session, context, roster, session.locale)
+    status = REFRESH_FAILED if refresh and roster.failed else 200
+    if refresh and status == 200:
+        db.session.commit()
+        return redirect(url_for("dashboard.course", context_pk=context_pk, refreshed=1), code=303)
+    return _render("dashboard/course.html", status, session=session, context=context, roster=roster,
+                   summaries=pages.summaries(views), refreshed=request.args.get("refreshed") == "1", refresh=refresh)
+
+
+@bp.get("/courses/<int:context_pk>/dashboard")
+@launched
+def course(context_pk: int) -> ResponseReturnValue:
+    """Every placed unit of the course with its counts."""
+    return _course_page(context_pk, refresh=False)
+
+
+@bp.post("/courses/<int:context_pk>/dashboard/refresh")
+@launched
+def refresh_course(context_pk: int) -> ResponseReturnValue:
+    """Read the roster from the LMS again, then show the dashboard (or why the LMS did not answer)."""
+    return _course_page(context_pk, refresh=True)
+
+
+def _link_page(context_pk: int, resource_link_pk: int, *, refresh: bool) -> ResponseReturnValue:
+    session, context = _teacher(context_pk)
+    link = services.placement(db.session, context_pk, resource_link_pk)
+    roster = _roster(context, refresh=refresh)
+    [view] = pages.placements(db.session, context, roster, session.locale, only=link)
+    status = REFRESH_FAILED if refresh and roster.failed else 200
+    if refresh and status == 200:
+        db.session.commit()
+        return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=resource_link_pk,
+                                refreshed=1), code=303)
+    return _render("dashboard/link.html", status, session=session, context=context, roster=roster, view=view,
+                   refreshed=request.args.get("refreshed") == "1", reset_done=request.args.get("reset"),
+                   refresh=refresh)
+
+
+@bp.get("/courses/<int:context_pk>/links/<int:resource_link_pk>")
+@launched
+def link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
+    """One placed unit: each learner's status, outcome matrix, attempts, grade sync and credential."""
+    return _link_page(context_pk, resource_link_pk, refresh=False)
+
+
+@bp.post("/courses/<int:context_pk>/links/<int:resource_link_pk>/refresh")
+@launched
+def refresh_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
+    """Read the roster from the LMS again, then show the placed unit (or why the LMS did not answer)."""
+    return _link_page(context_pk, resource_link_pk, refresh=True)
+
+
+@bp.post("/courses/<int:context_pk>/attempts/<attempt_id>/reset")
+@launched
+def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
+    """Reset a submitted attempt (form or JSON field ``reason``, required); back to the placed unit's page."""
+    session, _context = _teacher(context_pk)
+    body = request.get_json(silent=True) if request.is_json else None
+    reason = str((body or {}).get("reason") or request.form.get("reason", ""))
+    settings = current_app.extensions["mastery.settings"]
+    record = reset_attempt(db.session, session, context_pk, attempt_id, reason, now=utcnow(),
+                           tool_base_url=settings.base_url)
+    link_pk = record.attempt.resource_link_pk
+    db.session.commit()
+    if request.is_json:
+        return {"attempt": attempt_id, "state": "reset", "reset_at": record.reset_at.isoformat()}, 200
+    return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=link_pk, reset=attempt_id),
+                    code=303)
+
+
+def _csv(data: bytes, name: str) -> Response:
+    response = Response(data, mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"  # learner data: keep it out of shared caches
+    return response
+
+
+@bp.get("/courses/<int:context_pk>/links/<int:resource_link_pk>/export.csv")
+@launched
+def export_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
+    """CSV of one placed unit: one row per learner, a column per outcome."""
+    session, context = _teacher(context_pk)
+    link = services.placement(db.session, context_pk, resource_link_pk)
+    [view] = pages.placements(db.session, context, _roster(context), session.locale, only=link)
+    header, rows = pages.placement_table(view, current_app.extensions["mastery.settings"].base_url)
+    db.session.commit()
+    return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, link.unit_slug or "", "learners"))
+
+
+@bp.get("/courses/<int:context_pk>/dashboard/export.csv")
+@launched
+def export_course(context_pk: int) -> ResponseReturnValue:
+    """CSV of the course: one row per learner, every placed unit's columns side by side."""
+    session, context = _teacher(context_pk)
+    views = pages.placements(db.session, context, _roster(context), session.locale)
+    header, rows = pages.course_table(views, current_app.extensions["mastery.settings"].base_url)
+    db.session.commit()
+    return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, "course"))
