@@ -61,6 +61,7 @@ def _register(app: Flask) -> None:
     from lti_tool.catalogue import cli as catalogue_cli
     from lti_tool.catalogue.views import bp as catalogue_bp
     from lti_tool.credentials import views as credentials_views
+    from lti_tool.dashboard import views as dashboard_views
     from lti_tool.launch import cli as launch_cli
     from lti_tool.launch.deep_linking_views import bp as deep_linking_bp
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
@@ -77,6 +78,7 @@ def _register(app: Flask) -> None:
     app.register_blueprint(catalogue_bp)
     assessment_views.init_app(app)
     app.register_blueprint(review_bp)
+    dashboard_views.init_app(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(xapi_bp)
     errors.init_app(app)

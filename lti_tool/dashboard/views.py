@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from werkzeug.routing import BuildError
 
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
 from lti_tool.dashboard import pages, services
@@ -59,7 +60,16 @@ def _course_page(context_pk: int, *, refresh: bool) -> ResponseReturnValue:
         db.session.commit()
         return redirect(url_for("dashboard.course", context_pk=context_pk, refreshed=1), code=303)
     return _render("dashboard/course.html", status, session=session, context=context, roster=roster,
-                   summaries=pages.summaries(views), refreshed=request.args.get("refreshed") == "1", refresh=refresh)
+                   summaries=pages.summaries(views), refreshed=request.args.get("refreshed") == "1", refresh=refresh,
+                   credentials_url=_optional_url("my_credentials.course_credentials", context_pk=context_pk))
+
+
+def _optional_url(endpoint: str, **values: Any) -> str | None:
+    # Pages another package owns: their names may still change; a missing one drops the link, not the page.
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
 
 
 @bp.get("/courses/<int:context_pk>/dashboard")

@@ -6,15 +6,19 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.exc import IntegrityError
 
 from lti_tool.db import utcnow
 from lti_tool.errors import LaunchError
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
 from lti_tool.xapi.events import record_launch_event
+
+T = TypeVar("T")
 
 # Only these launch claims are kept with the session; later features read them (no secrets in here).
 _KEPT_CLAIMS = (Claim.LAUNCH_PRESENTATION, Claim.AGS_ENDPOINT, Claim.NRPS, Claim.DEEP_LINKING_SETTINGS,
@@ -61,11 +65,27 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
     return NewSession(session=session, token=token)
 
 
+def _get_or_create(db: so.Session, model: type[T], **key: object) -> T:
+    """The row with this natural key; created if missing, even when a concurrent launch creates it too."""
+    query = sa.select(model).filter_by(**key)
+    found = db.scalar(query)
+    if found is not None:
+        return found
+    try:
+        with db.begin_nested():
+            row = model(**key)
+            db.add(row)
+        return row
+    except IntegrityError:
+        # Two first launches into the same course (or by the same user) at once: the other one won.
+        found = db.scalar(query)
+        if found is None:
+            raise
+        return found
+
+
 def _upsert_user(db: so.Session, launch: LtiLaunch) -> User:
-    user = db.scalar(sa.select(User).where(User.issuer == launch.issuer, User.sub == launch.sub))
-    if user is None:
-        user = User(issuer=launch.issuer, sub=launch.sub)
-        db.add(user)
+    user = _get_or_create(db, User, issuer=launch.issuer, sub=launch.sub)
     user.name = launch.display_name[:255]
     user.email = str(launch.claims.get("email") or "")[:320]
     user.locale = launch.locale
@@ -77,11 +97,7 @@ def _upsert_context(db: so.Session, deployment: Deployment, launch: LtiLaunch) -
     claim = launch.context
     if not claim:
         return None
-    context = db.scalar(sa.select(Context).where(Context.deployment_pk == deployment.id,
-                                                 Context.context_id == str(claim["id"])))
-    if context is None:
-        context = Context(deployment=deployment, context_id=str(claim["id"]))
-        db.add(context)
+    context = _get_or_create(db, Context, deployment_pk=deployment.id, context_id=str(claim["id"]))
     context.title = str(claim.get("title") or "")[:1024]
     context.label = str(claim.get("label") or "")[:255]
     return context
@@ -91,11 +107,7 @@ def _upsert_resource_link(db: so.Session, context: Context, launch: LtiLaunch) -
     if launch.message_type != MessageType.RESOURCE_LINK:
         return None
     claim = launch.resource_link
-    link = db.scalar(sa.select(ResourceLink).where(ResourceLink.context_pk == context.id,
-                                                   ResourceLink.resource_link_id == str(claim["id"])))
-    if link is None:
-        link = ResourceLink(context=context, resource_link_id=str(claim["id"]))
-        db.add(link)
+    link = _get_or_create(db, ResourceLink, context_pk=context.id, resource_link_id=str(claim["id"]))
     link.title = str(claim.get("title") or "")[:1024]
     if launch.unit_slug:
         link.unit_slug = launch.unit_slug

@@ -1,13 +1,13 @@
 """placements keep their unit version
 
 Revision ID: 0008_placement_version
-Revises: 0006_uploads
+Revises: 0007_dashboard
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_placement_version"
-down_revision = "0006_uploads"
+down_revision = "0007_dashboard"
 branch_labels = None
 depends_on = None
 

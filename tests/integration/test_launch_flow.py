@@ -40,3 +40,32 @@ def test_instructor_launch_shows_the_teacher_view(registered: tuple[LiveTool, Te
     assert 'data-role="instructor"' in response.text
     assert "Teacher view" in response.text
     assert "mastery thresholds" in response.text
+
+
+def test_first_launches_into_a_new_course_at_once_all_succeed(registered: tuple[LiveTool, TestPlatform]) -> None:
+    """Six learners open a brand-new course's activity at the same moment: one course and link, six sessions."""
+    import threading
+
+    from tests.lti_platform import PlatformUser
+
+    tool, platform = registered
+    barrier = threading.Barrier(6)
+    statuses: list[int] = []
+
+    def one(n: int) -> None:
+        with requests.Session() as http:
+            params = platform.login_params(target_link_uri=tool.launch_url, user=PlatformUser(sub=f"racer-{n}"),
+                                           roles=[LtiRoles.LEARNER], custom={"unit": UNIT},
+                                           context={"id": "brand-new-course"}, resource_link={"id": "brand-new-link"})
+            barrier.wait()
+            from tests.lti_platform.browser import run_launch
+
+            statuses.append(run_launch(http, login_url=tool.login_url, login_params=params, login_method="POST",
+                                       auth_url=platform.auth_login_url).status_code)
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert statuses == [200] * 6

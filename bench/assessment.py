@@ -1,0 +1,176 @@
+"""Benchmark: 20-item attempts submitted by concurrent learners against gunicorn (2 workers), PostgreSQL.
+
+Each learner is launched (login + id_token, as in bench/launch.py), starts an attempt at
+wood-chain-of-custody (20 items), autosaves all 20 answers through the learner API, then submits.
+Submitting fixes the result, enqueues the AGS score, issues the credential when mastered, and queues the
+xAPI statements, all in one transaction: the figure that matters is the submit.
+
+    .venv/bin/python bench/assessment.py [--seconds 20] [--learners 20] [--db postgresql|sqlite]
+
+Prints submissions/s and the submit p50/p95 (target: report), and the autosave p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from launch import _fresh_database, _wait  # noqa: E402
+
+from lti_tool.assessment.responses import key_response  # noqa: E402
+from lti_tool.assessment.selection import item_index  # noqa: E402
+from lti_tool.catalogue.schema import read_unit_file  # noqa: E402
+from tests.lti_platform import Claim, LtiRoles, TestPlatform  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
+
+UNIT = "wood-chain-of-custody"
+KEY = {item_id: key_response(item) for item_id, (_o, item) in
+       item_index(read_unit_file(ROOT / "content" / "units" / f"{UNIT}.yaml")).items()}
+
+
+class Learner(threading.Thread):
+    """Learners one after another: launch, start, 20 autosaves, submit."""
+
+    def __init__(self, port: int, platform: TestPlatform, base: str, until: float, number: int) -> None:
+        super().__init__(daemon=True)
+        self.port, self.platform, self.base, self.until, self.number = port, platform, base, until, number
+        self.submits: list[float] = []
+        self.saves: list[float] = []
+        self.errors: list[str] = []
+
+    def run(self) -> None:
+        serial = 0
+        while time.perf_counter() < self.until:
+            serial += 1
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+            try:
+                self._one(conn, f"bench-{self.number}-{serial}")
+            except Exception as exc:  # noqa: BLE001 - a benchmark reports failures and goes on
+                self.errors.append(repr(exc))
+            finally:
+                conn.close()
+
+    def _request(self, conn: http.client.HTTPConnection, method: str, path: str, body: str | None,
+                 headers: dict[str, str]) -> tuple[int, str, http.client.HTTPResponse]:
+        conn.request(method, path, body, headers)
+        answer = conn.getresponse()
+        return answer.status, answer.read().decode(), answer
+
+    def _one(self, conn: http.client.HTTPConnection, sub: str) -> None:
+        p = self.platform
+        form = {"iss": p.issuer, "login_hint": sub, "client_id": p.client_id, "target_link_uri": self.base + "/lti/launch"}
+        status, _, login = self._request(conn, "POST", "/lti/login", urlencode(form),
+                                         {"Content-Type": "application/x-www-form-urlencoded"})
+        query = parse_qs(urlsplit(login.getheader("Location", "")).query)
+        cookie = SimpleCookie(login.getheader("Set-Cookie", ""))
+        now = int(time.time())
+        token = p.build_id_token({
+            "iss": p.issuer, "aud": p.client_id, "sub": sub, "iat": now, "exp": now + 60, "nonce": query["nonce"][0],
+            str(Claim.VERSION): "1.3.0", str(Claim.MESSAGE_TYPE): "LtiResourceLinkRequest",
+            str(Claim.DEPLOYMENT_ID): p.deployment_id, str(Claim.TARGET_LINK_URI): self.base + "/lti/launch",
+            str(Claim.ROLES): [LtiRoles.LEARNER], str(Claim.RESOURCE_LINK): {"id": "rl-bench"},
+            str(Claim.CONTEXT): {"id": "course-bench"}, str(Claim.CUSTOM): {"unit": UNIT},
+        })
+        cookies = "; ".join(f"{k}={v.value}" for k, v in cookie.items())
+        status, _, launched = self._request(conn, "POST", "/lti/launch",
+                                            urlencode({"id_token": token, "state": query["state"][0]}),
+                                            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies})
+        jar = SimpleCookie(launched.getheader("Set-Cookie", ""))
+        if "mastery_session" not in jar:
+            raise RuntimeError(f"launch {status}: {re.sub(r'<[^>]+>', ' ', _)[-300:]}")
+        session = jar["mastery_session"].value
+        status, page, _ = self._request(conn, "GET", f"/units/{UNIT}", None, {"Cookie": f"mastery_session={session}"})
+        csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        api = {"Cookie": f"mastery_session={session}", "X-CSRFToken": csrf, "Content-Type": "application/json"}
+        status, text, _ = self._request(conn, "POST", "/api/attempts", json.dumps({"unit": UNIT}), api)
+        attempt = json.loads(text)
+        for item in attempt["items"]:
+            start = time.perf_counter()
+            status, _, _ = self._request(conn, "PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",
+                                         json.dumps({"response": KEY[item["id"]]}), api)
+            self.saves.append(time.perf_counter() - start)
+            if status != 200:
+                raise RuntimeError(f"save {status}")
+        start = time.perf_counter()
+        status, text, _ = self._request(conn, "POST", f"/api/attempts/{attempt['id']}/submit", None, api)
+        if status != 200 or not json.loads(text)["mastered"]:
+            raise RuntimeError(f"submit {status}: {text[:200]}")
+        self.submits.append(time.perf_counter() - start)
+
+
+def _quantiles(values: list[float]) -> tuple[float, float]:
+    q = statistics.quantiles(sorted(values), n=100) if len(values) > 1 else [values[0] if values else 0.0] * 99
+    return q[49] * 1000, q[94] * 1000
+
+
+def run(kind: str, seconds: float, learners: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp_name, TestPlatform() as platform:
+        tmp = Path(tmp_name)
+        url, drop = _fresh_database(kind, tmp)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"), "TOOL_BASE_URL": base,
+               "SECRET_KEY": "bench", "PORT": str(port), "LOG_LEVEL": "WARNING"}
+        flask = [str(ROOT / ".venv/bin/flask"), "--app", "lti_tool"]
+        for args in (["db", "upgrade"], ["content", "load"],
+                     ["platform", "add", "--issuer", platform.issuer, "--client-id", platform.client_id,
+                      "--deployment-id", platform.deployment_id, "--auth-login-url", platform.auth_login_url,
+                      "--auth-token-url", platform.auth_token_url, "--key-set-url", platform.key_set_url]):
+            subprocess.run(flask + args, env=env, check=True, capture_output=True, cwd=ROOT)
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "--access-logfile", "/dev/null",
+             "lti_tool:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait(port)
+            until = time.perf_counter() + seconds
+            workers = [Learner(port, platform, base, until, i) for i in range(learners)]
+            started = time.perf_counter()
+            for w in workers:
+                w.start()
+            for w in workers:
+                w.join()
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(10)
+            drop()
+    submits = [x for w in workers for x in w.submits]
+    saves = [x for w in workers for x in w.saves]
+    errors = [e for w in workers for e in w.errors]
+    s50, s95 = _quantiles(submits)
+    a50, a95 = _quantiles(saves)
+    print(f"{kind:10s} learners={learners} attempts={len(submits)} {len(submits) / elapsed:6.1f} submissions/s "
+          f"(whole attempts incl. launch and 20 autosaves)  submit p50={s50:.1f} ms p95={s95:.1f} ms  "
+          f"autosave p50={a50:.1f} ms p95={a95:.1f} ms  errors={len(errors)}"
+          + (f"  first: {errors[0]}" if errors else ""))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--learners", type=int, default=20)
+    parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
+    args = parser.parse_args()
+    print(f"MASTERY assessment benchmark: gunicorn 2 workers, {os.cpu_count()} CPUs, {args.seconds:.0f} s, "
+          f"{UNIT} (20 items)")
+    run(args.db, args.seconds, args.learners)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Translations of the user interface (Flask-Babel). For maintainers; the app needs no build step,
+# because the compiled .mo files are committed next to the .po files.
+#
+#   scripts/i18n.sh extract   # templates + Python -> lti_tool/translations/messages.pot
+#   scripts/i18n.sh update    # extract, then merge new/changed msgids into every language's .po
+#   scripts/i18n.sh compile   # .po -> .mo (run after editing translations; commit both)
+#   scripts/i18n.sh init LANG # start a new language (also add it to SUPPORTED_LOCALES in lti_tool/web/i18n.py)
+#   scripts/i18n.sh           # update + compile
+#
+# After `update`, translate every empty or "fuzzy" entry before compiling: tests/unit/web/test_i18n.py
+# fails on an empty or fuzzy msgstr, and on a msgstr whose %(name)s placeholders differ from its msgid.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYBABEL="${PYBABEL:-.venv/bin/pybabel}"
+DIR=lti_tool/translations
+POT="$DIR/messages.pot"
+LANGUAGES=(it es fi bg fr nl)
+
+extract() {
+  "$PYBABEL" extract -F babel.cfg -k lazy_gettext -k _l --add-comments=TRANSLATORS: \
+    --project="MASTERY Tool" --copyright-holder="MASTERY consortium" -o "$POT" .
+}
+
+update() {
+  extract
+  for lang in "${LANGUAGES[@]}"; do
+    if [ -f "$DIR/$lang/LC_MESSAGES/messages.po" ]; then
+      "$PYBABEL" update -i "$POT" -d "$DIR" -l "$lang"
+    else
+      "$PYBABEL" init -i "$POT" -d "$DIR" -l "$lang"
+    fi
+  done
+}
+
+compile() {
+  "$PYBABEL" compile -d "$DIR" --statistics
+}
+
+case "${1:-all}" in
+  extract) extract ;;
+  update) update ;;
+  compile) compile ;;
+  init) extract; "$PYBABEL" init -i "$POT" -d "$DIR" -l "${2:?usage: scripts/i18n.sh init LANG}" ;;
+  all) update; compile ;;
+  *) echo "usage: scripts/i18n.sh [extract|update|compile|init LANG]" >&2; exit 2 ;;
+esac

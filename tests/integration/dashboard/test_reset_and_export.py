@@ -1,0 +1,145 @@
+"""Resetting an attempt (reason required, recorded, xAPI voided, the try given back) and the CSV exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+import sqlalchemy as sa
+
+from lti_tool.assessment.models import Attempt
+from lti_tool.dashboard.models import AttemptReset
+from lti_tool.db import db, utcnow
+from lti_tool.launch.models import LaunchSession, User
+from lti_tool.xapi import statements as st
+from lti_tool.xapi.events import scope_of, unit_ref
+from lti_tool.xapi.models import StatementOutbox
+from lti_tool.xapi.outbox import record_statements
+from lti_tool.xapi.profile import Profile
+from tests.conftest import LiveTool
+from tests.integration.dashboard.helpers import UNIT, get, ids, launch, post_form, rows, submit_attempt
+from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+
+LEA = PlatformUser(sub="lea", name="Lea Learner")
+TEACHER = PlatformUser(sub="teach", name="Tess Teacher")
+OTHER_TEACHER = PlatformUser(sub="teach-2", name="Other Teacher")
+
+
+def _record_initialized(tool: LiveTool, attempt_id: str) -> str:
+    """What the assessment's xAPI events put in the outbox when an attempt starts; its statement id."""
+    with tool.app.app_context():
+        attempt = db.session.get(Attempt, attempt_id)
+        launch = db.session.scalars(sa.select(LaunchSession).where(LaunchSession.user_pk == attempt.user_pk)).first()
+        statement = st.assessment_initialized(Profile(tool.url), scope_of(launch), unit_ref(attempt.unit),
+                                              uuid.UUID(attempt_id), utcnow())
+        record_statements(db.session, [statement])
+        db.session.commit()
+        return str(statement["id"])
+
+
+def test_reset_needs_a_reason_is_recorded_and_gives_the_attempt_back(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    lea = launch(tool, platform, LEA)
+    results = [submit_attempt(lea, set()) for _ in range(3)]  # max_attempts is 3
+    assert lea.api("POST", "/api/attempts", {"unit": UNIT}).status_code == 409  # no attempts left
+    teacher = launch(tool, platform, TEACHER, teacher=True)
+    context_pk, link_pk = ids(tool)
+    first = results[0]["attempt_id"]
+    initialized = _record_initialized(tool, first)
+    path = f"/courses/{context_pk}/attempts/{first}/reset"
+
+    page = get(teacher, f"/courses/{context_pk}/links/{link_pk}")
+    assert rows(page.text)["lea"].cells["attempts"].strip() == "3"
+    assert f'action="{path}"' in page.text  # a reset form per submitted attempt
+    assert post_form(teacher, path, {"reason": ""}).status_code == 422
+    assert post_form(teacher, path, {"reason": "   "}).status_code == 422
+    assert teacher.api("POST", path, {}).status_code == 422
+    assert post_form(teacher, path, {"reason": "Fire alarm"}, csrf=False).status_code == 403
+    assert post_form(lea, path, {"reason": "I want another go"}).status_code == 403  # learners cannot reset
+
+    done = post_form(teacher, path, {"reason": "Fire alarm during the attempt"})
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/links/{link_pk}?reset={first}")
+    page = get(teacher, done.headers["Location"])
+    assert f'data-reset="{first}"' in page.text
+    row = rows(page.text)["lea"]
+    assert row.cells["attempts"].strip() == "2" and row.status == "submitted"
+    assert post_form(teacher, path, {"reason": "again"}).status_code == 409  # already reset
+
+    with tool.app.app_context():
+        attempt = db.session.get(Attempt, first)
+        record = db.session.scalar(sa.select(AttemptReset).where(AttemptReset.attempt_id == first))
+        assert attempt.state == "reset" and record is not None
+        assert record.reason == "Fire alarm during the attempt" and record.previous_state == "submitted"
+        assert record.previous_result == {k: v for k, v in results[0].items() if k != "attempt_id"}
+        assert db.session.get(User, record.reset_by_pk).sub == TEACHER.sub
+        assert (utcnow() - record.reset_at).total_seconds() < 60
+        void_id = uuid.UUID(st.statement_id("voided", initialized))
+        voiding = db.session.scalar(sa.select(StatementOutbox).where(StatementOutbox.statement_id == void_id))
+        assert voiding is not None, "the reset queued a voiding statement in the same transaction"
+        assert f'"id":"{initialized}"'.encode() in voiding.payload.replace(b" ", b"")
+        assert b"voided" in voiding.payload and TEACHER.sub.encode() in voiding.payload
+
+    again = lea.api("POST", "/api/attempts", {"unit": UNIT})
+    assert again.status_code == 201, again.text  # the reset gave one try back
+    assert again.json()["number"] == 4
+    in_progress = again.json()["id"]
+    assert post_form(teacher, f"/courses/{context_pk}/attempts/{in_progress}/reset",
+                     {"reason": "not yet"}).status_code == 409  # only submitted attempts are reset
+    page = get(teacher, f"/courses/{context_pk}/links/{link_pk}")
+    assert rows(page.text)["lea"].status == "in_progress"
+
+
+def test_another_courses_teacher_cannot_reset(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    lea = launch(tool, platform, LEA)
+    attempt_id = submit_attempt(lea, {"lo1"})["attempt_id"]
+    other = launch(tool, platform, OTHER_TEACHER, teacher=True, other_course=True)
+    context_pk, _ = ids(tool)
+    context_2, _ = ids(tool, "course-2", "rl-2")
+    assert post_form(other, f"/courses/{context_pk}/attempts/{attempt_id}/reset", {"reason": "x"}).status_code == 403
+    assert post_form(other, f"/courses/{context_2}/attempts/{attempt_id}/reset", {"reason": "x"}).status_code == 404
+    assert post_form(other, f"/courses/{context_2}/attempts/not-a-uuid/reset", {"reason": "x"}).status_code == 404
+    with tool.app.app_context():
+        assert db.session.get(Attempt, attempt_id).state == "submitted"
+
+
+NASTY = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+SUM(1,2)", "-2+3", "@cmd", "Zoë Ünïcode"]
+
+
+def test_csv_exports_have_bom_header_and_escaped_formulas(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    lea = launch(tool, platform, LEA)
+    submit_attempt(lea, {"lo1", "lo3"})
+    teacher = launch(tool, platform, TEACHER, teacher=True)
+    platform.members = [{"user_id": f"n{i}", "name": name, "roles": [LtiRoles.LEARNER]} for i, name in enumerate(NASTY)]
+    platform.members += [{"user_id": "lea", "name": "Lea Learner", "roles": [LtiRoles.LEARNER]}]
+    context_pk, link_pk = ids(tool)
+
+    answer = get(teacher, f"/courses/{context_pk}/links/{link_pk}/export.csv")
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "text/csv; charset=utf-8"
+    disposition = answer.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=") and disposition.endswith('.csv"')
+    assert UNIT in disposition
+    raw = answer.content
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    header, body = table[0], table[1:]
+    assert header[:4] == ["learner", "LTI user id", "on LMS roster", "status"]
+    assert ["outcome lo1", "outcome lo2", "outcome lo3"] == [h for h in header if h.startswith("outcome ")]
+    by_id = {line[1]: dict(zip(header, line, strict=True)) for line in body}
+    assert len(body) == 6
+    assert by_id["lea"]["status"] == "submitted"
+    assert [by_id["lea"][f"outcome lo{n}"] for n in (1, 2, 3)] == ["met", "not met", "met"]
+    assert by_id["n0"]["learner"] == "'" + NASTY[0] and by_id["n1"]["learner"] == "'+SUM(1,2)"
+    assert by_id["n2"]["learner"] == "'-2+3" and by_id["n3"]["learner"] == "'@cmd"
+    assert by_id["n4"]["learner"] == "Zoë Ünïcode" and by_id["n4"]["status"] == "not started"
+    assert raw.count(b"\r\n") == len(table)
+
+    course_csv = get(teacher, f"/courses/{context_pk}/dashboard/export.csv")
+    assert course_csv.status_code == 200 and course_csv.content.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(course_csv.content.decode("utf-8-sig"), newline="")))
+    assert lines[0][:3] == ["learner", "LTI user id", "on LMS roster"]
+    assert any(h.endswith(f"[{UNIT}]: outcome lo2") for h in lines[0])
+    assert len(lines) == 7 and {line[0] for line in lines[1:]} >= {"'@cmd", "Lea Learner"}
