@@ -7,7 +7,7 @@ import uuid
 from flask import Blueprint, Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
-from lti_tool.credentials import services, status_store
+from lti_tool.credentials import exports, services, status_store
 from lti_tool.credentials.contexts import ContextUrl, default_loader
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.presentation import present
@@ -88,6 +88,29 @@ def credential_jwt(cid: uuid.UUID) -> ResponseReturnValue:
     response = Response(token, mimetype="application/jwt")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="credential-{cid}.jwt"'
+    return response
+
+
+@bp.get("/credentials/<uuid:cid>.pdf")
+def credential_pdf(cid: uuid.UUID) -> ResponseReturnValue:
+    """The printable certificate (PDF) with the Annex I elements and a QR code to this page."""
+    pdf = exports.certificate(_credential(cid), current_env())
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="mastery-certificate-{cid}.pdf"'
+    return response
+
+
+@bp.get("/credentials/<uuid:cid>/qr.svg")
+def credential_qr(cid: uuid.UUID) -> ResponseReturnValue:
+    """A QR code of the public verification page."""
+    return Response(exports.page_qr_svg(_credential(cid), current_env()), mimetype="image/svg+xml")
+
+
+@bp.get("/credentials/<uuid:cid>/elm.json")
+def credential_elm(cid: uuid.UUID) -> ResponseReturnValue:
+    """The ELM v3 (Europass) export: unsigned JSON-LD, ready for a Europass JAdES e-seal."""
+    response = _json_ld(exports.elm_document(_credential(cid), current_env()))
+    response.headers["Content-Disposition"] = f'attachment; filename="credential-{cid}.elm.jsonld"'
     return response
 
 

@@ -82,3 +82,29 @@ def test_mastery_issues_one_verifiable_credential(registered: tuple[LiveTool, Te
     checks = requests.post(tool.url + "/api/verify", json=document, timeout=20).json()
     assert checks["ok"] is True, checks
     assert {c["name"] for c in checks["checks"] if c.get("ok")} >= {"signature", "schema", "status"}, checks["checks"]
+
+
+def test_the_earned_credential_in_every_form(registered: tuple[LiveTool, TestPlatform]) -> None:
+    from lti_tool.credentials.elm_shacl import validate_elm
+    from tests.conftest import SHARED_SPEC
+
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    _answer(learner, attempt, right_first=len(attempt["items"]))
+    learner.api("POST", f"/api/attempts/{attempt['id']}/submit")
+    [mine] = learner.api("GET", "/api/me/credentials").json()["credentials"]
+    page = requests.get(mine["url"], timeout=10)
+    assert page.status_code == 200 and 'data-status="valid"' in page.text
+    pdf = requests.get(mine["url"] + ".pdf", timeout=10)
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    qr = requests.get(mine["url"] + "/qr.svg", timeout=10)
+    assert qr.status_code == 200 and "<svg" in qr.text
+    elm = requests.get(mine["url"] + "/elm.json", timeout=10)
+    assert elm.status_code == 200
+    shapes = SHARED_SPEC / "elm-v3" / "shacl" / "EDC-generic-no-cv.ttl"
+    if shapes.exists():
+        report = validate_elm(elm.json(), shapes)
+        assert report.conforms, report.text[:2000]
+    listing = learner.http.get(f"{tool.url}/me/credentials", timeout=10)
+    assert listing.status_code == 200 and "qr.svg" in listing.text and ".pdf" in listing.text

@@ -1,0 +1,37 @@
+"""Other forms of an issued credential: the PDF certificate, a QR code of its page, the ELM v3 export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lti_tool.credentials.certificate import certificate_pdf
+from lti_tool.credentials.elm import build_elm
+from lti_tool.credentials.models import Credential
+from lti_tool.credentials.qr import qr_svg
+from lti_tool.credentials.runtime import CredentialEnv
+from lti_tool.credentials.services import credential_url, learner_info, results_of
+from lti_tool.credentials.unit_facts import overall_score, unit_info
+
+
+def certificate(credential: Credential, env: CredentialEnv) -> bytes:
+    """A printable PDF with the Annex I elements in plain language and a QR code to the public page."""
+    return certificate_pdf(credential.document, credential_url(env.base_url, credential.id))
+
+
+def page_qr_svg(credential: Credential, env: CredentialEnv) -> str:
+    """An SVG QR code of the public verification page."""
+    return qr_svg(credential_url(env.base_url, credential.id), title="MASTERY credential verification page")
+
+
+def elm_document(credential: Credential, env: CredentialEnv) -> dict[str, Any]:
+    """The unsigned ELM v3 (Europass) JSON-LD of the credential, ready for a Europass e-seal."""
+    results = results_of(credential)
+    return build_elm(
+        credential_id=credential_url(env.base_url, credential.id),
+        issuer=env.issuer.info(),
+        learner=learner_info(credential.user),
+        unit=unit_info(credential.unit.document, results, quality_assurance_body=env.issuer.did),
+        overall_score=overall_score(results),
+        issued=credential.issued_at,
+        verification_url=credential_url(env.base_url, credential.id),
+    )
