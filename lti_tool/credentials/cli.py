@@ -1,17 +1,21 @@
-"""`flask --app lti_tool credentials revoke|reissue|rotate-key|status`: the administrator's tools."""
+"""`flask --app lti_tool credentials revoke|reissue|rotate-key|issuer|issue-from-lrs`: the administrator's tools."""
 
 from __future__ import annotations
 
 import getpass
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from lti_tool.credentials import services
+from lti_tool.credentials import from_lrs, lrs_issuance, services
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import KEYRING, current_env
 from lti_tool.db import db, utcnow
+from lti_tool.settings import Settings
+from lti_tool.xapi.export import parse_since
+from lti_tool.xapi.lrs_client import LrsClient, LrsError
 
 credentials_cli = AppGroup("credentials", help="Issued credentials: revoke, reissue, issuer keys.")
 
@@ -67,6 +71,62 @@ def issuer_command() -> None:
     """Show the issuer id and the current verification method."""
     issuer = current_env().issuer
     click.echo(f"issuer {issuer.did}\nverification method {issuer.current_method}")
+
+
+def _lrs_url(value: str) -> str:
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise click.BadParameter(f"{value!r} is not an http(s) URL (e.g. http://127.0.0.1:8100/xAPI/)",
+                                 param_hint="--lrs")
+    return value.strip()
+
+
+def _learner(j: from_lrs.Justified) -> str:
+    return f"{j.slug} {j.version}  learner {j.home_page} {j.sub}  (attempt {j.registration})"
+
+
+@credentials_cli.command("issue-from-lrs")
+@click.option("--lrs", "lrs_url", required=True, help="xAPI base URL of the LRS, e.g. http://127.0.0.1:8100/xAPI/.")
+@click.option("--since", help="Only masteries stated from this ISO 8601 date-time on (UTC if no offset).")
+@click.option("--dry-run", is_flag=True, help="Print what would be issued; write nothing.")
+@click.option("--username", envvar="LRS_USERNAME", show_envvar=True, help="LRS user (default: the tool's).")
+@click.option("--password", envvar="LRS_PASSWORD", show_envvar=True, help="LRS password (prefer the env var).")
+@click.option("--tool-url", "tool_urls", multiple=True,
+              help="Base URL of a MASTERY Tool whose statements count (repeatable; default: TOOL_BASE_URL).")
+def issue_from_lrs_command(lrs_url: str, since: str | None, dry_run: bool, username: str | None,
+                           password: str | None, tool_urls: tuple[str, ...]) -> None:
+    """Issue the credentials that the LRS's statements justify (reads only the xAPI API; idempotent)."""
+    lrs_url = _lrs_url(lrs_url)
+    try:
+        moment = parse_since(since)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--since") from None
+    settings: Settings = current_app.extensions["mastery.settings"]
+    with LrsClient(lrs_url, username or settings.lrs_username, password or settings.lrs_password) as lrs:
+        try:
+            statements = from_lrs.read_statements(lrs, moment)
+        except LrsError as error:
+            raise click.ClickException(from_lrs.describe_lrs_failure(error, lrs_url)) from None
+    decision = from_lrs.decide(statements, tool_urls or (settings.base_url,), lrs_issuance.catalogue_index(db.session))
+    for skipped in decision.skipped:
+        click.echo(f"skipped      statement {skipped.statement_id}: {skipped.reason}")
+    new = held = 0
+    env = None if dry_run else current_env()
+    for justified in decision.justified:
+        if dry_run:
+            found = lrs_issuance.existing(db.session, justified)
+            outcome = lrs_issuance.Issued(justified, found.id if found else None, new=found is None)
+        else:
+            outcome = lrs_issuance.issue(db.session, justified, now=utcnow(), env=env)
+            db.session.commit()  # one credential at a time: a later failure keeps what was issued
+        new, held = new + outcome.new, held + (not outcome.new)
+        verb = ("would issue " if dry_run else "issued      ") if outcome.new else "already held"
+        where = services.credential_url(settings.base_url, outcome.credential_id) if outcome.credential_id else "-"
+        click.echo(f"{verb} {where}  {_learner(justified)}")
+    db.session.rollback()  # a dry run only read; nothing is pending otherwise
+    click.echo(f"read {len(statements)} statement(s); {len(decision.justified)} credential(s) justified: "
+               f"{'would issue' if dry_run else 'issued'} {new}, already held {held}; "
+               f"{len(decision.skipped)} unit mastery statement(s) skipped")
 
 
 def init_app(app: Flask) -> None:

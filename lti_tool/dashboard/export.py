@@ -11,7 +11,7 @@ BOM = "\ufeff"  # Excel reads a BOM-less CSV as the locale's code page and garbl
 # A cell a spreadsheet would run as a formula (OWASP "CSV Injection"): = + - @, and tab / CR that some
 # programs skip before looking at the first character.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 Cell = str | int | float | bool | None
 

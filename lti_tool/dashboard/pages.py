@@ -42,7 +42,7 @@ def placements(db: so.Session, context: Context, roster: RosterState, lang: str,
         unit = services.placement_unit(db, link)
         per_user = attempts.get(link.id, {})
         outcomes = services.outcome_columns(unit, (a for group in per_user.values() for a in group), lang)
-        rows = services.placement_rows(db, context, link, roster, [o.id for o in outcomes], per_user, people)
+        rows = services.placement_rows(db, context, link, [o.id for o in outcomes], per_user, people)
         title = localized(unit.document["title"], lang) if unit else (link.unit_slug or "")
         views.append(PlacementView(link, title, outcomes, rows))
     return views

@@ -21,14 +21,13 @@ from lti_tool.credentials.models import Credential
 from lti_tool.dashboard.progress import Progress, progress
 from lti_tool.dashboard.roster_state import RosterState
 from lti_tool.errors import NotFound
-from lti_tool.launch.claims import STAFF_ROLES, Role
+from lti_tool.launch.claims import Role
 from lti_tool.launch.models import Context, LaunchSession, ResourceLink, User
 from lti_tool.launch.services_client.grade_sync import latest_syncs
 from lti_tool.launch.services_client.models import GradeSync, SyncState
 from lti_tool.launch.services_client.nrps import Member
 
 _CHUNK = 500  # bound parameters per IN (...) query
-_STAFF = frozenset(r.value for r in STAFF_ROLES)
 
 
 @dataclass(frozen=True)
@@ -130,15 +129,10 @@ def attempts_by_user(db: so.Session, context_pk: int, link_pks: Sequence[int]) -
     return found
 
 
-def _launch_roles(db: so.Session, context_pk: int) -> dict[int, tuple[bool, bool]]:
-    """user_pk → (launched as a learner, launched as staff) in this course."""
-    seen: dict[int, tuple[bool, bool]] = {}
-    rows = db.execute(sa.select(LaunchSession.user_pk, LaunchSession.roles).where(LaunchSession.context_pk == context_pk))
-    for user_pk, roles in rows:
-        learner, staff = seen.get(user_pk, (False, False))
-        values = set(roles or ())
-        seen[user_pk] = (learner or Role.LEARNER.value in values, staff or bool(values & _STAFF))
-    return seen
+def _learner_launches(db: so.Session, context_pk: int) -> set[int]:
+    """The users who opened something of this course with a learner role."""
+    query = sa.select(LaunchSession.user_pk, LaunchSession.roles).where(LaunchSession.context_pk == context_pk)
+    return {user_pk for user_pk, roles in db.execute(query) if Role.LEARNER.value in (roles or ())}
 
 
 def _users(db: so.Session, pks: Iterable[int]) -> dict[int, User]:
@@ -172,9 +166,8 @@ def learners(db: so.Session, context: Context, roster: RosterState, attempt_user
         user = by_sub.get(member.user_id)
         name = _member_name(member) or (user.name if user else "") or member.user_id
         found[member.user_id] = Learner(member.user_id, name, user.id if user else None, True, member.status.value)
-    roles = _launch_roles(db, context.id)
     # Someone who only ever opened the course as staff is no learner, unless they made attempts.
-    ours = {pk for pk, (learner, _staff) in roles.items() if learner} | set(attempt_users)
+    ours = _learner_launches(db, context.id) | set(attempt_users)
     for user in _users(db, ours).values():
         if user.issuer == issuer and user.sub not in found:
             found[user.sub] = Learner(user.sub, user.name or user.sub, user.id, False)
@@ -189,7 +182,7 @@ def credentials_by_user(db: so.Session, context_pk: int, unit_slug: str) -> dict
     return {row.user_pk: row for row in rows}
 
 
-def placement_rows(db: so.Session, context: Context, link: ResourceLink, roster: RosterState, outcome_ids: Sequence[str],
+def placement_rows(db: so.Session, context: Context, link: ResourceLink, outcome_ids: Sequence[str],
                    attempts: dict[int, list[Attempt]], people: Sequence[Learner]) -> list[LearnerRow]:
     """One row per learner of the course for this placed unit."""
     syncs = latest_syncs(db, link.id)

@@ -54,12 +54,12 @@ def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnV
 def _course_page(context_pk: int, *, refresh: bool) -> ResponseReturnValue:
     session, context = _teacher(context_pk)
     roster = _roster(context, refresh=refresh)
-    views = pages.placements(db.session, context, roster, session.locale)
-    status = REFRESH_FAILED if refresh and roster.failed else 200
-    if refresh and status == 200:
+    if refresh and not roster.failed:  # Post/Redirect/Get: a reload does not ask the LMS again
         db.session.commit()
         return redirect(url_for("dashboard.course", context_pk=context_pk, refreshed=1), code=303)
-    return _render("dashboard/course.html", status, session=session, context=context, roster=roster,
+    views = pages.placements(db.session, context, roster, session.locale)
+    return _render("dashboard/course.html", REFRESH_FAILED if refresh else 200, session=session, context=context,
+                   roster=roster,
                    summaries=pages.summaries(views), refreshed=request.args.get("refreshed") == "1", refresh=refresh,
                    credentials_url=_optional_url("my_credentials.course_credentials", context_pk=context_pk))
 
@@ -90,13 +90,13 @@ def _link_page(context_pk: int, resource_link_pk: int, *, refresh: bool) -> Resp
     session, context = _teacher(context_pk)
     link = services.placement(db.session, context_pk, resource_link_pk)
     roster = _roster(context, refresh=refresh)
-    [view] = pages.placements(db.session, context, roster, session.locale, only=link)
-    status = REFRESH_FAILED if refresh and roster.failed else 200
-    if refresh and status == 200:
+    if refresh and not roster.failed:
         db.session.commit()
         return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=resource_link_pk,
                                 refreshed=1), code=303)
-    return _render("dashboard/link.html", status, session=session, context=context, roster=roster, view=view,
+    [view] = pages.placements(db.session, context, roster, session.locale, only=link)
+    return _render("dashboard/link.html", REFRESH_FAILED if refresh else 200, session=session, context=context,
+                   roster=roster, view=view,
                    refreshed=request.args.get("refreshed") == "1", reset_done=request.args.get("reset"),
                    refresh=refresh)
 

@@ -49,6 +49,9 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
     user = _upsert_user(db, launch)
     context = _upsert_context(db, deployment, launch)
     link = _upsert_resource_link(db, context, launch) if context is not None else None
+    if secrets.randbelow(64) == 0:
+        # Expired sessions are useless (find_session ignores them); sweeping on some launches keeps the table small.
+        db.execute(sa.delete(LaunchSession).where(LaunchSession.expires_at < utcnow()))
     token = secrets.token_urlsafe(32)
     session = LaunchSession(
         token_hash=hash_token(token), csrf_token=secrets.token_urlsafe(24), user=user, deployment=deployment,
