@@ -17,6 +17,7 @@ from lti_tool.launch.services import find_session
 
 SESSION_COOKIE = "mastery_session"
 SESSION_HEADER = "X-Launch-Session"  # when the browser blocks third-party cookies in the LMS iframe
+SESSION_PARAM = "ls"
 CSRF_HEADER = "X-CSRFToken"
 
 P = ParamSpec("P")
@@ -26,7 +27,13 @@ R = TypeVar("R")
 def current_launch() -> LaunchSession:
     """The launch session of this request, or SessionMissing."""
     if "launch_session" not in g:
-        token = request.cookies.get(SESSION_COOKIE) or request.headers.get(SESSION_HEADER, "")
+        token = request.cookies.get(SESSION_COOKIE, "")
+        if not token:
+            # Cookies blocked in the LMS iframe: the page carries the session (header for API calls, a
+            # parameter for links and forms — never logged: the access log has no query strings).
+            token = request.headers.get(SESSION_HEADER) or request.values.get(SESSION_PARAM, "")
+            if token:
+                g.launch_token = token
         g.launch_session = find_session(db.session, token)
     session: LaunchSession | None = g.launch_session
     if session is None:
