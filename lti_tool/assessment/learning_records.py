@@ -37,7 +37,9 @@ def scope_of_attempt(attempt: Attempt) -> LtiScope:
 
 
 def _item_ref(item_def: dict[str, Any]) -> ItemRef:
-    options = tuple(Option(id=str(o["id"]), text=o["text"]) for o in item_def.get("options") or ())
+    # Matching items keep their right-hand side in `targets`; the xAPI builders expect both sides in options.
+    choices = [*(item_def.get("options") or ()), *(item_def.get("targets") or ())]
+    options = tuple(Option(id=str(o["id"]), text=o["text"]) for o in choices)
     return ItemRef(id=str(item_def["id"]), type=ItemType(item_def["type"]), prompt=item_def["prompt"],
                    options=options, answer=item_def.get("answer"))
 
@@ -66,12 +68,12 @@ def result_recorder(base_url: str) -> ResultHook:
         for chosen in selected_items(attempt):
             item_def = index[chosen.item_id][1]
             response = saved.get(chosen.item_id)
-            if response is None:
-                continue
+            if response is None or response in ({}, [], ""):
+                continue  # not answered
             scored = score_item(item_def, response)
             correct = None if scored.needs_review else scored.correct
             statements.append(st.item_answered(profile, scope, unit, registration, _item_ref(item_def),
-                                               _xapi_response(response), correct, now))
+                                               _xapi_response(item_def, response), correct, now))
         score = Score(scaled=result.score, raw=round(result.score * 100, 2), max=100)
         statements.append(st.assessment_completed(profile, scope, unit, registration, score, now))
         if not result.pending_review:
@@ -94,8 +96,8 @@ def result_recorder(base_url: str) -> ResultHook:
     return record
 
 
-def _xapi_response(response: Any) -> Any:
+def _xapi_response(item_def: dict[str, Any], response: Any) -> Any:
     # A practical response is {"text", "upload"}: the learning record carries the text, not the file id.
-    if isinstance(response, dict) and set(response) <= {"text", "upload"}:
+    if item_def["type"] == "practical" and isinstance(response, dict):
         return str(response.get("text", ""))[:2000]
     return response

@@ -20,5 +20,10 @@ def _parser() -> MarkdownIt:
 def render_markdown(text: str) -> str:
     """Markdown → sanitised HTML (links get rel=noopener noreferrer)."""
     html = _parser().render(text)
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    # Wide tables and code scroll sideways at 360 px; a keyboard user must be able to scroll them too
+    # (WCAG 2.1.1, axe "scrollable-region-focusable"). Added after sanitising: these are our own attributes.
+    clean = clean.replace("<table>", '<div class="scroll" tabindex="0" role="region" aria-label="Table"><table>')
+    clean = clean.replace("</table>", "</table></div>")
+    return clean.replace("<pre>", '<pre tabindex="0">')

@@ -119,7 +119,7 @@ def issue_from_lrs_command(lrs_url: str, since: str | None, dry_run: bool, usern
         else:
             outcome = lrs_issuance.issue(db.session, justified, now=utcnow(), env=env)
             db.session.commit()  # one credential at a time: a later failure keeps what was issued
-        new, held = new + outcome.new, held + (not outcome.new)
+        new, held = new + int(outcome.new), held + int(not outcome.new)
         verb = ("would issue " if dry_run else "issued      ") if outcome.new else "already held"
         where = services.credential_url(settings.base_url, outcome.credential_id) if outcome.credential_id else "-"
         click.echo(f"{verb} {where}  {_learner(justified)}")

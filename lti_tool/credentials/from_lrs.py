@@ -117,7 +117,7 @@ def decide(statements: Iterable[Statement], tool_base_urls: Sequence[str], catal
             outcome_scores.setdefault(key, {})[m.outcome_id] = m.score
     best: dict[tuple[str, str, str, str], Justified] = {}
     units = sorted((m for m in masteries.values() if m.outcome_id is None),
-                   key=lambda m: (m.timestamp, m.registration, m.statement_id))
+                   key=lambda m: (_moment(m.timestamp), m.registration, m.statement_id))
     for m in units:
         outcome_ids = catalogue.get((m.slug, m.version))
         if outcome_ids is None:
@@ -138,6 +138,15 @@ def decide(statements: Iterable[Statement], tool_base_urls: Sequence[str], catal
             outcomes=tuple(OutcomeResult(o, scores[o], True) for o in outcome_ids),
         )
     return Decision(justified=tuple(best.values()), skipped=tuple(skipped))
+
+
+def _moment(timestamp: str) -> dt.datetime:
+    # LRSs may rewrite the offset ("Z" vs "+00:00"), so order by the instant, not the text.
+    try:
+        moment = dt.datetime.fromisoformat(timestamp)
+    except ValueError:
+        return dt.datetime.max.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _verb(statement: Statement) -> str:

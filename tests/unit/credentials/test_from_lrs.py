@@ -97,6 +97,14 @@ def test_two_complete_registrations_justify_one_credential_from_the_first() -> N
     assert [o.score for o in justified.outcomes] == [0.9, 0.8]
 
 
+def test_the_first_mastery_is_found_by_instant_even_when_the_lrs_rewrote_the_offset() -> None:
+    first_reg, first = attempt()
+    _, second = attempt(at=T0 - dt.timedelta(minutes=30))
+    unit_statement(first)["timestamp"] = "2026-11-23T09:00:00.000+01:00"  # 08:00Z, before 08:30Z
+    [justified] = decide(second + first, [BASE], CATALOGUE).justified
+    assert justified.registration == str(first_reg)
+
+
 def test_a_failed_first_attempt_and_a_complete_second_one_justify_the_second() -> None:
     _, failed = attempt(outcomes={"lo1": 1.0})
     passed_reg, passed = attempt(at=T0 + dt.timedelta(days=1))
@@ -191,9 +199,9 @@ def test_read_statements_with_since_completes_the_attempts_of_the_window() -> No
                                                   (404, "HTTP 404"), (500, "answered HTTP 500")])
 def test_lrs_failures_read_as_sentences(status: int, expected: str) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(status, text="nope"))
-    with LrsClient("http://lrs.example/xAPI/", "u", "p", transport=transport) as lrs:
-        with pytest.raises(LrsError) as caught:
-            read_statements(lrs)
+    with LrsClient("http://lrs.example/xAPI/", "u", "p", transport=transport) as lrs, \
+            pytest.raises(LrsError) as caught:
+        read_statements(lrs)
     assert expected in describe_lrs_failure(caught.value, "http://lrs.example/xAPI/")
 
 
@@ -201,7 +209,7 @@ def test_an_unreachable_lrs_reads_as_unreachable() -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    with LrsClient("http://lrs.example/xAPI/", "u", "p", transport=httpx.MockTransport(refuse)) as lrs:
-        with pytest.raises(LrsError) as caught:
-            read_statements(lrs)
+    with LrsClient("http://lrs.example/xAPI/", "u", "p", transport=httpx.MockTransport(refuse)) as lrs, \
+            pytest.raises(LrsError) as caught:
+        read_statements(lrs)
     assert "is unreachable: ConnectError" in describe_lrs_failure(caught.value, "http://lrs.example/xAPI/")
