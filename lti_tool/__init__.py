@@ -120,7 +120,9 @@ def _sqlite_begin_before_savepoint(conn: sa.Connection, _name: str) -> None:
     # starts a transaction of its own that its RELEASE commits, so begin_nested() would not be atomic.
     dbapi_connection = conn.connection.dbapi_connection
     if dbapi_connection is not None and not dbapi_connection.in_transaction:
-        dbapi_connection.execute("BEGIN")
+        # IMMEDIATE: take the write lock now, waiting for it (busy timeout), rather than failing later when
+        # a read snapshot turns out stale (SQLITE_BUSY_SNAPSHOT does not wait).
+        dbapi_connection.execute("BEGIN IMMEDIATE")
 
 
 def _configure_logging(settings: Settings) -> None:
