@@ -18,9 +18,7 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from http.cookies import SimpleCookie
@@ -31,13 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from launch import _fresh_database, _wait  # noqa: E402
+from harness import tool_under_gunicorn  # noqa: E402
 
 from lti_tool.assessment.responses import key_response  # noqa: E402
 from lti_tool.assessment.selection import item_index  # noqa: E402
 from lti_tool.catalogue.schema import read_unit_file  # noqa: E402
 from tests.lti_platform import Claim, LtiRoles, TestPlatform  # noqa: E402
-from tests.support.live_server import free_port  # noqa: E402
 
 UNIT = "wood-chain-of-custody"
 KEY = {item_id: key_response(item) for item_id, (_o, item) in
@@ -74,7 +71,8 @@ class Learner(threading.Thread):
 
     def _one(self, conn: http.client.HTTPConnection, sub: str) -> None:
         p = self.platform
-        form = {"iss": p.issuer, "login_hint": sub, "client_id": p.client_id, "target_link_uri": self.base + "/lti/launch"}
+        form = {"iss": p.issuer, "login_hint": sub, "client_id": p.client_id,
+                "target_link_uri": self.base + "/lti/launch"}
         status, _, login = self._request(conn, "POST", "/lti/login", urlencode(form),
                                          {"Content-Type": "application/x-www-form-urlencoded"})
         query = parse_qs(urlsplit(login.getheader("Location", "")).query)
@@ -120,36 +118,15 @@ def _quantiles(values: list[float]) -> tuple[float, float]:
 
 
 def run(kind: str, seconds: float, learners: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp_name, TestPlatform() as platform:
-        tmp = Path(tmp_name)
-        url, drop = _fresh_database(kind, tmp)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"), "TOOL_BASE_URL": base,
-               "SECRET_KEY": "bench", "PORT": str(port), "LOG_LEVEL": "WARNING"}
-        flask = [str(ROOT / ".venv/bin/flask"), "--app", "lti_tool"]
-        for args in (["db", "upgrade"], ["content", "load"],
-                     ["platform", "add", "--issuer", platform.issuer, "--client-id", platform.client_id,
-                      "--deployment-id", platform.deployment_id, "--auth-login-url", platform.auth_login_url,
-                      "--auth-token-url", platform.auth_token_url, "--key-set-url", platform.key_set_url]):
-            subprocess.run(flask + args, env=env, check=True, capture_output=True, cwd=ROOT)
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "--access-logfile", "/dev/null",
-             "lti_tool:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(port)
-            until = time.perf_counter() + seconds
-            workers = [Learner(port, platform, base, until, i) for i in range(learners)]
-            started = time.perf_counter()
-            for w in workers:
-                w.start()
-            for w in workers:
-                w.join()
-            elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait(10)
-            drop()
+    with TestPlatform() as platform, tool_under_gunicorn(kind, platform) as (port, base):
+        until = time.perf_counter() + seconds
+        workers = [Learner(port, platform, base, until, i) for i in range(learners)]
+        started = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - started
     submits = [x for w in workers for x in w.submits]
     saves = [x for w in workers for x in w.saves]
     errors = [e for w in workers for e in w.errors]

@@ -17,12 +17,9 @@ import argparse
 import http.client
 import os
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -30,37 +27,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+from harness import tool_under_gunicorn  # noqa: E402
+
 from tests.lti_platform import Claim, LtiRoles, TestPlatform  # noqa: E402
-from tests.support.live_server import free_port  # noqa: E402
 
 UNIT = "wood-chain-of-custody"
-
-
-def _pg_admin_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        url = subprocess.run(["bash", str(ROOT / "scripts/postgres-for-tests.sh")], check=True,
-                             capture_output=True, text=True).stdout.strip()
-    return url
-
-
-def _fresh_database(kind: str, tmp: Path) -> tuple[str, callable]:
-    if kind == "sqlite":
-        return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    import sqlalchemy as sa
-
-    admin_url = sa.make_url(_pg_admin_url())
-    name = f"mastery_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-
-    def drop() -> None:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
 
 
 class Client(threading.Thread):
@@ -117,56 +90,22 @@ class Client(threading.Thread):
 
 
 def _run(kind: str, seconds: float, clients: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp_name, TestPlatform() as platform:
-        tmp = Path(tmp_name)
-        url, drop = _fresh_database(kind, tmp)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"), "TOOL_BASE_URL": base,
-               "SECRET_KEY": "bench", "PORT": str(port), "LOG_LEVEL": "WARNING"}
-        flask = [str(ROOT / ".venv/bin/flask"), "--app", "lti_tool"]
-        for args in (["db", "upgrade"], ["content", "load"],
-                     ["platform", "add", "--issuer", platform.issuer, "--client-id", platform.client_id,
-                      "--deployment-id", platform.deployment_id, "--auth-login-url", platform.auth_login_url,
-                      "--auth-token-url", platform.auth_token_url, "--key-set-url", platform.key_set_url]):
-            subprocess.run(flask + args, env=env, check=True, capture_output=True, cwd=ROOT)
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "--access-logfile", "/dev/null",
-             "lti_tool:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            _wait(port)
-            Client(port, platform, base, time.perf_counter() + 2, 0).run()  # warm-up: JWKS cache, pools
-            until = time.perf_counter() + seconds
-            workers = [Client(port, platform, base, until, i + 1) for i in range(clients)]
-            started = time.perf_counter()
-            for w in workers:
-                w.start()
-            for w in workers:
-                w.join()
-            elapsed = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait(10)
-            drop()
+    with TestPlatform() as platform, tool_under_gunicorn(kind, platform) as (port, base):
+        Client(port, platform, base, time.perf_counter() + 2, 0).run()  # warm-up: JWKS cache, pools
+        until = time.perf_counter() + seconds
+        workers = [Client(port, platform, base, until, i + 1) for i in range(clients)]
+        started = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.perf_counter() - started
     lat = sorted(x for w in workers for x in w.latencies)
     errors = [e for w in workers for e in w.errors]
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
     print(f"{kind:10s} clients={clients:2d} launches={len(lat):6d} {len(lat) / elapsed:7.1f} launches/s  "
           f"p50={q[49] * 1000:6.1f} ms  p95={q[94] * 1000:6.1f} ms  p99={q[98] * 1000:6.1f} ms  errors={len(errors)}"
           + (f"  first error: {errors[0]}" if errors else ""))
-
-
-def _wait(port: int) -> None:
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 def main() -> None:

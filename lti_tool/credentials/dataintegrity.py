@@ -163,32 +163,8 @@ def _verify_one(
     supported = (kind == ProofType.DATA_INTEGRITY and suite == Cryptosuite.EDDSA_RDFC_2022) or (
         kind == ProofType.ED25519_2020 and suite is None
     )
-    if not result.add(prefix + "proof_type", supported, f"{kind} / {suite}"):
-        return
-    purpose = proof.get("proofPurpose")
-    result.add(prefix + "proof_purpose", purpose == ProofPurpose.ASSERTION_METHOD, str(purpose))
-    created = proof.get("created")
-    try:
-        dt.datetime.fromisoformat(str(created).replace("Z", "+00:00"))
-        result.add(prefix + "created", True, str(created))
-    except ValueError:
-        result.add(prefix + "created", False, f"not a date-time: {created!r}")
-    method = proof.get("verificationMethod")
-    try:
-        if not isinstance(method, str):
-            raise KeyResolutionError("verificationMethod is missing or not a URL")
-        resolved = resolve_key(method)
-    except KeyResolutionError as exc:
-        result.add(prefix + "verification_method", False, str(exc))
-        return
-    result.add(prefix + "verification_method", True, resolved.id)
-    result.add(
-        prefix + "issuer_binding",
-        resolved.controller == issuer,
-        f"key controller {resolved.controller} vs issuer {issuer}",
-    )
-    if not isinstance(resolved.key, Ed25519PublicKey):
-        result.add(prefix + "signature", False, "the verification method is not an Ed25519 key")
+    key = check_proof_metadata(proof, prefix, issuer, resolve_key, result, supported=supported)
+    if key is None:
         return
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "@context" in options and options["@context"] != unsecured.get("@context"):
@@ -206,7 +182,44 @@ def _verify_one(
     result.add(prefix + "safe_mode", True, "no term or IRI dropped by JSON-LD processing")
     try:
         signature = multibase_decode(str(proof.get("proofValue", "")))
-        resolved.key.verify(signature, data)
+        key.verify(signature, data)
         result.add(prefix + "signature", True, "Ed25519 signature valid")
     except (MultibaseError, InvalidSignature) as exc:
         result.add(prefix + "signature", False, f"signature invalid ({type(exc).__name__})")
+
+
+def check_proof_metadata(proof: Mapping[str, Any], prefix: str, issuer: str | None, resolve_key: KeyResolver,
+                         result: VerificationResult, *, supported: bool) -> Ed25519PublicKey | None:
+    """The checks of a proof before its signature: type, purpose, created, key, issuer binding.
+
+    Returns the Ed25519 key to check the signature with, or None when a check already failed for good.
+    """
+    kind, suite = proof.get("type"), proof.get("cryptosuite")
+    if not result.add(prefix + "proof_type", supported, f"{kind} / {suite}"):
+        return None
+    purpose = proof.get("proofPurpose")
+    result.add(prefix + "proof_purpose", purpose == ProofPurpose.ASSERTION_METHOD, str(purpose))
+    created = proof.get("created")
+    try:
+        dt.datetime.fromisoformat(str(created).replace("Z", "+00:00"))
+        result.add(prefix + "created", True, str(created))
+    except ValueError:
+        result.add(prefix + "created", False, f"not a date-time: {created!r}")
+    method = proof.get("verificationMethod")
+    try:
+        if not isinstance(method, str):
+            raise KeyResolutionError("verificationMethod is missing or not a URL")
+        resolved = resolve_key(method)
+    except KeyResolutionError as exc:
+        result.add(prefix + "verification_method", False, str(exc))
+        return None
+    result.add(prefix + "verification_method", True, resolved.id)
+    result.add(
+        prefix + "issuer_binding",
+        resolved.controller == issuer,
+        f"key controller {resolved.controller} vs issuer {issuer}",
+    )
+    if not isinstance(resolved.key, Ed25519PublicKey):
+        result.add(prefix + "signature", False, "the verification method is not an Ed25519 key")
+        return None
+    return resolved.key
