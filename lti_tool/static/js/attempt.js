@@ -37,12 +37,12 @@
 
   function save(fieldset) {
     var state = fieldset.querySelector(".save-state");
-    state.textContent = "Saving…";
+    state.textContent = form.dataset.saving;
     return fetch("/api/attempts/" + attemptId + "/responses/" + fieldset.dataset.item, {
       method: "PUT", headers: headers(), credentials: "same-origin",
       body: JSON.stringify({response: valueOf(fieldset)})
     }).then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
-      .then(function (a) { state.textContent = a.ok ? "Saved" : a.body.message; });
+      .then(function (a) { state.textContent = a.ok ? form.dataset.saved : a.body.message; });
   }
 
   form.addEventListener("change", function (event) {
@@ -55,7 +55,7 @@
     var status = document.getElementById("attempt-status");
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    status.textContent = "Submitting…";
+    status.textContent = form.dataset.submitting;
     var saves = Array.prototype.map.call(form.querySelectorAll("fieldset.item"), save);
     Promise.all(saves).then(function () {
       return fetch("/api/attempts/" + attemptId + "/submit", {method: "POST", headers: headers(), credentials: "same-origin"});
