@@ -81,3 +81,25 @@ def test_assessment_by_keyboard_only(learner_page: Page) -> None:
         raise
     assert learner_page.locator("table caption").first.is_visible()
     assert _axe_violations(learner_page) == []
+
+
+def test_public_credential_page_passes_axe(registered: tuple[LiveTool, TestPlatform], chromium: Browser) -> None:
+    from tests.integration.assessment.helpers import launch_learner
+    from tests.integration.assessment.test_gradebook import UNIT as AUTO_UNIT
+    from tests.integration.assessment.test_gradebook import _answer
+
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    tool, platform = registered
+    learner = launch_learner(tool, platform, AUTO_UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": AUTO_UNIT}).json()
+    _answer(learner, attempt, right_first=len(attempt["items"]))
+    learner.api("POST", f"/api/attempts/{attempt['id']}/submit")
+    [credential] = learner.api("GET", "/api/me/credentials").json()["credentials"]
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(credential["url"])
+    page.wait_for_selector("article.credential")
+    assert _axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    context.close()
