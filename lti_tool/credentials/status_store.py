@@ -65,6 +65,31 @@ def _insert_list(session: so.Session, list_id: int, issuer: Issuer, base_url: st
     session.execute(insert(StatusList).values(**values).on_conflict_do_nothing(index_elements=["id"]))
 
 
+_LIST_CREATION_LOCK = 0x4D415354  # an advisory-lock key of our own ("MAST")
+
+
+def _create_list_once(session: so.Session, issuer: Issuer, base_url: str, now: dt.datetime) -> int:
+    """The list to use when none has room: made by one transaction only, even when many find none at once.
+
+    Without the lock, a transaction that read "no list" before another committed list N, and "newest is N"
+    after, would make list N+1 for nothing (measured: 20 concurrent first issuances made two lists).
+    """
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LIST_CREATION_LOCK})
+    else:
+        raw = conn.connection.dbapi_connection
+        if raw is not None and not raw.in_transaction:
+            raw.execute("BEGIN IMMEDIATE")  # SQLite: take the single write lock before deciding
+    existing = session.scalar(sa.select(sa.func.min(StatusList.id)).where(
+        StatusList.issuer_id == issuer.did, StatusList.next_index < StatusList.size))
+    if existing is not None:
+        return int(existing)
+    list_id = (session.scalar(sa.select(sa.func.max(StatusList.id))) or 0) + 1
+    _insert_list(session, list_id, issuer, base_url, now)
+    return list_id
+
+
 def allocate_index(session: so.Session, issuer: Issuer, base_url: str, now: dt.datetime) -> tuple[int, int]:
     """Take the next free (list id, index) for ``issuer``; held (locked) until the transaction ends."""
     for _ in range(8):
@@ -74,9 +99,7 @@ def allocate_index(session: so.Session, issuer: Issuer, base_url: str, now: dt.d
             )
         )
         if list_id is None:
-            newest = session.scalar(sa.select(sa.func.max(StatusList.id))) or 0
-            list_id = newest + 1
-            _insert_list(session, list_id, issuer, base_url, now)
+            list_id = _create_list_once(session, issuer, base_url, now)
         taken = session.execute(
             sa.update(StatusList)
             .where(StatusList.id == list_id, StatusList.issuer_id == issuer.did,
