@@ -6,12 +6,17 @@ They are turned into a page or a JSON answer in one place (``lti_tool.web.errors
 from __future__ import annotations
 
 
+def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation only"
+    """Mark a string for extraction; it is translated where it is shown (the error page)."""
+    return text
+
+
 class ToolError(Exception):
     """Base of every error the tool shows to a person; never carries a secret."""
 
     status = 400
     code = "bad_request"
-    title = "Something is not right with this request"
+    title = N_("Something is not right with this request")
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -25,7 +30,7 @@ class LaunchError(ToolError):
 
     status = 400
     code = "invalid_launch"
-    title = "This launch could not be accepted"
+    title = N_("This launch could not be accepted")
 
 
 class SessionMissing(ToolError):
@@ -33,7 +38,7 @@ class SessionMissing(ToolError):
 
     status = 401
     code = "no_session"
-    title = "Please open this activity from your course"
+    title = N_("Please open this activity from your course")
 
 
 class Forbidden(ToolError):
@@ -41,7 +46,7 @@ class Forbidden(ToolError):
 
     status = 403
     code = "forbidden"
-    title = "You do not have access to this page"
+    title = N_("You do not have access to this page")
 
 
 class NotFound(ToolError):
@@ -49,7 +54,7 @@ class NotFound(ToolError):
 
     status = 404
     code = "not_found"
-    title = "Not found"
+    title = N_("Not found")
 
 
 class Conflict(ToolError):
@@ -57,7 +62,7 @@ class Conflict(ToolError):
 
     status = 409
     code = "conflict"
-    title = "Already exists"
+    title = N_("Already exists")
 
 
 class ValidationFailed(ToolError):
@@ -65,7 +70,7 @@ class ValidationFailed(ToolError):
 
     status = 422
     code = "invalid_input"
-    title = "Some input is not valid"
+    title = N_("Some input is not valid")
 
 
 class CsrfFailed(ToolError):
@@ -73,4 +78,4 @@ class CsrfFailed(ToolError):
 
     status = 403
     code = "csrf_failed"
-    title = "This form has expired"
+    title = N_("This form has expired")

@@ -19,7 +19,7 @@ POT="$DIR/messages.pot"
 LANGUAGES=(it es fi bg fr nl)
 
 extract() {
-  "$PYBABEL" extract -F babel.cfg -k lazy_gettext -k _l --add-comments=TRANSLATORS: \
+  "$PYBABEL" extract -F babel.cfg -k lazy_gettext -k _l -k N_ --add-comments=TRANSLATORS: \
     --project="MASTERY Tool" --copyright-holder="MASTERY consortium" -o "$POT" .
 }
 

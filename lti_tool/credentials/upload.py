@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Request
 
-from lti_tool.errors import ToolError, ValidationFailed
+from lti_tool.errors import N_, ToolError, ValidationFailed
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 _JWT = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*$")
@@ -19,7 +19,7 @@ class PayloadTooLarge(ToolError):
 
     status = 413
     code = "payload_too_large"
-    title = "The file is too large"
+    title = N_("The file is too large")
 
 
 class NotJson(ToolError):
@@ -27,7 +27,7 @@ class NotJson(ToolError):
 
     status = 400
     code = "not_json"
-    title = "This is not a credential file"
+    title = N_("This is not a credential file")
 
 
 def _too_large() -> PayloadTooLarge:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 from sqlalchemy import orm as so
 
-from lti_tool.errors import ToolError
+from lti_tool.errors import N_, ToolError
 from lti_tool.launch.claims import MessageType, same_origin
 from lti_tool.launch.models import Platform
 from lti_tool.launch.registration import PlatformInput, add_platform
@@ -55,7 +55,7 @@ class RegistrationFailed(ToolError):
 
     status = 400
     code = "registration_failed"
-    title = "The tool could not be registered"
+    title = N_("The tool could not be registered")
 
 
 def _url(value: Any, field: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_babel import gettext
 from werkzeug.exceptions import HTTPException
 
 from lti_tool.db import db
-from lti_tool.errors import ToolError
+from lti_tool.errors import N_, ToolError
 
 log = logging.getLogger(__name__)
 
@@ -47,5 +48,5 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def _server_error(error: Exception) -> tuple[Response | str, int]:
         db.session.rollback()
-        return _render(500, "server_error", "Something went wrong on our side",
-                       "The tool could not finish this request. Nothing was saved; please try again.")
+        return _render(500, "server_error", N_("Something went wrong on our side"),
+                       gettext("The tool could not finish this request. Nothing was saved; please try again."))

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 from flask.typing import ResponseReturnValue
 
 from lti_tool.db import db
-from lti_tool.errors import Forbidden, NotFound, ToolError, ValidationFailed
+from lti_tool.errors import N_, Forbidden, NotFound, ToolError, ValidationFailed
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched, session_roles
@@ -30,7 +30,7 @@ class LrsUnavailable(ToolError):
 
     status = 502
     code = "lrs_unavailable"
-    title = "The learning record store is not answering"
+    title = N_("The learning record store is not answering")
 
 
 def _settings() -> Settings:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from lti_tool.errors import ToolError
+from lti_tool.errors import N_, ToolError
 
 # Statuses a later try can cure: timeouts, rate limits, the platform's own failures (RFC 9110 §15).
 _RETRYABLE_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -17,7 +17,7 @@ class ServiceError(ToolError):
 
     status = 502
     code = "platform_service_failed"
-    title = "The LMS did not accept a request from the tool"
+    title = N_("The LMS did not accept a request from the tool")
 
     def __init__(self, message: str, *, retryable: bool, http_status: int | None = None,
                  platform_message: str = "", retry_after: dt.timedelta | None = None,
