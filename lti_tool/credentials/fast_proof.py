@@ -7,7 +7,6 @@ another issuer's credential is always verified by pyld.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 from collections.abc import Mapping
@@ -18,9 +17,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lti_tool.credentials import dataintegrity
 from lti_tool.credentials.contexts import OfflineDocumentLoader
-from lti_tool.credentials.dataintegrity import Cryptosuite, ProofPurpose, ProofType, VerificationResult
+from lti_tool.credentials.dataintegrity import Cryptosuite, ProofType, VerificationResult
 from lti_tool.credentials.fast_nquads import NotOurShape, canonical_nquads, canonicalize_any
-from lti_tool.credentials.multibase import MultibaseError, multibase_decode, multibase_encode
+from lti_tool.credentials.multibase import MultibaseError, multibase_decode
 from lti_tool.credentials.resolver import KeyResolver
 
 __all__ = ["sign_fast", "verify_fast"]
@@ -39,20 +38,13 @@ def sign_fast(
     loader: OfflineDocumentLoader | None = None,
 ) -> dict[str, Any]:
     """Like dataintegrity.sign (same bytes out), canonicalising our own shape without JSON-LD expansion."""
-    signed = copy.deepcopy(dict(document))
-    existing = signed.pop("proof", [])
-    proof: dict[str, Any] = {
-        "type": ProofType.DATA_INTEGRITY.value,
-        "created": dataintegrity.format_created(created),
-        "verificationMethod": verification_method,
-        "cryptosuite": Cryptosuite.EDDSA_RDFC_2022.value,
-        "proofPurpose": ProofPurpose.ASSERTION_METHOD.value,
-    }
-    options = {"@context": signed["@context"], **proof}
-    data = _digest(canonicalize_any(options, loader)) + _digest(canonicalize_any(signed, loader))
-    proof["proofValue"] = multibase_encode(private_key.sign(data))
-    signed["proof"] = [*(existing if isinstance(existing, list) else [existing]), proof]
-    return signed
+    return dataintegrity.sign(document, private_key, verification_method, created, loader=loader,
+                              hash_data=_fast_hash_data)
+
+
+def _fast_hash_data(unsecured: Mapping[str, Any], options: Mapping[str, Any],
+                    loader: OfflineDocumentLoader | None) -> bytes:
+    return _digest(canonicalize_any(options, loader)) + _digest(canonicalize_any(unsecured, loader))
 
 
 def _fast_inputs(document: Mapping[str, Any]) -> list[tuple[Mapping[str, Any], bytes]] | None:
