@@ -121,6 +121,16 @@ def _open_attempt(db: so.Session, launch: LaunchSession) -> Attempt | None:
     ))
 
 
+def learner_attempts(db: so.Session, launch: LaunchSession) -> list[Attempt]:
+    """The launched learner's attempts at this placement, newest first (reset ones left out)."""
+    if launch.resource_link_pk is None:
+        return []
+    return list(db.scalars(sa.select(Attempt).where(
+        Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
+        Attempt.state != AttemptState.RESET,
+    ).order_by(Attempt.number.desc())))
+
+
 def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str) -> Attempt:
     """The learner's own attempt at this placement; any other id is simply not found (no existence leak)."""
     attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from lti_tool.assessment.services import learner_attempts
 from lti_tool.catalogue.rendering import render_markdown
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import (
@@ -53,6 +54,7 @@ def unit_page(slug: str) -> ResponseReturnValue:
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
         outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang,
+        attempts=[] if staff else learner_attempts(db.session, session),
     )
     db.session.commit()  # the placement may have been pinned to its version just now
     return page

@@ -62,6 +62,8 @@ def test_a_learner_masters_a_unit_through_the_api(registered: tuple[LiveTool, Te
     assert again.status_code == 200 and again.json() == body
     page = learner.http.get(f"{tool.url}/units/{UNIT}/attempts/{attempt['id']}", timeout=5)
     assert page.status_code == 200 and 'data-mastered="true"' in page.text
+    unit_page = learner.http.get(f"{tool.url}/units/{UNIT}", timeout=5).text
+    assert f'data-attempt="{attempt["id"]}"' in unit_page and "Mastered" in unit_page  # progress on the unit page
 
 
 def test_wrong_answers_do_not_master(registered: tuple[LiveTool, TestPlatform]) -> None:
