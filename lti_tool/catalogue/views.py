@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment.services import learner_attempts
@@ -20,6 +20,7 @@ from lti_tool.db import db
 from lti_tool.errors import Forbidden, NotFound
 from lti_tool.launch.models import ResourceLink
 from lti_tool.launch.web_session import current_launch, is_staff, launched, require_context, staff_only
+from lti_tool.xapi.events import record_section_experienced
 
 bp = Blueprint("catalogue", __name__)
 
@@ -58,6 +59,23 @@ def unit_page(slug: str) -> ResponseReturnValue:
     )
     db.session.commit()  # the placement may have been pinned to its version just now
     return page
+
+
+@bp.post("/api/units/<slug>/sections/<section_id>/experienced")
+@launched
+def section_read(slug: str, section_id: str) -> ResponseReturnValue:
+    """The unit page tells us a study section was read (scrolled into view): an xAPI "experienced"."""
+    session = current_launch()
+    link = session.resource_link
+    if link is None or link.unit_slug != slug:
+        raise Forbidden("This unit is not the activity you opened from your course.")
+    unit = placement_unit(db.session, link)
+    if unit is None:
+        raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue.")
+    recorded = record_section_experienced(db.session, session, unit, section_id,
+                                          current_app.extensions["mastery.settings"].base_url)
+    db.session.commit()
+    return jsonify({"recorded": recorded})
 
 
 @bp.get("/courses/<int:context_pk>")

@@ -14,12 +14,13 @@ from sqlalchemy import orm as so
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit
 from lti_tool.db import utcnow
+from lti_tool.errors import NotFound
 from lti_tool.launch.claims import STAFF_ROLES, MessageType, Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.outbox import record_statements
 from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import LtiScope, UnitRef
+from lti_tool.xapi.refs import LtiScope, SectionRef, UnitRef
 
 
 def scope_of(session: LaunchSession) -> LtiScope:
@@ -54,4 +55,17 @@ def record_launch_event(db: so.Session, session: LaunchSession, tool_base_url: s
     if unit is None:  # the unit page will say so; there is no activity to talk about
         return 0
     statement = st.unit_launched(Profile(tool_base_url), scope_of(session), unit_ref(unit), at or utcnow())
+    return record_statements(db, [statement])
+
+
+def record_section_experienced(db: so.Session, session: LaunchSession, unit: Unit, section_id: str,
+                               tool_base_url: str, at: dt.datetime | None = None) -> int:
+    """Queue "experienced" for a study section the learner has read (staff previews are not recorded)."""
+    if not is_learner(session):
+        return 0
+    section = next((s for s in unit.document.get("sections", []) if str(s["id"]) == section_id), None)
+    if section is None:
+        raise NotFound(f"Section {section_id!r} is not part of this unit.")
+    ref = SectionRef(id=str(section["id"]), title=section["title"])
+    statement = st.section_experienced(Profile(tool_base_url), scope_of(session), unit_ref(unit), ref, at or utcnow())
     return record_statements(db, [statement])

@@ -45,6 +45,10 @@ def learner_page(registered: tuple[LiveTool, TestPlatform], chromium: Browser) -
 def test_unit_page_passes_axe_and_fits_360px(learner_page: Page) -> None:
     assert _axe_violations(learner_page) == []
     assert learner_page.evaluate("document.documentElement.scrollWidth") <= 360
+    # reading the first study section (in view for 5 s) is reported for the learning record
+    with learner_page.expect_response(lambda r: r.url.endswith("/experienced"), timeout=15_000) as reported:
+        learner_page.locator("section.study").first.scroll_into_view_if_needed()
+    assert reported.value.status == 200
 
 
 def test_assessment_by_keyboard_only(learner_page: Page) -> None:

@@ -48,3 +48,25 @@ def test_mastery_journey_is_in_the_lrs(registered: tuple[LiveTool, TestPlatform]
                      s["object"]["id"].endswith(f"/units/{UNIT}")]
     others = unit_mastered[0]["context"]["contextActivities"]["other"]
     assert any("data.europa.eu/esco/skill" in a["id"] for a in others)  # ESCO skills travel with it
+
+
+def test_reading_a_section_is_experienced_once_per_report(registered: tuple[LiveTool, TestPlatform]) -> None:
+    import json
+
+    import sqlalchemy as sa
+
+    from lti_tool.catalogue.schema import read_unit_file
+    from lti_tool.db import db
+    from lti_tool.settings import PROJECT_ROOT
+    from lti_tool.xapi.models import StatementOutbox
+
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    section = read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml")["sections"][0]["id"]
+    answer = learner.api("POST", f"/api/units/{UNIT}/sections/{section}/experienced")
+    assert answer.status_code == 200 and answer.json() == {"recorded": 1}
+    assert learner.api("POST", f"/api/units/{UNIT}/sections/no-such-section/experienced").status_code == 404
+    assert learner.api("POST", f"/api/units/wood-chain-of-custody/sections/{section}/experienced").status_code == 403
+    with tool.app.app_context():
+        verbs = [json.loads(r.payload)["verb"]["id"] for r in db.session.scalars(sa.select(StatementOutbox))]
+    assert sum(v.endswith("/experienced") for v in verbs) == 1
