@@ -259,3 +259,21 @@ def build_credential(
     if status is not None:
         credential["credentialStatus"] = status
     return credential
+
+
+_CONTROL = dict.fromkeys(c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)) | {0x7F: None}
+
+
+def without_control_characters(node: Any) -> Any:
+    """The document with C0 control characters (but tab, CR, LF) and DEL removed from every string.
+
+    pyld writes them into the canonical N-Quads unescaped while the JavaScript canonicaliser escapes them, so a
+    name containing one would fail independent verification (measured with @digitalbazaar/vc).
+    """
+    if isinstance(node, str):
+        return node.translate(_CONTROL)
+    if isinstance(node, list):
+        return [without_control_characters(item) for item in node]
+    if isinstance(node, dict):
+        return {key: without_control_characters(value) for key, value in node.items()}
+    return node

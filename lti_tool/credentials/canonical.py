@@ -72,7 +72,7 @@ def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader
     dropped: list[str] = []
     # The processor-level hook sees every term the expansion inside normalize() drops; relative IRIs are
     # resolved against a reserved ".invalid" base so they show up in the N-Quads instead of vanishing.
-    processor = jsonld.JsonLdProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
+    processor = _CapturingProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
     options: dict[str, Any] = {**_NORMALIZE, **loader.pyld_options(), "base": _RELATIVE_MARKER}
     try:
         quads = str(processor.normalize(dict(document), options))
@@ -82,9 +82,44 @@ def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader
     problems += [
         f"IRI {iri!r} is relative and would be dropped" for iri in sorted(set(_RELATIVE_IN_QUADS.findall(quads)))
     ]
+    # pyld's RDF conversion also skips, without a word, any statement whose IRI is not well formed (a space in
+    # an @id-typed value): the expansion it made shows them.
+    problems += [f"{where} {iri!r} is not a valid IRI and would be dropped"
+                 for where, iri in _malformed_iris(processor.expanded)]
     if problems:
         raise UnsafeDocumentError(sorted(set(problems)))
     return quads
+
+
+class _CapturingProcessor(jsonld.JsonLdProcessor):
+    """pyld's processor, keeping the expansion that normalize() makes (no second expansion needed)."""
+
+    expanded: Any = None
+
+    def expand(self, input_: Any, options: Any) -> Any:
+        self.expanded = super().expand(input_, options)
+        return self.expanded
+
+
+_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|\\^`]')
+
+
+def _malformed_iris(node: Any, where: str = "") -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(node, list):
+        for item in node:
+            found += _malformed_iris(item, where)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "@id" and isinstance(value, str) and not value.startswith("_:") and _IRI_FORBIDDEN.search(value):
+                found.append((f"@id under {where or 'the root'}", value))
+            elif key == "@type" and "@value" not in node:
+                for t in value if isinstance(value, list) else [value]:
+                    if isinstance(t, str) and _IRI_FORBIDDEN.search(t):
+                        found.append((f"type under {where or 'the root'}", t))
+            elif key not in ("@value", "@language", "@direction"):
+                found += _malformed_iris(value, key)
+    return found
 
 
 def _relative_iris(node: Any, where: str = "") -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.credentials import dataintegrity, status_store, vcjwt
-from lti_tool.credentials.builder import LearnerInfo, build_credential
+from lti_tool.credentials.builder import LearnerInfo, build_credential, without_control_characters
 from lti_tool.credentials.fast_proof import sign_fast
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import CredentialEnv, current_env
@@ -77,6 +77,7 @@ def _build_and_sign(env: CredentialEnv, credential_id: str, user: User, unit: Un
         achievement_base_url=_achievement_base(env),
         status=status_entry(status_store.list_url(env.base_url, list_id), index),
     )
+    unsigned = without_control_characters(unsigned)
     # Our own credential shape: the fast canonicaliser (proven byte-identical to pyld; falls back to pyld).
     return sign_fast(unsigned, env.issuer.keys.current.private_key, env.issuer.current_method, now)
 

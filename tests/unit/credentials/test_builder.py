@@ -234,3 +234,10 @@ def test_blended_and_fractional_workload(
             issued=issued,
             achievement_base_url="https://m.example",
         )
+
+
+def test_control_characters_are_removed_from_every_text() -> None:
+    from lti_tool.credentials.builder import without_control_characters
+
+    doc = {"name": "Ann\x0b\x01a\tB\nC\x7f", "list": ["x\x00y", 3], "nested": {"k": "\x1fz"}}
+    assert without_control_characters(doc) == {"name": "Anna\tB\nC", "list": ["xy", 3], "nested": {"k": "z"}}

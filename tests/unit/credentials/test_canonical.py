@@ -72,3 +72,15 @@ def test_canonicalize_safe_names_undefined_terms_and_relative_iris() -> None:
         canonicalize_safe(document)
     text = str(caught.value)
     assert "favouriteColour" in text and "learner-7" in text and "SuperBadge" in text
+
+
+def test_canonicalize_safe_names_iris_pyld_would_silently_skip() -> None:
+    """An @id-typed value with a space is left out of pyld's RDF without a word: safe mode must say so."""
+    document = load_example(VECTOR)
+    document.pop("proof")
+    clean = canonicalize_safe(document)
+    document["credentialSubject"]["id"] = "did:example:ebfeb1f7 12ec 11e2"
+    assert "did:example:ebfeb1f7 12ec 11e2" not in canonicalize(document)  # pyld drops it silently
+    with pytest.raises(UnsafeDocumentError, match="not a valid IRI"):
+        canonicalize_safe(document)
+    assert clean  # the untouched document still canonicalises
