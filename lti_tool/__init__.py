@@ -23,6 +23,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = (settings or load_settings()).resolved()
     _configure_logging(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
+    from lti_tool.web.json_provider import SafeJSONProvider
+
+    app.json = SafeJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,

@@ -176,3 +176,18 @@ def test_attempt_policy_limits_attempts(registered: tuple[LiveTool, TestPlatform
     learner.api("POST", f"/api/attempts/{first['id']}/submit")
     cooled = learner.api("POST", "/api/attempts", {"unit": slug})
     assert cooled.status_code == 409 and cooled.json()["error"] == "cooldown"
+
+
+def test_absurd_json_bodies_are_4xx_not_5xx(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, UNIT, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
+    item = attempt["items"][0]["id"]
+    deep = '{"response": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    for method, path, body in (("PUT", f"/api/attempts/{attempt['id']}/responses/{item}", deep),
+                               ("POST", "/api/attempts", '{"unit": ' + "[" * 100_000 + "]" * 100_000 + "}"),
+                               ("PUT", f"/api/attempts/{attempt['id']}/responses/{item}", "{not json"),
+                               ("PUT", f"/api/attempts/{attempt['id']}/responses/{item}", "x" * 3_000_000)):
+        answer = learner.http.request(method, tool.url + path, data=body, timeout=20,
+                                      headers={"X-CSRFToken": learner.csrf, "Content-Type": "application/json"})
+        assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text[:200])
