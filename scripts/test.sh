@@ -11,4 +11,5 @@ export REQUIRE_POSTGRES=1 REQUIRE_BROWSER=1
 for setup in scripts/test-setup.d/*.sh; do
   [ -e "$setup" ] && bash "$setup"
 done
+.venv/bin/ruff check lti_tool tests bench
 exec .venv/bin/python -m pytest "$@"

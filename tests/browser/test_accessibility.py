@@ -17,7 +17,8 @@ AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 def _axe_violations(page: Page) -> list[dict]:
     page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
     return page.evaluate("""async () => {
-        const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}});
+        const tags = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
     }""")
 
@@ -33,9 +34,8 @@ def learner_page(registered: tuple[LiveTool, TestPlatform], chromium: Browser) -
     # A top-level launch (same site): the platform page's iframe is tested in test_iframe_launch.py.
     params = platform.login_params(target_link_uri=tool.launch_url, user=LEARNER, roles=[LtiRoles.LEARNER],
                                    custom={"unit": UNIT})
-    page.set_content(
-        "<form id=f method=post action='%s'>%s</form>" % (tool.login_url, "".join(
-            f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())))
+    fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
+    page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
     page.evaluate("document.getElementById('f').submit()")
     page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
     yield page

@@ -78,7 +78,8 @@ def test_forged_claims_are_refused(registered: tuple[LiveTool, TestPlatform], br
                                    hook: Hook, code: str) -> None:
     tool, platform = registered
     # the azp=None trick above removes the claim; keep the hook's output JSON-clean
-    response = _launch(tool, platform, browser, claims_hook=lambda c: {k: v for k, v in hook(c).items() if v is not None})
+    response = _launch(tool, platform, browser,
+                       claims_hook=lambda c: {k: v for k, v in hook(c).items() if v is not None})
     _assert_refused(tool, response, code)
 
 
@@ -90,7 +91,8 @@ FORGED_HEADERS: list[tuple[str, Hook, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("hook", "code"), [(h, c) for _, h, c in FORGED_HEADERS], ids=[n for n, _, _ in FORGED_HEADERS])
+@pytest.mark.parametrize(("hook", "code"), [(h, c) for _, h, c in FORGED_HEADERS],
+                         ids=[n for n, _, _ in FORGED_HEADERS])
 def test_forged_headers_are_refused(registered: tuple[LiveTool, TestPlatform], browser: requests.Session,
                                     hook: Hook, code: str) -> None:
     tool, platform = registered

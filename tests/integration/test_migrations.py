@@ -11,10 +11,9 @@ from lti_tool.db import Base, db
 
 
 def test_schema_is_at_head_and_matches_the_models(app: Flask) -> None:
-    with app.app_context():
-        with db.engine.connect() as conn:
-            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    with app.app_context(), db.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     # Alembic nests column changes in lists; type-only differences (our UTCDateTime wrapper over DateTime,
     # Float vs Double for a Python float) are not schema changes.
     flat = [op for entry in diff for op in (entry if isinstance(entry, list) else [entry])]

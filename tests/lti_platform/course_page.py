@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 import secrets
 import threading
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from .server import HttpRequest, HttpResponse, Router

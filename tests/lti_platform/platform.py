@@ -16,8 +16,8 @@ from .browser import run_launch
 from .constants import MessageType
 from .course_page import CoursePages
 from .deep_linking import DeepLinkingService
-from .faults import Faults
 from .dynamic_registration import DynamicRegistrationService
+from .faults import Faults
 from .nrps import NrpsService
 from .oauth import OAuthServer
 from .oidc import (

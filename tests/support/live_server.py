@@ -30,7 +30,7 @@ class LiveServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> "LiveServer":
+    def start(self) -> LiveServer:
         self.server = make_server("127.0.0.1", self.port, self.app, threaded=True)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self.thread.start()
