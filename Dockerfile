@@ -9,7 +9,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-co
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY lti_tool ./lti_tool
-RUN pip install .
+# Only the .po catalogues are committed: compile them before the package is installed.
+RUN pip install "babel>=2.16" && pybabel -q compile -d lti_tool/translations && pip install .
 COPY config ./config
 COPY migrations ./migrations
 COPY content ./content

@@ -15,7 +15,12 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
+# The compiled catalogues are build output (only the .po files are committed).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard lti_tool/translations/*/LC_MESSAGES/messages.po))
+%.mo: %.po $(VENV)/.installed
+	@$(VENV)/bin/pybabel -q compile -i $< -o $@
+
+install: $(VENV)/.installed $(MO_FILES)
 
 migrate: install
 	$(FLASK) db upgrade

@@ -81,22 +81,22 @@ def test_translations_keep_the_placeholders_of_their_msgid(lang: str) -> None:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_catalogue_compiles_and_the_committed_mo_is_current(lang: str) -> None:
+def test_catalogue_compiles_and_the_installed_mo_is_current(lang: str) -> None:
     catalog = load(po_path(lang), lang)
     compiled = BytesIO()
     write_mo(compiled, catalog)
     compiled.seek(0)
     fresh = GNUTranslations(compiled)
-    committed_path = po_path(lang).with_suffix(".mo")
-    assert committed_path.is_file(), f"{lang}: run scripts/i18n.sh compile and commit the .mo"
-    with committed_path.open("rb") as handle:
-        committed = GNUTranslations(handle)
+    compiled_path = po_path(lang).with_suffix(".mo")
+    assert compiled_path.is_file(), f"{lang}: run `make install` (or scripts/i18n.sh compile)"
+    with compiled_path.open("rb") as handle:
+        installed = GNUTranslations(handle)
     for message in entries(catalog):
         if isinstance(message.id, tuple | list):
             for n in (1, 2, 5):
-                assert committed.ngettext(*message.id, n) == fresh.ngettext(*message.id, n), message.id
+                assert installed.ngettext(*message.id, n) == fresh.ngettext(*message.id, n), message.id
         else:
-            assert committed.gettext(message.id) == fresh.gettext(message.id) == message.string, message.id
+            assert installed.gettext(message.id) == fresh.gettext(message.id) == message.string, message.id
 
 
 def test_the_template_holds_every_string_the_code_marks_for_translation() -> None:
