@@ -21,7 +21,8 @@ from tests.support.live_server import LiveServer, free_port
 
 pytest_plugins = ["tests.lti_platform.fixtures", "tests.lrs_fixtures"]
 
-SHARED_SPEC = PROJECT_ROOT.parent / "shared" / "spec"
+# The standards data the tests check against (see standards/README.md).
+STANDARDS = PROJECT_ROOT / "standards"
 
 
 @pytest.fixture(scope="session", params=backends())
@@ -138,4 +139,4 @@ def browser() -> Iterator[requests.Session]:
 
 LEARNER = PlatformUser(sub="learner-1", name="Lea Learner", email="lea@example.org")
 TEACHER = PlatformUser(sub="teacher-1", name="Tom Teacher", email="tom@example.org")
-__all__ = ["LEARNER", "TEACHER", "LtiRoles", "LiveTool", "SHARED_SPEC"]
+__all__ = ["LEARNER", "TEACHER", "LtiRoles", "LiveTool", "STANDARDS"]

@@ -86,7 +86,7 @@ def test_mastery_issues_one_verifiable_credential(registered: tuple[LiveTool, Te
 
 def test_the_earned_credential_in_every_form(registered: tuple[LiveTool, TestPlatform]) -> None:
     from lti_tool.credentials.elm_shacl import validate_elm
-    from tests.conftest import SHARED_SPEC
+    from tests.conftest import STANDARDS
 
     tool, platform = registered
     learner = launch_learner(tool, platform, UNIT, LEARNER)
@@ -102,7 +102,7 @@ def test_the_earned_credential_in_every_form(registered: tuple[LiveTool, TestPla
     assert qr.status_code == 200 and "<svg" in qr.text
     elm = requests.get(mine["url"] + "/elm.json", timeout=10)
     assert elm.status_code == 200
-    shapes = SHARED_SPEC / "elm-v3" / "shacl" / "EDC-generic-no-cv.ttl"
+    shapes = STANDARDS / "elm-v3" / "shacl" / "EDC-generic-no-cv.ttl"
     if shapes.exists():
         report = validate_elm(elm.json(), shapes)
         assert report.conforms, report.text[:2000]

@@ -21,10 +21,10 @@ from lti_tool.credentials.multibase import did_key, did_key_verification_method
 from lti_tool.credentials.schema_check import schema_errors
 from lti_tool.credentials.status_list import Bitstring
 from lti_tool.db import db
-from tests.conftest import SHARED_SPEC
+from tests.conftest import STANDARDS
 from tests.integration.credentials.conftest import World
 
-EXAMPLES = SHARED_SPEC / "openbadges-3.0" / "examples"
+EXAMPLES = STANDARDS / "openbadges-3.0" / "examples"
 FOREIGN_KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"another-issuer-test-seed").digest())
 
 

@@ -23,11 +23,11 @@ from lti_tool.catalogue.schema import (
     unit_schema,
     validate_unit_document,
 )
+from tests.conftest import STANDARDS
 
 REPO = Path(__file__).resolve().parents[3]
 UNITS_DIR = REPO / "content" / "units"
-# The repository lives next to shared/ (…/main and …/shared).
-ESCO_CSV = REPO.parent / "shared" / "spec" / "esco" / "greenSkillsCollection_en_v1.2.0.csv"
+ESCO_CSV = STANDARDS / "esco" / "greenSkillsCollection_en_v1.2.0.csv"
 UNIT_FILES = iter_unit_files(UNITS_DIR)
 AUTO_TYPES = {"single_choice", "multiple_response", "true_false", "numeric", "ordering", "matching", "short_text"}
 SKILL = "http://data.europa.eu/esco/skill/6044d62b-7499-4c5d-81ae-2fea443013b2"
@@ -126,8 +126,6 @@ def test_most_units_are_fully_auto_scored_and_every_sector_is_covered() -> None:
 
 
 def test_every_esco_uri_in_the_content_exists_in_the_esco_green_collection() -> None:
-    if not ESCO_CSV.is_file():
-        pytest.skip(f"ESCO collection not found at {ESCO_CSV} (shared/spec is not next to the repository)")
     with ESCO_CSV.open(encoding="utf-8", newline="") as handle:
         known = {row["conceptUri"] for row in csv.DictReader(handle)}
     assert len(known) == 591

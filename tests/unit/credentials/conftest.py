@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,9 @@ from lti_tool.credentials.builder import (
 from lti_tool.credentials.multibase import did_key
 from lti_tool.credentials.resolver import Resolver
 from lti_tool.credentials.status_list import status_entry
+from tests.conftest import STANDARDS
 
-SPEC = Path(__file__).resolve().parents[4] / "shared" / "spec"
+SPEC = STANDARDS
 OB_SPEC = SPEC / "openbadges-3.0"
 EXAMPLES = OB_SPEC / "examples"
 # The 1EdTech vectors are all signed with this key; their verification methods are https/did:web URLs.
@@ -33,7 +33,7 @@ STATUS_LIST_URL = "https://mastery.example/credentials/status/1"
 
 
 def load_example(name: str) -> dict[str, Any]:
-    """One JSON example from spec/openbadges-3.0/examples."""
+    """One JSON example from standards/openbadges-3.0/examples."""
     return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
