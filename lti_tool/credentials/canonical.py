@@ -3,15 +3,22 @@
 pyld has no safe mode: a property no context defines is silently left out of the RDF, so it would be
 left out of the signed data too (a tampered undefined field would still verify). We expand first and
 refuse any document whose expansion drops a term or leaves a relative IRI (which RDF conversion drops).
+
+Canonicalisation of untrusted input runs under a work budget (RDFC-1.0 §4.4 and its "Dataset Poisoning"
+security consideration: a dataset of blank nodes that all look alike makes Hash N-Degree Quads explode
+factorially, so implementations must bound that work). See ``WorkBudget``.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from pyld import jsonld
+from pyld.canon import URDNA2015
 
 from lti_tool.credentials.contexts import OfflineDocumentLoader, UnknownContextError, default_loader
 
@@ -32,6 +39,70 @@ class UnsafeDocumentError(CanonicalizationError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("JSON-LD safe mode: " + "; ".join(problems))
+
+
+class CanonicalizationBudgetError(CanonicalizationError):
+    """The document needs more canonicalisation work than the budget allows (a "poison" dataset)."""
+
+
+@dataclass(frozen=True)
+class WorkBudget:
+    """How much canonicalisation work one document may cost.
+
+    The blank-node limits are checked before the expensive step (Hash N-Degree Quads) starts; the deep
+    iteration cap and the deadline stop it while it runs. ``work_factor`` = 1 allows as many deep iterations
+    as there are blank nodes left undistinguished by first-degree hashing: digitalbazaar's rdf-canonize
+    default (``maxWorkFactor``), so what we accept is what its verifiers accept. The complete OB 3.0 example
+    credential needs 20 deep iterations for its 20 such nodes; our own credentials need none.
+    """
+
+    max_blank_nodes: int = 256
+    max_undistinguished: int = 32
+    work_factor: int = 1
+    seconds: float = 2.0
+
+
+DEFAULT_BUDGET = WorkBudget()
+
+
+class _BudgetedURDNA2015(URDNA2015):
+    """pyld's URDNA2015 with the work budget enforced (pyld 3.3 has no limit at all: N=8 → 62 s)."""
+
+    def __init__(self, budget: WorkBudget) -> None:
+        super().__init__()
+        self._budget = budget
+        self._deadline = time.monotonic() + budget.seconds
+        self._remaining: int | None = None
+
+    def main(self, dataset: Any, options: Any) -> Any:
+        blank_nodes = {
+            quad[position]["value"]
+            for quads in dataset.values() for quad in quads for position in ("subject", "object")
+            if quad[position]["type"] == "blank node"
+        } | {name for name in dataset if name.startswith("_:")}
+        if len(blank_nodes) > self._budget.max_blank_nodes:
+            raise CanonicalizationBudgetError(
+                f"{len(blank_nodes)} blank nodes; at most {self._budget.max_blank_nodes} are canonicalised"
+            )
+        return super().main(dataset, options)
+
+    def hash_n_degree_quads(self, id_: str, issuer: Any) -> Any:
+        if self._remaining is None:
+            # First deep call: the map now holds exactly the blank nodes first-degree hashing could not tell
+            # apart (RDFC-1.0 §4.4.3 step 5 leaves only those), before any of the factorial work has begun.
+            undistinguished = sum(len(ids) for ids in self.hash_to_blank_nodes.values())
+            if undistinguished > self._budget.max_undistinguished:
+                raise CanonicalizationBudgetError(
+                    f"{undistinguished} blank nodes look alike; at most {self._budget.max_undistinguished} "
+                    "are compared in depth"
+                )
+            self._remaining = undistinguished ** self._budget.work_factor
+        if self._remaining <= 0:
+            raise CanonicalizationBudgetError("the blank nodes need more deep comparisons than the budget allows")
+        if time.monotonic() > self._deadline:
+            raise CanonicalizationBudgetError(f"canonicalisation took longer than {self._budget.seconds:g} s")
+        self._remaining -= 1
+        return super().hash_n_degree_quads(id_, issuer)
 
 
 def expand_strict(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> list[Any]:
@@ -66,8 +137,9 @@ def canonicalize(document: Mapping[str, Any] | list[Any], loader: OfflineDocumen
     return str(result)
 
 
-def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None) -> str:
-    """Canonical N-Quads (URDNA2015) after the safe-mode check, in a single JSON-LD expansion."""
+def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None,
+                      budget: WorkBudget = DEFAULT_BUDGET) -> str:
+    """Canonical N-Quads (URDNA2015) after the safe-mode check, in a single JSON-LD expansion, within ``budget``."""
     loader = loader or default_loader()
     dropped: list[str] = []
     # The processor-level hook sees every term the expansion inside normalize() drops; relative IRIs are
@@ -75,7 +147,10 @@ def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader
     processor = _CapturingProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
     options: dict[str, Any] = {**_NORMALIZE, **loader.pyld_options(), "base": _RELATIVE_MARKER}
     try:
-        quads = str(processor.normalize(dict(document), options))
+        # What JsonLdProcessor.normalize does, with our budgeted URDNA2015 in place of pyld's unbounded one.
+        rdf_options = {key: value for key, value in options.items() if key != "format"}
+        dataset = processor.to_rdf(dict(document), {**rdf_options, "produceGeneralizedRdf": False})
+        quads = str(_BudgetedURDNA2015(budget).main(dataset, options))
     except jsonld.JsonLdError as exc:
         raise CanonicalizationError(f"canonicalisation failed: {_root_message(exc)}") from exc
     problems = [f"term {name!r} is not defined by any @context and would be dropped" for name in dropped]
