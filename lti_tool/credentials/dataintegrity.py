@@ -18,12 +18,18 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lti_tool.credentials.canonical import CanonicalizationError, UnsafeDocumentError, canonicalize_safe
+from lti_tool.credentials.canonical import (
+    CanonicalizationBudgetError,
+    CanonicalizationError,
+    UnsafeDocumentError,
+    canonicalize_safe,
+)
 from lti_tool.credentials.contexts import OfflineDocumentLoader
 from lti_tool.credentials.multibase import MultibaseError, multibase_decode, multibase_encode
 from lti_tool.credentials.resolver import KeyResolutionError, KeyResolver
 
 CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+ED25519_SIGNATURE_BYTES = 64
 
 
 class ProofType(StrEnum):
@@ -170,6 +176,18 @@ def _verify_one(
     key = check_proof_metadata(proof, prefix, issuer, resolve_key, result, supported=supported)
     if key is None:
         return
+    # Everything that can fail cheaply fails before canonicalisation, the one costly step (issue 11, H1).
+    if not all(check.ok for check in result.checks if check.name.startswith(prefix)):
+        result.add(prefix + "signature", False, "not checked: an earlier check of this proof failed")
+        return
+    try:
+        signature = multibase_decode(str(proof.get("proofValue", "")))
+    except MultibaseError as exc:
+        result.add(prefix + "signature", False, f"proofValue is not multibase ({exc})")
+        return
+    if len(signature) != ED25519_SIGNATURE_BYTES:
+        result.add(prefix + "signature", False, f"proofValue holds {len(signature)} bytes, an Ed25519 signature 64")
+        return
     options = {k: v for k, v in proof.items() if k != "proofValue"}
     if "@context" in options and options["@context"] != unsecured.get("@context"):
         result.add(prefix + "signature", False, "proof @context differs from the document @context")
@@ -180,15 +198,17 @@ def _verify_one(
     except UnsafeDocumentError as exc:
         result.add(prefix + "safe_mode", False, "; ".join(exc.problems))
         return
+    except CanonicalizationBudgetError as exc:
+        result.add(prefix + "work_budget", False, f"refused before signature check: {exc}")
+        return
     except CanonicalizationError as exc:
         result.add(prefix + "canonicalization", False, str(exc))
         return
     result.add(prefix + "safe_mode", True, "no term or IRI dropped by JSON-LD processing")
     try:
-        signature = multibase_decode(str(proof.get("proofValue", "")))
         key.verify(signature, data)
         result.add(prefix + "signature", True, "Ed25519 signature valid")
-    except (MultibaseError, InvalidSignature) as exc:
+    except InvalidSignature as exc:
         result.add(prefix + "signature", False, f"signature invalid ({type(exc).__name__})")
 
 
