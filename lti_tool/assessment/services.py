@@ -61,7 +61,8 @@ class Policy:
                    show_correct_answers=bool(raw.get("show_correct_answers", False)))
 
 
-def _placement(launch: LaunchSession, slug: str) -> None:
+def check_placement(launch: LaunchSession, slug: str) -> None:
+    """Refuse a unit other than the activity the learner launched."""
     if launch.resource_link_pk is None or launch.context_pk is None:
         raise Forbidden("Open the unit from its activity in your course to take the assessment.")
     if launch.unit_slug != slug:
@@ -71,15 +72,15 @@ def _placement(launch: LaunchSession, slug: str) -> None:
 def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime,
                   hooks: AttemptHooks = NO_HOOKS) -> tuple[Attempt, bool]:
     """Resume the open attempt or start a new one within the unit's policy; returns (attempt, created)."""
-    _placement(launch, slug)
+    check_placement(launch, slug)
     unit = placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
     if unit is None:
         raise NotFound(f"The unit {slug!r} is not in the catalogue.")
     open_attempt = _open_attempt(db, launch)
     if open_attempt is not None:
-        if open_attempt.deadline_at is None or now <= open_attempt.deadline_at + SUBMIT_GRACE:
+        if not _expired(open_attempt, now):
             return open_attempt, False
-        # Time ran out while the learner was away: score what was saved.
+        # Callers close it first and commit (close_expired); this keeps a direct call correct all the same.
         finalize(db, open_attempt, now=now, hooks=hooks)
     policy = Policy.of(unit)
     every = list(db.scalars(sa.select(Attempt).where(
@@ -112,6 +113,31 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
             raise Conflict("Another attempt was started at the same moment; reload the page.") from None
         return again, False
     return attempt, True
+
+
+def _expired(attempt: Attempt, now: dt.datetime) -> bool:
+    return attempt.deadline_at is not None and now > attempt.deadline_at + SUBMIT_GRACE
+
+
+def close_expired(db: so.Session, launch: LaunchSession, *, now: dt.datetime,
+                  hooks: AttemptHooks = NO_HOOKS) -> Attempt | None:
+    """Score the learner's open attempt at this placement if its time ran out while they were away.
+
+    Returns the attempt it closed, or None. The caller commits at once, before deciding anything else
+    (cooldown, attempts left): a refusal after this must not roll the learner's result back.
+    """
+    if launch.resource_link_pk is None:
+        return None
+    open_attempt = _open_attempt(db, launch)
+    if open_attempt is None or not _expired(open_attempt, now):
+        return None
+    finalize(db, open_attempt, now=now, hooks=hooks)
+    return open_attempt
+
+
+def open_attempt(db: so.Session, launch: LaunchSession) -> Attempt | None:
+    """The learner's attempt in progress at the launched placement, if any."""
+    return _open_attempt(db, launch) if launch.resource_link_pk is not None else None
 
 
 def _open_attempt(db: so.Session, launch: LaunchSession) -> Attempt | None:

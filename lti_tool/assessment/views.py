@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request, send_file
+from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment import services
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.uploads import readable_upload, store_upload
 from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.services import placement_unit
 from lti_tool.db import db, utcnow
-from lti_tool.errors import Conflict, ValidationFailed
+from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, launched
 
 bp = Blueprint("assessment", __name__)
@@ -55,10 +57,21 @@ def start() -> ResponseReturnValue:
     if not isinstance(slug, str) or not slug:
         raise ValidationFailed("Give the unit's slug as \"unit\".")
     launch = current_launch()
+    expired = close_expired_attempt(launch)
     attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
     view = services.attempt_view(db.session, attempt, launch.locale)
+    if expired is not None:
+        view["expired_attempt"] = expired.id
     db.session.commit()
     return jsonify(view), 201 if created else 200
+
+
+def close_expired_attempt(launch: LaunchSession) -> Attempt | None:
+    """Score and commit the launched learner's attempt whose time ran out, before anything else is decided."""
+    expired = services.close_expired(db.session, launch, now=utcnow(), hooks=attempt_hooks())
+    if expired is not None:
+        db.session.commit()
+    return expired
 
 
 @bp.get("/api/attempts/<attempt_id>")
@@ -97,13 +110,45 @@ def submit(attempt_id: str) -> ResponseReturnValue:
 @bp.get("/units/<slug>/assessment")
 @launched
 def assessment_page(slug: str) -> ResponseReturnValue:
-    """The assessment page: items rendered from the attempt, autosave and submit through the API."""
+    """The assessment page: shows the attempt in progress, or a button that starts one (a GET never starts)."""
     launch = current_launch()
-    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
+    services.check_placement(launch, slug)
+    expired = close_expired_attempt(launch)
+    attempt = services.open_attempt(db.session, launch)
+    if attempt is None:
+        unit = placement_unit(db.session, launch.resource_link) if launch.resource_link is not None else None
+        if unit is None:
+            raise NotFound(f"The unit {slug!r} is not in the catalogue.")
+        if expired is None and request.args.get("expired"):
+            try:
+                expired = services.own_attempt(db.session, launch, request.args["expired"])
+            except NotFound:
+                expired = None  # a stale or foreign id in the URL: just offer the start
+        return render_template("assessment/start.html", slug=slug, expired=expired,
+                               unit_title=localized(unit.document["title"], launch.locale))
     view = services.attempt_view(db.session, attempt, launch.locale)
-    db.session.commit()
     return render_template("assessment/attempt.html", attempt=view, unit_title=localized(
         attempt.unit.document["title"], launch.locale), slug=slug, outcomes=_outcome_titles(attempt, launch.locale))
+
+
+@bp.post("/units/<slug>/assessment")
+@launched
+def start_page(slug: str) -> ResponseReturnValue:
+    """Start (or resume) the attempt from the page's form, then show it."""
+    launch = current_launch()
+    services.check_placement(launch, slug)
+    expired = close_expired_attempt(launch)
+    if expired is not None:
+        # Say what happened before starting anything new: the page shows the scored attempt and a start button.
+        return _redirect_in_session("assessment.assessment_page", slug=slug, expired=expired.id)
+    services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
+    db.session.commit()
+    return _redirect_in_session("assessment.assessment_page", slug=slug)
+
+
+def _redirect_in_session(endpoint: str, **values: str) -> ResponseReturnValue:
+    token = g.get("launch_token")  # cookies blocked: the session travels in the URL (never logged)
+    return redirect(url_for(endpoint, **values, **({"ls": token} if token else {})), code=303)
 
 
 @bp.get("/units/<slug>/attempts/<attempt_id>")

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment.services import learner_attempts
+from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.rendering import render_markdown
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import (
@@ -52,6 +53,8 @@ def unit_page(slug: str) -> ResponseReturnValue:
         for s in unit.document.get("sections", [])
     ]
     entry = unit_json(unit, lang)
+    if not staff:
+        close_expired_attempt(session)  # a timed attempt that ran out while away shows its result here
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
         outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang,

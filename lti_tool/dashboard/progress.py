@@ -70,7 +70,8 @@ class Progress:
     latest_submitted_id: str | None = None
     mastered: bool = False  # the latest submitted attempt mastered the unit, nothing left to review
     pending_review: bool = False  # the latest submitted attempt waits for a teacher's review
-    resettable: tuple[tuple[str, int], ...] = field(default=())  # (attempt id, number) of submitted attempts
+    resettable: tuple[tuple[str, int], ...] = field(default=())  # (attempt id, number) of counted attempts
+    in_progress_id: str | None = None  # the attempt the learner is working on (a teacher may close it)
 
     @property
     def started(self) -> bool:
@@ -117,6 +118,7 @@ def progress(attempts: Sequence[AttemptLike], outcome_ids: Sequence[str]) -> Pro
         status=status, attempts_used=len(counted), outcomes=cells,
         score=float(score) if isinstance(score, int | float) else None,
         latest_submitted_id=latest_submitted.id if latest_submitted else None,
-        resettable=tuple((a.id, a.number) for a in submitted),
+        resettable=tuple((a.id, a.number) for a in counted if a.state in (_SUBMITTED, _IN_PROGRESS)),
+        in_progress_id=next((a.id for a in counted if a.state == _IN_PROGRESS), None),
         mastered=latest_mastered, pending_review=latest_pending,
     )

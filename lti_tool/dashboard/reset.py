@@ -1,4 +1,4 @@
-"""A teacher resets a learner's submitted attempt: it stops counting, the reason is recorded, xAPI is voided."""
+"""A teacher resets a learner's attempt (it stops counting, the reason is recorded, xAPI is voided) or closes one."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState
 from lti_tool.assessment.selection import SelectedItem
+from lti_tool.assessment.services import AttemptHooks, finalize
 from lti_tool.dashboard.models import AttemptReset
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
@@ -37,7 +38,7 @@ def _attempt_of_course(db: so.Session, context_pk: int, attempt_id: str) -> Atte
 
 def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attempt_id: str, reason: str, *,
                   now: dt.datetime, tool_base_url: str) -> AttemptReset:
-    """Set a submitted attempt aside so the learner may start again; one transaction with its record and voids."""
+    """Set an attempt aside so the learner may start again; one transaction with its record and voids."""
     reason = reason.strip()
     if not reason:
         raise ValidationFailed("Say why you reset this attempt (the reason is kept with the record).",
@@ -47,18 +48,16 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
     attempt = _attempt_of_course(db, context_pk, attempt_id)
     if attempt.state == AttemptState.RESET:
         raise Conflict("This attempt has already been reset.", code="already_reset")
-    if attempt.state != AttemptState.SUBMITTED:
-        raise Conflict("The learner is still working on this attempt; it can be reset once submitted.",
-                       code="not_submitted")
-    previous = attempt.result
+    # An attempt in progress can be reset too: a learner stuck in one (a lost tab, a timer) can start again.
+    previous_state, previous = attempt.state, attempt.result
     # Conditional update: of two teachers resetting at once, exactly one wins (the unique record backs it up).
-    won = db.execute(sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.SUBMITTED)
+    won = db.execute(sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == previous_state)
                      .values(state=AttemptState.RESET).execution_options(synchronize_session=False)).rowcount
     if won != 1:
-        raise Conflict("This attempt has already been reset.", code="already_reset")
+        raise Conflict("This attempt changed meanwhile; reload the page.", code="already_reset")
     db.refresh(attempt)
     record = AttemptReset(attempt_id=attempt.id, reset_by_pk=teacher.user_pk, reset_at=now, reason=reason,
-                          previous_state=AttemptState.SUBMITTED, previous_result=previous)
+                          previous_state=previous_state, previous_result=previous)
     try:
         with db.begin_nested():
             db.add(record)
@@ -66,6 +65,16 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
         raise Conflict("This attempt has already been reset.", code="already_reset") from None
     void_attempt_statements(db, teacher, attempt, now=now, tool_base_url=tool_base_url)
     return record
+
+
+def close_attempt(db: so.Session, context_pk: int, attempt_id: str, *, now: dt.datetime,
+                  hooks: AttemptHooks) -> Attempt:
+    """A teacher closes a learner's attempt in progress: what was saved is scored, as if the learner submitted."""
+    attempt = _attempt_of_course(db, context_pk, attempt_id)
+    if attempt.state != AttemptState.IN_PROGRESS:
+        raise Conflict("This attempt is no longer in progress.", code="not_in_progress")
+    finalize(db, attempt, now=now, hooks=hooks)
+    return attempt
 
 
 def attempt_statement_ids(attempt: Attempt) -> list[str]:

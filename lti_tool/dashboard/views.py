@@ -12,9 +12,10 @@ from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_res
 from lti_tool.dashboard import pages, services
 from lti_tool.dashboard.export import csv_bytes, filename
 from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, OutcomeState
-from lti_tool.dashboard.reset import MAX_REASON, reset_attempt
+from lti_tool.dashboard.reset import MAX_REASON, close_attempt, reset_attempt
 from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state
 from lti_tool.db import db, utcnow
+from lti_tool.errors import ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
 from lti_tool.launch.services_client.extension import services_client
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
@@ -98,6 +99,7 @@ def _link_page(context_pk: int, resource_link_pk: int, *, refresh: bool) -> Resp
     return _render("dashboard/link.html", REFRESH_FAILED if refresh else 200, session=session, context=context,
                    roster=roster, view=view,
                    refreshed=request.args.get("refreshed") == "1", reset_done=request.args.get("reset"),
+                   closed_done=request.args.get("closed"),
                    refresh=refresh)
 
 
@@ -120,8 +122,13 @@ def refresh_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
 def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     """Reset a submitted attempt (form or JSON field ``reason``, required); back to the placed unit's page."""
     session, _context = _teacher(context_pk)
-    body = request.get_json(silent=True) if request.is_json else None
-    reason = str((body or {}).get("reason") or request.form.get("reason", ""))
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("reason", ""), str):
+            raise ValidationFailed("Send a JSON object with the reason as a string: {\"reason\": \"…\"}.")
+        reason = body.get("reason", "")
+    else:
+        reason = request.form.get("reason", "")
     settings = current_app.extensions["mastery.settings"]
     record = reset_attempt(db.session, session, context_pk, attempt_id, reason, now=utcnow(),
                            tool_base_url=settings.base_url)
@@ -130,6 +137,22 @@ def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     if request.is_json:
         return {"attempt": attempt_id, "state": "reset", "reset_at": record.reset_at.isoformat()}, 200
     return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=link_pk, reset=attempt_id),
+                    code=303)
+
+
+@bp.post("/courses/<int:context_pk>/attempts/<attempt_id>/close")
+@launched
+def close(context_pk: int, attempt_id: str) -> ResponseReturnValue:
+    """Close a learner's attempt in progress: score what was saved; back to the placed unit's page."""
+    from lti_tool.assessment.views import attempt_hooks
+
+    _teacher(context_pk)
+    attempt = close_attempt(db.session, context_pk, attempt_id, now=utcnow(), hooks=attempt_hooks())
+    link_pk, result = attempt.resource_link_pk, attempt.result
+    db.session.commit()
+    if request.is_json:
+        return {"attempt": attempt_id, "state": "submitted", "result": result}, 200
+    return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=link_pk, closed=attempt_id),
                     code=303)
 
 

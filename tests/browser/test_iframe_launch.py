@@ -55,7 +55,7 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
                         token)
     assert me["user"]["sub"] == LEARNER.sub and me["unit"] == UNIT
     # moving on to the assessment keeps the session although the cookie is still blocked
-    frame.get_by_role("link", name="Start or resume the assessment").click()
+    frame.get_by_role("button", name="Start or resume the assessment").click()  # a form POST (issue 11 M1)
     frame.wait_for_selector("form#attempt", timeout=30_000)
     assert frame.locator("fieldset.item").count() > 0
     page.context.close()

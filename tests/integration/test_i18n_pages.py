@@ -30,9 +30,9 @@ def launch_unit(tool: LiveTool, platform: TestPlatform, browser: requests.Sessio
 
 
 def start_button(html: str) -> str:
-    match = re.search(r'<a class="button" id="start-assessment" href="([^"]+)">([^<]+)</a>', html)
+    match = re.search(r'<button type="submit" class="button" id="start-assessment">([^<]+)</button>', html)
     assert match, "the learner's unit page has the start button"
-    return match.group(2)
+    return match.group(1)
 
 
 def heading(html: str, element_id: str) -> str:
@@ -65,10 +65,12 @@ def test_pages_after_the_launch_keep_its_locale(registered: tuple[LiveTool, Test
                                                 browser: requests.Session) -> None:
     tool, platform = registered
     html = launch_unit(tool, platform, browser, "it")
-    href = re.search(r'id="start-assessment" href="([^"]+)"', html)
-    assert href
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrf_token" value="([^"]+)"',
+                     html)
+    assert form
     # A later request carries only the session cookie (no launch), and a browser asking for English.
-    page = browser.get(tool.url + href.group(1), headers={"Accept-Language": "en-GB,en;q=0.9"}, timeout=10)
+    page = browser.post(tool.url + form.group(1), data={"csrf_token": form.group(2)},
+                        headers={"Accept-Language": "en-GB,en;q=0.9"}, timeout=10)
     assert page.status_code == 200, page.text[:300]
     assert "Invia le mie risposte" in page.text and "Submit my answers" not in page.text
     assert f"Valutazione: {TITLE_IT}" in page.text

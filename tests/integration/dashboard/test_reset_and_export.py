@@ -90,10 +90,15 @@ def test_reset_needs_a_reason_is_recorded_and_gives_the_attempt_back(registered:
     assert again.status_code == 201, again.text  # the reset gave one try back
     assert again.json()["number"] == 4
     in_progress = again.json()["id"]
-    assert post_form(teacher, f"/courses/{context_pk}/attempts/{in_progress}/reset",
-                     {"reason": "not yet"}).status_code == 409  # only submitted attempts are reset
     page = get(teacher, f"/courses/{context_pk}/links/{link_pk}")
     assert rows(page.text)["lea"].status == "in_progress"
+    # An attempt in progress can be reset too (issue 11 H2: a learner stuck in one starts again).
+    stuck = post_form(teacher, f"/courses/{context_pk}/attempts/{in_progress}/reset", {"reason": "Lost the tab"})
+    assert stuck.status_code == 303
+    with tool.app.app_context():
+        record = db.session.scalar(sa.select(AttemptReset).where(AttemptReset.attempt_id == in_progress))
+        assert record is not None and record.previous_state == "in_progress" and record.previous_result is None
+    assert lea.api("POST", "/api/attempts", {"unit": UNIT}).json()["number"] == 5
 
 
 def test_another_courses_teacher_cannot_reset(registered: tuple[LiveTool, TestPlatform]) -> None:

@@ -1,0 +1,166 @@
+"""Issue 11 H2 + M1: a timed attempt that runs out while the learner is away never locks them out.
+
+The expired attempt is scored in its own committed transaction before the cooldown or attempt limit is
+decided, so its grade, learning record and credential follow; a GET never starts an attempt; a teacher can
+close or reset an attempt in progress.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import sqlalchemy as sa
+
+from lti_tool.assessment.models import Attempt
+from lti_tool.assessment.responses import key_response
+from lti_tool.assessment.selection import item_index
+from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.credentials.models import Credential
+from lti_tool.db import db
+from lti_tool.settings import PROJECT_ROOT
+from tests.conftest import LEARNER, LiveTool
+from tests.integration.assessment.helpers import Learner, launch_learner
+from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+
+TIMED = "wood-chain-of-custody"  # 45-minute limit, 60-minute cooldown, 3 attempts, auto-scored
+TEACHER = PlatformUser(sub="teach", name="Tess Teacher")
+
+
+def _answer_right(learner: Learner, attempt: dict[str, Any]) -> None:
+    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{TIMED}.yaml"))
+    for item in attempt["items"]:
+        saved = learner.api("PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",
+                            {"response": key_response(index[item["id"]][1])})
+        assert saved.status_code == 200, saved.text
+
+
+def _time_runs_out(tool: LiveTool, attempt_id: str) -> None:
+    with tool.app.app_context():  # the learner comes back long after the deadline
+        row = db.session.get(Attempt, attempt_id)
+        assert row is not None and row.deadline_at is not None
+        row.deadline_at = row.deadline_at.replace(year=2001)
+        db.session.commit()
+
+
+def _state(tool: LiveTool, attempt_id: str) -> tuple[str, bool | None]:
+    with tool.app.app_context():
+        row = db.session.get(Attempt, attempt_id)
+        assert row is not None
+        return row.state, row.mastered
+
+
+def _credentials(tool: LiveTool) -> int:
+    with tool.app.app_context():
+        return len(db.session.scalars(sa.select(Credential)).all())
+
+
+def test_an_expired_attempt_is_scored_even_when_a_new_start_is_refused(
+        registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": TIMED}).json()
+    _answer_right(learner, attempt)
+    _time_runs_out(tool, attempt["id"])
+    # The expired attempt is scored first (committed); the new start is then refused by the cooldown.
+    again = learner.api("POST", "/api/attempts", {"unit": TIMED})
+    assert again.status_code == 409 and again.json()["error"] == "cooldown", again.text
+    assert _state(tool, attempt["id"]) == ("submitted", True)
+    assert _credentials(tool) == 1  # every answer was right: the credential follows
+    [mine] = learner.api("GET", "/api/me/credentials").json()["credentials"]
+    assert mine["unit"] == TIMED
+    assert "sent" in tool.cli("grades", "deliver", "--once").lower()
+    [score] = platform.scores  # and the grade reaches the gradebook
+    assert score["scoreGiven"] == score["scoreMaximum"] and score["gradingProgress"] == "FullyGraded"
+    # A second visit changes nothing: still one result, one credential.
+    assert learner.api("POST", "/api/attempts", {"unit": TIMED}).status_code == 409
+    assert _credentials(tool) == 1
+
+
+def test_the_pages_say_the_time_ran_out(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": TIMED}).json()
+    _time_runs_out(tool, attempt["id"])
+    page = learner.http.get(f"{tool.url}/units/{TIMED}/assessment", timeout=10)
+    assert page.status_code == 200, page.text[:300]
+    assert f'data-expired="{attempt["id"]}"' in page.text and "ran out while you were away" in page.text
+    assert f"/units/{TIMED}/attempts/{attempt['id']}" in page.text  # a link to the results
+    assert _state(tool, attempt["id"])[0] == "submitted"
+    # Starting again from the page is refused by the cooldown with a page that says so (not a lock-out).
+    refused = learner.http.post(f"{tool.url}/units/{TIMED}/assessment", data={"csrf_token": learner.csrf},
+                                timeout=10, allow_redirects=False)
+    assert refused.status_code == 409 and "try again in" in refused.text
+
+
+def test_the_unit_page_shows_the_result_of_an_attempt_that_ran_out(
+        registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": TIMED}).json()
+    _time_runs_out(tool, attempt["id"])
+    page = learner.http.get(f"{tool.url}/units/{TIMED}", timeout=10)
+    assert page.status_code == 200
+    assert f"/units/{TIMED}/attempts/{attempt['id']}" in page.text  # "See your results", not "…"
+    assert _state(tool, attempt["id"])[0] == "submitted"
+
+
+def test_a_get_never_starts_an_attempt(registered: tuple[LiveTool, TestPlatform]) -> None:
+    """M1: an <img src=".../assessment"> in a forum post must not start a timed attempt."""
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    page = learner.http.get(f"{tool.url}/units/{TIMED}/assessment", timeout=10)
+    assert page.status_code == 200 and 'id="start-assessment"' in page.text and 'id="attempt"' not in page.text
+    with tool.app.app_context():
+        assert db.session.scalars(sa.select(Attempt)).all() == []
+    no_token = learner.http.post(f"{tool.url}/units/{TIMED}/assessment", timeout=10, allow_redirects=False)
+    assert no_token.status_code == 403  # a cross-site form cannot start one either
+    started = learner.http.post(f"{tool.url}/units/{TIMED}/assessment", data={"csrf_token": learner.csrf},
+                                timeout=10, allow_redirects=False)
+    assert started.status_code == 303 and started.headers["Location"].endswith(f"/units/{TIMED}/assessment")
+    page = learner.http.get(tool.url + started.headers["Location"], timeout=10)
+    assert 'id="attempt"' in page.text
+    with tool.app.app_context():
+        [row] = db.session.scalars(sa.select(Attempt)).all()
+        assert row.state == "in_progress"
+    # Posting again resumes the same attempt.
+    learner.http.post(f"{tool.url}/units/{TIMED}/assessment", data={"csrf_token": learner.csrf}, timeout=10)
+    with tool.app.app_context():
+        assert len(db.session.scalars(sa.select(Attempt)).all()) == 1
+
+
+def test_the_unit_page_starts_with_a_form_post(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    page = learner.http.get(f"{tool.url}/units/{TIMED}", timeout=10)
+    form = re.search(r'<form method="post" action="([^"]+)">\s*<input type="hidden" name="csrf_token" '
+                     r'value="([^"]+)">\s*<p><button type="submit" class="button" id="start-assessment">', page.text)
+    assert form and form.group(1) == f"/units/{TIMED}/assessment" and form.group(2) == learner.csrf
+
+
+def test_a_teacher_closes_an_attempt_in_progress(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": TIMED}).json()
+    _answer_right(learner, attempt)
+    teacher = launch_learner(tool, platform, TIMED, TEACHER, roles=[LtiRoles.INSTRUCTOR])
+    with tool.app.app_context():
+        context_pk = db.session.get(Attempt, attempt["id"]).context_pk
+    path = f"/courses/{context_pk}/attempts/{attempt['id']}/close"
+    assert learner.http.post(tool.url + path, data={"csrf_token": learner.csrf}, timeout=10).status_code == 403
+    dashboard = teacher.http.get(f"{tool.url}/courses/{context_pk}/links/"
+                                 f"{_link_pk(tool, attempt['id'])}", timeout=10)
+    assert f'action="{path}"' in dashboard.text  # a close button for the attempt in progress
+    closed = teacher.http.post(tool.url + path, data={"csrf_token": teacher.csrf}, timeout=10, allow_redirects=False)
+    assert closed.status_code == 303 and f"closed={attempt['id']}" in closed.headers["Location"]
+    assert _state(tool, attempt["id"]) == ("submitted", True)
+    assert _credentials(tool) == 1
+    again = teacher.http.post(tool.url + path, data={"csrf_token": teacher.csrf}, timeout=10, allow_redirects=False)
+    assert again.status_code == 409  # closed once
+
+
+def _link_pk(tool: LiveTool, attempt_id: str) -> int:
+    with tool.app.app_context():
+        row = db.session.get(Attempt, attempt_id)
+        assert row is not None and row.resource_link_pk is not None
+        return row.resource_link_pk
