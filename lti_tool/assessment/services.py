@@ -19,7 +19,9 @@ from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, item_index, select_items
 from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
+from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 
@@ -178,18 +180,25 @@ def selected_items(attempt: Attempt) -> list[SelectedItem]:
 
 
 def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
-    """What the learner's page and API get: items (no keys), saved responses, state, result."""
+    """What the learner's page and API get: items (no keys), saved responses, state, result.
+
+    Items are in the learner's language where the unit is complete in it, else in English (``lang`` says which).
+    """
+    lang = content_language(attempt.unit.document, lang)
     body: dict[str, Any] = {
         "id": attempt.id, "unit": attempt.unit.slug, "number": attempt.number, "state": attempt.state,
         "deadline": attempt.deadline_at.strftime("%Y-%m-%dT%H:%M:%SZ") if attempt.deadline_at else None,
         "items": public_items(attempt.unit.document, selected_items(attempt), lang),
         "responses": {r.item_id: r.response for r in _responses(db, attempt)},
+        "lang": lang,
     }
     if attempt.state == AttemptState.SUBMITTED:
         body["result"] = attempt.result
         if Policy.of(attempt.unit).show_correct_answers:
             index = item_index(attempt.unit.document)
             body["correct"] = {s.item_id: key_response(index[s.item_id][1]) for s in selected_items(attempt)}
+            body["feedback"] = {s.item_id: localized(index[s.item_id][1]["feedback"], lang)
+                                for s in selected_items(attempt) if index[s.item_id][1].get("feedback")}
     return body
 
 

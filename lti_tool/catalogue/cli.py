@@ -27,12 +27,20 @@ def _print_errors(report: LoadReport) -> None:
 
 @content_cli.command("check")
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
-def content_check(path: Path | None) -> None:
-    """Validate unit files; one line per problem (file: field: message)."""
+@click.option("--strict", is_flag=True, help="Fail on authoring-rule warnings too (docs/authoring.md).")
+def content_check(path: Path | None, strict: bool) -> None:
+    """Validate unit files; one line per problem (file: field: message), then each unit's languages."""
     report = check_units(path or _default_path())
     _print_errors(report)
-    click.echo(f"{len(report.unchanged)} valid, {len(report.errors)} with errors.")
-    if report.errors:
+    warned = 0
+    for label, warnings in report.warnings.items():
+        warned += bool(warnings)
+        for warning in warnings:
+            click.echo(f"{label}: warning: {warning}", err=True)
+    for label, statuses in report.languages.items():
+        click.echo(f"{label}: languages: {', '.join(map(str, statuses))}")
+    click.echo(f"{len(report.unchanged)} valid, {len(report.errors)} with errors, {warned} with warnings.")
+    if report.errors or (strict and warned):
         raise SystemExit(1)
 
 

@@ -11,6 +11,8 @@ from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Item, LearningOutcome, Unit
 from lti_tool.catalogue.schema import FieldError, UnitFileError, content_hash, iter_unit_files, read_unit_file
+from lti_tool.catalogue.unit_quality import quality_warnings
+from lti_tool.catalogue.unit_texts import complete_languages, completeness
 
 
 @dataclass
@@ -20,6 +22,27 @@ class LoadReport:
     added: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     errors: list[UnitFileError] = field(default_factory=list)
+    # `content check` only: authoring-rule warnings and per-language completeness, by "slug@version".
+    warnings: dict[str, list[FieldError]] = field(default_factory=dict)
+    languages: dict[str, list[LanguageStatus]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    """How much of a unit's learner-visible text one language gives, and whether the unit offers it."""
+
+    lang: str
+    given: int
+    total: int
+    offered: bool
+    status: str
+
+    def __str__(self) -> str:
+        percent = 100 * self.given // self.total if self.total else 100
+        label = f"{self.lang} {percent} %"
+        if self.offered:
+            return f"{label} ({self.status})"
+        return label
 
 
 def unit_paths(path: Path) -> list[Path]:
@@ -36,8 +59,21 @@ def check_units(path: Path) -> LoadReport:
         except UnitFileError as error:
             report.errors.append(error)
         else:
-            report.unchanged.append(f"{doc['slug']}@{doc['version']}")
+            label = f"{doc['slug']}@{doc['version']}"
+            report.unchanged.append(label)
+            report.warnings[label] = quality_warnings(doc)
+            report.languages[label] = _language_statuses(doc)
     return report
+
+
+def _language_statuses(doc: dict[str, Any]) -> list[LanguageStatus]:
+    offered = complete_languages(doc)
+    declared = doc.get("translations") if isinstance(doc.get("translations"), dict) else {}
+    statuses = []
+    for lang, (given, total) in completeness(doc).items():
+        status = "source" if lang == "en" else str(declared.get(lang, {}).get("status", "offered"))
+        statuses.append(LanguageStatus(lang, given, total, lang in offered, status))
+    return statuses
 
 
 def load_units(db: so.Session, path: Path) -> LoadReport:

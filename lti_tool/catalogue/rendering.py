@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import re
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
+from xml.sax.saxutils import escape
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,3 +32,29 @@ def render_markdown(text: str) -> str:
     clean = clean.replace("<table>", '<div class="scroll" tabindex="0" role="region" aria-label="Table"><table>')
     clean = clean.replace("</table>", "</table></div>")
     return clean.replace("<pre>", '<pre tabindex="0">')
+
+
+_LABEL = re.compile(r"\{\{\s*([A-Za-z0-9][A-Za-z0-9_.-]*)\s*\}\}")
+
+
+def figure_src(svg: str, labels: Mapping[str, str]) -> str:
+    """A figure as a data: URI for <img>, its {{label}} placeholders filled with the (escaped) label texts.
+
+    Through <img> an SVG never runs script nor loads anything (and content check keeps the files plain):
+    the page CSP allows img-src data:.
+    """
+    filled = _LABEL.sub(lambda m: escape(labels.get(m[1], "")), svg)
+    return "data:image/svg+xml;base64," + base64.b64encode(filled.encode("utf-8")).decode("ascii")
+
+
+def study_figures(section: Mapping[str, Any], files: Mapping[str, str], pick: Any) -> list[dict[str, str]]:
+    """The figures of a section ready for the template; ``pick`` turns a text into the page's language."""
+    shown = []
+    for figure in section.get("figures", []):
+        svg = files.get(figure["file"])
+        if svg is None:
+            continue
+        labels = {key: pick(text) for key, text in figure.get("labels", {}).items()}
+        shown.append({"id": figure["id"], "src": figure_src(svg, labels), "alt": pick(figure["alt"]),
+                      "caption": pick(figure["caption"])})
+    return shown

@@ -19,6 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from lti_tool.catalogue.field_errors import FieldError, format_path
+from lti_tool.catalogue.unit_assets import attach_figures, merge_translations
 from lti_tool.catalogue.unit_checks import semantic_errors
 
 __all__ = [
@@ -88,7 +89,11 @@ def validate_unit_document(doc: Any, *, source: str = MEMORY_SOURCE, expected_sl
 
 
 def read_unit_file(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """Load one unit YAML file safely and validate it (its slug must equal the file stem)."""
+    """Load one unit YAML file safely and validate it (its slug must equal the file stem).
+
+    Its translation files and figures (unit_assets.py) are merged in before validation, so the returned
+    document is what the tool shows, and a declared language is checked as complete.
+    """
     file = Path(path)
     source = str(file)
     try:
@@ -101,8 +106,21 @@ def read_unit_file(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise UnitFileError(source, [_yaml_error(exc)]) from exc
     except yaml.YAMLError as exc:
         raise UnitFileError(source, [FieldError("", f"YAML error: {exc}")]) from exc
-    validate_unit_document(doc, source=source, expected_slug=file.stem)
+    asset_errors: list[FieldError] = []
+    if isinstance(doc, dict):
+        asset_errors += merge_translations(doc, file, _load_yaml)
+        asset_errors += attach_figures(doc, file)
+    try:
+        validate_unit_document(doc, source=source, expected_slug=file.stem)
+    except UnitFileError as error:
+        raise UnitFileError(source, _dedupe([*asset_errors, *error.errors])) from None
+    if asset_errors:
+        raise UnitFileError(source, asset_errors)
     return doc
+
+
+def _load_yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_UnitLoader)  # noqa: S506 - _UnitLoader is a SafeLoader
 
 
 def iter_unit_files(directory: str | os.PathLike[str]) -> list[Path]:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from lti_tool.catalogue.field_errors import FieldError
+from lti_tool.catalogue.unit_texts import missing_texts
 
 __all__ = ["semantic_errors"]
 
@@ -34,7 +35,58 @@ def semantic_errors(doc: dict[str, Any], *, expected_slug: str | None = None) ->
     # Item ids are unique in the whole unit: the learner API addresses responses by item id alone.
     errors += _duplicate_ids(all_items)
     errors += _policy_errors(doc, outcomes)
+    errors += _workload_errors(doc)
+    errors += _section_errors(doc, {o.get("id") for _p, o in outcomes})
+    errors += _duplicate_ids(_entries(doc.get("references"), "references"))
+    errors += _language_errors(doc)
     return errors
+
+
+_WORKLOAD_PARTS = ("study", "exercises", "practical", "assessment")
+
+
+def _workload_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
+    workload, hours = doc.get("workload"), doc.get("workload_hours")
+    if not isinstance(workload, dict) or not _is_number(hours):
+        return
+    parts = [workload.get(part) for part in _WORKLOAD_PARTS]
+    if all(_is_number(part) for part in parts) and abs(sum(parts) - hours) > 0.01:
+        shown = " + ".join(f"{part} {workload[part]:g}" for part in _WORKLOAD_PARTS)
+        yield FieldError("workload", f"{shown} = {sum(parts):g} h, but workload_hours is {hours:g}")
+
+
+def _section_errors(doc: dict[str, Any], outcome_ids: set[Any]) -> Iterator[FieldError]:
+    figures: list[tuple[str, dict[str, Any]]] = []
+    for path, section in _entries(doc.get("sections"), "sections"):
+        for index, outcome_id in enumerate(_list(section.get("outcomes"))):
+            if isinstance(outcome_id, str) and outcome_id not in outcome_ids:
+                yield FieldError(f"{path}.outcomes[{index}]", f"{outcome_id!r} is not the id of an outcome")
+        if section.get("kind", "study") != "activity" and "minutes" in section:
+            yield FieldError(f"{path}.minutes", "is only used by sections of kind 'activity'")
+        figures += _entries(section.get("figures"), f"{path}.figures")
+    yield from _duplicate_ids(figures)
+
+
+def _language_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
+    declared = doc.get("translations")
+    listed = doc.get("languages")
+    if isinstance(declared, dict) and isinstance(listed, list):
+        expected = {"en", *declared}
+        if set(listed) != expected:
+            yield FieldError("languages", f"must list en and the languages under translations "
+                                          f"({', '.join(sorted(expected))}); found {', '.join(map(str, listed))}")
+    offered = ["en", *declared] if isinstance(declared, dict) else _list(listed) or ["en"]
+    for lang in dict.fromkeys(str(code) for code in offered):
+        missing = missing_texts(doc, lang)
+        if missing:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            where = f"translations.{lang}" if isinstance(declared, dict) and lang in declared else "languages"
+            yield FieldError(where, f"the unit is offered in {lang!r} but {len(missing)} text(s) are not "
+                                    f"given in it: {shown}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _outcome_esco(path: str, outcome: dict[str, Any], unit_esco: set[str]) -> Iterator[FieldError]:

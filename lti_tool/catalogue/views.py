@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment.services import learner_attempts
 from lti_tool.assessment.views import close_expired_attempt
-from lti_tool.catalogue.rendering import render_markdown
+from lti_tool.catalogue.rendering import render_markdown, study_figures
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import (
     course_placements,
@@ -17,6 +17,8 @@ from lti_tool.catalogue.services import (
     unit_json,
     upgrade_placement,
 )
+from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
+from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.db import db
 from lti_tool.errors import Forbidden, NotFound
 from lti_tool.launch.models import ResourceLink
@@ -48,16 +50,28 @@ def unit_page(slug: str) -> ResponseReturnValue:
         raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue. Ask your teacher to check the "
                        "activity's 'unit' setting.")
     lang = session.locale
+    # The unit's texts are shown in the learner's language only where the unit is complete in it.
+    text_lang = content_language(unit.document, lang)
+
+    def pick(text: object) -> str:
+        return localized(text, text_lang)  # type: ignore[arg-type]
+
+    files = unit.document.get(FIGURE_FILES_KEY, {})
     sections = [
-        {"id": s["id"], "title": localized(s["title"], lang), "html": render_markdown(localized(s["body"], lang))}
+        {"id": s["id"], "title": pick(s["title"]), "html": render_markdown(pick(s["body"])),
+         "kind": s.get("kind", "study"), "minutes": s.get("minutes"), "figures": study_figures(s, files, pick)}
         for s in unit.document.get("sections", [])
     ]
-    entry = unit_json(unit, lang)
+    references = [{"title": pick(r["title"]), "url": r["url"], "publisher": r.get("publisher"),
+                   "read": pick(r["read"])} for r in unit.document.get("references", [])]
+    entry = unit_json(unit, text_lang)
     if not staff:
         close_expired_attempt(session)  # a timed attempt that ran out while away shows its result here
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
-        outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang,
+        outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
+        fallback=text_lang != lang.split("-", 1)[0].lower(), references=references,
+        workload=unit.document.get("workload"),
         attempts=[] if staff else learner_attempts(db.session, session),
     )
     db.session.commit()  # the placement may have been pinned to its version just now

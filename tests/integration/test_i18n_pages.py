@@ -15,7 +15,8 @@ import requests
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
 
-# Its title is translated into Italian (not Finnish); its study sections are in English only.
+# Its title is translated into Italian (not Finnish), its study sections are in English only: the unit
+# declares no language but English, so every learner sees it whole in English, with a visible notice.
 UNIT = "agrofood-food-waste-valorisation"
 TITLE_EN = "Food waste prevention and valorisation of by-products"
 TITLE_IT = "Prevenzione degli sprechi alimentari e valorizzazione dei sottoprodotti"
@@ -42,8 +43,8 @@ def heading(html: str, element_id: str) -> str:
 
 
 @pytest.mark.parametrize(("locale", "button", "outcomes", "title"), [
-    ("it", "Inizia o riprendi la valutazione", "Che cosa saprai fare", TITLE_IT),
-    ("it-IT", "Inizia o riprendi la valutazione", "Che cosa saprai fare", TITLE_IT),
+    ("it", "Inizia o riprendi la valutazione", "Che cosa saprai fare", TITLE_EN),  # not complete in Italian
+    ("it-IT", "Inizia o riprendi la valutazione", "Che cosa saprai fare", TITLE_EN),
     ("fi", "Aloita tai jatka arviointia", "Mitä osaat tämän jälkeen", TITLE_EN),  # no Finnish title: English
     ("en", "Start or resume the assessment", "What you will be able to do", TITLE_EN),
     ("de-DE", "Start or resume the assessment", "What you will be able to do", TITLE_EN),  # not offered: English
@@ -54,9 +55,11 @@ def test_the_unit_page_speaks_the_launch_locale(registered: tuple[LiveTool, Test
     html = launch_unit(tool, platform, browser, locale)
     assert start_button(html) == button
     assert heading(html, "outcomes-h") == outcomes
-    assert f"<h1>{title}</h1>" in html
+    assert f'<h1 lang="en">{title}</h1>' in html
     # The study text has no translation in the unit file, so it stays English under any UI language.
     assert heading(html, "section-targets-h") == SECTION_EN
+    assert 'id="section-targets" aria-labelledby="section-targets-h" lang="en"' in html
+    assert ('class="notice lang-fallback"' in html) is (not locale.startswith("en"))
     if not locale.startswith("en") and not locale.startswith("de"):
         assert "Start or resume the assessment" not in html and "What you will be able to do" not in html
 
