@@ -5,16 +5,18 @@ learner → credentialSubject.identifier[] (IdentityObject; e-mail salted sha256
 country/region → issuer.address; awarding body → issuer, repeated as achievement.creator; date of issuing →
 validFrom + awardedDate; learning outcomes → achievement.resultDescription[] + ESCO alignments, results in
 credentialSubject.result[]; workload → creditsAvailable (ECTS) + creditFramework + volumeOfLearning; EQF →
-alignment targetType ext:EQF; assessment, participation and quality assurance → MASTERY context terms.
+alignment targetType ext:EQF; assessment, participation, quality assurance, ECTS framework and hours →
+terms of the embedded context (contexts.MASTERY_INLINE_CONTEXT; ELM v3 properties where one fits).
 """
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 from typing import Any
 
-from lti_tool.credentials.contexts import ContextUrl
+from lti_tool.credentials.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
 from lti_tool.credentials.dataintegrity import CREATED_FORMAT
 from lti_tool.credentials.inputs import (
     AlignmentTarget,
@@ -43,7 +45,7 @@ __all__ = [
 ECTS_FRAMEWORK = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
 EQF_LEVEL_URL = "http://data.europa.eu/snb/eqf/{level}"
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
-CREDENTIAL_CONTEXT = [ContextUrl.CREDENTIALS_V2.value, ContextUrl.OB_303.value, ContextUrl.MASTERY_V1.value]
+CREDENTIAL_CONTEXT: list[Any] = [ContextUrl.CREDENTIALS_V2.value, ContextUrl.OB_303.value, MASTERY_INLINE_CONTEXT]
 
 
 def identity_hash(value: str, salt: str) -> str:
@@ -194,7 +196,7 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         "tag": ["green skills", unit.sector],
         "alignment": [*(_esco_alignment(skill) for skill in unit.esco), _eqf_alignment(unit.eqf_level)],
         "resultDescription": descriptions,
-        # MASTERY context terms (contexts/mastery-v1.jsonld) for what OB 3.0 has no term for.
+        # Terms of the embedded context (contexts.MASTERY_INLINE_CONTEXT) for what OB 3.0 has no field for.
         "creditFramework": ECTS_FRAMEWORK,
         "volumeOfLearning": _hours(unit.workload_hours),
         "assessmentType": unit.assessment_type,
@@ -236,7 +238,7 @@ def build_credential(
         for o in unit.outcomes
     ]
     credential: dict[str, Any] = {
-        "@context": list(CREDENTIAL_CONTEXT),
+        "@context": copy.deepcopy(CREDENTIAL_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": f"{unit.title} (micro-credential)",

@@ -1,4 +1,4 @@
-"""`flask --app lti_tool credentials revoke|reissue|rotate-key|issuer|issue-from-lrs`: the administrator's tools."""
+"""`flask --app lti_tool credentials revoke|reissue|reissue-old-contexts|rotate-key|issuer|issue-from-lrs`."""
 
 from __future__ import annotations
 
@@ -56,6 +56,42 @@ def reissue_command(credential_id: str, by: str | None) -> None:
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"reissued as {new.id}: {services.credential_url(current_env().base_url, new.id)}")
+
+
+@credentials_cli.command("reissue-old-contexts")
+@click.option("--dry-run", is_flag=True, help="List what would be reissued; write nothing.")
+@click.option("--by", default=None, help="Who reissues (default: the operating-system user).")
+def reissue_old_contexts_command(dry_run: bool, by: str | None) -> None:
+    """Reissue every live credential whose @context independent verifiers cannot load (issue 14).
+
+    Each new credential carries only the standard contexts plus the embedded one; the old one is superseded and
+    revoked (its page points to the new one). Revoked credentials are left as they are. One commit per credential.
+    """
+    who = f"admin {by or getpass.getuser()}"
+    base_url = current_env().base_url
+    done = skipped = 0
+    for old in services.old_shape_credentials(db.session):
+        if old.revoked_at is not None:
+            skipped += 1
+            click.echo(f"left revoked  {services.credential_url(base_url, old.id)}")
+            continue
+        if dry_run:
+            done += 1
+            click.echo(f"would reissue {services.credential_url(base_url, old.id)}")
+            continue
+        try:
+            new = services.reissue(db.session, old, now=utcnow(), by=who)
+        except services.CredentialRefused as error:
+            db.session.rollback()
+            skipped += 1
+            click.echo(f"not reissued  {services.credential_url(base_url, old.id)}: {error}")
+            continue
+        db.session.commit()
+        done += 1
+        click.echo(f"reissued      {services.credential_url(base_url, old.id)} as "
+                   f"{services.credential_url(base_url, new.id)}")
+    db.session.rollback()
+    click.echo(f"{'would reissue' if dry_run else 'reissued'} {done}, left {skipped}")
 
 
 @credentials_cli.command("rotate-key")

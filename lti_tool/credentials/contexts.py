@@ -32,10 +32,31 @@ class ContextUrl(StrEnum):
     DATA_INTEGRITY_V2 = "https://w3id.org/security/data-integrity/v2"
     DID_V1 = "https://www.w3.org/ns/did/v1"
     BITSTRING_STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
-    # Stable identifier of the MASTERY extension context: the same URL whatever TOOL_BASE_URL is, so
-    # credentials issued by any deployment share it. The tool serves the identical bytes at
-    # /contexts/mastery/v1.jsonld; w3id.org/mastery must redirect there (a w3id.org registration).
+    # The extension context of credentials issued before issue 14. Nobody registered it at w3id.org, so no
+    # independent verifier can load it; the tool keeps resolving it (offline) for its own verifier only.
     MASTERY_V1 = "https://w3id.org/mastery/contexts/v1.jsonld"
+
+
+ELM = "http://data.europa.eu/snb/model/elm/"
+MASTERY_VOCAB = "https://w3id.org/mastery/vocab#"
+
+# The terms for the Annex I elements OB 3.0 has no field for, embedded in every credential's @context (the
+# third entry after credentials-v2 and OB 3.0.3). Embedded, because a verifier that ships only the standard
+# contexts and fetches nothing (the Learner Credential Wallet, VerifierPlus) still understands it: see
+# docs/credentials.md for the measured comparison with an issuer-hosted context and the @vocab fallback.
+# ELM v3's own properties where one means the same; the rest are identifiers in the MASTERY vocabulary
+# (property IRIs are never dereferenced by verifiers).
+MASTERY_INLINE_CONTEXT: dict[str, Any] = {
+    "@version": 1.1,
+    "@protected": True,
+    "volumeOfLearning": {"@id": ELM + "volumeOfLearning", "@type": "http://www.w3.org/2001/XMLSchema#duration"},
+    "participationMode": {"@id": ELM + "mode", "@type": "@id"},
+    "prefLabel": {"@id": "http://www.w3.org/2004/02/skos/core#prefLabel"},
+    "creditFramework": {"@id": MASTERY_VOCAB + "creditFramework", "@type": "@id"},
+    "assessmentType": {"@id": MASTERY_VOCAB + "assessmentType"},
+    "qualityAssuranceType": {"@id": MASTERY_VOCAB + "qualityAssuranceType"},
+    "qualityAssuranceBody": {"@id": MASTERY_VOCAB + "qualityAssuranceBody", "@type": "@id"},
+}
 
 
 class UnknownContextError(LookupError):

@@ -18,7 +18,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.credentials import dataintegrity, status_store, vcjwt
-from lti_tool.credentials.builder import LearnerInfo, build_credential, without_control_characters
+from lti_tool.credentials.builder import CREDENTIAL_CONTEXT, LearnerInfo, build_credential, without_control_characters
 from lti_tool.credentials.fast_proof import sign_fast
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import CredentialEnv, current_env
@@ -143,6 +143,18 @@ def reissue(session: so.Session, old: Credential, *, now: dt.datetime, by: str,
     old.superseded_by = new.id
     session.flush()
     return new
+
+
+def has_old_contexts(credential: Credential) -> bool:
+    """True for a credential whose @context is not today's (standard contexts + the embedded one)."""
+    return credential.document.get("@context") != CREDENTIAL_CONTEXT
+
+
+def old_shape_credentials(session: so.Session) -> list[Credential]:
+    """Live credentials issued with an older @context (e.g. the unregistered w3id.org/mastery one), oldest first."""
+    live = session.scalars(sa.select(Credential).where(Credential.superseded_at.is_(None))
+                           .order_by(Credential.issued_at, Credential.id))
+    return [credential for credential in live if has_old_contexts(credential)]
 
 
 def revoke(session: so.Session, credential: Credential, reason: str, by: str, *, now: dt.datetime,

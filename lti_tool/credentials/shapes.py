@@ -1,6 +1,6 @@
 """The RDF reading of the MASTERY credential shape: per object position, its keys, predicates and datatypes.
 
-Copied from what pyld 3.3 expands with the pinned contexts credentials-v2 + OB context-3.0.3 + mastery-v1
+Copied from what pyld 3.3 expands with the pinned contexts credentials-v2 + OB context-3.0.3 + the embedded one
 (including their quirks: OB coerces ``awardedDate`` to the unexpanded IRI ``xsd:dateTime`` and uses
 ``https://www.w3.org/2001/XMLSchema#`` for anyURI, float and boolean). fast_nquads.py walks a document
 against these tables; the property tests compare its output with pyld's on every field listed here.
@@ -19,6 +19,7 @@ SCHEMA = "https://schema.org/"
 CRED = "https://www.w3.org/2018/credentials#"
 STATUS = "https://www.w3.org/ns/credentials/status#"
 MASTERY = "https://w3id.org/mastery/vocab#"
+ELM = "http://data.europa.eu/snb/model/elm/"
 SEC = "https://w3id.org/security#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_OB = "https://www.w3.org/2001/XMLSchema#"  # the OB 3.0 context's spelling
@@ -140,9 +141,9 @@ ACHIEVEMENT = Shape(
         "alignment": _node(OB, "alignment", "Alignment"),
         "resultDescription": _node(OB, "resultDescription", "ResultDescription"),
         "creditFramework": _p(MASTERY, "creditFramework", _IRI),
-        "volumeOfLearning": _p(MASTERY, "volumeOfLearning", _S, XSD + "duration"),
+        "volumeOfLearning": _p(ELM, "volumeOfLearning", _S, XSD + "duration"),
         "assessmentType": _p(MASTERY, "assessmentType"),
-        "participationMode": _node(MASTERY, "participationMode", "Concept"),
+        "participationMode": _node(ELM, "mode", "Concept"),
         "qualityAssuranceType": _p(MASTERY, "qualityAssuranceType"),
         "qualityAssuranceBody": _p(MASTERY, "qualityAssuranceBody", _IRI),
     },

@@ -21,7 +21,7 @@ from lti_tool.credentials.builder import (
     identity_hash,
 )
 from lti_tool.credentials.canonical import canonicalize_safe
-from lti_tool.credentials.contexts import ContextUrl
+from lti_tool.credentials.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
 from lti_tool.credentials.dataintegrity import sign, verify
 from lti_tool.credentials.multibase import did_key_verification_method
 from lti_tool.credentials.resolver import Resolver
@@ -150,13 +150,17 @@ def test_annex_i_element_is_carried(element: str, credential: Credential) -> Non
 
 def test_annex_i_extension_terms_are_signed_data(credential: Credential) -> None:
     quads = canonicalize_safe(credential)
-    for term in ("assessmentType", "participationMode", "qualityAssuranceType", "creditFramework", "volumeOfLearning"):
+    for term in ("assessmentType", "qualityAssuranceType", "creditFramework"):
         assert f"<https://w3id.org/mastery/vocab#{term}>" in quads, term
+    # ELM v3's own properties where one means the same.
+    assert "<http://data.europa.eu/snb/model/elm/mode> <http://data.europa.eu/snb/learning-assessment/" in quads
+    assert "<http://data.europa.eu/snb/model/elm/volumeOfLearning>" in quads
     assert '"PT25H"^^<http://www.w3.org/2001/XMLSchema#duration>' in quads
 
 
 def test_context_order_and_types(credential: Credential) -> None:
-    assert credential["@context"] == [ContextUrl.CREDENTIALS_V2, ContextUrl.OB_303, ContextUrl.MASTERY_V1]
+    # Standard contexts verifiers ship, then the embedded one: nothing to fetch (issue 14).
+    assert credential["@context"] == [ContextUrl.CREDENTIALS_V2, ContextUrl.OB_303, MASTERY_INLINE_CONTEXT]
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
     assert credential["credentialStatus"]["statusListIndex"] == "7"
