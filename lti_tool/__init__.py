@@ -70,6 +70,7 @@ def _register(app: Flask) -> None:
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
     from lti_tool.launch.services_client import extension as lti_services
     from lti_tool.launch.views import bp as launch_bp
+    from lti_tool.pilots import views as pilot_views
     from lti_tool.web import errors, i18n, security, tool_info
     from lti_tool.web.health import bp as health_bp
     from lti_tool.xapi import cli as xapi_cli
@@ -93,6 +94,7 @@ def _register(app: Flask) -> None:
     xapi_cli.init_app(app)
     tool_info.init_app(app)
     credentials_views.init_app(app)
+    pilot_views.init_app(app)
 
     @app.context_processor
     def _csrf() -> dict[str, Any]:

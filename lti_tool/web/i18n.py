@@ -13,6 +13,9 @@ SUPPORTED_LOCALES = ("en", "it", "es", "fi", "bg", "fr", "nl")
 
 def select_locale() -> str:
     """The launch's locale when there is a launch session, otherwise the best match of Accept-Language."""
+    coordinator_locale = g.get("coordinator_locale")  # lti_tool.pilots: a coordinator's chosen language
+    if coordinator_locale in SUPPORTED_LOCALES:
+        return str(coordinator_locale)
     session = g.get("launch_session")
     if session is not None and session.locale:
         base = session.locale.replace("_", "-").split("-")[0].lower()

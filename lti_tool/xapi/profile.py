@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-PROFILE_VERSION = "1.0.0"
+PROFILE_VERSION = "1.1.0"  # 1.1.0: pilot statements and the learners' questionnaire
 PROFILE_CONTEXT = "https://w3id.org/xapi/profiles/context"
 PROFILES_SPEC = "https://w3id.org/xapi/profiles#1.0"
 # The date this profile version was published; bump with PROFILE_VERSION.
-PROFILE_VERSION_DATE = "2026-11-23T00:00:00Z"
+PROFILE_VERSION_DATE = "2026-12-05T00:00:00Z"
 EQF_LEVEL_IRI = "http://data.europa.eu/snb/eqf/{level}"
 
 
@@ -36,6 +36,7 @@ class Verb(StrEnum):
     TERMINATED = "http://adlnet.gov/expapi/verbs/terminated"
     VOIDED = "http://adlnet.gov/expapi/verbs/voided"
     EARNED = "http://id.tincanapi.com/verb/earned"
+    RESPONDED = "http://adlnet.gov/expapi/verbs/responded"
 
 
 class ActivityType(StrEnum):
@@ -55,6 +56,10 @@ class ToolVerb(StrEnum):
     # Revocation is a new fact, not a retraction: voiding `earned` would erase that the credential
     # was issued, and an issuer reading the LRS would then see nothing to explain the status-list bit.
     REVOKED = "revoked"
+    # Pilot bookkeeping (lti_tool.pilots), stated by the tool itself so the LRS alone can group the figures.
+    DESCRIBED = "described"  # the tool states a pilot's country, sector, partner, dates and target
+    INCLUDED = "included"  # an LMS course (LTI context) takes part in the pilot
+    COUNTED = "counted"  # the learners enrolled in a pilot course (NRPS roster ∪ launches), a number only
 
 
 class ToolActivityType(StrEnum):
@@ -63,6 +68,8 @@ class ToolActivityType(StrEnum):
     MICRO_CREDENTIAL = "micro-credential"
     ESCO_SKILL = "esco-skill"
     EQF_LEVEL = "eqf-level"
+    PILOT = "pilot"
+    QUESTIONNAIRE = "questionnaire"
 
 
 class Extension(StrEnum):
@@ -75,6 +82,22 @@ class Extension(StrEnum):
     ESCO_SKILLS = "esco-skills"  # list of ESCO skill URIs
     EQF_LEVEL = "eqf-level"  # integer 1..8
     CREDENTIAL_ID = "credential-id"  # the credential's UUID (its page is <base>/credentials/<uuid>)
+    PILOT_COUNTRY = "pilot-country"  # ISO 3166-1 alpha-2
+    PILOT_SECTOR = "pilot-sector"
+    PILOT_PARTNER = "pilot-partner"
+    PILOT_STARTS = "pilot-starts"  # ISO 8601 date
+    PILOT_ENDS = "pilot-ends"  # ISO 8601 date
+    PILOT_TARGET = "pilot-target"  # target number of learners
+    ENROLLED = "enrolled"  # number of learners enrolled in the course
+
+
+class ResultExtension(StrEnum):
+    """Result extensions of the learners' questionnaire; the value is the path under `<base>/xapi/extensions/`."""
+
+    RELEVANCE = "relevance"  # 1..5: relevance of the unit to the learner's work
+    WORKLOAD_HOURS = "workload-hours"  # hours the unit took, as the learner felt it
+    CLARITY = "clarity"  # 1..5
+    RECOMMEND = "recommend"  # boolean
 
 
 _LABELS: dict[str, tuple[str, str]] = {
@@ -92,6 +115,22 @@ _LABELS: dict[str, tuple[str, str]] = {
     Extension.ESCO_SKILLS: ("ESCO skills", "The ESCO skill URIs the unit or outcome covers (array)."),
     Extension.EQF_LEVEL: ("EQF level", "The EQF level of the unit (integer 1-8)."),
     Extension.CREDENTIAL_ID: ("credential", "The id (UUID) of the credential the statement is about."),
+    ToolVerb.DESCRIBED: ("described", "The tool states the facts of a pilot (country, sector, dates, target)."),
+    ToolVerb.INCLUDED: ("included", "The LMS course in the context extensions takes part in the pilot."),
+    ToolVerb.COUNTED: ("counted", "The number of learners enrolled in the LMS course, from its roster."),
+    ToolActivityType.PILOT: ("pilot", "A MASTERY pilot: LMS courses in one country and sector, with a target."),
+    ToolActivityType.QUESTIONNAIRE: ("questionnaire", "The learners' short questionnaire after a unit."),
+    Extension.PILOT_COUNTRY: ("pilot country", "The pilot's country (ISO 3166-1 alpha-2)."),
+    Extension.PILOT_SECTOR: ("pilot sector", "The pilot's sector (wood, agrofood, building, manufacturing)."),
+    Extension.PILOT_PARTNER: ("pilot partner", "The partner organisation running the pilot."),
+    Extension.PILOT_STARTS: ("pilot start", "The first day of the pilot (ISO 8601 date)."),
+    Extension.PILOT_ENDS: ("pilot end", "The last day of the pilot (ISO 8601 date)."),
+    Extension.PILOT_TARGET: ("pilot target", "The number of learners the pilot aims to reach."),
+    Extension.ENROLLED: ("enrolled", "The number of learners enrolled in the course (a count, no identities)."),
+    ResultExtension.RELEVANCE: ("relevance", "How relevant the unit is to the learner's work, 1 (not) to 5 (very)."),
+    ResultExtension.WORKLOAD_HOURS: ("workload felt", "The hours the unit took, as the learner felt it."),
+    ResultExtension.CLARITY: ("clarity", "How clear the unit was, 1 (not) to 5 (very)."),
+    ResultExtension.RECOMMEND: ("would recommend", "Whether the learner would recommend the unit."),
 }
 
 
@@ -99,6 +138,14 @@ _EXTENSION_SCHEMAS: dict[str, dict[str, Any]] = {
     Extension.ESCO_SKILLS: {"type": "array", "items": {"type": "string", "format": "iri"}},
     Extension.EQF_LEVEL: {"type": "integer", "minimum": 1, "maximum": 8},
     Extension.CREDENTIAL_ID: {"type": "string", "format": "uuid"},
+    Extension.PILOT_TARGET: {"type": "integer", "minimum": 0},
+    Extension.ENROLLED: {"type": "integer", "minimum": 0},
+    Extension.PILOT_STARTS: {"type": "string", "format": "date"},
+    Extension.PILOT_ENDS: {"type": "string", "format": "date"},
+    ResultExtension.RELEVANCE: {"type": "integer", "minimum": 1, "maximum": 5},
+    ResultExtension.WORKLOAD_HOURS: {"type": "number", "minimum": 0, "maximum": 200},
+    ResultExtension.CLARITY: {"type": "integer", "minimum": 1, "maximum": 5},
+    ResultExtension.RECOMMEND: {"type": "boolean"},
 }
 
 
@@ -131,7 +178,7 @@ class Profile:
             return f"{self.base_url}/xapi/activity-types/{kind.value}"
         return kind.value
 
-    def extension(self, ext: Extension) -> str:
+    def extension(self, ext: Extension | ResultExtension) -> str:
         """Context extension IRI."""
         return f"{self.base_url}/xapi/extensions/{ext.value}"
 
@@ -193,6 +240,10 @@ _TEMPLATES: tuple[tuple[str, Verb | ToolVerb, _A | _T | None, _A | None, _A | No
     ("credential earned", Verb.EARNED, _T.MICRO_CREDENTIAL, None, _A.MODULE, ("@credential",)),
     ("credential revoked", ToolVerb.REVOKED, _T.MICRO_CREDENTIAL, None, _A.MODULE, ("@credential",)),
     ("statement voided", Verb.VOIDED, None, None, None, ()),
+    ("questionnaire answered", Verb.RESPONDED, _T.QUESTIONNAIRE, _A.MODULE, None, ()),
+    ("pilot described", ToolVerb.DESCRIBED, _T.PILOT, None, None, ()),
+    ("pilot course included", ToolVerb.INCLUDED, _T.PILOT, None, None, ()),
+    ("pilot course counted", ToolVerb.COUNTED, _T.PILOT, None, None, ()),
 )
 
 
@@ -249,7 +300,7 @@ def _concept(profile: Profile, concept_type: str, iri: str, key: str) -> dict[st
         "prefLabel": {"en": label},
         "definition": {"en": definition},
     }
-    if concept_type == "ContextExtension":
+    if concept_type in {"ContextExtension", "ResultExtension"}:
         concept["recommendedVerbs"] = [v.value for v in Verb if v is not Verb.VOIDED]
         # xAPI Profiles: `inlineSchema` is a JSON Schema written as a string.
         concept["inlineSchema"] = json.dumps(_EXTENSION_SCHEMAS.get(key, {"type": "string"}))
@@ -263,6 +314,7 @@ def profile_document(base_url: str) -> dict[str, Any]:
         [_concept(profile, "Verb", profile.verb(v), v) for v in ToolVerb]
         + [_concept(profile, "ActivityType", profile.activity_type(t), t) for t in ToolActivityType]
         + [_concept(profile, "ContextExtension", profile.extension(e), e) for e in Extension]
+        + [_concept(profile, "ResultExtension", profile.extension(e), e) for e in ResultExtension]
     )
     return {
         "@context": PROFILE_CONTEXT,

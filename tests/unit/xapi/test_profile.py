@@ -18,7 +18,7 @@ def test_document_structure_follows_the_profiles_spec() -> None:
     assert doc["@context"] == "https://w3id.org/xapi/profiles/context"
     assert doc["id"] == f"{BASE}/xapi/profile"
     assert doc["conformsTo"] == "https://w3id.org/xapi/profiles#1.0"
-    version = {"id": f"{BASE}/xapi/profile/v{PROFILE_VERSION}", "generatedAtTime": "2026-11-23T00:00:00Z"}
+    version = {"id": f"{BASE}/xapi/profile/v{PROFILE_VERSION}", "generatedAtTime": "2026-12-05T00:00:00Z"}
     assert doc["versions"] == [version]
     for part in doc["concepts"] + doc["templates"]:
         assert part["inScheme"] == doc["versions"][0]["id"]
