@@ -19,4 +19,4 @@ EXPOSE 5000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:5000/health', timeout=4).status == 200 else 1)"
 # Migrate and load content (both idempotent), then serve.
-CMD ["sh", "-c", "flask --app lti_tool db upgrade && flask --app lti_tool content load && exec gunicorn -c config/gunicorn.conf.py 'lti_tool:create_app()'"]
+CMD ["sh", "-c", "python -m lti_tool db upgrade && python -m lti_tool content load && exec gunicorn -c config/gunicorn.conf.py 'lti_tool:create_app()'"]

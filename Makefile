@@ -4,8 +4,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app lti_tool
-PORT ?= 5000
-export PORT
 
 .PHONY: run test install migrate content lint bench clean
 
@@ -28,7 +26,8 @@ migrate: install
 content: migrate
 	$(FLASK) content load
 
-## make run: install, migrate, load content, start the local LRS and the tool on its embedded defaults.
+## make run: install, migrate, load content, then the tool, its two workers and the local LRS under one supervisor
+## (PORT=… or TOOL_BASE_URL=… to serve elsewhere; remembered in instance/run.env).
 run: content
 	@bash scripts/run-local.sh
 

@@ -20,7 +20,9 @@ class Settings(BaseSettings):
     instance_path: Path = Field(default=PROJECT_ROOT / "instance", alias="INSTANCE_PATH")
     database_url: str = Field(default="", alias="DATABASE_URL")
     secret_key: str = Field(default="", alias="SECRET_KEY", repr=False)
+    # Unset: the address `make run` last served (instance/run.env), else http://127.0.0.1:$PORT (5000).
     tool_base_url: str = Field(default="http://127.0.0.1:5000", alias="TOOL_BASE_URL")
+    port: int | None = Field(default=None, alias="PORT", ge=1, le=65535)
     lrs_url: str = Field(default="http://127.0.0.1:8100/xAPI/", alias="LRS_URL")
     lrs_username: str = Field(default="mastery", alias="LRS_USERNAME")
     lrs_password: str = Field(default="mastery-dev-secret", alias="LRS_PASSWORD", repr=False)
@@ -65,6 +67,8 @@ class Settings(BaseSettings):
         """Fill the defaults that live under ``instance/``, creating the folder and the secret key once."""
         self.instance_path.mkdir(parents=True, exist_ok=True)
         updates: dict[str, object] = {}
+        if "tool_base_url" not in self.model_fields_set:
+            updates["tool_base_url"] = self._served_base_url()
         if not self.database_url:
             updates["database_url"] = f"sqlite:///{self.instance_path / 'mastery.sqlite3'}"
         if not self.secret_key:
@@ -72,6 +76,33 @@ class Settings(BaseSettings):
         if self.credential_key_path is None:
             updates["credential_key_path"] = self.instance_path / "credential_ed25519.pem"
         return self.model_copy(update=updates)
+
+    def _served_base_url(self) -> str:
+        # Same order as scripts/run-local.sh: a remembered public address, else PORT, else the remembered port.
+        remembered = read_run_env(self.instance_path)
+        url = remembered.get("TOOL_BASE_URL", "")
+        if urlsplit(url).scheme in {"http", "https"} and urlsplit(url).hostname not in _LOOPBACK_NAMES:
+            return url
+        port = self.port or remembered.get("PORT") or 5000
+        return f"http://127.0.0.1:{port}"
+
+
+_LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+
+
+def read_run_env(instance_path: Path) -> dict[str, str]:
+    """PORT and TOOL_BASE_URL as the last `make run` served them (instance/run.env), if it ran here."""
+    path = instance_path / "run.env"
+    if not path.is_file():
+        return {}
+    values = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, sep, value = line.partition("=")
+        if sep and key in {"PORT", "TOOL_BASE_URL"} and value.strip():
+            values[key] = value.strip()
+    if not values.get("PORT", "5000").isdigit():
+        values.pop("PORT")
+    return values
 
 
 def _read_or_create_secret(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""`flask --app lti_tool platform add|list|remove` and `keys rotate`."""
+"""`mastery platform add|list|remove` and `keys rotate`."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def platform_list() -> None:
     """List registered platforms and their deployments."""
     platforms = list_platforms(db.session)
     if not platforms:
-        click.echo("No platform registered yet. Use: flask --app lti_tool platform add --help")
+        click.echo("No platform registered yet. Use: mastery platform add --help")
     for platform in platforms:
         deployments = ", ".join(d.deployment_id for d in platform.deployments) or "-"
         click.echo(f"{platform.issuer}\tclient={platform.client_id}\tdeployments={deployments}\t{platform.name}")

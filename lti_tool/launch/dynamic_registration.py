@@ -221,7 +221,7 @@ def _registration_answer(data: Any) -> tuple[str, str, tuple[str, ...]]:
     if not isinstance(deployment, (str, int)) or not str(deployment).strip():
         raise RegistrationFailed(
             "The platform registered the tool but did not say its deployment id, so launches could not be "
-            "accepted. Nothing was stored: register it with `flask --app lti_tool platform add` using the "
+            "accepted. Nothing was stored: register it with `mastery platform add` using the "
             "values the LMS shows.", code="no_deployment")
     scope = data.get("scope")
     return str(data["client_id"]).strip(), str(deployment).strip(), tuple(str(scope or "").split())

@@ -22,7 +22,7 @@ def check_key(secret_key: str, key: str, *, max_age_seconds: int) -> None:
     """Refuse a missing, forged or expired key."""
     if not key:
         raise Forbidden("Registering the tool needs the registration URL a site administrator of the tool "
-                        "creates with: flask --app lti_tool platform registration-url", code="registration_key")
+                        "creates with: mastery platform registration-url", code="registration_key")
     try:
         URLSafeTimedSerializer(secret_key, salt=_SALT).loads(key, max_age=max_age_seconds)
     except SignatureExpired as exc:

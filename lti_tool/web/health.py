@@ -1,4 +1,4 @@
-"""GET /health: DB and LRS reachability, no authentication."""
+"""GET /health: DB and LRS reachability and the outboxes' backlog, no authentication."""
 
 from __future__ import annotations
 
@@ -8,21 +8,29 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
+from lti_tool.operations.health import outbox_health
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/health")
 def health() -> ResponseReturnValue:
-    """200 with each dependency's state (DB, LRS); 503 only when the database cannot be reached."""
+    """200 with each dependency's state; "degraded" with reasons when rows wait and no worker runs; 503 without DB."""
     try:
         db.session.execute(sa.text("SELECT 1"))
-        database = "ok"
+        outboxes = outbox_health(db.session)
     except SQLAlchemyError:
         db.session.rollback()
-        database = "unreachable"
-    body = {"status": "ok" if database == "ok" else "degraded", "database": database}
+        return jsonify({"status": "degraded", "database": "unreachable",
+                        "reasons": ["The database cannot be reached."]}), 503
+    reasons = [problem for box in outboxes if (problem := box.problem)]
+    body = {
+        "status": "degraded" if reasons else "ok",
+        "database": "ok",
+        "outboxes": {box.name: box.as_json() for box in outboxes},
+        "reasons": reasons,
+    }
     probe = current_app.extensions.get("mastery.lrs_probe")
     if probe is not None:  # informational: statements wait in the outbox, so the LRS never makes this non-200
         body["lrs"] = probe.status()
-    return jsonify(body), 200 if database == "ok" else 503
+    return jsonify(body), 200

@@ -1,4 +1,4 @@
-"""`flask --app lti_tool tool-config`: the values a site admin pastes into the LMS."""
+"""`mastery tool-config`: the values a site admin pastes into the LMS."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ def registration_values(base_url: str) -> list[tuple[str, str]]:
         ("Public keyset", f"{base_url}/.well-known/jwks.json"),
         ("Initiate login URL", f"{base_url}/lti/login"),
         ("Redirection URI(s)", f"{base_url}/lti/launch"),
+        ("Supports Deep Linking (Content-Item Message)", "Yes"),
+        ("Content Selection URL", f"{base_url}/lti/launch"),
         ("Custom parameters", "unit=<unit slug>   (e.g. unit=wood-chain-of-custody)"),
         ("Services", "IMS LTI Assignment and Grade Services: use this service for grade sync and column "
                      "management; IMS LTI Names and Role Provisioning: use this service"),
@@ -37,5 +39,5 @@ def init_app(app: Flask) -> None:
         for label, value in registration_values(base):
             click.echo(f"  {label.ljust(width)}  {value}")
         click.echo("Then tell the tool about the platform (Moodle shows these values under 'View configuration"
-                   " details' of the tool):\n  flask --app lti_tool platform add --issuer … --client-id … "
+                   " details' of the tool):\n  mastery platform add --issuer … --client-id … "
                    "--deployment-id … --auth-login-url … --auth-token-url … --key-set-url …")

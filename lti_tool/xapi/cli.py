@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from lti_tool.db import db, utcnow
+from lti_tool.operations.heartbeat import Heartbeat
 from lti_tool.settings import Settings
 from lti_tool.xapi import outbox
 from lti_tool.xapi.export import parse_since
@@ -65,6 +66,8 @@ def deliver(once: bool, batch_size: int, poll_seconds: float) -> None:
             signal.signal(sig, lambda *_: stop.set())  # finish the batch in flight, then exit
     with _single_worker_on_sqlite(settings), make_client(settings) as client:
         worker = Deliverer(db.session, client, DeliveryPolicy(batch_size=batch_size))
+        heartbeat = Heartbeat("xapi")
+        heartbeat.beat(db.session)
         if once:
             report = worker.drain()
             click.echo(f"delivered {report.delivered}, conflicts {report.conflicts}, dead {report.dead}, "
@@ -74,6 +77,7 @@ def deliver(once: bool, batch_size: int, poll_seconds: float) -> None:
             return
         click.echo(f"Delivering statements to {client.base_url} (Ctrl-C to stop).")
         while not stop.is_set():
+            heartbeat.beat(db.session)
             report = worker.drain(max_batches=20)  # come up for air: signals, logging
             if report.delivered or report.dead or report.conflicts:
                 click.echo(f"delivered {report.delivered}, conflicts {report.conflicts}, dead {report.dead}")

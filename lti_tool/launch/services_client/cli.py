@@ -19,6 +19,7 @@ from lti_tool.launch.services_client.grade_sync import (
     requeue_failed,
 )
 from lti_tool.launch.services_client.models import SyncState
+from lti_tool.operations.heartbeat import Heartbeat
 
 grades_cli = AppGroup("grades", help="Scores on their way to the LMS gradebooks (LTI AGS).")
 
@@ -44,8 +45,10 @@ def grades_deliver(once: bool, limit: int, interval: float) -> None:
     if not once:
         signal.signal(signal.SIGTERM, _stop)
     total = DeliveryReport()
+    heartbeat = Heartbeat("grades")
     with ServicesClient(timeout_seconds=settings.http_timeout_seconds) as client:
         while not stopping:
+            heartbeat.beat(db.session)
             report = deliver_pending_scores(db.session, client, limit=limit)
             for name in ("sent", "retrying", "failed", "superseded"):
                 getattr(total, name).extend(getattr(report, name))

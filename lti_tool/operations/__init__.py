@@ -1,0 +1,1 @@
+"""Running the tool: worker heartbeats and the health report of the outboxes."""

@@ -1,0 +1,68 @@
+"""/health reports each outbox's backlog and says "degraded" (200, with a reason) when rows wait and no worker runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from flask import Flask
+
+from lti_tool.db import db, utcnow
+from lti_tool.operations.models import WorkerHeartbeat
+from lti_tool.xapi import outbox
+from lti_tool.xapi.lrs import LrsProbe
+from tests.integration.xapi.conftest import answered
+
+
+def _health(app: Flask) -> dict:
+    response = app.test_client().get("/health")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_an_empty_outbox_is_ok_and_reported(app: Flask) -> None:
+    body = _health(app)
+    assert body["status"] == "ok" and body["reasons"] == []
+    assert body["outboxes"]["xapi"] == {"pending": 0, "oldest_pending_seconds": None, "last_status": None,
+                                        "worker_seen_seconds_ago": None}
+    assert body["outboxes"]["grades"]["pending"] == 0
+
+
+def test_rows_waiting_without_a_worker_make_the_tool_degraded_until_a_worker_runs(lrs_app: Flask) -> None:
+    with lrs_app.app_context():
+        outbox.record_statements(db.session, answered(3, uuid.uuid4()))
+        db.session.commit()
+    body = _health(lrs_app)
+    assert body["status"] == "degraded"
+    assert body["outboxes"]["xapi"]["pending"] == 3
+    assert body["outboxes"]["xapi"]["oldest_pending_seconds"] >= 0
+    [reason] = body["reasons"]
+    assert "3 xapi row(s) wait" in reason and "`xapi deliver` has never run" in reason
+
+    result = lrs_app.test_cli_runner().invoke(args=["xapi", "deliver", "--once"])
+    assert result.exit_code == 0, result.output
+    body = _health(lrs_app)
+    assert body["status"] == "ok" and body["outboxes"]["xapi"]["pending"] == 0
+    assert body["outboxes"]["xapi"]["worker_seen_seconds_ago"] < 30
+
+
+def test_a_worker_that_cannot_reach_the_lrs_keeps_the_rows_and_health_says_since_when(app: Flask) -> None:
+    settings = app.extensions["mastery.settings"].model_copy(update={"lrs_url": "http://127.0.0.1:9/xAPI/"})
+    app.extensions["mastery.settings"] = settings
+    app.extensions["mastery.lrs_probe"] = LrsProbe(settings)
+    with app.app_context():
+        outbox.record_statements(db.session, answered(2, uuid.uuid4()))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["xapi", "deliver", "--once"])
+    assert result.exit_code != 0 and "the LRS did not take every statement" in result.output
+    body = _health(app)
+    assert body["status"] == "ok", "the worker runs: the rows wait for the LRS, not for a worker"
+    assert body["outboxes"]["xapi"]["pending"] == 2 and body["lrs"] == "unreachable"
+
+    with app.app_context():  # the worker stopped a while ago
+        db.session.execute(sa.update(WorkerHeartbeat).values(beat_at=utcnow() - dt.timedelta(minutes=5)))
+        db.session.commit()
+    body = _health(app)
+    assert body["status"] == "degraded"
+    assert "`xapi deliver` last ran 300 s ago" in body["reasons"][0]
