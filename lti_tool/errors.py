@@ -18,9 +18,13 @@ class ToolError(Exception):
     code = "bad_request"
     title = N_("Something is not right with this request")
 
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, *, code: str | None = None, **params: object) -> None:
+        # ``message`` is the catalogue text (marked with N_) and ``params`` fill its %(name)s placeholders, so the
+        # page or JSON answer can translate it into the launch's language; ``str()`` and ``.message`` are English.
+        self.template = message
+        self.params = params
+        self.message = message % params if params else message
+        super().__init__(self.message)
         if code:
             self.code = code
 

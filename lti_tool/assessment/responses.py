@@ -12,7 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lti_tool.errors import ValidationFailed
+from lti_tool.assessment.numbers import UnreadableNumber, format_number, parse_number, symbols
+from lti_tool.errors import N_, ValidationFailed
 from lti_tool.xapi.refs import ItemType
 
 __all__ = [
@@ -32,11 +33,10 @@ Response = str | bool | float | list[str] | dict[str, str] | None
 MAX_TEXT_LENGTH = 5000
 # A practical report is a page or two of prose, not one answer: it gets more room than short_text.
 MAX_PRACTICAL_TEXT_LENGTH = 50_000
+AMBIGUOUS_NUMBER = N_("“%(text)s” can be read as two different numbers. Write it without thousands "
+                      "separators, with “%(mark)s” as the decimal mark, for example %(example)s.")
 _UPLOAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _PRACTICAL_KEYS = ("text", "upload")
-# A number typed into a form may arrive as a string; JSON-number syntax only (no thousands separators).
-_NUMBER_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$")
 
 
 def option_ids(item_def: Mapping[str, Any]) -> list[str]:
@@ -49,12 +49,17 @@ def target_ids(item_def: Mapping[str, Any]) -> list[str]:
     return [str(target["id"]) for target in item_def.get("targets") or ()]
 
 
-def validate_response(item_def: Mapping[str, Any], raw: Any) -> Response:
-    """Check a raw learner response against the item and return it normalised; raise ValidationFailed."""
+def validate_response(item_def: Mapping[str, Any], raw: Any, locale: str | None = None) -> Response:
+    """Check a raw learner response against the item and return it normalised; raise ValidationFailed.
+
+    ``locale`` is the launch's: a number typed as text is read with its decimal mark (or a point).
+    """
     if raw is None:
         return None
     item_id = item_def.get("id", "?")
     kind = ItemType(item_def["type"])
+    if kind is ItemType.NUMERIC:
+        return _numeric(item_def, raw, f"item {item_id}", locale)
     check = _CHECKS[kind]
     return check(item_def, raw, f"item {item_id}")
 
@@ -101,9 +106,9 @@ def _true_false(_item_def: Mapping[str, Any], raw: Any, where: str) -> bool:
     return bool(raw)
 
 
-def _numeric(_item_def: Mapping[str, Any], raw: Any, where: str) -> float:
+def _numeric(_item_def: Mapping[str, Any], raw: Any, where: str, locale: str | None = None) -> float:
     if isinstance(raw, str):
-        raw = _parse_number_text(raw.strip(), where)
+        raw = _parse_number_text(raw, where, locale)
     _require(isinstance(raw, (int, float)) and not isinstance(raw, bool), f"{where}: the response must be a number")
     try:
         value = float(raw)
@@ -208,8 +213,16 @@ def _text(raw: str, where: str, limit: int) -> str:
     return raw.strip()
 
 
-def _parse_number_text(text: str, where: str) -> float:
-    if _COMMA_DECIMAL.match(text):
-        raise ValidationFailed(f"{where}: write the decimal mark as a point ({text.replace(',', '.')}), not a comma")
-    _require(len(text) <= 64 and bool(_NUMBER_TEXT.match(text)), f"{where}: the response must be a number")
-    return float(text)
+def _parse_number_text(text: str, where: str, locale: str | None) -> float:
+    try:
+        return float(parse_number(text, locale))
+    except UnreadableNumber as error:
+        if not error.ambiguous:
+            raise ValidationFailed(N_("%(where)s: the response must be a number"), where=where) from None
+        raise ValidationFailed(
+            AMBIGUOUS_NUMBER, code="ambiguous_number", text=text.strip()[:64], **number_hint(locale)) from None
+
+
+def number_hint(locale: str | None) -> dict[str, str]:
+    """The decimal mark and an example number the launch locale's way (for the ambiguity message)."""
+    return {"mark": symbols(locale).decimal, "example": format_number(1234.5, locale)}

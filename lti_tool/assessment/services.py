@@ -218,7 +218,7 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     if item_id not in {s.item_id for s in selected_items(attempt)}:
         raise NotFound(f"Item {item_id!r} is not part of this attempt.")
     item_def = item_index(attempt.unit.document)[item_id][1]
-    value = validate_response(item_def, raw)
+    value = validate_response(item_def, raw, launch.locale)
     stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
                                             AttemptResponse.item_id == item_id)
     row = db.scalar(stmt)

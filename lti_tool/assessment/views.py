@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment import services
 from lti_tool.assessment.models import Attempt
+from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
 from lti_tool.assessment.uploads import readable_upload, store_upload
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
@@ -128,7 +129,8 @@ def assessment_page(slug: str) -> ResponseReturnValue:
                                unit_title=localized(unit.document["title"], launch.locale))
     view = services.attempt_view(db.session, attempt, launch.locale)
     return render_template("assessment/attempt.html", attempt=view, unit_title=localized(
-        attempt.unit.document["title"], launch.locale), slug=slug, outcomes=_outcome_titles(attempt, launch.locale))
+        attempt.unit.document["title"], launch.locale), slug=slug, outcomes=_outcome_titles(attempt, launch.locale),
+        ambiguous_number=AMBIGUOUS_NUMBER, number_hint=number_hint(launch.locale))
 
 
 @bp.post("/units/<slug>/assessment")

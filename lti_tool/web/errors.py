@@ -36,8 +36,9 @@ def init_app(app: Flask) -> None:
     def _tool_error(error: ToolError) -> tuple[Response | str, int]:
         db.session.rollback()
         log.info("refused %s %s: %s (%s)", request.method, request.path, error.code, error.message)
-        return _render(error.status, error.code, error.title, error.message,
-                       **getattr(error, "context", {}))
+        # The message is a catalogue entry with %(name)s placeholders: shown in the launch's language.
+        message = gettext(error.template, **error.params) if error.params else gettext(error.template)
+        return _render(error.status, error.code, error.title, message, **getattr(error, "context", {}))
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[Response | str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
 
+from lti_tool.assessment.numbers import format_number, symbols
 from lti_tool.settings import PROJECT_ROOT
 
 # The MASTERY pilot languages (Italy, Spain, Finland, Bulgaria, Belgium) and English.
@@ -29,3 +30,12 @@ def init_app(app: Flask) -> None:
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(PROJECT_ROOT / "lti_tool" / "translations"))
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["number_symbols"] = lambda: symbols(str(get_locale()))
+    app.jinja_env.filters["typed_number"] = _typed_number
+
+
+def _typed_number(value: object) -> str:
+    """A saved numeric answer written back into its field the page locale's way ("3,5" in Italian)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format_number(value, str(get_locale()))
+    return "" if value is None else str(value)

@@ -191,3 +191,29 @@ def test_absurd_json_bodies_are_4xx_not_5xx(registered: tuple[LiveTool, TestPlat
         answer = learner.http.request(method, tool.url + path, data=body, timeout=20,
                                       headers={"X-CSRFToken": learner.csrf, "Content-Type": "application/json"})
         assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text[:200])
+
+
+def test_numbers_are_read_with_the_launch_locale(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    slug = "building-energy-efficient-envelope"
+    italian = launch_learner(tool, platform, slug, PlatformUser(sub="learner-it", locale="it-IT"))
+    attempt = italian.api("POST", "/api/attempts", {"unit": slug}).json()
+    numeric = next(item for item in attempt["items"] if item["type"] == "numeric")
+    url = f"/api/attempts/{attempt['id']}/responses/{numeric['id']}"
+    assert italian.api("PUT", url, {"response": "70,0"}).json()["response"] == 70.0
+    assert italian.api("PUT", url, {"response": "1.234,5"}).json()["response"] == 1234.5
+    refused = italian.api("PUT", url, {"response": "1.234"})  # a thousands group or a decimal point?
+    assert refused.status_code == 422
+    body = refused.json()
+    assert body["error"] == "ambiguous_number"
+    assert "\u201c1.234\u201d" in body["message"] and "1234,5" in body["message"]
+    assert "separatori delle migliaia" in body["message"]  # in the launch's language
+    saved = italian.api("GET", f"/api/attempts/{attempt['id']}").json()["responses"][numeric["id"]]
+    assert saved == 1234.5  # the refused text changed nothing
+
+    english = launch_learner(tool, platform, slug, PlatformUser(sub="learner-en"))
+    attempt = english.api("POST", "/api/attempts", {"unit": slug}).json()
+    url = f"/api/attempts/{attempt['id']}/responses/{numeric['id']}"
+    assert english.api("PUT", url, {"response": "3,5"}).json()["response"] == 3.5
+    refused = english.api("PUT", url, {"response": "1.234,5"})
+    assert refused.status_code == 422 and "\u201c.\u201d as the decimal mark" in refused.json()["message"]

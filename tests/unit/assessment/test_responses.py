@@ -58,6 +58,32 @@ def test_valid_responses_are_normalised(item: dict[str, Any], raw: Any, normalis
 
 
 @pytest.mark.parametrize(
+    ("locale", "typed", "value"),
+    [
+        ("it", "3,5", 3.5), ("it", "0,18", 0.18), ("it", "3.5", 3.5), ("it", "-0,25", -0.25), ("it", "1.234,5", 1234.5),
+        ("it", "70,0", 70.0), ("bg", "3,5", 3.5), ("bg", "1 234,5", 1234.5), ("fi", "1\u00a0234,5", 1234.5),
+        ("fr", "1\u202f234,5", 1234.5), ("es", ",5", 0.5), ("nl", "81", 81.0), ("en", "3,5", 3.5),
+        ("en", "1,234.5", 1234.5), ("en", "1.234", 1.234), ("it", "1,234", 1.234), ("it-IT", "2,75", 2.75),
+        ("xx", "2.5", 2.5), (None, "2,5", 2.5),
+    ],
+)
+def test_numbers_are_read_with_the_launch_locale(locale: str | None, typed: str, value: float) -> None:
+    assert validate_response(NUMERIC, typed, locale) == pytest.approx(value)
+
+
+@pytest.mark.parametrize(("locale", "typed"), [("it", "1.234"), ("en", "1,234"), ("en", "1.234,5"),
+                                               ("it", "1,234.5"), ("bg", "1.2.3"), ("fr", "1,2,3")])
+def test_ambiguous_numbers_are_refused_with_the_locale_mark(locale: str, typed: str) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        validate_response(NUMERIC, typed, locale)
+    error = caught.value
+    assert (error.status, error.code) == (422, "ambiguous_number")
+    mark = "." if locale == "en" else ","
+    assert f"\u201c{mark}\u201d as the decimal mark" in error.message and typed in error.message
+    assert error.params["example"] == f"1234{mark}5"
+
+
+@pytest.mark.parametrize(
     ("item", "raw", "says"),
     [
         (CHOICE, "z", "'z' is not one of the option ids (a, b, c)"),
@@ -76,8 +102,8 @@ def test_valid_responses_are_normalised(item: dict[str, Any], raw: Any, normalis
         (NUMERIC, -math.inf, "finite"),
         (NUMERIC, "NaN", "must be a number"),
         (NUMERIC, "Infinity", "must be a number"),
-        (NUMERIC, "81,5", "decimal mark as a point (81.5)"),
-        (NUMERIC, "1,000.5", "must be a number"),
+        (NUMERIC, "1 234.5", "must be a number"),  # English groups with a comma, not a space
+        (NUMERIC, "12abc", "must be a number"),
         (NUMERIC, "1e999", "finite"),
         (NUMERIC, 10**400, "too large"),
         (ORDERING, ["a", "b", "b"], "more than once: b"),

@@ -1,0 +1,87 @@
+"""Driving the learner pages in Chromium: a launch in a tab, answers typed the way a person would, screenshots."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Page
+
+from lti_tool.assessment.numbers import format_number
+from lti_tool.assessment.responses import key_response
+from lti_tool.assessment.selection import item_index
+from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.settings import PROJECT_ROOT
+from tests.conftest import LiveTool
+from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+# Not committed (build/ is ignored): a reviewer opens them after a run.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", PROJECT_ROOT / "build" / "screenshots"))
+
+
+def launch_in_tab(context: BrowserContext, tool: LiveTool, platform: TestPlatform, *, unit: str,
+                  user: PlatformUser, link_id: str = "rl-1", page: Page | None = None) -> Page:
+    """A top-level launch from the platform into ``unit`` placed as resource link ``link_id``, in a new tab."""
+    page = page or context.new_page()
+    params = platform.login_params(target_link_uri=tool.launch_url, user=user, roles=[LtiRoles.LEARNER],
+                                   custom={"unit": unit}, resource_link={"id": link_id, "title": f"{unit} ({link_id})"})
+    fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
+    page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
+    page.evaluate("document.getElementById('f').submit()")
+    page.wait_for_selector(f'article.unit[data-unit="{unit}"]', timeout=30_000)
+    return page
+
+
+def document_fits(page: Page) -> bool:
+    """No horizontal scroll: the document is no wider than the viewport."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def axe_violations(page: Page, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
+                   ) -> list[dict[str, Any]]:
+    """axe-core's WCAG violations on the page (the context must bypass CSP to inject it)."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    return page.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return r.violations.map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' '))}));
+    }""", list(tags))
+
+
+def screenshot(page: Page, name: str) -> None:
+    """A full-page screenshot into the run's screenshot folder."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+
+
+def answer_every_item(page: Page, unit: str, locale: str, *, right: bool = True) -> None:
+    """Answer each item on the assessment page with its key (numbers typed the locale's way)."""
+    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{unit}.yaml"))
+    for fieldset in page.locator("fieldset.item").all():
+        item_id = fieldset.get_attribute("data-item") or ""
+        kind = fieldset.get_attribute("data-type")
+        key = key_response(index[item_id][1])
+        if kind == "single_choice":
+            fieldset.locator(f'input[value="{key}"]').check()
+        elif kind == "true_false":
+            fieldset.locator(f'input[value="{"true" if key else "false"}"]').check()
+        elif kind == "multiple_response":
+            for option in key:
+                fieldset.locator(f'input[value="{option}"]').check()
+        elif kind == "numeric":
+            value = key if right else key + 1000
+            fieldset.locator("input").fill(format_number(value, locale))
+            fieldset.locator("input").blur()
+        elif kind == "short_text":
+            fieldset.locator("input").fill(key)
+            fieldset.locator("input").blur()
+        elif kind == "ordering":
+            for position, option in enumerate(key, start=1):
+                fieldset.locator(f'select[data-option="{option}"]').select_option(str(position))
+        elif kind == "matching":
+            for left, target in key.items():
+                fieldset.locator(f'select[data-option="{left}"]').select_option(target)
+        fieldset.locator(".save-state").filter(has_text=page.locator("form#attempt").get_attribute("data-saved")
+                                               ).wait_for(timeout=10_000)

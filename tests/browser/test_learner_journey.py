@@ -1,0 +1,51 @@
+"""The learner's journey in Chromium at phone width, in Italian and Bulgarian: decimal commas, results, credential."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.browser.learner import answer_every_item, document_fits, launch_in_tab, screenshot
+from tests.conftest import LiveTool
+from tests.lti_platform import PlatformUser, TestPlatform
+
+# Two numeric items (3.5 and 50), no practical task: every answer is scored by the machine.
+UNIT = "building-energy-efficient-envelope"
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("locale", "ambiguous"), [("it", "1.234"), ("bg", "1.234,5")])
+def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, TestPlatform], chromium: Browser,
+                                                locale: str, ambiguous: str) -> None:
+    tool, platform = registered
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale=locale)
+    user = PlatformUser(sub=f"learner-{locale}", name="Lea", locale=locale)
+    page = launch_in_tab(context, tool, platform, unit=UNIT, user=user)
+    assert page.locator("html").get_attribute("lang") == locale
+    assert document_fits(page)
+    screenshot(page, f"unit-{locale}")
+    page.click("#start-assessment")
+    page.wait_for_selector("form#attempt")
+    assert document_fits(page)
+    numeric = page.locator('fieldset.item[data-type="numeric"] input')
+    assert numeric.count() >= 1
+    # A number that could be read two ways is questioned, in the page's language, before anything is sent.
+    numeric.first.fill(ambiguous)
+    numeric.first.blur()
+    state = page.locator('fieldset.item[data-type="numeric"] .save-state').first
+    assert ambiguous in state.inner_text() and "1234,5" in state.inner_text()
+    assert numeric.first.get_attribute("aria-invalid") == "true"
+    answer_every_item(page, UNIT, locale)
+    typed = numeric.evaluate_all("inputs => inputs.map(i => i.value)")
+    assert any("," in value for value in typed), typed  # 3,5 typed with a decimal comma
+    screenshot(page, f"assessment-{locale}")
+    page.click("form#attempt button[type=submit]")
+    try:
+        page.wait_for_url("**/attempts/**", timeout=30_000)
+    except Exception:
+        print("STATUS", page.inner_text("#attempt-status"), page.locator(".save-state").all_inner_texts())
+        raise
+    assert page.locator("p.summary").get_attribute("data-mastered") == "true"
+    assert document_fits(page)
+    screenshot(page, f"results-{locale}")
+    context.close()
