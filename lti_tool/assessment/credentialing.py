@@ -14,7 +14,7 @@ from lti_tool.credentials.unit_facts import OutcomeResult
 
 def issue_on_mastery(db: so.Session, attempt: Attempt, result: UnitResult, now: dt.datetime) -> None:
     """Issue (once per learner and unit version) when every outcome is met and nothing awaits review."""
-    if not result.mastered or result.pending_review:
+    if not result.mastered or result.pending_review or attempt.practice:  # practice never changes it
         return
     outcomes = [OutcomeResult(outcome_id=o.id, score=o.score, met=o.met) for o in result.outcomes]
     issue_for_mastery(db, attempt.user, attempt.unit, outcomes, now=now, context=attempt.context)

@@ -44,6 +44,9 @@ class Attempt(Base):
     score: so.Mapped[float | None] = so.mapped_column()
     mastered: so.Mapped[bool] = so.mapped_column(default=False)
     pending_review: so.Mapped[bool] = so.mapped_column(default=False)
+    # Started after the learner had mastered the unit, where the unit allows it: it never changes the grade,
+    # the attempts counted toward max_attempts, or the credential (lti_tool.assessment.grade_policy).
+    practice: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     user: so.Mapped[User] = so.relationship()
     context: so.Mapped[Context] = so.relationship()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 
+from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt, has_mastered
 from lti_tool.assessment.items_public import public_items
 from lti_tool.assessment.mastery import PracticalReview, UnitResult, meets_threshold, unit_result
 from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review
@@ -53,6 +54,8 @@ class Policy:
     time_limit: dt.timedelta | None = None
     items_per_outcome: int | None = None
     show_correct_answers: bool = False
+    # After mastery, further attempts are practice (never graded) if the unit allows them; else none.
+    practice_after_mastery: bool = False
 
     @classmethod
     def of(cls, unit: Unit) -> Policy:
@@ -60,7 +63,8 @@ class Policy:
         minutes = lambda key: dt.timedelta(minutes=raw[key]) if raw.get(key) else None  # noqa: E731
         return cls(max_attempts=raw.get("max_attempts"), cooldown=minutes("cooldown_minutes"),
                    time_limit=minutes("time_limit_minutes"), items_per_outcome=raw.get("items_per_outcome"),
-                   show_correct_answers=bool(raw.get("show_correct_answers", False)))
+                   show_correct_answers=bool(raw.get("show_correct_answers", False)),
+                   practice_after_mastery=bool(raw.get("practice_after_mastery", False)))
 
 
 def check_placement(launch: LaunchSession, slug: str) -> None:
@@ -88,8 +92,12 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     every = list(db.scalars(sa.select(Attempt).where(
         Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
     ).order_by(Attempt.number)))
-    done = [a for a in every if a.state != AttemptState.RESET]  # a teacher's reset gives the try back
-    if policy.max_attempts is not None and len(done) >= policy.max_attempts:
+    practice = has_mastered(every)
+    if practice and not policy.practice_after_mastery:
+        raise Conflict("You have mastered this unit; its assessment offers no practice attempts.", code="mastered")
+    # A teacher's reset gives the try back; practice attempts never count toward the limit.
+    done = [a for a in every if a.state != AttemptState.RESET and not a.practice]
+    if not practice and policy.max_attempts is not None and len(done) >= policy.max_attempts:
         raise Conflict(f"You have used all {policy.max_attempts} attempts for this unit.", code="no_attempts_left")
     last = done[-1] if done else None
     if last is not None and policy.cooldown and last.submitted_at and now < last.submitted_at + policy.cooldown:
@@ -100,7 +108,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     attempt = Attempt(
         id=attempt_id, user_pk=launch.user_pk, context_pk=launch.context_pk, resource_link_pk=launch.resource_link_pk,
         unit=unit, number=(every[-1].number + 1) if every else 1, selection=[s.to_json() for s in selection],
-        started_at=now, deadline_at=now + policy.time_limit if policy.time_limit else None,
+        started_at=now, deadline_at=now + policy.time_limit if policy.time_limit else None, practice=practice,
     )
     try:
         with db.begin_nested():
@@ -159,6 +167,25 @@ def learner_attempts(db: so.Session, launch: LaunchSession) -> list[Attempt]:
     ).order_by(Attempt.number.desc())))
 
 
+@dataclass(frozen=True)
+class LearnerGrade:
+    """What the unit page tells a learner about their grade: which attempt counts, mastery, practice."""
+
+    policy: GradePolicy
+    counting_id: str | None
+    mastered: bool
+    practice_allowed: bool
+
+
+def learner_grade(db: so.Session, launch: LaunchSession, unit: Unit, attempts: list[Attempt]) -> LearnerGrade:
+    """The grade facts of the launched learner at this placement (attempts: theirs, as learner_attempts gives)."""
+    link = launch.resource_link
+    policy = GradePolicy.parse(link.grade_policy if link is not None else None)
+    counted = counting_attempt(attempts, policy)
+    return LearnerGrade(policy, counted.id if counted is not None else None, has_mastered(attempts),
+                        Policy.of(unit).practice_after_mastery)
+
+
 def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str) -> Attempt:
     """The learner's own attempt at this placement; any other id is simply not found (no existence leak)."""
     attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
@@ -187,6 +214,7 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
     lang = content_language(attempt.unit.document, lang)
     body: dict[str, Any] = {
         "id": attempt.id, "unit": attempt.unit.slug, "number": attempt.number, "state": attempt.state,
+        "practice": attempt.practice,
         "deadline": attempt.deadline_at.strftime("%Y-%m-%dT%H:%M:%SZ") if attempt.deadline_at else None,
         "items": public_items(attempt.unit.document, selected_items(attempt), lang),
         "responses": {r.item_id: r.response for r in _responses(db, attempt)},
@@ -194,6 +222,10 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
     }
     if attempt.state == AttemptState.SUBMITTED:
         body["result"] = attempt.result
+        # The teachers' words on the practical work (the same text the LMS gets as the AGS comment).
+        body["feedback"] = [{"item": r.item_id, "comment": r.comment}
+                            for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id)
+                                                .order_by(Review.id)) if r.comment.strip()]
         if Policy.of(attempt.unit).show_correct_answers:
             index = item_index(attempt.unit.document)
             body["correct"] = {s.item_id: key_response(index[s.item_id][1]) for s in selected_items(attempt)}

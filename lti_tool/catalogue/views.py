@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.assessment.services import learner_attempts
+from lti_tool.assessment.services import learner_attempts, learner_grade
 from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.rendering import render_markdown, study_figures
 from lti_tool.catalogue.schema import localized
@@ -67,12 +67,14 @@ def unit_page(slug: str) -> ResponseReturnValue:
     entry = unit_json(unit, text_lang)
     if not staff:
         close_expired_attempt(session)  # a timed attempt that ran out while away shows its result here
+    attempts = [] if staff else learner_attempts(db.session, session)
+    grade = learner_grade(db.session, session, unit, attempts)
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
         outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
         fallback=text_lang != lang.split("-", 1)[0].lower(), references=references,
         workload=unit.document.get("workload"),
-        attempts=[] if staff else learner_attempts(db.session, session),
+        attempts=attempts, grade=grade,
     )
     db.session.commit()  # the placement may have been pinned to its version just now
     return page

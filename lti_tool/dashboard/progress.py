@@ -1,7 +1,8 @@
 """A learner's progress on one placed unit from their attempts (pure: no Flask, no SQLAlchemy).
 
-The dashboard shows what the gradebook shows: the latest submitted attempt decides the outcome cells and
-mastery, the latest attempt decides whether the learner is working right now. Reset attempts do not count.
+The dashboard shows what the gradebook shows: the attempt the placement's grade policy counts decides the
+outcome cells, the score and mastery; the latest attempt decides whether the learner is working right now.
+Reset attempts and practice attempts do not count.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol
 
+from lti_tool.assessment.grade_policy import DEFAULT_POLICY, GradePolicy, counting_attempt
+
 _IN_PROGRESS, _SUBMITTED, _RESET = "in_progress", "submitted", "reset"  # lti_tool.assessment.models.AttemptState
 
 
@@ -21,6 +24,10 @@ class AttemptLike(Protocol):
     id: str
     number: int
     state: str
+    practice: bool
+    score: float | None
+    mastered: bool
+    pending_review: bool
     result: dict[str, Any] | None
     submitted_at: dt.datetime | None
 
@@ -72,6 +79,8 @@ class Progress:
     pending_review: bool = False  # the latest submitted attempt waits for a teacher's review
     resettable: tuple[tuple[str, int], ...] = field(default=())  # (attempt id, number) of counted attempts
     in_progress_id: str | None = None  # the attempt the learner is working on (a teacher may close it)
+    resettable: tuple[tuple[str, int], ...] = field(default=())  # (attempt id, number) of submitted attempts
+    counting_number: int | None = None  # the number of the attempt the grade policy counts
 
     @property
     def started(self) -> bool:
@@ -93,19 +102,20 @@ def outcome_state(entry: Mapping[str, Any] | None) -> OutcomeState:
     return OutcomeState.MET if entry.get("met") else OutcomeState.NOT_MET
 
 
-def progress(attempts: Sequence[AttemptLike], outcome_ids: Sequence[str]) -> Progress:
+def progress(attempts: Sequence[AttemptLike], outcome_ids: Sequence[str],
+             policy: GradePolicy = DEFAULT_POLICY) -> Progress:
     """A learner's progress from all their attempts at one placement, for these outcome columns."""
-    counted = sorted((a for a in attempts if a.state != _RESET), key=lambda a: a.number)
-    submitted = [a for a in counted if a.state == _SUBMITTED and a.result is not None]
-    latest_submitted = submitted[-1] if submitted else None
-    result: Mapping[str, Any] = (latest_submitted.result or {}) if latest_submitted else {}
+    counted = sorted((a for a in attempts if a.state != _RESET and not a.practice), key=lambda a: a.number)
+    current = sorted((a for a in attempts if a.state != _RESET), key=lambda a: a.number)
+    counts = counting_attempt(list(counted), policy)
+    result: Mapping[str, Any] = (counts.result or {}) if counts is not None else {}
     entries = {str(o.get("id")): o for o in result.get("outcomes") or () if isinstance(o, Mapping)}
     cells = {oid: outcome_state(entries.get(oid)) for oid in outcome_ids}
     latest_pending = bool(result.get("pending_review"))
     latest_mastered = bool(result.get("mastered")) and not latest_pending
-    if not counted:
+    if not current:
         status = LearnerStatus.NOT_STARTED
-    elif counted[-1].state == _IN_PROGRESS:
+    elif current[-1].state == _IN_PROGRESS:
         status = LearnerStatus.IN_PROGRESS
     elif latest_pending:
         status = LearnerStatus.PENDING_REVIEW
@@ -117,8 +127,9 @@ def progress(attempts: Sequence[AttemptLike], outcome_ids: Sequence[str]) -> Pro
     return Progress(
         status=status, attempts_used=len(counted), outcomes=cells,
         score=float(score) if isinstance(score, int | float) else None,
-        latest_submitted_id=latest_submitted.id if latest_submitted else None,
-        resettable=tuple((a.id, a.number) for a in counted if a.state in (_SUBMITTED, _IN_PROGRESS)),
-        in_progress_id=next((a.id for a in counted if a.state == _IN_PROGRESS), None),
+        latest_submitted_id=counts.id if counts is not None else None,
+        resettable=tuple((a.id, a.number) for a in current if a.state in (_SUBMITTED, _IN_PROGRESS)),
+        in_progress_id=next((a.id for a in current if a.state == _IN_PROGRESS), None),
         mastered=latest_mastered, pending_review=latest_pending,
+        counting_number=counts.number if counts is not None else None,
     )

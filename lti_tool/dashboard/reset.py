@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm as so
 
+from lti_tool.assessment.grading import sync_grade
 from lti_tool.assessment.models import Attempt, AttemptState
 from lti_tool.assessment.selection import SelectedItem
 from lti_tool.assessment.services import AttemptHooks, finalize
@@ -64,6 +65,8 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
     except sa_exc.IntegrityError:
         raise Conflict("This attempt has already been reset.", code="already_reset") from None
     void_attempt_statements(db, teacher, attempt, now=now, tool_base_url=tool_base_url)
+    # The gradebook follows: the policy's next result, or a cleared grade when no attempt counts any more.
+    sync_grade(db, attempt.resource_link_pk, attempt.user_pk, now)
     return record
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from lti_tool.assessment.grading import placement_policy
 from lti_tool.assessment.models import Attempt
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import localized
@@ -187,12 +188,16 @@ def placement_rows(db: so.Session, context: Context, link: ResourceLink, outcome
     """One row per learner of the course for this placed unit."""
     syncs = latest_syncs(db, link.id)
     credentials = credentials_by_user(db, context.id, link.unit_slug or "")
+    policy = placement_policy(link)
     rows = []
     for person in people:
         pk = person.user_pk
+        mine = attempts.get(pk, []) if pk is not None else []
+        # A credential shows on the activity where it was earned, not on every placement of the same unit.
+        earned_here = any(a.mastered and not a.pending_review for a in mine)
         rows.append(LearnerRow(
-            person, progress(attempts.get(pk, []) if pk is not None else [], outcome_ids),
-            syncs.get(pk) if pk is not None else None, credentials.get(pk) if pk is not None else None,
+            person, progress(mine, outcome_ids, policy),
+            syncs.get(pk) if pk is not None else None, credentials.get(pk) if pk is not None and earned_here else None,
         ))
     return rows
 

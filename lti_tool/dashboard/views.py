@@ -8,6 +8,8 @@ from flask import Blueprint, Flask, Response, current_app, redirect, render_temp
 from flask.typing import ResponseReturnValue
 from werkzeug.routing import BuildError
 
+from lti_tool.assessment.grade_policy import GradePolicy
+from lti_tool.assessment.grading import change_policy
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
 from lti_tool.dashboard import pages, services
 from lti_tool.dashboard.export import csv_bytes, filename
@@ -100,7 +102,7 @@ def _link_page(context_pk: int, resource_link_pk: int, *, refresh: bool) -> Resp
                    roster=roster, view=view,
                    refreshed=request.args.get("refreshed") == "1", reset_done=request.args.get("reset"),
                    closed_done=request.args.get("closed"),
-                   refresh=refresh)
+                   policy_saved=request.args.get("policy"), policies=list(GradePolicy), refresh=refresh)
 
 
 @bp.get("/courses/<int:context_pk>/links/<int:resource_link_pk>")
@@ -154,6 +156,22 @@ def close(context_pk: int, attempt_id: str) -> ResponseReturnValue:
         return {"attempt": attempt_id, "state": "submitted", "result": result}, 200
     return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=link_pk, closed=attempt_id),
                     code=303)
+
+
+@bp.post("/courses/<int:context_pk>/links/<int:resource_link_pk>/grade-policy")
+@launched
+def grade_policy(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
+    """Choose which attempt counts for the gradebook on this placement; every learner's grade follows."""
+    _teacher(context_pk)
+    link = services.placement(db.session, context_pk, resource_link_pk)
+    body = request.get_json(silent=True) if request.is_json else None
+    chosen = body.get("policy") if isinstance(body, dict) else request.form.get("policy", "")
+    queued = change_policy(db.session, link, str(chosen or ""), utcnow())
+    db.session.commit()
+    if request.is_json:
+        return {"policy": link.grade_policy, "queued": queued}, 200
+    return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=resource_link_pk,
+                            policy=link.grade_policy), code=303)
 
 
 def _csv(data: bytes, name: str) -> Response:

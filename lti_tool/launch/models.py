@@ -80,6 +80,8 @@ class ResourceLink(Base):
     # The version the LMS asked for (custom parameter unit_version, which course copies keep).
     requested_version: so.Mapped[str | None] = so.mapped_column(sa.String(32))
     ags_lineitem_url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
+    # Which attempt the gradebook shows (lti_tool.assessment.grade_policy.GradePolicy), chosen by a teacher.
+    grade_policy: so.Mapped[str] = so.mapped_column(sa.String(16), default="best", server_default="best")
     updated_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, onupdate=utcnow)
 
     context: so.Mapped[Context] = so.relationship()

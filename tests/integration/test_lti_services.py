@@ -150,17 +150,51 @@ def test_a_500_stays_pending_and_is_delivered_on_the_next_run(launched: tuple[Li
     assert len(platform.scores) == 1
 
 
-def test_a_timeout_stays_pending_and_the_resend_is_accepted(launched: tuple[LiveTool, TestPlatform],
-                                                            services: ServicesClient) -> None:
+def test_a_retry_after_a_timeout_reads_the_result_and_does_not_post_twice(
+        launched: tuple[LiveTool, TestPlatform], services: ServicesClient) -> None:
     tool, platform = launched
     # The platform stores the score but answers after the client gave up (a lost answer).
     platform.faults.add(SCORES_PATH, status=0, delay=1.6)
+    platform.faults.add(r"/ags/[^/]+/lineitems/\d+/lineitem/results", status=0)  # record the results reads
     with tool.app.app_context():
         row = queue("attempt:1")
         report = deliver_pending_scores(db.session, services)
         assert report.retrying == [row.id]
         assert "did not answer within 1 s" in db.session.get(GradeSync, row.id).last_error
         time.sleep(0.8)  # the platform finishes storing the first post
+        report = deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1))
+        assert report.sent == [row.id]
+        row = db.session.get(GradeSync, row.id)
+        assert "already holds this score" in (row.platform_answer or "")
+    # Exactly once at the LMS: the retry read the result (AGS results service) and did not post again.
+    assert len(platform.scores) == 1
+    [(method, target, _)] = [hit for hit in platform.faults.hits if "/results" in hit[1]]
+    assert method == "GET" and f"user_id={LEARNER.sub}" in target and target.count("type_id=1") == 1
+
+
+def test_a_retry_after_a_timeout_posts_when_the_lms_did_not_keep_the_score(
+        launched: tuple[LiveTool, TestPlatform], services: ServicesClient) -> None:
+    tool, platform = launched
+    platform.faults.add(r"/token", status=0, delay=1.6)  # the token call times out: nothing posted
+    with tool.app.app_context():
+        row = queue("attempt:1")
+        deliver_pending_scores(db.session, services)
+        time.sleep(0.8)
+        report = deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1))
+        assert report.sent == [row.id]
+        assert db.session.get(GradeSync, row.id).platform_answer == "HTTP 200"
+    assert len(platform.scores) == 1
+
+
+def test_without_result_readonly_a_retry_posts_again(launched: tuple[LiveTool, TestPlatform],
+                                                     services: ServicesClient) -> None:
+    tool, platform = launched
+    platform.oauth.allowed_scopes -= {str(Scope.RESULT_READONLY)}
+    platform.faults.add(SCORES_PATH, status=0, delay=1.6)
+    with tool.app.app_context():
+        row = queue("attempt:1")
+        deliver_pending_scores(db.session, services)
+        time.sleep(0.8)
         report = deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1))
         assert report.sent == [row.id]
     # The resend carries a newer timestamp, so a Moodle-like platform takes it rather than refusing it.

@@ -10,12 +10,12 @@ from sqlalchemy import orm as so
 
 from lti_tool.launch.models import Platform
 from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.errors import ServiceError
+from lti_tool.launch.services_client.errors import ServiceError, platform_message
 from lti_tool.launch.services_client.spec import LINEITEM_READ_SCOPES, LINEITEM_TAG, MediaType, Scope
-from lti_tool.launch.services_client.urls import scores_url, with_query
+from lti_tool.launch.services_client.urls import results_url, scores_url, with_query
 
-# The AGS scopes the tool ever needs; result.readonly is not one of them.
-_WANTED = frozenset({Scope.LINEITEM, Scope.LINEITEM_READONLY, Scope.SCORE})
+# The AGS scopes the tool ever needs; result.readonly lets a retry after a timeout check what the LMS kept.
+_WANTED = frozenset({Scope.LINEITEM, Scope.LINEITEM_READONLY, Scope.SCORE, Scope.RESULT_READONLY})
 _PAGE_SIZE = 100
 # Moodle answers 400 with an empty body when the user is not gradable in the course (DESIGN.md §6).
 _NOT_GRADABLE_HINT = ("Moodle gives this answer without details when the user cannot be graded in the course "
@@ -150,8 +150,8 @@ def resolve_lineitem(client: ServicesClient, session: so.Session, platform: Plat
 
 
 def post_score(client: ServicesClient, session: so.Session, platform: Platform, lineitem_url: str,
-               body: Mapping[str, Any], scopes: frozenset[str]) -> int:
-    """POST a score to the line item's scores URL (AGS 2.0 §3.4); the HTTP status on success."""
+               body: Mapping[str, Any], scopes: frozenset[str]) -> tuple[int, str]:
+    """POST a score to the line item's scores URL (AGS 2.0 §3.4); (HTTP status, the platform's words)."""
     if Scope.SCORE not in client.token(session, platform, scopes).scopes:
         raise ServiceError("The LMS did not grant the tool the right to send scores (score scope).",
                            retryable=False, code="score_scope_missing")
@@ -163,4 +163,47 @@ def post_score(client: ServicesClient, session: so.Session, platform: Platform, 
         if error.http_status == 400 and error.platform_message in ("", "Bad Request"):
             error.message = f"{error.message}. {_NOT_GRADABLE_HINT}."
         raise
-    return response.status_code
+    return response.status_code, platform_message(response.text, "")  # Moodle: 200 with an empty body
+
+
+@dataclass(frozen=True)
+class LmsResult:
+    """A learner's result as the LMS holds it (AGS 2.0 §3.3); a missing score is None."""
+
+    score: float | None
+    maximum: float | None
+    comment: str | None
+
+    def holds(self, body: Mapping[str, Any]) -> bool:
+        """Whether this result is what posting ``body`` (a score) leaves in the gradebook."""
+        given, maximum = body.get("scoreGiven"), body.get("scoreMaximum")
+        if given is None:
+            return self.score is None
+        if self.score is None or not self.maximum or not maximum:
+            return False
+        # The LMS may scale the score to its own maximum (AGS 2.0 §3.3.5): compare fractions.
+        if abs(self.score / self.maximum - float(given) / float(maximum)) > 1e-6:
+            return False
+        return (self.comment or "") == (body.get("comment") or "")
+
+
+def read_result(client: ServicesClient, session: so.Session, platform: Platform, lineitem_url: str,
+                user_id: str, scopes: frozenset[str]) -> LmsResult | None:
+    """The learner's result on the line item (results service, filtered by user_id); None when there is none."""
+    what = "Reading the learner's result in the LMS"
+    url = with_query(results_url(lineitem_url), user_id=user_id)
+    for page in client.pages(session, platform, scopes, url, what=what, accept=MediaType.RESULT_CONTAINER):
+        try:
+            results = page.json()
+        except ValueError as exc:
+            raise ServiceError(f"{what}: the answer is not JSON.", retryable=True) from exc
+        for entry in results if isinstance(results, list) else []:
+            if isinstance(entry, dict) and entry.get("userId") == user_id:
+                comment = entry.get("comment") if isinstance(entry.get("comment"), str) else None
+                return LmsResult(_number(entry, "resultScore"), _number(entry, "resultMaximum"), comment)
+    return None
+
+
+def _number(entry: Mapping[str, Any], key: str) -> float | None:
+    value = entry.get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None

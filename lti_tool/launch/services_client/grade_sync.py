@@ -25,7 +25,7 @@ from lti_tool.launch.services_client.backoff import retry_delay
 from lti_tool.launch.services_client.client import ServicesClient
 from lti_tool.launch.services_client.errors import ServiceError
 from lti_tool.launch.services_client.models import GradeSync, SyncState
-from lti_tool.launch.services_client.spec import ActivityProgress, GradingProgress
+from lti_tool.launch.services_client.spec import ActivityProgress, GradingProgress, Scope
 
 # A claimed row is left alone by other workers this long (one row: a token and up to four calls).
 LEASE = dt.timedelta(seconds=120)
@@ -178,6 +178,21 @@ def _timestamp(session: so.Session, row: GradeSync) -> dt.datetime:
     return stamp
 
 
+def _outcome_unknown(row: GradeSync) -> bool:
+    """The last try got no HTTP answer (a timeout, a dropped connection): the LMS may have kept the score."""
+    return row.tries > 0 and row.last_status is None and bool(row.last_error)
+
+
+def _already_there(client: ServicesClient, session: so.Session, row: GradeSync, lineitem: str,
+                   scopes: frozenset[str]) -> bool:
+    """Whether the LMS already holds this row's score (results service); False when it may not be read."""
+    platform = row.resource_link.context.deployment.platform
+    if Scope.RESULT_READONLY not in client.token(session, platform, scopes).scopes:
+        return False  # without result.readonly the score is posted again (a newer timestamp; harmless)
+    found = ags.read_result(client, session, platform, lineitem, row.user.sub, scopes)
+    return (found if found is not None else ags.LmsResult(None, None, None)).holds(row.score)
+
+
 def _send(session: so.Session, client: ServicesClient, row: GradeSync) -> None:
     link = row.resource_link
     platform = link.context.deployment.platform
@@ -188,9 +203,16 @@ def _send(session: so.Session, client: ServicesClient, row: GradeSync) -> None:
     lineitem, scopes = ags.resolve_lineitem(client, session, platform, endpoint, spec, known=link.ags_lineitem_url)
     if link.ags_lineitem_url != lineitem:
         link.ags_lineitem_url = lineitem  # found or created: the next score skips the search
+    # Exactly once at the LMS: after a try whose answer was lost, read the result before posting again.
+    if _outcome_unknown(row) and _already_there(client, session, row, lineitem, scopes):
+        row.state, row.sent_at, row.lineitem_url, row.last_error = SyncState.SENT, utcnow(), lineitem, None
+        row.last_status = 200
+        row.platform_answer = "The LMS already holds this score (read back after the earlier try got no answer)."
+        return
     stamp = _timestamp(session, row)
     body = dict(row.score) | {"userId": row.user.sub, "timestamp": stamp.isoformat(timespec="milliseconds")}
-    row.last_status = ags.post_score(client, session, platform, lineitem, body, scopes)
+    row.last_status, said = ags.post_score(client, session, platform, lineitem, body, scopes)
+    row.platform_answer = f"HTTP {row.last_status}" + (f": {said}" if said else "")
     row.state, row.sent_at, row.posted_timestamp, row.lineitem_url = SyncState.SENT, utcnow(), stamp, lineitem
     row.last_error = None
 
@@ -222,6 +244,8 @@ def deliver_pending_scores(session: so.Session, client: ServicesClient, *, now: 
         except ServiceError as error:
             row.tries += 1
             row.last_error, row.last_status = error.message, error.http_status
+            row.platform_answer = (f"HTTP {error.http_status}" + (f": {error.platform_message}"
+                                   if error.platform_message else "")) if error.http_status else "no answer"
             if error.retryable:
                 wait = retry_delay(row.tries, **({"rand": rand} if rand else {}))
                 row.next_try_at = now + max(wait, error.retry_after or dt.timedelta(0))

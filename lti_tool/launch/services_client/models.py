@@ -73,6 +73,8 @@ class GradeSync(Base):
     lineitem_url: so.Mapped[str | None] = so.mapped_column(sa.String(1024))
     # The timestamp the accepted POST carried (AGS 2.0 §3.4.4).
     posted_timestamp: so.Mapped[dt.datetime | None] = so.mapped_column()
+    # What the platform answered to the last try, in words (status, body, or the result read back after a timeout).
+    platform_answer: so.Mapped[str | None] = so.mapped_column(sa.Text)
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
     sent_at: so.Mapped[dt.datetime | None] = so.mapped_column()
 

@@ -26,6 +26,7 @@ class MediaType(StrEnum):
     LINEITEM = "application/vnd.ims.lis.v2.lineitem+json"
     LINEITEM_CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"
     SCORE = "application/vnd.ims.lis.v1.score+json"
+    RESULT_CONTAINER = "application/vnd.ims.lis.v2.resultcontainer+json"
     MEMBERSHIP_CONTAINER = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
 
 

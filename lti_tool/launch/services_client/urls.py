@@ -11,11 +11,19 @@ def scores_url(lineitem_url: str) -> str:
     Moodle's line item URLs carry a query string (``…/lineitem?type_id=1``): appending to the string
     would put ``/scores`` into the query, so the path is edited and the query and fragment are kept.
     """
-    parts = urlsplit(lineitem_url)
+    return _with_path_suffix(lineitem_url, "/scores")
+
+
+def results_url(lineitem_url: str) -> str:
+    """The results URL of a line item: ``/results`` inserted into the path, the query kept (AGS 2.0 §3.3)."""
+    return _with_path_suffix(lineitem_url, "/results")
+
+
+def _with_path_suffix(url: str, suffix: str) -> str:
+    parts = urlsplit(url)
     if not parts.scheme or not parts.netloc:
-        raise ValueError(f"not an absolute URL: {lineitem_url!r}")
-    path = parts.path.rstrip("/") + "/scores"
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, parts.fragment))
+        raise ValueError(f"not an absolute URL: {url!r}")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/") + suffix, parts.query, parts.fragment))
 
 
 def with_query(url: str, **params: str | int) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.dashboard.export import csv_bytes, filename, safe_cell
 from lti_tool.dashboard.progress import LearnerStatus, OutcomeState, progress
 
@@ -19,6 +20,15 @@ class A:
     state: str
     result: dict[str, Any] | None = None
     submitted_at: dt.datetime | None = None
+    practice: bool = False
+    score: float | None = None
+    mastered: bool = False
+    pending_review: bool = False
+
+    def __post_init__(self) -> None:
+        result = self.result or {}
+        self.score, self.mastered = result.get("score"), bool(result.get("mastered"))
+        self.pending_review = bool(result.get("pending_review"))
 
 
 def _result(met: list[bool], *, pending: bool = False) -> dict[str, Any]:
@@ -49,6 +59,19 @@ def test_status_follows_the_latest_attempt_and_reset_ones_do_not_count() -> None
     waiting = progress([A("a4", 1, "submitted", _result([True, True], pending=True))], IDS)
     assert waiting.status == LearnerStatus.PENDING_REVIEW and waiting.pending_review and not waiting.mastered
     assert waiting.outcomes["lo1"] == OutcomeState.PENDING_REVIEW
+
+
+def test_the_grade_policy_picks_the_attempt_the_dashboard_shows() -> None:
+    good, weak = A("a1", 1, "submitted", _result([True, False])), A("a2", 2, "submitted", _result([False, False]))
+    best = progress([good, weak], IDS)
+    assert best.counting_number == 1 and best.outcomes["lo1"] == OutcomeState.MET and best.score == 0.5
+    latest = progress([good, weak], IDS, GradePolicy.LATEST)
+    assert latest.counting_number == 2 and latest.outcomes["lo1"] == OutcomeState.NOT_MET
+    mastered = A("a3", 3, "submitted", _result([True, True]))
+    practice = A("a4", 4, "submitted", _result([False, False]), practice=True)
+    for policy in GradePolicy:
+        shown = progress([good, weak, mastered, practice], IDS, policy)
+        assert shown.counting_number == 3 and shown.mastered and shown.attempts_used == 3
 
 
 @pytest.mark.parametrize(("value", "cell"), [
