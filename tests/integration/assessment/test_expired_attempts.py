@@ -62,9 +62,10 @@ def test_an_expired_attempt_is_scored_even_when_a_new_start_is_refused(
     attempt = learner.api("POST", "/api/attempts", {"unit": TIMED}).json()
     _answer_right(learner, attempt)
     _time_runs_out(tool, attempt["id"])
-    # The expired attempt is scored first (committed); the new start is then refused by the cooldown.
+    # The expired attempt is scored first (committed); it mastered the unit, so a new start is refused
+    # (this unit offers no practice attempts after mastery).
     again = learner.api("POST", "/api/attempts", {"unit": TIMED})
-    assert again.status_code == 409 and again.json()["error"] == "cooldown", again.text
+    assert again.status_code == 409 and again.json()["error"] == "mastered", again.text
     assert _state(tool, attempt["id"]) == ("submitted", True)
     assert _credentials(tool) == 1  # every answer was right: the credential follows
     [mine] = learner.api("GET", "/api/me/credentials").json()["credentials"]
