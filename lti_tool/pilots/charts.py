@@ -62,8 +62,10 @@ def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None],
 
 def grouped_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> str:
     """Bars side by side for a few series (e.g. launched, attempted, mastered per pilot), with a legend."""
+    # pygal squeezes an all-zero axis into a point (labels drawn on top of each other): keep at least 0..1.
+    top = max([1.0, *(v for _, values in series for v in values if v is not None)])
     chart = _pygal().HorizontalBar(**{**_config(title, 140 + 26 * max(len(labels), 1) * max(len(series), 1)),
-                                   "show_legend": True, "legend_at_bottom": True})
+                                      "show_legend": True, "legend_at_bottom": True, "range": (0, top)})
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))

@@ -218,7 +218,7 @@ def chart(kind: str, code: str | None = None) -> ResponseReturnValue:
                                [round(100 * min(r, 1.5), 1) for r in reached], maximum=150, unit="%")
     elif kind == "learners":
         rows = [r for r in figures.rows if r.level == ("unit" if code else "pilot")]
-        svg = charts.grouped_chart(gettext("Learners by stage"), [r.label for r in rows], [
+        svg = charts.grouped_chart(gettext("Learners by stage"), [r.key for r in rows], [
             (label(c), [r.values[c] for r in rows]) for c in ("launched", "attempted", "mastered")])
     elif kind == "outcomes":
         svg = charts.bar_chart(gettext("Mastery rate per outcome") + " (%)",

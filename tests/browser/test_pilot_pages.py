@@ -1,0 +1,72 @@
+"""The coordinator's pages in Chromium: sign-in by keyboard only, axe-core WCAG 2.1 AA, 360 px, 7 languages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.test_accessibility import AXE, _axe_violations
+from tests.conftest import LiveTool
+from tests.integration.pilots.helpers import PASSWORD, create_pilot, launch, make_coordinator
+from tests.lti_platform import PlatformUser, TestPlatform
+
+# Set SCREENSHOTS=/some/dir to keep a picture of every page at every width (for a human to look at).
+SHOTS = os.environ.get("SCREENSHOTS")
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def tool(registered: tuple[LiveTool, TestPlatform]) -> LiveTool:
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    live, platform = registered
+    create_pilot(live, "it-manu-1")
+    launch(live, platform, PlatformUser(sub="p1", name="P One"), custom={"pilot": "it-manu-1"})
+    for lang in ("en", "it", "es", "fi", "bg", "fr", "nl"):
+        make_coordinator(live, f"coord-{lang}", locale=lang)
+    return live
+
+
+def _sign_in_by_keyboard(page: Page, tool: LiveTool, username: str) -> None:
+    page.goto(tool.url + "/pilots")  # redirected to the sign-in form
+    page.wait_for_selector("#username")
+    page.keyboard.type(username)  # the username field has the focus
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector('table[data-table="groups"]', timeout=30_000)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_coordinator_pages_by_keyboard_pass_axe_and_fit(tool: LiveTool, chromium: Browser, width: int) -> None:
+    context = chromium.new_context(viewport={"width": width, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    page.goto(tool.url + "/coordinator/sign-in")
+    assert _axe_violations(page) == []
+    _shot(page, f"sign-in-{width}")
+    _sign_in_by_keyboard(page, tool, "coord-en")
+    for path, name in (("/pilots", "overview"), ("/pilots/it-manu-1", "pilot"), ("/pilots/new", "new")):
+        page.goto(tool.url + path)
+        assert _axe_violations(page) == [], path
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+        _shot(page, f"{name}-{width}")
+    context.close()
+
+
+@pytest.mark.parametrize("lang", ["it", "es", "fi", "bg", "fr", "nl"])
+def test_the_overview_in_every_language(tool: LiveTool, chromium: Browser, lang: str) -> None:
+    context = chromium.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    _sign_in_by_keyboard(page, tool, f"coord-{lang}")
+    assert page.get_attribute("html", "lang") == lang
+    assert _axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, f"overview-360-{lang}")
+    context.close()
