@@ -111,7 +111,8 @@ def test_overview_counts_each_stage_per_pilot_unit_and_outcome(journeys: dict[st
     assert found.outcomes["manufacturing-circular-design/lo3"][2:] == ["4", "3", "75.0"]
     assert found.targets["pilots_running"][1:] == ["2", "13"]
     assert found.targets["learners_reached"][1:] == ["5", "≥ 100"]
-    assert found.targets["skills:manufacturing"][1] == "4"  # the unit names 4 ESCO skills and found.targets["skills:wood"][1] == "0"
+    assert found.targets["skills:manufacturing"][1] == "4"  # the unit names 4 ESCO skills
+    assert found.targets["skills:wood"][1] == "0"
     # Questionnaire cells stay empty below 5 answers.
     assert "fewer than 5 answers" in pilot["relevance"]
     # Every chart is an image with a text alternative, and its SVG is served without scripts running.
@@ -131,7 +132,8 @@ def test_one_pilots_page_and_its_exports_carry_the_same_figures(journeys: dict[s
     assert 'data-context="course-1"' in page.text and 'data-context="course-b"' in page.text
     shown = cells(page.text).rows["pilot:it-manu-1"]
     body = http.get(tool.url + "/pilots/it-manu-1/export.csv", timeout=60)
-    assert body.headers["Content-Type"].startswith("text/csv") and "attachment" in body.headers["Content-Disposition"]
+    assert body.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in body.headers["Content-Disposition"]
     lines = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig"))))
     header = lines[1]
     row = next(line for line in lines if len(line) > 2 and line[1] == "it-manu-1")

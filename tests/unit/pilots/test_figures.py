@@ -13,7 +13,8 @@ C2 = ("https://lms.example", "d1", "course-2")
 
 def _facts() -> fg.Facts:
     facts = fg.Facts()
-    facts.pilots["p1"] = fg.PilotInfo("p1", "Pilot 1", "IT", "wood", "Org", dt.date(2026, 1, 1), dt.date(2026, 6, 30), 10)
+    facts.pilots["p1"] = fg.PilotInfo("p1", "Pilot 1", "IT", "wood", "Org", dt.date(2026, 1, 1),
+                                      dt.date(2026, 6, 30), 10)
     facts.pilots["p2"] = fg.PilotInfo("p2", "Pilot 2", "FI", "building", "Org", dt.date(2027, 1, 1),
                                       dt.date(2027, 6, 30), 10)
     facts.courses = {C1: "p1", C2: "p2"}
@@ -59,8 +60,8 @@ def test_questionnaire_figures_only_for_five_or_more_answers() -> None:
     facts.answers.append(fg.AnswerFact(C1, "l4", "u", 2, 8.0, 3, True))
     figures = fg.compute(facts, dt.date(2026, 3, 2))
     five = {(r.level, r.key): r.values for r in figures.rows}[("pilot", "p1")]
-    assert (five["relevance"], five["workload_felt"], five["workload_declared"], five["clarity"], five["recommend"]) == (
-        3.6, 11.2, 10.0, 4.6, 60.0)
+    shown = ("relevance", "workload_felt", "workload_declared", "clarity", "recommend")
+    assert tuple(five[k] for k in shown) == (3.6, 11.2, 10.0, 4.6, 60.0)
     assert figures.comments == {"u": ["text 0", "text 1", "text 2", "text 3"]}
 
 
