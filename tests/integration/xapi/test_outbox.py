@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 
 import pytest
@@ -84,15 +83,24 @@ def test_backlog_problems_and_requeue(app: Flask) -> None:
         assert outbox.backlog(db.session).due_now == 4
 
 
-def test_enqueue_cost_per_statement(app: Flask) -> None:
-    # Issue 5: the outbox may add at most 0.5 ms per statement to a request (a generous bound here,
-    # the benchmark reports the real figure).
+def test_enqueue_is_one_insert_per_call_whatever_the_batch_size(app: Flask) -> None:
+    # Issue 5: the outbox must stay cheap on the request path. Its cost is measured in bench/xapi.py (a timed
+    # assertion here would fail on a loaded machine); what a test can pin down is the work it does: one INSERT
+    # for a whole batch, no read, no per-statement round trip.
     statements = answered(200, uuid.uuid4())
+    executed: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
+        executed.append(statement.split(None, 1)[0].upper())
+
     with app.app_context():
-        outbox.enqueue(db.session, statements[:1])  # warm up Ralph's models
-        start = time.perf_counter()
-        for statement in statements[1:]:
-            outbox.enqueue(db.session, [statement])
-        per_statement = (time.perf_counter() - start) / 199
+        outbox.enqueue(db.session, statements[:1])  # the connection and transaction are open from here on
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert outbox.enqueue(db.session, statements[1:]) == 199
+            assert outbox.enqueue(db.session, statements[1:]) == 0  # the same events recorded again
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
         db.session.commit()
-    assert per_statement < 0.002, f"{per_statement * 1000:.2f} ms per statement"
+        assert outbox.backlog(db.session).counts.get("pending") == 200
+    assert executed == ["INSERT", "INSERT"], executed
