@@ -248,9 +248,10 @@ def _notice() -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, the CLI and the teacher's notice about an unknown pilot code."""
-    from lti_tool.pilots import cli
+    from lti_tool.pilots import cli, learner_views
 
     app.register_blueprint(bp)
+    learner_views.init_app(app)
     cli.init_app(app)
     app.context_processor(_notice)
 

@@ -70,3 +70,52 @@ def test_the_overview_in_every_language(tool: LiveTool, chromium: Browser, lang:
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     _shot(page, f"overview-360-{lang}")
     context.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_questionnaire_by_keyboard_at_360px(registered: tuple[LiveTool, TestPlatform], chromium: Browser,
+                                            lang: str) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    tool, platform = registered
+    context = chromium.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True)
+    page = context.new_page()
+    params = platform.login_params(target_link_uri=tool.launch_url, user=PlatformUser(sub="q1", name="Q"),
+                                   roles=["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+                                   custom={"unit": "manufacturing-circular-design"},
+                                   claims_hook=lambda claims: claims.update(
+                                       {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation":
+                                        {"locale": lang}}))
+    fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
+    page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
+    page.evaluate("document.getElementById('f').submit()")
+    page.wait_for_selector("article.unit", timeout=30_000)
+    csrf = page.get_attribute('meta[name="csrf-token"]', "content")
+    started = page.request.post(tool.url + "/api/attempts", data={"unit": "manufacturing-circular-design"},
+                                headers={"X-CSRFToken": csrf})
+    assert started.status == 201
+    submitted = page.request.post(tool.url + f"/api/attempts/{started.json()['id']}/submit",
+                                  headers={"X-CSRFToken": csrf})
+    assert submitted.status == 200
+    page.goto(tool.url + "/units/manufacturing-circular-design")
+    page.click('[data-notice="questionnaire"] a')
+    page.wait_for_selector("form#questionnaire")
+    assert page.get_attribute("html", "lang") == lang
+    assert _axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, f"questionnaire-360-{lang}")
+    page.focus('input[name="relevance"][value="1"]')
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys: relevance 4
+    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")  # clarity 2
+    page.keyboard.press("Tab")
+    page.keyboard.type("7,5")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Space")  # would recommend: yes
+    page.keyboard.press("Tab")
+    page.keyboard.type("Clear enough.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-questionnaire="done"]', timeout=30_000)
+    context.close()
