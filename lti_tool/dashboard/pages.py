@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import orm as so
@@ -10,8 +10,9 @@ from sqlalchemy import orm as so
 from lti_tool.catalogue.schema import localized
 from lti_tool.dashboard import services
 from lti_tool.dashboard.export import Cell
-from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, OutcomeState
+from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYNC_WORDS, OutcomeState
 from lti_tool.dashboard.roster_state import RosterState
+from lti_tool.errors import N_
 from lti_tool.launch.models import Context, ResourceLink
 
 
@@ -57,42 +58,53 @@ def _credential_url(row: services.LearnerRow, base_url: str) -> str:
     return f"{base_url}/credentials/{row.credential.id}" if row.credential is not None else ""
 
 
-def _unit_cells(view: PlacementView, row: services.LearnerRow, base_url: str) -> list[Cell]:
+Say = Callable[[str], str]  # gettext in the teacher's language (identity in tests that want English)
+
+# Column names, marked for extraction; the CSV writes them in the teacher's language.
+_LEARNER_COLUMNS = (N_("learner"), N_("LTI user id"), N_("on LMS roster"))
+_UNIT_COLUMNS = (N_("status"), N_("attempts used"), N_("attempt that counts"), N_("score (0-100)"))
+_TAIL_COLUMNS = (N_("grade sync"), N_("grade sync reason"), N_("credential"), N_("credential revoked"))
+
+
+def _learner_cells(row: services.LearnerRow, say: Say) -> list[Cell]:
+    return [row.learner.name, row.learner.user_id, say(N_("yes")) if row.learner.in_roster else say(N_("no"))]
+
+
+def _status_cells(row: services.LearnerRow, say: Say) -> list[Cell]:
     p = row.progress
+    return [say(STATUS_WORDS[p.status]), p.attempts_used, p.counting_number,
+            round(p.score * 100, 1) if p.score is not None else None]
+
+
+def _tail_cells(row: services.LearnerRow, base_url: str, say: Say) -> list[Cell]:
     grade = row.grade
-    return [
-        STATUS_WORDS[p.status], p.attempts_used, round(p.score * 100, 1) if p.score is not None else None,
-        *[OUTCOME_WORDS[p.outcomes.get(o.id, OutcomeState.NO_RESULT)] for o in view.outcomes],
-        grade.state if grade is not None else "", (grade.last_error or "") if grade is not None else "",
-        _credential_url(row, base_url),
-        "revoked" if row.credential is not None and row.credential.revoked_at is not None else "",
-    ]
+    revoked = row.credential is not None and row.credential.revoked_at is not None
+    return [say(SYNC_WORDS.get(grade.state, grade.state)) if grade is not None else "",
+            (grade.last_error or "") if grade is not None else "", _credential_url(row, base_url),
+            say(N_("revoked")) if revoked else ""]
 
 
-def _unit_header(view: PlacementView, prefix: str = "") -> list[str]:
-    return [f"{prefix}{name}" for name in (
-        "status", "attempts used", "score %", *[f"outcome {o.id}" for o in view.outcomes],
-        "grade sync", "grade sync reason", "credential", "credential revoked")]
-
-
-def placement_table(view: PlacementView, base_url: str) -> tuple[list[str], list[list[Cell]]]:
-    """CSV of one placed unit: one row per learner, a column per outcome."""
-    header = ["learner", "LTI user id", "on LMS roster", *_unit_header(view)]
-    rows = [[r.learner.name, r.learner.user_id, r.learner.in_roster, *_unit_cells(view, r, base_url)]
-            for r in view.rows]
+def placement_table(view: PlacementView, base_url: str, say: Say) -> tuple[list[str], list[list[Cell]]]:
+    """CSV of one placed unit: one row per learner, a column per outcome, words in the teacher's language."""
+    header = [say(c) for c in (*_LEARNER_COLUMNS, *_UNIT_COLUMNS)]
+    header += [say(N_("outcome %(id)s")) % {"id": o.id} for o in view.outcomes] + [say(c) for c in _TAIL_COLUMNS]
+    rows = []
+    for r in view.rows:
+        cells = [say(OUTCOME_WORDS[r.progress.outcomes.get(o.id, OutcomeState.NO_RESULT)]) for o in view.outcomes]
+        rows.append([*_learner_cells(r, say), *_status_cells(r, say), *cells, *_tail_cells(r, base_url, say)])
     return header, rows
 
 
-def course_table(views: Sequence[PlacementView], base_url: str) -> tuple[list[str], list[list[Cell]]]:
-    """CSV of the course: one row per learner, the columns of every placed unit side by side."""
-    header = ["learner", "LTI user id", "on LMS roster"]
+def course_table(views: Sequence[PlacementView], base_url: str, say: Say) -> tuple[list[str], list[list[Cell]]]:
+    """CSV of the course: the header once, one row per (learner, placed unit); outcomes in one cell."""
+    header = [say(c) for c in (*_LEARNER_COLUMNS, N_("activity"), N_("unit"), *_UNIT_COLUMNS, N_("outcomes"),
+                                *_TAIL_COLUMNS)]
+    rows: list[list[Cell]] = []
     for view in views:
-        header += _unit_header(view, f"{view.label} [{view.link.unit_slug}]: ")
-    learners = views[0].rows if views else []  # every placement lists the same learners, in the same order
-    rows = []
-    for index, row in enumerate(learners):
-        line: list[Cell] = [row.learner.name, row.learner.user_id, row.learner.in_roster]
-        for view in views:
-            line += _unit_cells(view, view.rows[index], base_url)
-        rows.append(line)
+        for r in view.rows:
+            outcomes = "; ".join(f"{o.id}: {say(OUTCOME_WORDS[r.progress.outcomes.get(o.id, OutcomeState.NO_RESULT)])}"
+                                 for o in view.outcomes)
+            rows.append([*_learner_cells(r, say), view.label, view.link.unit_slug, *_status_cells(r, say), outcomes,
+                         *_tail_cells(r, base_url, say)])
+    rows.sort(key=lambda line: (str(line[0]).casefold(), str(line[1])))  # each learner's placements together
     return header, rows

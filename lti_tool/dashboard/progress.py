@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from lti_tool.assessment.grade_policy import DEFAULT_POLICY, GradePolicy, counting_attempt
+from lti_tool.errors import N_
 
 _IN_PROGRESS, _SUBMITTED, _RESET = "in_progress", "submitted", "reset"  # lti_tool.assessment.models.AttemptState
 
@@ -55,14 +56,19 @@ class OutcomeState(StrEnum):
 SYMBOLS: Mapping[OutcomeState, str] = {
     OutcomeState.MET: "✓", OutcomeState.NOT_MET: "✗", OutcomeState.PENDING_REVIEW: "…", OutcomeState.NO_RESULT: "–",
 }
+# Marked for extraction (N_); pages and CSV files translate them into the teacher's language.
 STATUS_WORDS: Mapping[LearnerStatus, str] = {
-    LearnerStatus.NOT_STARTED: "not started", LearnerStatus.IN_PROGRESS: "in progress",
-    LearnerStatus.SUBMITTED: "submitted", LearnerStatus.MASTERED: "mastered",
-    LearnerStatus.PENDING_REVIEW: "pending review",
+    LearnerStatus.NOT_STARTED: N_("not started"), LearnerStatus.IN_PROGRESS: N_("in progress"),
+    LearnerStatus.SUBMITTED: N_("submitted"), LearnerStatus.MASTERED: N_("mastered"),
+    LearnerStatus.PENDING_REVIEW: N_("pending review"),
 }
 OUTCOME_WORDS: Mapping[OutcomeState, str] = {
-    OutcomeState.MET: "met", OutcomeState.NOT_MET: "not met", OutcomeState.PENDING_REVIEW: "awaiting review",
-    OutcomeState.NO_RESULT: "no result",
+    OutcomeState.MET: N_("met"), OutcomeState.NOT_MET: N_("not met"),
+    OutcomeState.PENDING_REVIEW: N_("awaiting review"), OutcomeState.NO_RESULT: N_("no result"),
+}
+# lti_tool.launch.services_client.models.SyncState values → words.
+SYNC_WORDS: Mapping[str, str] = {
+    "pending": N_("pending"), "sent": N_("sent"), "failed": N_("failed"), "superseded": N_("superseded"),
 }
 
 

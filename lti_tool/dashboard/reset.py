@@ -26,7 +26,8 @@ from lti_tool.xapi.profile import Profile, Verb
 MAX_REASON = 1000
 
 
-def _attempt_of_course(db: so.Session, context_pk: int, attempt_id: str) -> Attempt:
+def attempt_of_course(db: so.Session, context_pk: int, attempt_id: str) -> Attempt:
+    """An attempt of this course by its id; NotFound for any other (no existence leak)."""
     try:
         canonical = str(uuid.UUID(attempt_id)) == attempt_id
     except ValueError:
@@ -46,7 +47,7 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
                                code="reason_required")
     if len(reason) > MAX_REASON:
         raise ValidationFailed(f"The reason is too long ({MAX_REASON} characters at most).")
-    attempt = _attempt_of_course(db, context_pk, attempt_id)
+    attempt = attempt_of_course(db, context_pk, attempt_id)
     if attempt.state == AttemptState.RESET:
         raise Conflict("This attempt has already been reset.", code="already_reset")
     # An attempt in progress can be reset too: a learner stuck in one (a lost tab, a timer) can start again.
@@ -73,7 +74,7 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
 def close_attempt(db: so.Session, context_pk: int, attempt_id: str, *, now: dt.datetime,
                   hooks: AttemptHooks) -> Attempt:
     """A teacher closes a learner's attempt in progress: what was saved is scored, as if the learner submitted."""
-    attempt = _attempt_of_course(db, context_pk, attempt_id)
+    attempt = attempt_of_course(db, context_pk, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise Conflict("This attempt is no longer in progress.", code="not_in_progress")
     finalize(db, attempt, now=now, hooks=hooks)

@@ -6,19 +6,25 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
 from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.assessment.grading import change_policy
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
 from lti_tool.dashboard import pages, services
+from lti_tool.dashboard.attempt_detail import attempt_detail
 from lti_tool.dashboard.export import csv_bytes, filename
-from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, OutcomeState
+from lti_tool.dashboard.placements import not_yet_opened
+from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, SYNC_WORDS, OutcomeState
 from lti_tool.dashboard.reset import MAX_REASON, close_attempt, reset_attempt
 from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state
+from lti_tool.dashboard.sizes import human_size
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
+from lti_tool.launch.picker import esco_label
 from lti_tool.launch.services_client.extension import services_client
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 
@@ -32,6 +38,9 @@ REFRESH_FAILED = 424
 def init_app(app: Flask) -> None:
     """Register the blueprint and the per-process memory of recent roster failures."""
     app.extensions[_FAILURES] = RecentFailures()
+    app.add_template_filter(lambda size: human_size(int(size), str(get_locale() or "en")), "filesize")
+    # The repository holds ESCO's English labels only (standards/esco): pages mark them lang="en".
+    app.add_template_filter(esco_label, "esco_label")
     app.register_blueprint(bp)
 
 
@@ -50,6 +59,7 @@ def _roster(context: Context, *, refresh: bool = False) -> RosterState:
 def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
     db.session.commit()  # the roster cache and access token read along the way
     return render_template(template, role="instructor", symbols=SYMBOLS, status_words=STATUS_WORDS,
+                           sync_words=SYNC_WORDS,
                            outcome_words=OUTCOME_WORDS, no_result=OutcomeState.NO_RESULT, max_reason=MAX_REASON,
                            **context), status
 
@@ -61,8 +71,9 @@ def _course_page(context_pk: int, *, refresh: bool) -> ResponseReturnValue:
         db.session.commit()
         return redirect(url_for("dashboard.course", context_pk=context_pk, refreshed=1), code=303)
     views = pages.placements(db.session, context, roster, session.locale)
+    waiting = not_yet_opened(db.session, context_pk, [v.link for v in views])
     return _render("dashboard/course.html", REFRESH_FAILED if refresh else 200, session=session, context=context,
-                   roster=roster,
+                   roster=roster, waiting=waiting,
                    summaries=pages.summaries(views), refreshed=request.args.get("refreshed") == "1", refresh=refresh,
                    credentials_url=_optional_url("my_credentials.course_credentials", context_pk=context_pk))
 
@@ -174,6 +185,16 @@ def grade_policy(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
                             policy=link.grade_policy), code=303)
 
 
+@bp.get("/courses/<int:context_pk>/attempts/<attempt_id>")
+@launched
+def attempt(context_pk: int, attempt_id: str) -> ResponseReturnValue:
+    """One learner's attempt: their answers, the correct ones, scores per outcome, evidence and reviews."""
+    session, context = _teacher(context_pk)
+    detail = attempt_detail(db.session, context_pk, attempt_id, session.locale, yes=_("true"), no=_("false"))
+    return _render("dashboard/attempt.html", session=session, context=context, detail=detail,
+                   attempt=detail.attempt)
+
+
 def _csv(data: bytes, name: str) -> Response:
     response = Response(data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -189,7 +210,7 @@ def export_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
     session, context = _teacher(context_pk)
     link = services.placement(db.session, context_pk, resource_link_pk)
     [view] = pages.placements(db.session, context, _roster(context), session.locale, only=link)
-    header, rows = pages.placement_table(view, current_app.extensions["mastery.settings"].base_url)
+    header, rows = pages.placement_table(view, current_app.extensions["mastery.settings"].base_url, _)
     db.session.commit()
     return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, link.unit_slug or "", "learners"))
 
@@ -200,6 +221,6 @@ def export_course(context_pk: int) -> ResponseReturnValue:
     """CSV of the course: one row per learner, every placed unit's columns side by side."""
     session, context = _teacher(context_pk)
     views = pages.placements(db.session, context, _roster(context), session.locale)
-    header, rows = pages.course_table(views, current_app.extensions["mastery.settings"].base_url)
+    header, rows = pages.course_table(views, current_app.extensions["mastery.settings"].base_url, _)
     db.session.commit()
     return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, "course"))

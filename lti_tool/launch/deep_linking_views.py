@@ -9,7 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, current_units, unit_json
-from lti_tool.db import db
+from lti_tool.dashboard.placements import record_deep_link
+from lti_tool.db import db, utcnow
 from lti_tool.errors import Forbidden, ValidationFailed
 from lti_tool.launch.deep_linking import (
     DeepLinkingSettings,
@@ -88,6 +89,8 @@ def respond() -> ResponseReturnValue:
     )
     key = active_key(db.session)
     token = sign(claims, kid=key.kid, private_pem=key.private_pem)
+    # The course dashboard lists the units from now on, before the LMS launches them the first time.
+    record_deep_link(db.session, session, [(p.slug, p.version, p.title) for p in picked], utcnow())
     db.session.commit()  # active_key creates the first key on first use
     current_app.logger.info("deep-linking response for %s: %s", platform.issuer, ", ".join(slugs))
     if wants_json():

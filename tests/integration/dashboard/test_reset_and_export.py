@@ -151,6 +151,8 @@ def test_csv_exports_have_bom_header_and_escaped_formulas(registered: tuple[Live
     course_csv = get(teacher, f"/courses/{context_pk}/dashboard/export.csv")
     assert course_csv.status_code == 200 and course_csv.content.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(course_csv.content.decode("utf-8-sig"), newline="")))
-    assert lines[0][:3] == ["learner", "LTI user id", "on LMS roster"]
-    assert any(h.endswith(f"[{UNIT}]: outcome lo2") for h in lines[0])
+    assert lines[0][:5] == ["learner", "LTI user id", "on LMS roster", "activity", "unit"]
+    assert "outcomes" in lines[0] and lines[0].count("status") == 1  # the header once per file
+    lea_line = dict(zip(lines[0], next(line for line in lines if line[1] == "lea"), strict=True))
+    assert lea_line["unit"] == UNIT and lea_line["outcomes"] == "lo1: met; lo2: not met; lo3: met"
     assert len(lines) == 7 and {line[0] for line in lines[1:]} >= {"'@cmd", "Lea Learner"}

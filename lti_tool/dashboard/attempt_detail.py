@@ -1,0 +1,107 @@
+"""One learner's attempt as a teacher of the course sees it: answers, correct answers, outcome scores, evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from lti_tool.assessment.grading import counting
+from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
+from lti_tool.assessment.responses import key_response
+from lti_tool.assessment.scoring import UNANSWERED, score_item
+from lti_tool.assessment.selection import item_index
+from lti_tool.assessment.services import selected_items
+from lti_tool.catalogue.schema import localized
+from lti_tool.dashboard.answers import in_words
+from lti_tool.dashboard.reset import attempt_of_course
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One drawn item: prompt, the learner's answer, the correct one, its score, and practical evidence."""
+
+    id: str
+    kind: str
+    prompt: str
+    answer: str
+    correct: str
+    score: float | None  # None: practical work not reviewed yet
+    uploads: list[Upload] = field(default_factory=list)
+    review: Review | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    """One learning outcome's result in the attempt."""
+
+    id: str
+    title: str
+    score: float | None
+    met: bool
+    pending_review: bool
+    items: list[ItemLine]
+
+
+@dataclass(frozen=True)
+class AttemptDetail:
+    """The attempt with everything a teacher needs to judge it."""
+
+    attempt: Attempt
+    unit_title: str
+    counts: bool
+    outcomes: list[OutcomeLine]
+
+
+def _correct(item_def: dict[str, Any], lang: str, yes: str, no: str) -> str:
+    kind = item_def["type"]
+    if kind == "practical":
+        return ""  # judged by a teacher against the rubric
+    if kind == "short_text":
+        return in_words(item_def, [str(a) for a in item_def.get("answer") or ()], lang)
+    if kind == "numeric":
+        answer = item_def["answer"]
+        text = in_words(item_def, float(answer["value"]), lang)
+        return f"{text} (± {float(answer.get('tolerance') or 0):g})"
+    return in_words(item_def, key_response(item_def), lang, yes=yes, no=no)
+
+
+def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, *, yes: str = "true",
+                   no: str = "false") -> AttemptDetail:
+    """The attempt of this course (anything else: not found), item by item under its outcomes."""
+    attempt = attempt_of_course(db, context_pk, attempt_id)
+    document = attempt.unit.document
+    index = item_index(document)
+    saved = {r.item_id: r.response for r in db.scalars(
+        sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id))}
+    reviews = {r.item_id: r for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
+    uploads = list(db.scalars(sa.select(Upload).where(Upload.attempt_id == attempt.id).order_by(Upload.uploaded_at)))
+    results = {str(o.get("id")): o for o in (attempt.result or {}).get("outcomes") or ()}
+    per_outcome: dict[str, list[ItemLine]] = {str(o["id"]): [] for o in document["outcomes"]}
+    for chosen in selected_items(attempt):
+        outcome_id, item_def = index[chosen.item_id]
+        response = saved.get(chosen.item_id)
+        review = reviews.get(chosen.item_id)
+        if item_def["type"] == "practical":
+            score = review.score if review is not None else None
+        else:
+            score = (score_item(item_def, response) if response is not None else UNANSWERED).score
+        per_outcome.setdefault(outcome_id, []).append(ItemLine(
+            id=chosen.item_id, kind=item_def["type"], prompt=localized(item_def["prompt"], lang),
+            answer=in_words(item_def, response, lang, yes=yes, no=no), correct=_correct(item_def, lang, yes, no),
+            score=score, uploads=[u for u in uploads if u.item_id == chosen.item_id], review=review,
+        ))
+    outcomes = []
+    for outcome in document["outcomes"]:
+        oid = str(outcome["id"])
+        entry = results.get(oid) or {}
+        outcomes.append(OutcomeLine(
+            id=oid, title=localized(outcome["title"], lang),
+            score=float(entry["score"]) if isinstance(entry.get("score"), int | float) else None,
+            met=bool(entry.get("met")), pending_review=bool(entry.get("pending_review")), items=per_outcome[oid],
+        ))
+    counted = counting(db, attempt.resource_link_pk, attempt.user_pk)
+    return AttemptDetail(attempt, localized(document["title"], lang), counted is not None and counted.id == attempt.id,
+                         outcomes)
