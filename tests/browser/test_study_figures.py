@@ -29,7 +29,8 @@ def _open(tool: LiveTool, platform: TestPlatform, chromium: Browser, locale: str
     context.close()
 
 
-@pytest.mark.parametrize(("locale", "width", "caption_word"), [("it", 360, "cascata"), ("en", 1280, "cascade")])
+@pytest.mark.parametrize(("locale", "width", "caption_word"),
+                         [("it", 360, "cascata"), ("bg", 360, "Каскадата"), ("en", 1280, "cascade")])
 def test_figures_render_in_the_learners_language(registered: tuple[LiveTool, TestPlatform], chromium: Browser,
                                                  tmp_path: Path, locale: str, width: int, caption_word: str) -> None:
     if not AXE.exists():
