@@ -68,7 +68,9 @@ def tool_under_gunicorn(kind: str, platform: object) -> Iterator[tuple[int, str]
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"), "TOOL_BASE_URL": base,
-               "SECRET_KEY": "bench", "PORT": str(port), "LOG_LEVEL": "WARNING"}
+               "SECRET_KEY": "bench", "PORT": str(port), "LOG_LEVEL": "WARNING",
+               # Every simulated client shares one address here: per-client rate limits would measure themselves.
+               "RATE_LIMITS_ENABLED": "false"}
         flask = [str(ROOT / ".venv/bin/flask"), "--app", "lti_tool"]
         p = platform
         for args in (["db", "upgrade"], ["content", "load"],

@@ -30,7 +30,6 @@ def create_app(settings: Settings | None = None) -> Flask:
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
         SQLALCHEMY_ENGINE_OPTIONS=_engine_options(settings.database_url),
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         TESTING=settings.testing,
         PREFERRED_URL_SCHEME="https" if settings.base_url.startswith("https://") else "http",
     )
@@ -55,6 +54,10 @@ def create_app(settings: Settings | None = None) -> Flask:
         ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds
     )
     _register(app)
+    from lti_tool.bounds import limits, sweeper
+
+    limits.init_app(app, settings)  # after every view is registered: it wraps them
+    sweeper.init_app(app, seconds=settings.sweep_seconds, background=not settings.testing)
     return app
 
 

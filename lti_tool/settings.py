@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     registration_key_hours: int = Field(default=72, alias="REGISTRATION_KEY_HOURS")
     tool_key_retention_days: int = Field(default=30, alias="TOOL_KEY_RETENTION_DAYS")
     trust_proxy: bool = Field(default=False, alias="TRUST_PROXY")
+    # Bounded work (issue 11): evidence files, request bodies, request time, per-client rate limits.
+    evidence_max_mb: int = Field(default=10, ge=1, le=100, alias="EVIDENCE_MAX_MB")
+    request_timeout_seconds: float = Field(default=30.0, ge=1, alias="REQUEST_TIMEOUT_SECONDS")
+    # Where rate-limit counters live: "database" (shared by every gunicorn worker) or a `limits` storage
+    # URI such as redis://host:6379; "memory://" counts per worker process.
+    rate_limit_storage: str = Field(default="database", alias="RATE_LIMIT_STORAGE")
+    rate_limit_verify: str = Field(default="20/minute;200/hour", alias="RATE_LIMIT_VERIFY")
+    rate_limit_login: str = Field(default="120/minute", alias="RATE_LIMIT_LOGIN")
+    rate_limit_register: str = Field(default="10/minute;30/hour", alias="RATE_LIMIT_REGISTER")
+    rate_limit_signin: str = Field(default="10/minute;50/hour", alias="RATE_LIMIT_SIGNIN")
+    rate_limits_enabled: bool = Field(default=True, alias="RATE_LIMITS_ENABLED")
+    # Seconds between sweeps of expired login states, rate-limit windows and timed-out attempts (0: never).
+    sweep_seconds: int = Field(default=60, ge=0, alias="SWEEP_SECONDS")
     testing: bool = False
 
     @field_validator("tool_base_url", "lrs_url")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,11 +21,8 @@ class LoginStateStore:
 
     def create(self, *, state: str, nonce: str, platform_pk: int, target_link_uri: str,
                binding: str, storage_target: str, login_params: dict[str, Any]) -> LoginState:
-        """Remember a login in flight (and drop expired ones so the table stays small)."""
+        """Remember a login in flight (the sweeper, lti_tool.bounds.sweeper, deletes expired ones)."""
         now = utcnow()
-        # Sweeping expired states on about one login in 32 keeps the table small without a query per login.
-        if secrets.randbelow(32) == 0:
-            self._session.execute(sa.delete(LoginState).where(LoginState.expires_at < now))
         row = LoginState(
             state=state, nonce=nonce, platform_pk=platform_pk, target_link_uri=target_link_uri,
             binding=binding, storage_target=storage_target, login_params=login_params,
@@ -42,6 +38,11 @@ class LoginStateStore:
         if row is None or row.expires_at < utcnow():
             return None
         return row
+
+    def sweep(self) -> int:
+        """Delete expired login states; returns how many."""
+        result = self._session.execute(sa.delete(LoginState).where(LoginState.expires_at < utcnow()))
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def consume(self, state: str, nonce: str) -> bool:
         """Delete the state if it carries this nonce; True only for the one caller that deleted it.

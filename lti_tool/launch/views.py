@@ -25,6 +25,7 @@ from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
 from lti_tool.launch.claims import LtiLaunch, MessageType, same_origin
 from lti_tool.launch.deep_linking_views import picker_page
 from lti_tool.launch.keys import published_jwks
+from lti_tool.launch.login_params import checked_login_params
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
@@ -52,7 +53,8 @@ def _store() -> LoginStateStore:
 def login() -> ResponseReturnValue:
     """OIDC third-party login initiation: remember state+nonce, send the browser to the platform."""
     settings = _settings()
-    target = request.values.get("target_link_uri", "").strip()
+    params = checked_login_params(request.values)  # sizes and characters, before anything reads or stores them
+    target = params.get("target_link_uri", "").strip()
     if not target:
         raise LaunchError("The login request does not say which activity to open (no target_link_uri).",
                           code="missing_target")
@@ -63,12 +65,12 @@ def login() -> ResponseReturnValue:
     oidc = ToolOIDCLogin(FlaskRequest(), conf)
     auth_url, state, nonce = oidc.prepare(settings.base_url + "/lti/launch")
     assert conf.platform is not None
-    storage_target = request.values.get("lti_storage_target", "").strip()
+    storage_target = params.get("lti_storage_target", "").strip()
     use_platform_storage = bool(storage_target) and not request.values.get("lti1p3_new_window")
     _store().create(
         state=state, nonce=nonce, platform_pk=conf.platform.id, target_link_uri=target,
-        binding="platform" if use_platform_storage else "cookie", storage_target=storage_target[:64],
-        login_params={key: request.values[key] for key in LOGIN_PARAMS if request.values.get(key)},
+        binding="platform" if use_platform_storage else "cookie", storage_target=storage_target,
+        login_params={key: params[key] for key in LOGIN_PARAMS if params.get(key)},
     )
     db.session.commit()
     if use_platform_storage:

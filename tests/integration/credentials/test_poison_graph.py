@@ -57,7 +57,9 @@ def test_four_concurrent_poison_requests_do_not_slow_a_normal_request(live_tool:
         stop.set()
         for thread in attackers:
             thread.join(timeout=120)
-    assert answers and set(answers) == {200}
+    # 200: refused by the budget; 429/503: refused even earlier by the per-client rate limit or the
+    # one-verification-at-a-time bound (lti_tool/bounds/limits.py).
+    assert answers and 200 in answers and set(answers) <= {200, 429, 503}
     # Unbudgeted, each poison request held a thread for a minute; budgeted, the normal request stays within a
     # small multiple of its own latency (the server, the attackers and this client share one Python process).
     assert max(under_attack) < max(10 * baseline, 1.0), (baseline, under_attack)

@@ -1,0 +1,91 @@
+"""A `limits` storage over the tool's SQL database (SQLite or PostgreSQL).
+
+Flask-Limiter's own storages are process memory (each gunicorn worker would count on its own: a limit of N
+becomes N x workers, measured in tests/integration/test_rate_limits.py) or services the tool does not run
+(Redis, Memcached, MongoDB). This adapter keeps fixed-window counters in one table, each hit a single
+INSERT ... ON CONFLICT DO UPDATE ... RETURNING on its own connection (committed even when the request
+that counted it is rolled back).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from limits.storage import Storage
+from sqlalchemy.dialects import postgresql, sqlite
+
+from lti_tool.bounds.models import RateLimitWindow
+
+_TABLE = RateLimitWindow.__table__
+_MAX_KEY = 255
+
+
+def _key(key: str) -> str:
+    return key if len(key) <= _MAX_KEY else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
+class DatabaseStorage(Storage):
+    """Fixed-window counters in the ``rate_limit_window`` table (the engine comes in ``storage_options``)."""
+
+    STORAGE_SCHEME = ["mastery+database"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
+        super().__init__(uri, wrap_exceptions=wrap_exceptions)
+        self._engine: sa.Engine = options["engine"]
+
+    @property
+    def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
+        return sa.exc.SQLAlchemyError
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """Count a hit; a window that has ended starts again at ``amount``."""
+        now = time.time()
+        insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
+        ended = _TABLE.c.expires_at <= now
+        stmt = insert(_TABLE).values(key=_key(key), hits=amount, expires_at=now + expiry).on_conflict_do_update(
+            index_elements=[_TABLE.c.key],
+            set_={"hits": sa.case((ended, amount), else_=_TABLE.c.hits + amount),
+                  "expires_at": sa.case((ended, now + expiry), else_=_TABLE.c.expires_at)},
+        ).returning(_TABLE.c.hits)
+        with self._engine.begin() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def get(self, key: str) -> int:
+        """Hits in the current window (0 when it has ended)."""
+        with self._engine.connect() as conn:
+            hits = conn.execute(sa.select(_TABLE.c.hits).where(
+                _TABLE.c.key == _key(key), _TABLE.c.expires_at > time.time())).scalar()
+        return int(hits or 0)
+
+    def get_expiry(self, key: str) -> float:
+        """When the current window ends (epoch seconds)."""
+        with self._engine.connect() as conn:
+            expires = conn.execute(sa.select(_TABLE.c.expires_at).where(_TABLE.c.key == _key(key))).scalar()
+        return float(expires) if expires is not None and expires > time.time() else time.time()
+
+    def check(self) -> bool:
+        """The database answers."""
+        try:
+            with self._engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError:
+            return False
+        return True
+
+    def reset(self) -> int | None:
+        """Forget every window."""
+        with self._engine.begin() as conn:
+            return int(conn.execute(sa.delete(_TABLE)).rowcount)
+
+    def clear(self, key: str) -> None:
+        """Forget one window."""
+        with self._engine.begin() as conn:
+            conn.execute(sa.delete(_TABLE).where(_TABLE.c.key == _key(key)))
+
+
+def sweep_windows(conn: sa.Connection, now: float | None = None) -> int:
+    """Delete ended windows; returns how many."""
+    return int(conn.execute(sa.delete(_TABLE).where(_TABLE.c.expires_at <= (now or time.time()))).rowcount)

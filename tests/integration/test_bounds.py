@@ -1,0 +1,183 @@
+"""Issue 11: bounded work for anyone — per-client rate limits, body sizes per endpoint, login parameter caps,
+the sweeper, and a request time limit that frees the thread (here through the Flask test client)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lti_tool import create_app
+from lti_tool.bounds.models import RateLimitWindow
+from lti_tool.db import Base, db, utcnow
+from lti_tool.launch.models import LoginState, Platform
+from tests.conftest import _settings
+from tests.support.databases import empty_all_tables
+
+TARGET = "http://127.0.0.1:5000/lti/launch"
+
+
+def _app(database_url: str, tmp_path: Path, **overrides: object) -> Iterator[Flask]:
+    settings = _settings(database_url, tmp_path / "instance").model_copy(update=overrides)
+    app = create_app(settings)
+    with app.app_context():
+        empty_all_tables(db.engine, Base.metadata)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def limited(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    yield from _app(database_url, tmp_path, rate_limit_verify="3/minute", rate_limit_login="4/minute",
+                    rate_limit_register="2/minute", request_timeout_seconds=1.0)
+
+
+def test_verify_is_rate_limited_per_client(limited: Flask) -> None:
+    client = limited.test_client()
+    answers = [client.post("/api/verify", data="not a credential") for _ in range(5)]
+    assert [a.status_code for a in answers] == [400, 400, 400, 429, 429]
+    refused = answers[3]
+    assert refused.json == {"error": "too_many_requests",
+                            "message": "Too many requests from your network. Wait a minute, then try again."}
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
+    # Another client is not affected; the limit counts per address (and per /64 for IPv6).
+    assert client.post("/api/verify", data="x", environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 400
+    v6 = [client.post("/api/verify", data="x", environ_base={"REMOTE_ADDR": f"2001:db8:1:2::{n}"}).status_code
+          for n in range(1, 5)]
+    assert v6 == [400, 400, 400, 429]  # four addresses of one /64 share one count
+    with limited.app_context():  # the counters live in the database every worker shares
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(RateLimitWindow)) == 3
+
+
+def test_login_and_registration_are_rate_limited(limited: Flask) -> None:
+    client = limited.test_client()
+    logins = [client.get("/lti/login", query_string={"iss": "https://nowhere.example", "login_hint": "1",
+                                                      "target_link_uri": TARGET}).status_code for _ in range(5)]
+    assert logins == [400, 400, 400, 400, 429]
+    page = client.get("/lti/login")
+    assert page.status_code == 429 and "Too many requests" in page.get_data(as_text=True)
+    registrations = [client.get("/lti/register").status_code for _ in range(3)]
+    assert registrations[:2] != [429, 429] and registrations[2] == 429
+
+
+def test_a_page_view_is_not_rate_limited(limited: Flask) -> None:
+    client = limited.test_client()
+    assert {client.get("/api/units").status_code for _ in range(20)} == {200}
+
+
+def test_login_parameters_are_capped_and_nothing_is_stored(app: Flask, client: FlaskClient) -> None:
+    """M2: a stranger cannot store megabytes per login, nor echo them in the redirect."""
+    with app.app_context():
+        db.session.add(Platform(issuer="https://lms.example", client_id="c", auth_login_url="https://lms.example/a",
+                                auth_token_url="https://lms.example/t", key_set_url="https://lms.example/k"))
+        db.session.commit()
+    base = {"iss": "https://lms.example", "client_id": "c", "login_hint": "7", "target_link_uri": TARGET}
+    for name, value in (("lti_message_hint", "m" * 2049), ("login_hint", "h" * 2049), ("client_id", "c" * 256),
+                        ("lti_deployment_id", "d" * 256), ("iss", "https://lms.example/" + "i" * 2048),
+                        ("target_link_uri", TARGET + "?" + "t" * 2048), ("login_hint", "7\x00"),
+                        ("lti_message_hint", "a\r\nSet-Cookie: x=1")):
+        answer = client.post("/lti/login", data={**base, name: value})
+        assert answer.status_code == 400, (name, answer.status_code)
+        assert "Location" not in answer.headers
+    big = client.post("/lti/login", data={**base, "lti_message_hint": "m" * 1_900_000})
+    assert big.status_code == 413  # the whole login body is 16 KB at most
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginState)) == 0
+    fine = client.post("/lti/login", data={**base, "lti_message_hint": '{"cmid":2,"launchid":"ltilaunch1_x"}'})
+    assert fine.status_code == 302 and len(fine.headers["Location"]) < 4096
+
+
+def test_the_sweeper_deletes_expired_login_states_and_windows(app: Flask, runner: object) -> None:
+    with app.app_context():
+        platform = Platform(issuer="https://lms.example", client_id="c", auth_login_url="https://lms.example/a",
+                            auth_token_url="https://lms.example/t", key_set_url="https://lms.example/k")
+        db.session.add(platform)
+        db.session.flush()
+        for n, age in enumerate((-60, 60, 600)):  # one still valid, two expired
+            db.session.add(LoginState(state=f"s{n}", nonce="n", platform_pk=platform.id,
+                                      expires_at=utcnow() - dt.timedelta(seconds=age)))
+        db.session.add(RateLimitWindow(key="old", hits=3, expires_at=time.time() - 1))
+        db.session.add(RateLimitWindow(key="live", hits=3, expires_at=time.time() + 60))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "login states deleted: 2; rate-limit windows deleted: 1" in result.output
+    with app.app_context():
+        assert db.session.scalars(sa.select(LoginState.state)).all() == ["s0"]
+        assert db.session.scalars(sa.select(RateLimitWindow.key)).all() == ["live"]
+
+
+def test_login_no_longer_sweeps_on_the_request_path() -> None:
+    source = (Path(__file__).resolve().parents[2] / "lti_tool" / "launch" / "login_state.py").read_text()
+    assert "randbelow" not in source
+
+
+@pytest.mark.parametrize(("path", "size", "status"), [
+    ("/api/attempts", 1024 * 1024 + 1, 413),  # JSON bodies: 1 MB for the whole app
+    ("/lti/login", 16 * 1024 + 1, 413),
+    ("/lti/launch", 256 * 1024 + 1, 413),
+    ("/lti/register", 64 * 1024 + 1, 413),
+])
+def test_each_endpoint_has_its_body_limit(client: FlaskClient, path: str, size: int, status: int) -> None:
+    answer = client.post(path, data=b"x" * size, content_type="application/octet-stream",
+                         headers={"Accept": "application/json"})
+    assert answer.status_code == status
+    assert answer.json is not None and answer.json["error"] == "request_entity_too_large"
+
+
+def test_the_request_time_limit_stops_the_work_and_answers_503(limited: Flask) -> None:
+    spun: list[float] = []
+
+    def spin() -> str:
+        start = time.monotonic()
+        while time.monotonic() - start < 10:
+            spun.append(time.monotonic() - start)
+        return "finished"
+
+    limited.add_url_rule("/test-spin", view_func=spin)
+    started = time.monotonic()
+    answer = limited.test_client().get("/test-spin", headers={"Accept": "application/json"})
+    took = time.monotonic() - started
+    assert answer.status_code == 503 and answer.json["error"] == "service_unavailable"
+    assert 1.0 <= took < 2.5, took  # 1 s limit, watchdog checks every 0.2 s
+    assert spun[-1] < 2.5  # the work itself stopped, not just the answer
+    # The same thread serves the next request normally (no late exception left pending for it).
+    assert limited.test_client().get("/api/units").status_code == 200
+    time.sleep(0.5)
+    assert limited.test_client().get("/api/units").status_code == 200
+
+
+def test_a_slow_upload_gets_more_time_than_other_requests(limited: Flask) -> None:
+    from lti_tool.bounds.limits import _bounds
+
+    settings = limited.extensions["mastery.settings"]
+    assert _bounds(settings)["assessment.upload"].seconds == 600.0
+    assert settings.request_timeout_seconds == 1.0
+
+
+def _multipart(content: bytes, name: str) -> tuple[bytes, str]:
+    # Built by hand: werkzeug's test client spools a large multipart body to a temporary file it never closes.
+    boundary = "mastery-test-boundary"
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def test_evidence_up_to_the_setting_passes_the_request_limit(limited: Flask) -> None:
+    """M3: a 5 MB phone photo reaches the upload view (its 401 here: no session), not a 413."""
+    client = limited.test_client()
+    path = "/api/attempts/00000000-0000-0000-0000-000000000000/uploads/p1"
+    body, content_type = _multipart(b"\xff\xd8\xff\xe0" + b"\x00" * (5 * 1024 * 1024), "photo.jpg")
+    answer = client.post(path, data=body, content_type=content_type, headers={"Accept": "application/json"})
+    assert answer.status_code == 401
+    body, content_type = _multipart(b"\xff\xd8\xff\xe0" + b"\x00" * (11 * 1024 * 1024), "photo.jpg")
+    answer = client.post(path, data=body, content_type=content_type, headers={"Accept": "application/json"})
+    assert answer.status_code == 413
