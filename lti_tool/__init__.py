@@ -69,6 +69,7 @@ def _register(app: Flask) -> None:
     from lti_tool.credentials import views as credentials_views
     from lti_tool.dashboard import views as dashboard_views
     from lti_tool.launch import cli as launch_cli
+    from lti_tool.launch import web_session
     from lti_tool.launch.deep_linking_views import bp as deep_linking_bp
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
     from lti_tool.launch.services_client import extension as lti_services
@@ -98,6 +99,7 @@ def _register(app: Flask) -> None:
     tool_info.init_app(app)
     credentials_views.init_app(app)
     pilot_views.init_app(app)
+    web_session.init_app(app)
 
     @app.context_processor
     def _csrf() -> dict[str, Any]:

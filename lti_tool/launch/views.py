@@ -115,13 +115,14 @@ def launch() -> ResponseReturnValue:
     new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours,
                         tool_base_url=settings.base_url)
     record_pilot_launch(db.session, new.session, lti.custom, settings.base_url)  # custom pilot=<code>
+    # The landing page carries this launch's token (``ls``), so a launch in another tab cannot take its place.
+    g.launch_token = new.token
     # Before the commit, which expires the session row (reading it afterwards would cost another query).
     destination = landing_url(new.session) if proof is None else ""
     db.session.commit()
     if proof is not None:
         # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
         g.launch_session = new.session
-        g.launch_token = new.token
         return landing_page(new.session)
     response = redirect(destination, code=303)
     set_session_cookie(response, new.token, max_age=settings.launch_session_hours * 3600)

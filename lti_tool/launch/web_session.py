@@ -1,4 +1,11 @@
-"""The launch session seen from a request: cookie or header token, role and tenant guards, CSRF."""
+"""The launch session seen from a request: a token per launch, role and tenant guards, CSRF.
+
+One session per launch, not per browser: every page rendered under a launch carries its token (the
+``launch-session`` meta tag, ``ls`` on the tool's own links and forms through ``url_for``, the
+``X-Launch-Session`` header on API calls), and that token wins over the cookie. Two activities open in two tabs —
+or the same unit placed twice in a course — therefore never read each other's session, although the cookie holds
+only the browser's latest launch (it stays for clients that keep a cookie jar, and for a page opened by hand).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,10 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Response, current_app, g, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 
 from lti_tool.db import db
-from lti_tool.errors import CsrfFailed, Forbidden, SessionMissing
+from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
 from lti_tool.launch.claims import STAFF_ROLES, Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.services import find_session
@@ -24,21 +31,26 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def request_launch_token() -> str:
+    """The launch token this request carries: the page's own (header or ``ls``) first, else the cookie.
+
+    The ``ls`` parameter is never logged: the access log has no query strings.
+    """
+    return (request.headers.get(SESSION_HEADER) or request.values.get(SESSION_PARAM, "")
+            or request.cookies.get(SESSION_COOKIE, ""))
+
+
 def current_launch() -> LaunchSession:
     """The launch session of this request, or SessionMissing."""
     if "launch_session" not in g:
-        token = request.cookies.get(SESSION_COOKIE, "")
-        if not token:
-            # Cookies blocked in the LMS iframe: the page carries the session (header for API calls, a
-            # parameter for links and forms — never logged: the access log has no query strings).
-            token = request.headers.get(SESSION_HEADER) or request.values.get(SESSION_PARAM, "")
-            if token:
-                g.launch_token = token
+        token = request_launch_token()
         g.launch_session = find_session(db.session, token)
+        if g.launch_session is not None:
+            g.launch_token = token  # the page carries it on, so this tab stays on this launch
     session: LaunchSession | None = g.launch_session
     if session is None:
-        raise SessionMissing("Your session has ended or this page was opened outside the course. "
-                             "Open the activity again from your course.")
+        raise SessionMissing(N_("Your session has ended or this page was opened outside the course. "
+                                "Open the activity again from your course."))
     return session
 
 
@@ -55,13 +67,13 @@ def is_staff(session: LaunchSession) -> bool:
 def require_context(session: LaunchSession, context_pk: int) -> None:
     """Refuse any course other than the one the session was launched from."""
     if session.context_pk is None or session.context_pk != context_pk:
-        raise Forbidden("This page belongs to another course than the one you opened the tool from.")
+        raise Forbidden(N_("This page belongs to another course than the one you opened the tool from."))
 
 
 def staff_only(session: LaunchSession) -> None:
     """Refuse learners."""
     if not is_staff(session):
-        raise Forbidden("Only teachers of this course can see this page.")
+        raise Forbidden(N_("Only teachers of this course can see this page."))
 
 
 def launched(view: Callable[P, R]) -> Callable[P, R]:
@@ -73,10 +85,28 @@ def launched(view: Callable[P, R]) -> Callable[P, R]:
         if request.method not in {"GET", "HEAD", "OPTIONS"}:
             sent = request.headers.get(CSRF_HEADER) or request.form.get("csrf_token", "")
             if not hmac.compare_digest(sent.encode(), session.csrf_token.encode()):
-                raise CsrfFailed("The page's security token is missing or out of date. Reload the page.")
+                raise CsrfFailed(N_("The page's security token is missing or out of date. Reload the page."))
         return view(*args, **kwargs)
 
+    wrapper.launch_scoped = True  # type: ignore[attr-defined]  # url_for adds the launch token (init_app)
     return wrapper
+
+
+def init_app(app: Flask) -> None:
+    """``url_for`` to any launched view carries this request's launch token (call after the blueprints)."""
+
+    def scoped_endpoints() -> frozenset[str]:
+        if "mastery.launch_scoped" not in app.extensions:
+            app.extensions["mastery.launch_scoped"] = frozenset(
+                name for name, view in app.view_functions.items() if getattr(view, "launch_scoped", False))
+        endpoints: frozenset[str] = app.extensions["mastery.launch_scoped"]
+        return endpoints
+
+    @app.url_defaults
+    def _carry_launch(endpoint: str, values: dict[str, object]) -> None:
+        token = g.get("launch_token") if has_request_context() else None
+        if token and endpoint in scoped_endpoints():
+            values.setdefault(SESSION_PARAM, token)
 
 
 def set_session_cookie(response: Response, token: str, *, max_age: int) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import requests
 
 from tests.conftest import LEARNER, TEACHER, LiveTool
@@ -19,7 +21,7 @@ def _launch(tool: LiveTool, platform: TestPlatform, browser: requests.Session, *
 
 
 def _course_pk(response: requests.Response) -> int:
-    return int(response.url.rstrip("/").rsplit("/", 1)[-1])
+    return int(urlsplit(response.url).path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def test_sessions_cannot_cross_platforms_deployments_or_courses(live_tool: LiveTool) -> None:

@@ -1,20 +1,16 @@
-// When the browser blocks the tool's cookie inside the LMS iframe, the page carries the launch session:
-// add it to the tool's own links and forms so moving between pages keeps the learner signed in.
+// Each page carries the launch it belongs to (one session per launch, so two activities in two tabs stay apart).
+// Links to the tool's launched pages already carry it (url_for adds "ls"); a form that submits with GET would
+// drop its action's query string, so every form to the tool also gets it as a hidden field. Other links (a
+// credential's public page, say) never get it: the token must not leave in a shared link.
 (function () {
   "use strict";
   var meta = document.querySelector('meta[name="launch-session"]');
   if (!meta) { return; }
-  var token = meta.content;
-  function sameOrigin(url) { return url.origin === window.location.origin; }
-  document.querySelectorAll("a[href]").forEach(function (a) {
-    var url = new URL(a.getAttribute("href"), window.location.href);
-    if (sameOrigin(url) && !url.searchParams.has("ls")) { url.searchParams.set("ls", token); a.href = url.toString(); }
-  });
   document.querySelectorAll("form").forEach(function (form) {
     var url = new URL(form.getAttribute("action") || window.location.href, window.location.href);
-    if (!sameOrigin(url) || form.querySelector('input[name="ls"]')) { return; }
+    if (url.origin !== window.location.origin || form.querySelector('input[name="ls"]')) { return; }
     var input = document.createElement("input");
-    input.type = "hidden"; input.name = "ls"; input.value = token;
+    input.type = "hidden"; input.name = "ls"; input.value = meta.content;
     form.appendChild(input);
   });
 }());

@@ -65,7 +65,7 @@ def test_course_dashboard_counts_learners_of_this_course_only(course: dict[str, 
         "grade_failures": 0, "credentials": 1}
     assert "Dan Othercourse" not in page.text
     overview = get(course["teacher"], f"/courses/{context_pk}")
-    assert f'href="/courses/{context_pk}/dashboard"' in overview.text
+    assert f'href="/courses/{context_pk}/dashboard?ls=' in overview.text  # the link carries this launch
 
 
 def test_placement_shows_each_learners_outcomes_as_submitted(course: dict[str, Any]) -> None:
@@ -100,7 +100,7 @@ def test_refresh_reads_the_roster_again_and_needs_the_csrf_token(course: dict[st
     assert post_form(teacher, path, csrf=False).status_code == 403
     platform.members = platform.members + [{"user_id": "newcomer", "name": "New Comer", "roles": [LtiRoles.LEARNER]}]
     refreshed = post_form(teacher, path)
-    assert refreshed.status_code == 303 and refreshed.headers["Location"].endswith("refreshed=1")
+    assert refreshed.status_code == 303 and "refreshed=1" in refreshed.headers["Location"]
     page = get(teacher, refreshed.headers["Location"])
     assert "newcomer" in rows(page.text) and 'data-roster="refreshed"' in page.text
     assert len(platform.nrps.requests) == 6

@@ -1,0 +1,78 @@
+"""One session per launch: two activities in two tabs of one browser stay independent (issue 12, item 1)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from playwright.sync_api import Browser, Page
+
+from lti_tool.assessment.models import Attempt
+from lti_tool.db import db
+from lti_tool.launch.models import ResourceLink
+from tests.browser.learner import launch_in_tab
+from tests.conftest import LEARNER, LiveTool
+from tests.lti_platform import TestPlatform
+
+pytestmark = pytest.mark.browser
+
+
+def _start(page: Page) -> str:
+    page.click("#start-assessment")
+    page.wait_for_selector("form#attempt")
+    return page.locator("form#attempt").get_attribute("data-attempt") or ""
+
+
+def _submit(page: Page) -> None:
+    page.click("form#attempt button[type=submit]")
+    page.wait_for_url("**/attempts/**", timeout=30_000)
+
+
+def _placements(tool: LiveTool) -> dict[str, str]:
+    with tool.app.app_context():
+        rows = db.session.execute(sa.select(Attempt.id, ResourceLink.resource_link_id).join(
+            ResourceLink, Attempt.resource_link_pk == ResourceLink.id)).all()
+        return {attempt_id: link for attempt_id, link in rows}
+
+
+def test_two_units_in_two_tabs(registered: tuple[LiveTool, TestPlatform], chromium: Browser) -> None:
+    tool, platform = registered
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    first = launch_in_tab(context, tool, platform, unit="manufacturing-circular-design", user=LEARNER, link_id="rl-a")
+    second = launch_in_tab(context, tool, platform, unit="wood-chain-of-custody", user=LEARNER, link_id="rl-b")
+    # The older tab still belongs to its own activity: its links, forms and API calls carry its launch.
+    first.reload()
+    assert first.locator("article.unit").get_attribute("data-unit") == "manufacturing-circular-design"
+    attempt_a = _start(first)
+    first.locator("fieldset.item input, fieldset.item select").first.focus()
+    first.keyboard.press("Space")
+    first.locator(".save-state").first.wait_for(state="visible")
+    attempt_b = _start(second)
+    _submit(first)
+    assert first.locator("p.summary").count() == 1
+    _submit(second)
+    assert _placements(tool) == {attempt_a: "rl-a", attempt_b: "rl-b"}
+    context.close()
+
+
+def test_same_unit_placed_twice_in_two_tabs(registered: tuple[LiveTool, TestPlatform], chromium: Browser) -> None:
+    tool, platform = registered
+    unit = "wood-chain-of-custody"  # 60-minute cooldown after each attempt
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    first = launch_in_tab(context, tool, platform, unit=unit, user=LEARNER, link_id="rl-1")
+    second = launch_in_tab(context, tool, platform, unit=unit, user=LEARNER, link_id="rl-2")
+    attempt_1 = _start(first)
+    _submit(first)
+    # The first placement is now cooling down; the second is a separate activity with its own attempts.
+    attempt_2 = _start(second)
+    assert attempt_2 != attempt_1
+    assert second.locator("form#attempt").get_attribute("data-attempt") == attempt_2
+    assert _placements(tool) == {attempt_1: "rl-1", attempt_2: "rl-2"}
+    # Back in the first tab, starting again meets its own placement's cooldown, not the other one's attempt.
+    first.locator(f'a[href*="/units/{unit}?"]').first.click()  # "Back to the unit", by clicking
+    first.wait_for_selector("article.unit")
+    assert first.locator("article.unit").count() == 1
+    assert first.locator(f'tr[data-attempt="{attempt_1}"]').count() == 1
+    assert first.locator(f'tr[data-attempt="{attempt_2}"]').count() == 0
+    _submit(second)
+    assert _placements(tool) == {attempt_1: "rl-1", attempt_2: "rl-2"}
+    context.close()
