@@ -189,6 +189,9 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         "name": unit.title,
         "description": unit.summary,
         "criteria": {"narrative": narrative},
+        # The unit's badge (badge.py), served by the tool: sector colour, title, EQF level.
+        "image": {"id": f"{achievement_id}/badge.svg", "type": "Image",
+                  "caption": f"{unit.title} (EQF level {unit.eqf_level})"},
         "creator": {"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
         "creditsAvailable": float(unit.ects),
         "inLanguage": unit.language,

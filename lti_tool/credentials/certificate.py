@@ -154,13 +154,28 @@ def find_font() -> tuple[Path, Path] | None:
     return next(((r, b) for r, b in FONT_CANDIDATES if r.is_file() and b.is_file()), None)
 
 
-def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[Path] | None = None) -> bytes:
+@dataclass(frozen=True)
+class Revocation:
+    """When and why the issuer revoked the credential (printed on every copy made afterwards)."""
+
+    at: dt.datetime
+    reason: str
+
+
+def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[Path] | None = None,
+               revocation: Revocation | None = None) -> bytes:
     """The certificate as PDF bytes (A4, one page for up to about eight outcomes)."""
     pdf = _Certificate(font if font is not None else find_font())
-    pdf.set_title(f"{data.title} - micro-credential of {data.learner}")
+    pdf.set_title(("REVOKED - " if revocation else "") + f"{data.title} - micro-credential of {data.learner}")
     pdf.set_author(data.issuer)
     pdf.set_creation_date(data.issued)
     pdf.add_page()
+    if revocation is not None:
+        pdf.set_text_color(150, 20, 20)
+        pdf.para(f"REVOKED on {revocation.at:%d %B %Y} because {revocation.reason}", 14, bold=True, height=7)
+        pdf.para("The issuer has withdrawn this credential: it is no longer valid.", 11)
+        pdf.set_text_color(0, 0, 0)
+        pdf.ln(4)
     pdf.para("MICRO-CREDENTIAL", 11, bold=True)
     pdf.para(data.issuer + (f" ({data.issuer_place})" if data.issuer_place else ""), 10)
     pdf.ln(6)
@@ -223,6 +238,7 @@ def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[P
     return bytes(pdf.output())
 
 
-def certificate_pdf(credential: Mapping[str, Any], verification_url: str) -> bytes:
+def certificate_pdf(credential: Mapping[str, Any], verification_url: str, *,
+                    revocation: Revocation | None = None) -> bytes:
     """PDF certificate of one of our OB 3.0 credentials, its QR code pointing at ``verification_url``."""
-    return render_pdf(certificate_data(credential), verification_url)
+    return render_pdf(certificate_data(credential), verification_url, revocation=revocation)

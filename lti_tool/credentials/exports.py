@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lti_tool.credentials.certificate import certificate_pdf
+from lti_tool.credentials.certificate import Revocation, certificate_pdf
 from lti_tool.credentials.elm import build_elm
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.qr import qr_svg
@@ -15,7 +15,9 @@ from lti_tool.credentials.unit_facts import overall_score, unit_info
 
 def certificate(credential: Credential, env: CredentialEnv) -> bytes:
     """A printable PDF with the Annex I elements in plain language and a QR code to the public page."""
-    return certificate_pdf(credential.document, credential_url(env.base_url, credential.id))
+    revocation = (Revocation(credential.revoked_at, credential.revocation_reason or "no reason was given")
+                  if credential.revoked_at is not None else None)
+    return certificate_pdf(credential.document, credential_url(env.base_url, credential.id), revocation=revocation)
 
 
 def page_qr_svg(credential: Credential, env: CredentialEnv) -> str:

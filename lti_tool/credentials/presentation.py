@@ -33,6 +33,7 @@ class SkillView:
 class OutcomeView:
     """One learning outcome, the learner's result and the skills it is aligned to."""
 
+    id: str
     title: str
     result: str
     met: bool
@@ -64,6 +65,8 @@ class CredentialView:
     quality_assurance: str
     quality_assurance_body: str
     skills: tuple[SkillView, ...] = field(default_factory=tuple)
+    hours: int = 0
+    minutes: int = 0
 
 
 def _date(value: Any) -> str:
@@ -80,6 +83,11 @@ def _hours(value: Any) -> str:
         return str(value or "")
     hours, minutes = int(match.group(1) or 0), int(match.group(2) or 0)
     return f"{hours} hours" + (f" {minutes} minutes" if minutes else "")
+
+
+def _hours_minutes(value: Any) -> tuple[int, int]:
+    match = _DURATION.match(str(value or ""))
+    return (int(match.group(1) or 0), int(match.group(2) or 0)) if match else (0, 0)
 
 
 def _number(value: Any) -> str:
@@ -135,6 +143,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
             overall = f"{_number(result.get('value'))} %"
             continue
         outcomes.append(OutcomeView(
+            id=str(result.get("resultDescription", "")).rsplit("/results/", 1)[-1],
             title=str(description.get("name", "")).split(": ", 1)[-1],
             result=f"{_number(result.get('value'))} %",
             met=result.get("status") == "Completed",
@@ -160,6 +169,8 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         outcomes=tuple(outcomes),
         ects=_number(achievement.get("creditsAvailable")),
         workload=_hours(achievement.get("volumeOfLearning")),
+        hours=_hours_minutes(achievement.get("volumeOfLearning"))[0],
+        minutes=_hours_minutes(achievement.get("volumeOfLearning"))[1],
         eqf_level=str(eqf.get("targetCode", "")),
         assessment=str(achievement.get("assessmentType", "")),
         participation=str(participation.get("prefLabel", "")) if isinstance(participation, Mapping) else "",
@@ -167,3 +178,54 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         quality_assurance_body=_body_name(achievement.get("qualityAssuranceBody"), issuer),
         skills=_skills(achievement.get("alignment")),
     )
+
+
+# What a failed technical check means to a person, as a code the page translates (see credentials/page.html).
+_PLAIN_PROBLEM = {
+    "signature": "altered", "safe_mode": "altered", "canonicalization": "altered", "work_budget": "altered",
+    "proof_present": "unsigned", "proof_type": "unsigned", "proof_purpose": "unsigned", "created": "unsigned",
+    "verification_method": "issuer_key", "issuer_binding": "issuer_key",
+    "status": "status", "valid_until": "expired", "valid_from": "not_yet_valid", "schema": "malformed",
+    "processing": "malformed",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of verification in plain words: one state and the plain problems behind it."""
+
+    state: str  # "genuine", "revoked", "expired" or "not_confirmed"
+    problems: tuple[str, ...]
+
+
+def verdict(checks: list[Mapping[str, Any]], *, revoked: bool) -> Verdict:
+    """Turn the technical checks (and the issuer's own record of a revocation) into a plain verdict."""
+    failed = [str(check.get("name", "")).rsplit(".", 1)[-1] for check in checks if not check.get("ok")]
+    problems = tuple(dict.fromkeys(_PLAIN_PROBLEM.get(name, "malformed") for name in failed))
+    if revoked:
+        return Verdict("revoked", tuple(p for p in problems if p != "status"))
+    if not problems and checks:
+        return Verdict("genuine", ())
+    if problems == ("expired",):
+        return Verdict("expired", problems)
+    return Verdict("not_confirmed", problems or ("malformed",))
+
+
+@dataclass(frozen=True)
+class IssuerView:
+    """The issuer as a person reads it."""
+
+    name: str
+    url: str
+    email: str
+    country: str
+    region: str
+    identifier: str
+
+
+def issuer_view(profile: Mapping[str, Any]) -> IssuerView:
+    """The issuer Profile in plain language."""
+    address = profile.get("address") if isinstance(profile.get("address"), Mapping) else {}
+    return IssuerView(name=str(profile.get("name", "")), url=str(profile.get("url", "")),
+                      email=str(profile.get("email", "")), country=_country(address or {}),
+                      region=str((address or {}).get("addressRegion") or ""), identifier=str(profile.get("id", "")))

@@ -200,6 +200,22 @@ def vc_jwt(session: so.Session, credential: Credential, env: CredentialEnv | Non
     return credential.vc_jwt
 
 
+def own_credential(session: so.Session, base_url: str, credential_id: Any) -> Credential | None:
+    """Our record of a credential named by its id (``{base_url}/credentials/<uuid>``), or None for anyone else's."""
+    prefix = credential_url(base_url, "")
+    if not isinstance(credential_id, str) or not credential_id.startswith(prefix):
+        return None
+    try:
+        return session.get(Credential, str(uuid.UUID(credential_id[len(prefix):])))
+    except ValueError:
+        return None
+
+
+def unit_version(session: so.Session, slug: str, version: str) -> Unit | None:
+    """One version of a unit (for its achievement's badge), or None."""
+    return session.scalar(sa.select(Unit).where(Unit.slug == slug[:128], Unit.version == version[:32]))
+
+
 def get_credential(session: so.Session, credential_id: str) -> Credential | None:
     """A credential by its uuid."""
     return session.get(Credential, credential_id)

@@ -124,6 +124,7 @@ RESULT_DESCRIPTION = Shape(
     needs_id=True,
 )
 CRITERIA = Shape("Criteria", {}, {"narrative": _p(OB, "narrative")})
+IMAGE = Shape("Image", {"Image": f"<{OB}Image>"}, {"caption": _p(SCHEMA, "caption")}, needs_id=True)
 CONCEPT = Shape("Concept", {}, {"prefLabel": _p("http://www.w3.org/2004/02/skos/core#", "prefLabel")}, needs_id=True)
 ACHIEVEMENT = Shape(
     "Achievement",
@@ -133,6 +134,7 @@ ACHIEVEMENT = Shape(
         "name": _p(SCHEMA, "name"),
         "description": _p(SCHEMA, "description"),
         "criteria": _node(OB, "Criteria", "Criteria"),
+        "image": _node(OB, "image", "Image"),
         "creator": _node(OB, "creator", "Profile"),
         "creditsAvailable": _p(OB, "creditsAvailable", _NUM, XSD_OB + "float"),
         "inLanguage": _p(SCHEMA, "inLanguage"),
@@ -211,6 +213,6 @@ PROOF_OPTIONS_SHAPE = Shape(
 )
 SHAPES: dict[str, Shape] = {
     shape.name: shape
-    for shape in (PROFILE, ADDRESS, IDENTITY, ALIGNMENT, RESULT_DESCRIPTION, CRITERIA, CONCEPT, ACHIEVEMENT, RESULT)
-    + (SUBJECT, STATUS_ENTRY)
+    for shape in (PROFILE, ADDRESS, IDENTITY, ALIGNMENT, RESULT_DESCRIPTION, CRITERIA, IMAGE, CONCEPT, ACHIEVEMENT)
+    + (RESULT, SUBJECT, STATUS_ENTRY)
 }

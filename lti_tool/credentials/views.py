@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, Flask, Response, jsonify, render_template, request
+from flask import Blueprint, Flask, Response, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.credentials import exports, services, status_store
+from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.schema import localized
+from lti_tool.credentials import badge, exports, services, status_store
 from lti_tool.credentials.contexts import ContextUrl, default_loader
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.presentation import present
+from lti_tool.credentials.presentation import issuer_view, present, verdict
 from lti_tool.credentials.runtime import current_env
+from lti_tool.credentials.sharing import learner_language_texts, linkedin_add_url
 from lti_tool.credentials.upload import read_upload
 from lti_tool.credentials.verification import verify_any
 from lti_tool.db import db, utcnow
@@ -62,11 +65,16 @@ def credential_page(cid: uuid.UUID) -> ResponseReturnValue:
         return _json_ld(credential.document)
     env = current_env()
     result = verify_any(db.session, env, credential.document, utcnow())
+    page_url = services.credential_url(env.base_url, credential.id)
     response = Response(render_template(
         "credentials/page.html", credential=credential, view=present(credential.document), result=result,
-        page_url=services.credential_url(env.base_url, credential.id),
+        verdict=verdict(result["checks"], revoked=credential.revoked_at is not None),
+        learner_texts=learner_language_texts(credential), page_url=page_url,
+        badge_png=env.base_url + url_for("credentials.badge_png", cid=credential.id),
+        linkedin_url=linkedin_add_url(credential, page_url),
     ))
     response.vary.add("Accept")
+    response.vary.add("Accept-Language")
     return response
 
 
@@ -114,6 +122,57 @@ def credential_elm(cid: uuid.UUID) -> ResponseReturnValue:
     return response
 
 
+def _badge_facts(unit: Unit) -> badge.BadgeFacts:
+    return badge.BadgeFacts(title=localized(unit.document["title"], "en"), sector=unit.sector,
+                            eqf_level=unit.eqf_level)
+
+
+def _image(body: str | bytes, mimetype: str, *, download: str | None = None) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    if download:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download}"'
+    return response
+
+
+@bp.get("/achievements/<slug>/<version>/badge.svg")
+def achievement_badge(slug: str, version: str) -> ResponseReturnValue:
+    """The unit's badge image (``achievement.image`` of every credential for this unit version)."""
+    unit = services.unit_version(db.session, slug, version)
+    if unit is None:
+        raise NotFound("There is no unit with this name and version.")
+    return _image(badge.badge_svg(_badge_facts(unit)), "image/svg+xml")
+
+
+@bp.get("/credentials/<uuid:cid>/badge.svg")
+def badge_svg(cid: uuid.UUID) -> ResponseReturnValue:
+    """The badge of the credential's unit (SVG)."""
+    return _image(badge.badge_svg(_badge_facts(_credential(cid).unit)), "image/svg+xml")
+
+
+@bp.get("/credentials/<uuid:cid>/badge.png")
+def badge_png(cid: uuid.UUID) -> ResponseReturnValue:
+    """The badge of the credential's unit (PNG, for link previews)."""
+    return _image(badge.badge_png(_badge_facts(_credential(cid).unit)), "image/png")
+
+
+@bp.get("/credentials/<uuid:cid>/baked.svg")
+def baked_svg(cid: uuid.UUID) -> ResponseReturnValue:
+    """The badge with the signed credential baked in (OB 3.0 §5.3, SVG)."""
+    credential = _credential(cid)
+    body = badge.bake_svg(badge.badge_svg(_badge_facts(credential.unit)), credential.document)
+    return _image(body, "image/svg+xml", download=f"badge-{cid}.svg")
+
+
+@bp.get("/credentials/<uuid:cid>/baked.png")
+def baked_png(cid: uuid.UUID) -> ResponseReturnValue:
+    """The badge with the signed credential baked in (OB 3.0 §5.3, PNG iTXt chunk)."""
+    credential = _credential(cid)
+    body = badge.bake_png(badge.badge_png(_badge_facts(credential.unit)), credential.document)
+    return _image(body, "image/png", download=f"badge-{cid}.png")
+
+
 @bp.get("/credentials/status/<int:list_id>")
 def status_list(list_id: int) -> ResponseReturnValue:
     """The signed BitstringStatusListCredential, cacheable and conditional (ETag / If-None-Match)."""
@@ -128,10 +187,22 @@ def status_list(list_id: int) -> ResponseReturnValue:
     return response
 
 
+@bp.get("/issuer.json")
+def issuer_profile_json() -> ResponseReturnValue:
+    """The issuer Profile (JSON-LD), whatever the client accepts."""
+    return _json_ld(current_env().issuer.profile())
+
+
 @bp.get("/issuer")
 def issuer_profile() -> ResponseReturnValue:
-    """The issuer Profile (JSON-LD)."""
-    return _json_ld(current_env().issuer.profile())
+    """The issuer Profile: JSON-LD for machines, a page for a person's browser (content negotiation)."""
+    profile = current_env().issuer.profile()
+    if request.accept_mimetypes.best_match([JSON_LD, "application/json", "text/html"]) == "text/html":
+        response = Response(render_template("credentials/issuer.html", profile=profile, view=issuer_view(profile)))
+    else:
+        response = _json_ld(profile)
+    response.vary.add("Accept")
+    return response
 
 
 @bp.get("/.well-known/did.json")
@@ -158,12 +229,24 @@ def mastery_context() -> ResponseReturnValue:
 def api_verify() -> ResponseReturnValue:
     """Verify an uploaded credential (JSON-LD, VC-JWT, or a multipart file); every check's result."""
     payload = read_upload(request)
-    result = verify_any(db.session, current_env(), payload, utcnow())
-    db.session.rollback()  # verification only reads
+    env = current_env()
+    result = verify_any(db.session, env, payload, utcnow())
     credential = result.pop("credential", None)
-    summary = None
+    summary, record = None, None
     if isinstance(credential, dict):
         issuer = credential.get("issuer")
         summary = {"id": credential.get("id"), "name": credential.get("name"),
                    "issuer": issuer.get("id") if isinstance(issuer, dict) else issuer}
-    return jsonify({**result, "credential": summary, "verified_at": utcnow().isoformat()})
+        record = services.own_credential(db.session, env.base_url, credential.get("id"))
+    revocation = None
+    if record is not None:
+        # The status bit says "revoked"; the issuer's own record says when and why.
+        revocation = {"revoked": record.revoked_at is not None,
+                      "revoked_at": record.revoked_at.isoformat() if record.revoked_at else None,
+                      "reason": record.revocation_reason if record.revoked_at else None,
+                      "superseded_by": (services.credential_url(env.base_url, record.superseded_by)
+                                        if record.superseded_by else None)}
+    db.session.rollback()  # verification only reads
+    plain = verdict(result["checks"], revoked=bool(revocation and revocation["revoked"]))
+    return jsonify({**result, "verdict": {"state": plain.state, "problems": list(plain.problems)},
+                    "revocation": revocation, "credential": summary, "verified_at": utcnow().isoformat()})

@@ -54,11 +54,14 @@ def test_public_page_shows_every_annex_i_element_without_login(world: World, cli
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     for element in ("Lea Learner", "Chain-of-custody certification", "Awarding body", "MASTERY Project",
-                    "Italy (IT)", "Date of issuing", "20 November 2026", "Learning outcomes", "ECTS credits",
-                    "25 hours", "EQF) level 5", "Type of assessment", "Online assessment", "Form of participation",
-                    "Online", "Quality assurance", "sustainable forest management", "data.europa.eu/esco/skill/"):
+                    "Italy (IT)", "Date of issuing", "November 20, 2026", "Learning outcomes", "ECTS credits",
+                    "25 hours of learning", "EQF) level 5", "Type of assessment", "Online assessment",
+                    "Form of participation", "Online", "Quality assurance", "sustainable forest management",
+                    "data.europa.eu/esco/skill/"):
         assert element in html, element
     assert 'data-status="valid"' in html and 'data-check="signature" data-ok="true"' in html
+    assert 'data-verdict="genuine"' in html and "Genuine: issued by MASTERY Project" in html
+    assert "<details class=\"technical\">" in html  # the technical checks are folded away
     assert "Set-Cookie" not in page.headers and "<script" not in html  # no tracking
     assert 'lang="en"' in html and "<h1>" in html
 
