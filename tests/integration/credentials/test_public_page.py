@@ -75,7 +75,8 @@ def test_page_speaks_the_viewers_language_and_shows_the_learners_title(world: Wo
     assert '<html lang="fi">' in html
     assert f'<h1 lang="it">{unit["title"]["it"]}</h1>' in html
     assert unit["title"]["en"] in html  # the title as signed stays visible
-    italian_outcomes = [o["title"]["it"] for o in unit["outcomes"] if isinstance(o["title"], dict) and "it" in o["title"]]
+    italian_outcomes = [o["title"]["it"] for o in unit["outcomes"]
+                        if isinstance(o["title"], dict) and "it" in o["title"]]
     assert italian_outcomes and all(str(escape(title)) in html for title in italian_outcomes)
     assert "Aito:" in html or "Aito" in html  # the verdict in Finnish
     assert "Genuine:" not in html
