@@ -1,0 +1,75 @@
+"""The public credential page in Chromium: plain verdict, 360 px without sideways scrolling, axe-clean, keyboard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from lti_tool.credentials import services
+from lti_tool.db import db
+from tests.browser.test_accessibility import AXE, _axe_violations
+from tests.conftest import LiveTool
+from tests.integration.credentials.conftest import World, build_world
+
+SHOTS = os.environ.get("SCREENSHOT_DIR")  # e.g. /tmp/shots: also save screenshots for a person to look at
+
+
+@pytest.fixture
+def live_world(live_tool: LiveTool) -> Iterator[tuple[LiveTool, World]]:
+    world = build_world(live_tool.app)
+    with live_tool.app.app_context():
+        yield live_tool, world
+
+
+def _open(chromium: Browser, url: str, width: int, language: str = "en") -> Page:
+    context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True, locale=language)
+    page = context.new_page()
+    page.goto(url)
+    return page
+
+
+def _shot(page: Page, name: str) -> None:
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_genuine_and_revoked_pages_fit_and_pass_axe(
+    live_world: tuple[LiveTool, World], chromium: Browser, width: int
+) -> None:
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    tool, world = live_world
+    genuine = world.issue(world.learner("l1"))
+    learner = world.learner("l2", name="Giulia Rossi")
+    learner.locale = "it"
+    db.session.commit()
+    revoked = world.issue(learner)
+    services.revoke(db.session, revoked, "Issued to the wrong learner", "teacher", now=dt.datetime.now(dt.UTC))
+    db.session.commit()
+    for credential, state, language in ((genuine, "genuine", "en"), (revoked, "revoked", "it")):
+        page = _open(chromium, f"{tool.url}/credentials/{credential.id}", width, language)
+        assert page.get_attribute("[data-verdict]", "data-verdict") == state
+        wide = page.evaluate("""w => [...document.querySelectorAll("*")]
+            .filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName + "." + e.className)""", width)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, wide
+        # The technical checks are folded away; the keyboard opens them.
+        assert not page.is_visible("ul.checks")
+        page.focus("details.technical summary")
+        page.keyboard.press("Enter")
+        assert page.is_visible("ul.checks")
+        assert _axe_violations(page) == []
+        _shot(page, f"credential-{state}-{width}.png")
+        page.context.close()
+    issuer = _open(chromium, f"{tool.url}/issuer", width)
+    assert issuer.locator("h1").inner_text() == "MASTERY Project"
+    assert issuer.evaluate("document.documentElement.scrollWidth") <= width
+    assert _axe_violations(issuer) == []
+    _shot(issuer, f"issuer-{width}.png")
+    issuer.context.close()
