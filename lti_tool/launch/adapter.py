@@ -25,6 +25,11 @@ from lti_tool.launch.claims import check_lti_claims
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import Deployment, LoginState, Platform
 from lti_tool.launch.platform_keys import PlatformKeyCache
+from lti_tool.launch.registration import issuer_spellings
+
+DISABLED_MESSAGE = ("The administrator of this tool has switched off its registration for your LMS, so activities "
+                    "cannot be opened. Your course records are kept. Ask your LMS administrator to contact the "
+                    "tool's administrator.")
 
 
 class DbToolConf(ToolConfAbstract[FlaskRequest]):
@@ -48,11 +53,15 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
         """The registration for this issuer (and client id, needed when the issuer has several)."""
-        query = sa.select(Platform).where(Platform.issuer == iss)
+        query = sa.select(Platform).where(Platform.issuer.in_(issuer_spellings(iss)))
         if client_id:
-            return self._session.scalar(query.where(Platform.client_id == client_id))
-        candidates = list(self._session.scalars(query.limit(2)))
-        return candidates[0] if len(candidates) == 1 else None
+            platform = self._session.scalar(query.where(Platform.client_id == client_id))
+        else:
+            candidates = list(self._session.scalars(query.limit(2)))
+            platform = candidates[0] if len(candidates) == 1 else None
+        if platform is not None and platform.disabled_at is not None:
+            raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
+        return platform
 
     def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
                                     ) -> Registration | None:  # type: ignore[override]
@@ -73,7 +82,7 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
     def find_deployment_by_params(self, iss: str, deployment_id: str, client_id: str, *args: Any,
                                   **kwargs: Any) -> PyltiDeployment | None:
         platform = self.platform
-        if platform is None or (platform.issuer, platform.client_id) != (iss, client_id):
+        if platform is None or platform.issuer not in issuer_spellings(iss) or platform.client_id != client_id:
             platform = self.find_platform(iss, client_id)
         if platform is None:
             return None
@@ -81,6 +90,8 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
             sa.select(Deployment).where(Deployment.platform_id == platform.id,
                                         Deployment.deployment_id == deployment_id)
         )
+        if self.deployment is not None and self.deployment.disabled_at is not None:
+            raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
         return PyltiDeployment().set_deployment_id(deployment_id) if self.deployment else None
 
 
@@ -214,7 +225,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             client_id = t.cast(str, self._registration.get_client_id())
             body = jwt.decode(
                 self._get_id_token(), public_key, algorithms=["RS256"], audience=client_id,
-                issuer=self._registration.get_issuer(), leeway=self._leeway,
+                # A registration made before issuers were normalised may differ by a trailing slash.
+                issuer=issuer_spellings(t.cast(str, self._registration.get_issuer())), leeway=self._leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
             )
         except jwt.ExpiredSignatureError as exc:

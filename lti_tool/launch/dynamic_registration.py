@@ -15,12 +15,19 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.errors import N_, ToolError
+from lti_tool.errors import N_, ToolError, ValidationFailed
 from lti_tool.launch.claims import MessageType, same_origin
 from lti_tool.launch.models import Platform
-from lti_tool.launch.registration import PlatformInput, add_platform
+from lti_tool.launch.registration import (
+    PlatformInput,
+    Upserted,
+    issuer_spellings,
+    normalize_issuer,
+    upsert_platform,
+)
 
 TOOL_NAME = "MASTERY green-skills micro-credentials"
 MAX_BODY_BYTES = 256 * 1024  # an OpenID configuration is a few KB; refuse anything that pretends otherwise
@@ -58,11 +65,15 @@ class RegistrationFailed(ToolError):
     title = N_("The tool could not be registered")
 
 
+_MAX_URL = 1024  # the platform's URL columns
+
+
 def _url(value: Any, field: str) -> str:
     parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc:
+    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc or len(str(value)) > _MAX_URL:
         raise RegistrationFailed(f"The platform's configuration has no usable {field} (an absolute http(s) URL "
-                                 "is required).", code="bad_configuration")
+                                 f"of at most {_MAX_URL} characters is required). Nothing was sent to your LMS "
+                                 "and nothing was stored.", code="bad_configuration")
     return str(value)
 
 
@@ -89,11 +100,16 @@ class PlatformConfiguration:
             raise RegistrationFailed(
                 f"The configuration at {_origin(configuration_url)} names the issuer {issuer}, which is on "
                 "another host. Registration refused: nothing was stored.", code="issuer_mismatch")
+        try:  # plain http off this machine, or too long: refused before anything is sent to the LMS
+            issuer = normalize_issuer(issuer, field="The LMS's issuer")
+        except ValidationFailed as error:
+            raise RegistrationFailed(f"{error.message} Nothing was sent to your LMS and nothing was stored.",
+                                     code="bad_issuer") from None
         extra = data.get(RegistrationClaim.PLATFORM_CONFIGURATION)
         extra = extra if isinstance(extra, Mapping) else {}
         variables = extra.get("variables")
         return cls(
-            issuer=issuer,  # kept byte for byte: launches are matched on the exact iss
+            issuer=issuer,  # normalised; launches match the received iss with or without a trailing slash
             authorization_endpoint=_url(data.get("authorization_endpoint"), "authorization_endpoint"),
             token_endpoint=_url(data.get("token_endpoint"), "token_endpoint"),
             jwks_uri=_url(data.get("jwks_uri"), "jwks_uri"),
@@ -157,6 +173,14 @@ class RegistrationClient:
         """GET a JSON document (the registration token goes along: some platforms require it)."""
         return self._send("GET", url, token, None, what="configuration")
 
+    def existing_registration(self, url: str, token: str) -> Mapping[str, Any] | None:
+        """Moodle (4.3+) answers a GET on its registration endpoint with the tool its token would update."""
+        try:
+            answer = self._send("GET", url, token, None, what="registration lookup")
+        except RegistrationFailed:
+            return None  # a new registration (Moodle: 404 "No registration found."), or a platform without it
+        return answer if isinstance(answer, Mapping) and answer.get("client_id") else None
+
     def post_json(self, url: str, token: str, body: Mapping[str, Any]) -> Any:
         """POST a JSON document with the registration token as Bearer (DR 1.0 §3.5.2)."""
         return self._send("POST", url, token, body, what="registration")
@@ -204,11 +228,19 @@ def _error_detail(raw: bytes) -> str:
 
 @dataclass(frozen=True)
 class RegistrationResult:
-    """What was stored."""
+    """What was stored, and what the registration changed on our side (for the admin's page)."""
 
     platform: Platform
     deployment_id: str
     granted_scopes: tuple[str, ...]
+    outcome: Upserted
+    issuer_known: bool  # the tool already had a registration for this LMS (this client id or another)
+    lms_update: bool  # the LMS said it updates a tool it already had (Moodle's "Update")
+
+    @property
+    def is_new(self) -> bool:
+        """A first registration with this LMS."""
+        return self.outcome.created_platform and not self.issuer_known
 
 
 def _registration_answer(data: Any) -> tuple[str, str, tuple[str, ...]]:
@@ -229,17 +261,32 @@ def _registration_answer(data: Any) -> tuple[str, str, tuple[str, ...]]:
 
 def register_platform(db: so.Session, client: RegistrationClient, *, configuration_url: str,
                       registration_token: str, base_url: str) -> RegistrationResult:
-    """The whole registration; the caller commits. Every refusal happens before anything is stored."""
+    """The whole registration; the caller commits.
+
+    Everything that could be refused is checked before the registration is sent: once the LMS has created or
+    rewritten its tool, the tool's side never refuses. A platform already known (Moodle's "Update", or a second
+    tool on the same site) is brought up to date: a new client id or deployment is added beside the others.
+    """
     _url(configuration_url, "openid_configuration URL")
     configuration = PlatformConfiguration.from_json(client.get_json(configuration_url, registration_token),
                                                     configuration_url=configuration_url)
+    name = f"{configuration.product_family_code or 'LMS'} (dynamic registration)"
+    issuer_known = db.scalar(sa.select(sa.func.count()).select_from(Platform)
+                             .where(Platform.issuer.in_(issuer_spellings(configuration.issuer)))) > 0
+    existing = None
+    if configuration.product_family_code.lower() == "moodle":
+        existing = client.existing_registration(configuration.registration_endpoint, registration_token)
     answer = client.post_json(configuration.registration_endpoint, registration_token,
                               tool_registration(base_url, configuration))
     client_id, deployment_id, scopes = _registration_answer(answer)
-    platform, _ = add_platform(db, PlatformInput(
-        issuer=configuration.issuer, client_id=client_id, deployment_id=deployment_id,
-        auth_login_url=configuration.authorization_endpoint, auth_token_url=configuration.token_endpoint,
-        key_set_url=configuration.jwks_uri,
-        name=f"{configuration.product_family_code or 'LMS'} (dynamic registration)",
-    ))
-    return RegistrationResult(platform=platform, deployment_id=deployment_id, granted_scopes=scopes)
+    try:
+        outcome = upsert_platform(db, PlatformInput(
+            issuer=configuration.issuer, client_id=client_id, deployment_id=deployment_id,
+            auth_login_url=configuration.authorization_endpoint, auth_token_url=configuration.token_endpoint,
+            key_set_url=configuration.jwks_uri, name=name,
+        ))
+    except ValidationFailed as error:  # only the LMS's own answer can get here (an id over 255 characters)
+        raise RegistrationFailed(f"The LMS answered with values the tool cannot store: {error.message}",
+                                 code="bad_answer") from None
+    return RegistrationResult(platform=outcome.platform, deployment_id=deployment_id, granted_scopes=scopes,
+                              outcome=outcome, issuer_known=issuer_known, lms_update=existing is not None)

@@ -57,11 +57,10 @@ def register() -> ResponseReturnValue:
         page = render_template("error.html", status=error.status, code=error.code, title=error.title,
                                message=error.message)
         return _framed(make_response(page, error.status), configuration_url)
-    cache = current_app.extensions.get("mastery.frame_origins")
-    if cache is not None:
-        cache.clear()  # the new LMS may frame the tool from now on
-    current_app.logger.info("dynamic registration: %s client %s deployment %s", result.platform.issuer,
-                            result.platform.client_id, result.deployment_id)
+    current_app.logger.info("dynamic registration: %s client %s deployment %s (new platform %s, new deployment %s, "
+                            "changed %s)", result.platform.issuer, result.platform.client_id, result.deployment_id,
+                            result.outcome.created_platform, result.outcome.added_deployment,
+                            ", ".join(result.outcome.changed) or "-")
     page = render_template("launch/registered.html", platform=result.platform, deployment_id=result.deployment_id,
-                           scopes=result.granted_scopes)
+                           scopes=result.granted_scopes, result=result)
     return _framed(make_response(page), configuration_url)

@@ -28,6 +28,8 @@ class Platform(Base):
     auth_token_url: so.Mapped[str] = so.mapped_column(sa.String(1024))
     key_set_url: so.Mapped[str] = so.mapped_column(sa.String(1024))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    # Set by `platform remove` (without --purge): launches are refused, the records are kept.
+    disabled_at: so.Mapped[dt.datetime | None] = so.mapped_column()
 
     deployments: so.Mapped[list[Deployment]] = so.relationship(
         back_populates="platform", cascade="all, delete-orphan", order_by="Deployment.id"
@@ -44,8 +46,18 @@ class Deployment(Base):
     platform_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("platform.id", ondelete="CASCADE"), index=True)
     deployment_id: so.Mapped[str] = so.mapped_column(sa.String(255))
     created_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    disabled_at: so.Mapped[dt.datetime | None] = so.mapped_column()
 
     platform: so.Mapped[Platform] = so.relationship(back_populates="deployments")
+
+
+class RegistryGeneration(Base):
+    """One row whose value grows with every registration change: workers compare it with what they cached."""
+
+    __tablename__ = "registry_generation"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True, autoincrement=False)
+    value: so.Mapped[int] = so.mapped_column(default=0)
 
 
 class Context(Base):

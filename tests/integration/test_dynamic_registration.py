@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -76,11 +77,13 @@ def test_registration_creates_a_platform_that_can_launch(live_tool: LiveTool, pl
                                  resource_link=None)
     assert picker.status_code == 200 and 'id="deep-link-select"' in picker.text
 
-    # The admin removes it with the CLI; launches stop.
+    # The admin removes it with the CLI: it is disabled, its launches stop with a page that says why.
     live_tool.cli("platform", "remove", "--issuer", platform.issuer)
-    assert nothing_stored(live_tool)
+    assert "DISABLED" in live_tool.cli("platform", "list")
     with requests.Session() as again:
-        assert learner_launch(live_tool, platform, again).status_code == 400
+        refused = learner_launch(live_tool, platform, again)
+    assert refused.status_code == 400 and 'data-error-code="platform_disabled"' in refused.text
+    assert "switched off its registration for your LMS" in refused.text
 
 
 def test_registration_by_form_post(live_tool: LiveTool, platform: TestPlatform, browser: requests.Session) -> None:
@@ -132,7 +135,7 @@ def test_used_registration_token_is_refused_by_the_platform(live_tool: LiveTool,
     double = platform.dynamic_registration
     url = double.registration_url(register_url(live_tool))
     assert browser.get(url, timeout=10).status_code == 200
-    live_tool.cli("platform", "remove", "--issuer", platform.issuer)
+    live_tool.cli("platform", "remove", "--issuer", platform.issuer, "--purge", "--yes")
     again = browser.get(url, timeout=10)  # the same token a second time
     assert again.status_code == 400 and "invalid_token" in again.text
     assert nothing_stored(live_tool)
@@ -164,4 +167,59 @@ def test_registration_without_a_valid_key_is_refused(live_tool: LiveTool, platfo
     for url in (live_tool.url + "/lti/register", live_tool.url + "/lti/register?key=forged"):
         page = browser.get(double.registration_url(url), timeout=10)
         assert page.status_code == 403 and 'data-error-code="registration_key"' in page.text
+    assert nothing_stored(live_tool)
+
+
+def outcome(page: requests.Response) -> str:
+    match = re.search(r'id="registration-outcome" data-outcome="(\w+)">(.*?)</p>', page.text, re.S)
+    assert match, page.text[:600]
+    return match.group(1) + ": " + " ".join(match.group(2).split())
+
+
+def test_moodle_update_of_the_existing_tool_updates_the_registration(live_tool: LiveTool, platform: TestPlatform,
+                                                                       browser: requests.Session) -> None:
+    """Moodle 5.1 offers "Update" when the tool exists on the same domain: its token names that tool, a GET
+    shows its registration, and the POST rewrites it in place. The tool updates its side and says so."""
+    double = platform.dynamic_registration
+    first = browser.get(double.registration_url(register_url(live_tool)), timeout=10)
+    assert first.status_code == 200 and outcome(first).startswith("new: This is the first registration")
+    live_tool.cli("platform", "remove", "--issuer", platform.issuer)  # disabled on the tool's side meanwhile
+
+    with requests.Session() as admin:
+        again = admin.get(double.registration_url(register_url(live_tool), choice="update"), timeout=10)
+    assert again.status_code == 200, again.text[:600]
+    said = outcome(again)
+    assert said.startswith("updated: MASTERY was already registered with this LMS under this client id")
+    assert "The deployment was already known." in said and "is enabled again" in said
+    assert double.tools[platform.client_id]["rewrites"] == 1 and len(double.tools) == 1
+    assert double.lookups == [404, 200]  # the tool asked Moodle which tool the token updates, before the POST
+    assert double.registration_errors == []
+    listed = live_tool.cli("platform", "list")
+    assert listed.count(platform.issuer) == 1 and f"deployments={platform.deployment_id}\t" in listed
+    assert "DISABLED" not in listed
+    with requests.Session() as learner:
+        assert learner_launch(live_tool, platform, learner).status_code == 200
+
+
+def test_a_second_tool_on_the_same_site_is_added_beside_the_first(live_tool: LiveTool, platform: TestPlatform,
+                                                                   browser: requests.Session) -> None:
+    double = platform.dynamic_registration
+    assert browser.get(double.registration_url(register_url(live_tool)), timeout=10).status_code == 200
+    with requests.Session() as admin:
+        second = admin.get(double.registration_url(register_url(live_tool), choice="new"), timeout=10)
+    assert second.status_code == 200, second.text[:600]
+    assert outcome(second).startswith("updated: MASTERY already had a registration with this LMS; this one")
+    assert f'data-client-id="{platform.client_id}-2"' in second.text
+    listed = live_tool.cli("platform", "list")
+    assert f"client={platform.client_id}\t" in listed and f"client={platform.client_id}-2\t" in listed
+
+
+def test_a_configuration_the_tool_cannot_store_is_refused_before_the_lms_is_changed(
+        live_tool: LiveTool, platform: TestPlatform, browser: requests.Session) -> None:
+    double = platform.dynamic_registration
+    double.configuration_overrides = {"jwks_uri": platform.issuer + "/jwks?pad=" + "x" * 1100}
+    page = browser.get(double.registration_url(register_url(live_tool)), timeout=10)
+    assert page.status_code == 400 and 'data-error-code="bad_configuration"' in page.text
+    assert "Nothing was sent to your LMS" in page.text
+    assert double.registration_requests == 0 and double.tools == {}
     assert nothing_stored(live_tool)

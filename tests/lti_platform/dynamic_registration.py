@@ -1,7 +1,11 @@
 """LTI Dynamic Registration 1.0 on the platform side: the OpenID configuration and the registration endpoint.
 
 Written from the 1EdTech spec (§3.4 platform configuration, §3.5 client registration request, §3.6 response)
-and RFC 7591 (errors). Paths are Moodle's, whose "Register tool via URL" is the main target.
+and RFC 7591 (errors). Paths are Moodle's, whose "Register tool via URL" is the main target, and it behaves as
+Moodle 5.1 does (mod/lti/openid-registration.php): when a tool already exists on the same domain the admin may
+choose "Update", whose registration token names that tool; a GET on the registration endpoint with it answers
+the tool's current registration (404 "No registration found." for a new one), and the POST rewrites the
+existing tool in place (same client id and deployment id) instead of adding one.
 """
 
 from __future__ import annotations
@@ -40,35 +44,57 @@ class DynamicRegistrationService:
         self._lock = threading.Lock()
         self._tokens: set[str] = set()
         self.issuer_override: str | None = None
+        self.configuration_overrides: dict[str, Any] = {}  # fields replaced in the OpenID configuration
         self.mode = "ok"
         self.slow_seconds = 2.0
         self.configuration_requests: list[dict[str, str]] = []  # headers of each configuration fetch
         self.registration_requests = 0
         self.registrations: list[dict[str, Any]] = []  # accepted registration request bodies
         self.registration_errors: list[str] = []
+        # The LMS's tools as Moodle keeps them: client id -> {"deployment_id", "registration", "rewrites"}.
+        self.tools: dict[str, dict[str, Any]] = {}
+        self._update_tokens: dict[str, str] = {}  # registration token -> the client id it updates
+        self.lookups: list[int] = []  # status of each GET on the registration endpoint
 
     def routes(self, router: Router) -> None:
         """Register the configuration and registration endpoints."""
         router.add("GET", CONFIGURATION_PATH, self._configuration)
         router.add("POST", REGISTRATION_PATH, self._register)
+        router.add("GET", REGISTRATION_PATH, self._lookup)
 
     # ---- what the LMS admin's browser is sent to -----------------------------------------------------
-    def new_registration_token(self) -> str:
-        """A single-use registration token (§3.3: passed to the tool, sent back as a Bearer token)."""
+    def new_registration_token(self, update: str | None = None) -> str:
+        """A single-use registration token (§3.3), for a new tool or (`update` = its client id) an existing one."""
         token = secrets.token_urlsafe(24)
         with self._lock:
             self._tokens.add(token)
+            if update is not None:
+                self._update_tokens[token] = update
         return token
+
+    def tool_on_domain(self, tool_url: str) -> str | None:
+        """The client id of a tool already registered for this URL's domain (Moodle then offers "Update")."""
+        domain = urlsplit(tool_url).netloc.lower()
+        with self._lock:
+            return next((client for client, tool in self.tools.items()
+                         if tool["registration"][TOOL_CONFIGURATION]["domain"].lower() == domain), None)
 
     @property
     def configuration_url(self) -> str:
         """Where the platform's OpenID configuration is served."""
         return self._base_url() + CONFIGURATION_PATH
 
-    def registration_url(self, tool_registration_url: str) -> str:
-        """The tool's registration URL with the §3.3 query parameters, as the LMS opens it."""
+    def registration_url(self, tool_registration_url: str, *, choice: str = "new") -> str:
+        """The tool's registration URL with the §3.3 query parameters, as the LMS opens it.
+
+        `choice` is the admin's answer when a tool already exists on the same domain: "new" registers another
+        tool, "update" rewrites the existing one (Moodle 5.1's two buttons).
+        """
+        update = self.tool_on_domain(tool_registration_url) if choice == "update" else None
+        if choice == "update" and update is None:
+            raise AssertionError("Moodle offers Update only when a tool exists on the same domain")
         query = urlencode({"openid_configuration": self.configuration_url,
-                           "registration_token": self.new_registration_token()})
+                           "registration_token": self.new_registration_token(update)})
         # Like Moodle: the tool's URL may carry its own query (a registration key); append to it.
         return f"{tool_registration_url}{'&' if '?' in tool_registration_url else '?'}{query}"
 
@@ -76,7 +102,7 @@ class DynamicRegistrationService:
     def openid_configuration(self) -> dict[str, Any]:
         """The platform's OpenID configuration (§3.4.1 and its example)."""
         base = self._base_url()
-        return {
+        configuration = {
             "issuer": self.issuer_override or base,
             "authorization_endpoint": f"{base}/auth",
             "token_endpoint": f"{base}/token",
@@ -96,6 +122,7 @@ class DynamicRegistrationService:
                 "variables": ["Context.id.history", "ResourceLink.id.history", "User.username"],
             },
         }
+        return configuration | self.configuration_overrides
 
     def _configuration(self, request: HttpRequest, _match: Any) -> HttpResponse:
         self.configuration_requests.append({"authorization": request.headers.get("Authorization") or ""})
@@ -114,6 +141,7 @@ class DynamicRegistrationService:
         with self._lock:
             known = token in self._tokens
             self._tokens.discard(token)  # a registration token is used once
+            update = self._update_tokens.pop(token, None)
         if not known:
             return self._refuse(401, "invalid_token", "missing, unknown or already used registration token")
         if request.content_type != "application/json":
@@ -129,20 +157,48 @@ class DynamicRegistrationService:
         if self.mode == "slow":
             time.sleep(self.slow_seconds)
         self.registrations.append(body)
+        with self._lock:
+            if update is not None:  # Moodle's "Update": the existing tool is rewritten in place
+                client_id = update
+                self.tools[client_id]["registration"] = body
+                self.tools[client_id]["rewrites"] += 1
+            else:  # a new tool: the first gets the platform's own ids, later ones new ones
+                n = len(self.tools) + 1
+                client_id = self._client_id if n == 1 else f"{self._client_id}-{n}"
+                self.tools[client_id] = {"deployment_id": self._deployment_id() if n == 1 else str(100 + n),
+                                         "registration": body, "rewrites": 0}
+            deployment_id = self.tools[client_id]["deployment_id"]
         self._on_registered(body)
-        return HttpResponse.json(self._answer(body))
+        return HttpResponse.json(self._answer(body, client_id, deployment_id))
 
-    def _answer(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _lookup(self, request: HttpRequest, _match: Any) -> HttpResponse:
+        """GET with a registration token: the tool it would update, or 404 for a new one (Moodle 4.3+)."""
+        authorization = request.headers.get("Authorization") or ""
+        token = authorization[7:] if authorization.startswith("Bearer ") else ""
+        with self._lock:
+            known = token in self._tokens  # looking does not use the token up
+            update = self._update_tokens.get(token)
+            tool = self.tools.get(update) if update is not None else None
+        if not known:
+            self.lookups.append(401)
+            return HttpResponse.json({"error": "invalid_token"}, 401)
+        if tool is None:
+            self.lookups.append(404)
+            return HttpResponse(404, b"No registration found.", "text/plain")
+        self.lookups.append(200)
+        return HttpResponse.json(self._answer(tool["registration"], update, tool["deployment_id"]))
+
+    def _answer(self, body: dict[str, Any], client_id: str, deployment_id: str) -> dict[str, Any]:
         """§3.6: the registration echoed, with client_id, the granted scopes and the deployment id."""
         supported = {str(scope) for scope in Scope}
         granted = [scope for scope in str(body.get("scope", "")).split() if scope in supported]
         tool_config = dict(body[TOOL_CONFIGURATION])
         if self.mode != "no_deployment":
-            tool_config["deployment_id"] = self._deployment_id()
+            tool_config["deployment_id"] = deployment_id
         return {
             **body,
-            "client_id": self._client_id,
-            "registration_client_uri": f"{self._base_url()}{REGISTRATION_PATH}?client_id={self._client_id}",
+            "client_id": client_id,
+            "registration_client_uri": f"{self._base_url()}{REGISTRATION_PATH}?client_id={client_id}",
             "scope": " ".join(granted),
             TOOL_CONFIGURATION: tool_config,
         }
