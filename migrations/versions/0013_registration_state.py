@@ -1,13 +1,13 @@
 """registrations can be disabled; a registry generation tells every worker about changes
 
-Revision ID: 0012_registration_state
-Revises: 0011_grade_policy
+Revision ID: 0013_registration_state
+Revises: 0012_deep_link_placement
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_registration_state"
-down_revision = "0011_grade_policy"
+revision = "0013_registration_state"
+down_revision = "0012_deep_link_placement"
 branch_labels = None
 depends_on = None
 
