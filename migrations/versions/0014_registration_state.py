@@ -1,13 +1,13 @@
 """registrations can be disabled; a registry generation tells every worker about changes
 
-Revision ID: 0013_registration_state
-Revises: 0012_deep_link_placement
+Revision ID: 0014_registration_state
+Revises: 0013_rate_limits
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_registration_state"
-down_revision = "0012_deep_link_placement"
+revision = "0014_registration_state"
+down_revision = "0013_rate_limits"
 branch_labels = None
 depends_on = None
 
