@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-import click
-from flask import Flask, current_app
-from flask.cli import AppGroup
+import datetime as dt
+import json
+from pathlib import Path
 
-from lti_tool.db import db
+import click
+import httpx
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
+from flask_babel import force_locale
+
+from lti_tool.catalogue.loader import unit_paths
+from lti_tool.catalogue.schema import UnitFileError, read_unit_file
+from lti_tool.credentials.from_lrs import describe_lrs_failure
+from lti_tool.db import db, utcnow
 from lti_tool.errors import ToolError
-from lti_tool.pilots import accounts, services
+from lti_tool.pilots import accounts, exports, services
+from lti_tool.pilots import figures as fg
+from lti_tool.pilots.db_facts import unit_info
+from lti_tool.pilots.labels import label
+from lti_tool.pilots.lrs_report import ReportError, facts_from_statements, profile_from_document
 from lti_tool.settings import Settings
+from lti_tool.web.i18n import SUPPORTED_LOCALES
+from lti_tool.xapi.lrs_client import LrsClient, LrsError
 
 pilot_cli = AppGroup("pilot", help="MASTERY pilots: named groups of LMS courses with a country, sector and target.")
 coordinator_cli = AppGroup("coordinator", help="Coordinator accounts (they sign in at /coordinator/sign-in).")
@@ -104,7 +119,80 @@ def coordinator_set_password(username: str, password: str) -> None:
     click.echo(f"New password set for {username.strip().lower()}.")
 
 
+def _read_profile(source: str, timeout: float) -> dict:  # type: ignore[type-arg]
+    """The published xAPI profile, from a URL or a file."""
+    try:
+        if source.startswith(("http://", "https://")):
+            response = httpx.get(source, timeout=timeout, follow_redirects=True)
+            response.raise_for_status()
+            return dict(response.json())
+        return dict(json.loads(Path(source).read_text(encoding="utf-8")))
+    except (httpx.HTTPError, OSError, ValueError) as error:
+        raise click.ClickException(f"cannot read the xAPI profile at {source}: {type(error).__name__}: {error}") \
+            from None
+
+
+@click.command("report")
+@click.option("--lrs", "lrs_url", required=True, help="The LRS's xAPI base URL, e.g. https://lrs.example/xAPI/")
+@click.option("--username", default=None, help="LRS user (default: LRS_USERNAME).")
+@click.option("--password", default=None, help="LRS password (default: LRS_PASSWORD).")
+@click.option("--profile", "profile_source", default=None,
+              help="The tool's published xAPI profile, URL or file (default: TOOL_BASE_URL/xapi/profile).")
+@click.option("--units", "units_path", default=None, type=click.Path(exists=True, path_type=Path),
+              help="Unit files (default: CONTENT_PATH).")
+@click.option("--out", "out_dir", default=".", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the CSV, XLSX and PDF files.")
+@click.option("--pilot", "pilot_code", default=None, help="One pilot only.")
+@click.option("--lang", default="en", type=click.Choice(SUPPORTED_LOCALES), help="Language of the files.")
+@click.option("--today", default=None, help="The day 'running' is judged on, YYYY-MM-DD (default: today, UTC).")
+@with_appcontext
+def report(lrs_url: str, username: str | None, password: str | None, profile_source: str | None,
+           units_path: Path | None, out_dir: Path, pilot_code: str | None, lang: str, today: str | None) -> None:
+    """The pilot figures from the LRS alone (statements, published profile, unit files): no database access."""
+    settings = _settings()
+    profile_doc = _read_profile(profile_source or f"{settings.base_url}/xapi/profile", settings.http_timeout_seconds)
+    try:
+        profile = profile_from_document(profile_doc)
+        day = dt.date.fromisoformat(today) if today else utcnow().date()
+    except (ReportError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    units: dict[str, fg.UnitInfo] = {}
+    for file in unit_paths(units_path or settings.content_path):
+        try:
+            info = unit_info(read_unit_file(file), lang)
+        except UnitFileError as error:
+            raise click.ClickException(str(error).splitlines()[0]) from None
+        units[info.slug] = info
+    with LrsClient(lrs_url, username or settings.lrs_username, password or settings.lrs_password,
+                   timeout=settings.http_timeout_seconds * 6) as lrs:
+        try:
+            statements = list(lrs.iter_statements(limit=500))
+        except LrsError as error:
+            raise click.ClickException(describe_lrs_failure(error, lrs_url)) from None
+    try:
+        facts = facts_from_statements(statements, profile, units)
+    except (KeyError, ValueError, TypeError) as error:
+        raise click.ClickException(f"a statement of the profile lacks a field the report needs: {error}") from None
+    if pilot_code:
+        if pilot_code not in facts.pilots:
+            raise click.ClickException(f"the LRS has no statements of a pilot {pilot_code!r}")
+        figures = fg.for_pilot(facts, pilot_code, day)
+    else:
+        figures = fg.compute(facts, day)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    name = f"{pilot_code or 'mastery-pilots'}-lrs-{day.isoformat()}"
+    with force_locale(lang):
+        (out_dir / f"{name}.csv").write_bytes(exports.to_csv(figures, label))
+        (out_dir / f"{name}.xlsx").write_bytes(exports.to_xlsx(figures, label))
+        title = f"{label('title:groups')} · LRS {lrs_url}"
+        (out_dir / f"{name}.pdf").write_bytes(exports.to_pdf(figures, label, title, utcnow()))
+        (out_dir / f"{name}.json").write_text(json.dumps(figures.as_dict(), ensure_ascii=False, default=str))
+    click.echo(f"{len(statements)} statements, {len(facts.pilots)} pilots: "
+               f"wrote {out_dir / name}.csv, .xlsx, .pdf, .json")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(pilot_cli)
     app.cli.add_command(coordinator_cli)
+    app.cli.add_command(report)
