@@ -1,4 +1,4 @@
-"""`flask --app lti_tool content load|check [PATH]`."""
+"""`mastery content load|check [PATH]` (PATH: a unit file, a folder of them, or a folder with units/)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,21 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from lti_tool.catalogue.loader import LoadReport, check_units, load_units
+from lti_tool.catalogue.loader import LoadReport, check_units, load_units, unit_paths
 from lti_tool.db import db
 
 content_cli = AppGroup("content", help="MASTERY unit files.")
 
 
-def _default_path() -> Path:
-    path: Path = current_app.extensions["mastery.settings"].content_path
-    return path
+def _unit_source(path: Path | None) -> Path:
+    """A unit file, or the folder holding the unit files: PATH itself or its units/ folder (content/ works)."""
+    chosen: Path = path or current_app.extensions["mastery.settings"].content_path
+    if chosen.is_file():
+        return chosen
+    for folder in (chosen, chosen / "units"):
+        if folder.is_dir() and unit_paths(folder):
+            return folder
+    raise click.ClickException(f"No unit files (*.yaml) in {chosen} or in {chosen / 'units'}.")
 
 
 def _print_errors(report: LoadReport) -> None:
@@ -30,7 +36,7 @@ def _print_errors(report: LoadReport) -> None:
 @click.option("--strict", is_flag=True, help="Fail on authoring-rule warnings too (docs/authoring.md).")
 def content_check(path: Path | None, strict: bool) -> None:
     """Validate unit files; one line per problem (file: field: message), then each unit's languages."""
-    report = check_units(path or _default_path())
+    report = check_units(_unit_source(path))
     _print_errors(report)
     warned = 0
     for label, warnings in report.warnings.items():
@@ -48,7 +54,7 @@ def content_check(path: Path | None, strict: bool) -> None:
 @click.argument("path", required=False, type=click.Path(exists=True, path_type=Path))
 def content_load(path: Path | None) -> None:
     """Import unit files (idempotent; a changed unit needs a new version, old versions are kept)."""
-    report = load_units(db.session, path or _default_path())
+    report = load_units(db.session, _unit_source(path))
     if report.errors:
         db.session.rollback()
         _print_errors(report)
