@@ -11,6 +11,7 @@
 #   LRS_HOME      auth.json, data/ (statements JSONL), history.json   (<repo>/instance/lrs)
 #   LRS_VENV      Ralph's venv                           (<repo>/.lrs-venv)
 #   LRS_LOG_LEVEL uvicorn log level                      (info)
+#   RALPH_RUNSERVER_BACKEND  Ralph's LRS backend          (fs; docker-compose: mongo)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -26,8 +27,9 @@ export LRS_PASSWORD="${LRS_PASSWORD:-mastery-dev-secret}"
 mkdir -p "$lrs_home/data"
 
 # Ralph's settings are read from the environment; its defaults (backend `es`, files under ~/.config)
-# are wrong for us, and `ralph auth` needs RUNSERVER_BACKEND set too.
-export RALPH_RUNSERVER_BACKEND=fs
+# are wrong for us, and `ralph auth` needs RUNSERVER_BACKEND set too. `fs` (one JSONL file, made kill-safe by
+# launcher.py) for `make run` and the tests; docker-compose sets `mongo` (RALPH_BACKENDS__LRS__MONGO__*).
+export RALPH_RUNSERVER_BACKEND="${RALPH_RUNSERVER_BACKEND:-fs}"
 export RALPH_AUTH_FILE="$lrs_home/auth.json"
 export RALPH_HISTORY_FILE="$lrs_home/history.json"
 export RALPH_BACKENDS__LRS__FS__DEFAULT_DIRECTORY_PATH="$lrs_home/data"
