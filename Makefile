@@ -5,11 +5,16 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app lti_tool
 
-.PHONY: run test install migrate content lint bench clean
+.PHONY: run test install install-test migrate content lint bench clean
 
+# `make run` needs the tool's own dependencies only; `make test` adds the test tools (pytest, Playwright, …).
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
@@ -19,6 +24,8 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard lti_tool/translations/*/LC_MESSAGES/
 	@$(VENV)/bin/pybabel -q compile -i $< -o $@
 
 install: $(VENV)/.installed $(MO_FILES)
+
+install-test: install $(VENV)/.installed-test
 
 migrate: install
 	$(FLASK) db upgrade
@@ -32,13 +39,13 @@ run: content
 	@bash scripts/run-local.sh
 
 ## make test: the whole suite on SQLite and PostgreSQL, with the services it needs started here.
-test: install
+test: install-test
 	@bash scripts/test.sh
 
-lint: install
+lint: install-test
 	$(VENV)/bin/ruff check lti_tool tests bench
 
-bench: install
+bench: install-test
 	@bash scripts/bench.sh
 
 clean:
