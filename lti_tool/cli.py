@@ -7,7 +7,7 @@ import sys
 import click
 from flask.cli import FlaskGroup, routes_command, shell_command
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from lti_tool import create_app
 from lti_tool.settings import Settings, load_settings
@@ -41,8 +41,22 @@ def main() -> None:
     # The app is built here from the environment: Flask's --app/--env-file/--debug options would only confuse.
     group.params = [param for param in group.params if param.name not in {"app", "env_file", "debug"}]
     try:
-        group.main(prog_name="mastery")
-    except OperationalError as error:  # the database is down or DATABASE_URL is wrong: say so in one line
+        group.main(prog_name="mastery", standalone_mode=False)
+    except click.UsageError as error:  # one line, with where to look, instead of click's usage block
+        where = error.ctx.command_path if error.ctx is not None else "mastery"
+        click.echo(f"Error: {error.format_message()} (see `{where} --help`)", err=True)
+        sys.exit(error.exit_code)
+    except click.ClickException as error:
+        click.echo(f"Error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("Aborted: nothing was changed.", err=True)
+        sys.exit(1)
+    except (OperationalError, ProgrammingError) as error:  # database down, wrong URL, or never migrated
         reason = str(error.orig).strip().splitlines()[0] if error.orig else "unknown reason"
-        click.echo(f"Error: the database cannot be reached (DATABASE_URL): {reason}", err=True)
+        if "no such table" in reason or (isinstance(error, ProgrammingError) and "does not exist" in reason):
+            click.echo(f"Error: the database has no tables yet ({reason}): run `mastery db upgrade` first.",
+                       err=True)
+        else:
+            click.echo(f"Error: the database cannot be reached (DATABASE_URL): {reason}", err=True)
         sys.exit(1)

@@ -166,8 +166,10 @@ def test_make_run_delivers_score_and_statements_restarts_a_crashed_worker_and_st
     # One Ctrl+C stops everything: the web server, both workers and the LRS.
     children = _children(int(with_pid))
     assert len(children) >= 4
+    stopping = time.monotonic()
     tool.process.send_signal(signal.SIGINT)
     tool.process.wait(60)
+    print(f"make run: Ctrl+C stopped everything in {time.monotonic() - stopping:.1f} s")
     time.sleep(0.5)
     assert [pid for pid in children if _alive(pid)] == []
     with pytest.raises(requests.ConnectionError):
