@@ -53,7 +53,10 @@ def review_queue(db: so.Session, context_pk: int, lang: str, *, include_reviewed
             response = responses.get(item_id) or {}
             queue.append(PracticalToReview(
                 attempt=attempt, item_id=item_id, prompt=localized(item_def["prompt"], lang),
-                rubric=[{"id": c["id"], "text": localized(c["text"], lang), "points": c["points"]}
+                rubric=[{"id": c["id"], "text": localized(c["text"], lang), "points": c["points"],
+                         # What each score looks like, so teachers in different countries score alike.
+                         "levels": [{"points": lv["points"], "text": localized(lv["text"], lang)}
+                                    for lv in c.get("levels", [])]}
                         for c in item_def.get("rubric", [])],
                 text=str(response.get("text", "")) if isinstance(response, dict) else "",
                 uploads=[u for u in uploads if u.item_id == item_id], review=reviews.get(item_id),

@@ -47,6 +47,10 @@ def quality_warnings(doc: Mapping[str, Any]) -> list[FieldError]:
                                                                    "typical mistake"))
             if item.get("type") == "numeric" and not item.get("unit"):
                 warnings.append(FieldError(f"{item_path}.unit", "is missing: a numeric item states its unit"))
+            for c, criterion in enumerate(_list(item.get("rubric"))):
+                if isinstance(criterion, dict) and not criterion.get("levels"):
+                    warnings.append(FieldError(f"{item_path}.rubric[{c}].levels", "are missing: describe what each "
+                                               "score looks like so every teacher scores alike"))
         calculable = any(item.get("type") == "numeric" for _p, item in items)
         if calculable and outcome.get("id") not in worked:
             warnings.append(FieldError(path, "has numeric items but no worked_example section names it in "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,7 +11,7 @@ import requests
 
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.selection import item_index
-from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.catalogue.schema import localized, read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
@@ -54,6 +55,9 @@ def test_teacher_review_decides_mastery(registered: tuple[LiveTool, TestPlatform
     queue = teacher.http.get(f"{tool.url}/courses/{context_pk}/review", timeout=5)
     assert queue.status_code == 200 and "Sorted six waste streams" in queue.text and "site-photo.png" in queue.text
     rubric = next(i for i in item_index(_doc()).values() if i[1]["id"] == practical)[1]["rubric"]
+    # The teacher sees what each score looks like, where the unit describes its levels.
+    shown = html.unescape(queue.text)
+    assert all(localized(level["text"], "en") in shown for c in rubric for level in c.get("levels", []))
     form = {f"points-{c['id']}": str(c["points"]) for c in rubric} | {"comment": "Well documented.",
                                                                      "csrf_token": teacher.csrf}
     scored = teacher.http.post(f"{tool.url}/courses/{context_pk}/review/{done['attempt']['id']}/{practical}",
