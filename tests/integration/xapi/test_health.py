@@ -12,6 +12,7 @@ from lti_tool.db import db, utcnow
 from lti_tool.operations.models import WorkerHeartbeat
 from lti_tool.xapi import outbox
 from lti_tool.xapi.lrs import LrsProbe
+from lti_tool.xapi.models import StatementOutbox
 from tests.integration.xapi.conftest import answered
 
 
@@ -25,7 +26,7 @@ def test_an_empty_outbox_is_ok_and_reported(app: Flask) -> None:
     body = _health(app)
     assert body["status"] == "ok" and body["reasons"] == []
     assert body["outboxes"]["xapi"] == {"pending": 0, "oldest_pending_seconds": None, "last_status": None,
-                                        "worker_seen_seconds_ago": None}
+                                        "tries": 0, "worker_seen_seconds_ago": None}
     assert body["outboxes"]["grades"]["pending"] == 0
 
 
@@ -59,6 +60,17 @@ def test_a_worker_that_cannot_reach_the_lrs_keeps_the_rows_and_health_says_since
     body = _health(app)
     assert body["status"] == "ok", "the worker runs: the rows wait for the LRS, not for a worker"
     assert body["outboxes"]["xapi"]["pending"] == 2 and body["lrs"] == "unreachable"
+
+    assert body["outboxes"]["xapi"]["tries"] == 1
+    for _ in range(2):  # the LRS stays down: after three tries /health says so
+        with app.app_context():
+            db.session.execute(sa.update(StatementOutbox).values(next_try_at=utcnow()))
+            db.session.commit()
+        app.test_cli_runner().invoke(args=["xapi", "deliver", "--once"])
+    body = _health(app)
+    assert body["status"] == "degraded" and body["outboxes"]["xapi"]["tries"] == 3
+    assert body["reasons"] == ["2 xapi row(s) wait: the oldest was tried 3 times, the LRS gave no answer; they are "
+                               "kept and retried."]
 
     with app.app_context():  # the worker stopped a while ago
         db.session.execute(sa.update(WorkerHeartbeat).values(beat_at=utcnow() - dt.timedelta(minutes=5)))
