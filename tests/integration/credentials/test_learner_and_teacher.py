@@ -134,3 +134,38 @@ def test_admin_revokes_from_the_cli_idempotently(registered: tuple[LiveTool, Tes
     assert result.exit_code != 0 and "no credential" in result.output
     reissued = tool.cli("credentials", "reissue", credential_id)
     assert "reissued as" in reissued
+
+
+def test_learner_puts_the_credential_into_a_wallet_from_the_page(registered: tuple[LiveTool, TestPlatform],
+                                                                 browser: requests.Session) -> None:
+    from html import unescape
+
+    from tests.wallet.client import Wallet, WalletError
+
+    tool, platform = registered
+    _launch(tool, platform, browser, LEARNER, [LtiRoles.LEARNER], custom={"unit": UNIT})
+    mine = _issue_for(tool, LEARNER.sub)
+    page = browser.get(tool.url + "/me/credentials", timeout=5).text
+    assert f"/me/credentials/{mine}/wallet" in page  # the "Add to my wallet" form
+    assert browser.post(f"{tool.url}/me/credentials/{mine}/wallet", timeout=5).status_code == 403  # no CSRF
+    offer_page = browser.post(f"{tool.url}/me/credentials/{mine}/wallet", data={"csrf_token": _csrf(page)}, timeout=5)
+    assert offer_page.status_code == 200 and "<svg" in offer_page.text  # the QR code
+    assert offer_page.headers["Cache-Control"] == "no-store"
+    link = re.search(r'href="(openid-credential-offer://[^"]+)"', offer_page.text)
+    assert link is not None
+    uri = unescape(link.group(1))
+    tx_code = re.search(r"data-tx-code>(\d+)<", offer_page.text).group(1)  # type: ignore[union-attr]
+    wallet = Wallet()
+    received = wallet.receive(uri, tx_code, "OpenBadgeCredential_ldp_vc")
+    assert received["credentialSubject"]["id"] == wallet.key.did
+    try:  # the same offer a second time: nothing more
+        Wallet().receive(uri, tx_code, "OpenBadgeCredential_ldp_vc")
+        raise AssertionError("an offer was used twice")
+    except WalletError as error:
+        assert (error.status, error.code) == (400, "invalid_grant")
+    # Another learner cannot have an offer made for this credential.
+    with requests.Session() as other:
+        _launch(tool, platform, other, OTHER_LEARNER, [LtiRoles.LEARNER], custom={"unit": UNIT})
+        csrf = _csrf(other.get(tool.url + "/me/credentials", timeout=5).text)
+        assert other.post(f"{tool.url}/me/credentials/{mine}/wallet", data={"csrf_token": csrf},
+                          timeout=5).status_code == 404

@@ -1,0 +1,99 @@
+"""OpenID4VCI endpoints (metadata, token, nonce, credential) and the learner's "Add to wallet" offer page."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Blueprint, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
+
+from lti_tool.credentials import services as credential_services
+from lti_tool.credentials.qr import qr_svg
+from lti_tool.credentials.runtime import current_env
+from lti_tool.db import db, utcnow
+from lti_tool.errors import Conflict, NotFound
+from lti_tool.launch.web_session import current_launch, launched
+from lti_tool.oid4vci import services
+from lti_tool.oid4vci.services import OAuthError
+
+bp = Blueprint("oid4vci", __name__)
+
+
+def _no_store(response: Response) -> Response:
+    # RFC 6749 §5.1: token responses (and anything carrying a secret) must not be cached.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _error(error: OAuthError) -> Response:
+    response = jsonify({"error": error.code, "error_description": error.description})
+    response.status_code = error.status
+    if error.status == 401:
+        response.headers["WWW-Authenticate"] = f'Bearer error="{error.code}"'
+    return _no_store(response)
+
+
+@bp.get("/.well-known/openid-credential-issuer")
+def issuer_metadata() -> ResponseReturnValue:
+    """Credential Issuer Metadata (OpenID4VCI 1.0 §12.2)."""
+    return jsonify(services.issuer_metadata(current_env()))
+
+
+@bp.get("/.well-known/oauth-authorization-server")
+def authorization_server_metadata() -> ResponseReturnValue:
+    """Authorization Server Metadata (RFC 8414): the token endpoint of the pre-authorized code grant."""
+    return jsonify(services.authorization_server_metadata(current_env()))
+
+
+@bp.post(services.TOKEN_PATH)
+def token() -> ResponseReturnValue:
+    """Token endpoint: pre-authorized code (+ tx_code) → access token, once."""
+    form = {key: value for key, value in request.form.items()}
+    try:
+        answer = services.exchange_code(db.session, form, now=utcnow())
+    except OAuthError as error:
+        db.session.commit()  # a wrong tx_code is counted, so the offer burns after a few guesses
+        return _error(error)
+    db.session.commit()
+    return _no_store(jsonify(answer))
+
+
+@bp.post(services.NONCE_PATH)
+def nonce() -> ResponseReturnValue:
+    """Nonce endpoint (§7): a fresh c_nonce for the wallet's proof."""
+    value = services.new_nonce(db.session, now=utcnow())
+    db.session.commit()
+    return _no_store(jsonify({"c_nonce": value}))
+
+
+@bp.post(services.CREDENTIAL_PATH)
+def credential() -> ResponseReturnValue:
+    """Credential endpoint (§8): the holder-bound credential, checked and issued exactly once per offer."""
+    body = request.get_json(silent=True) if request.is_json else None
+    try:
+        answer = services.issue(db.session, current_env(), request.headers.get("Authorization"), body, now=utcnow())
+    except OAuthError as error:
+        db.session.rollback()
+        return _error(error)
+    db.session.commit()
+    return _no_store(jsonify(answer))
+
+
+@bp.post("/me/credentials/<uuid:cid>/wallet")
+@launched
+def wallet_offer(cid: uuid.UUID) -> ResponseReturnValue:
+    """The learner's own credential offered to a wallet: QR code, openid-credential-offer:// link, tx_code."""
+    session = current_launch()
+    found = credential_services.get_credential(db.session, str(cid))
+    if found is None or found.user_pk != session.user_pk or found.superseded_at is not None:
+        raise NotFound("There is no such credential among yours.")
+    if found.revoked_at is not None:
+        raise Conflict("This credential was revoked; it cannot be put into a wallet.")
+    env = current_env()
+    offer = services.create_offer(db.session, env, found, now=utcnow(), with_tx_code=True)
+    db.session.commit()
+    page = render_template("credentials/wallet_offer.html", credential=found, offer=offer,
+                           qr=qr_svg(offer.uri, title="Credential offer for your wallet"),
+                           minutes=int(services.OFFER_LIFETIME.total_seconds() // 60),
+                           session=session, role="learner", lang=session.locale)
+    return _no_store(Response(page))
