@@ -1,13 +1,13 @@
 """OpenID4VCI credential offers and wallet nonces
 
-Revision ID: 0014_wallet_offers
-Revises: 0013_rate_limits
+Revision ID: 0015_wallet_offers
+Revises: 0014_registration_state
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_wallet_offers"
-down_revision = "0013_rate_limits"
+revision = "0015_wallet_offers"
+down_revision = "0014_registration_state"
 branch_labels = None
 depends_on = None
 
