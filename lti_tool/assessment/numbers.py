@@ -16,9 +16,16 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import NumberFormatError, format_decimal, get_decimal_symbol, get_group_symbol, parse_decimal
+from babel.numbers import (
+    NumberFormatError,
+    format_decimal,
+    get_decimal_symbol,
+    get_group_symbol,
+    parse_decimal,
+)
 
-__all__ = ["NumberSymbols", "UnreadableNumber", "format_number", "parse_number", "symbols"]
+__all__ = ["NumberSymbols", "UnreadableNumber", "format_number", "format_percentage", "parse_number", "percent_value",
+           "symbols"]
 
 _SPACES = re.compile(r"(?<=\d)[\s\u00a0\u202f\u2009]+(?=\d)")
 _PLAIN = re.compile(r"^[+-]?\d*[.,]?\d+$|^[+-]?\d+[.,]?$")
@@ -92,3 +99,17 @@ def _decimal(text: str, original: str) -> Decimal:
 def format_number(value: float | Decimal, tag: str | None) -> str:
     """A number written the locale's way without thousands separators (what the learner would type)."""
     return format_decimal(value, format="0.##########", locale=_locale(tag), group_separator=False)
+
+
+def percent_value(fraction: float) -> float:
+    """The one rounding rule for a score shown as a percentage (page, PDF, credential): one decimal."""
+    return round(fraction * 100, 1)
+
+
+def format_percentage(fraction: float, tag: str | None) -> str:
+    """A score as the locale writes a percentage, with at most one decimal ("82,5 %" in French, "82.5%" in English)."""
+    locale = _locale(tag)
+    number = format_decimal(percent_value(fraction), format="#,##0.#", locale=locale)
+    pattern = locale.percent_formats[None].pattern  # e.g. "#,##0\u00a0%": only the number and the sign change
+    head, _, tail = pattern.partition(";")[0].partition("#,##0")
+    return f"{head}{number}{tail}".replace("%", locale.number_symbols.get("latn", {}).get("percentSign", "%"))

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 
+from lti_tool.assessment.availability import Availability, Blocked, availability
 from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt, has_mastered
 from lti_tool.assessment.items_public import public_items
 from lti_tool.assessment.mastery import PracticalReview, UnitResult, meets_threshold, unit_result
@@ -23,7 +24,7 @@ from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
 from lti_tool.catalogue.unit_texts import content_language
-from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 
 # A submit that arrives this long after the deadline still counts (network latency, a slow click).
@@ -56,6 +57,11 @@ class Policy:
     show_correct_answers: bool = False
     # After mastery, further attempts are practice (never graded) if the unit allows them; else none.
     practice_after_mastery: bool = False
+
+    def availability(self, attempts: list[Attempt], now: dt.datetime) -> Availability:
+        """Whether a new attempt may start now under this policy (see lti_tool.assessment.availability)."""
+        return availability(attempts, max_attempts=self.max_attempts, cooldown=self.cooldown,
+                            practice_after_mastery=self.practice_after_mastery, now=now)
 
     @classmethod
     def of(cls, unit: Unit) -> Policy:
@@ -92,17 +98,17 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     every = list(db.scalars(sa.select(Attempt).where(
         Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
     ).order_by(Attempt.number)))
-    practice = has_mastered(every)
-    if practice and not policy.practice_after_mastery:
-        raise Conflict("You have mastered this unit; its assessment offers no practice attempts.", code="mastered")
-    # A teacher's reset gives the try back; practice attempts never count toward the limit.
-    done = [a for a in every if a.state != AttemptState.RESET and not a.practice]
-    if not practice and policy.max_attempts is not None and len(done) >= policy.max_attempts:
-        raise Conflict(f"You have used all {policy.max_attempts} attempts for this unit.", code="no_attempts_left")
-    last = done[-1] if done else None
-    if last is not None and policy.cooldown and last.submitted_at and now < last.submitted_at + policy.cooldown:
-        wait = int((last.submitted_at + policy.cooldown - now).total_seconds() // 60) + 1
-        raise Conflict(f"You can try again in {wait} minute(s).", code="cooldown")
+    standing = policy.availability(every, now)
+    practice = standing.practice
+    if standing.blocked is Blocked.MASTERED:
+        raise Conflict(N_("You have mastered this unit; its assessment offers no practice attempts."),
+                       code="mastered")
+    if standing.blocked is Blocked.NO_ATTEMPTS_LEFT:
+        raise Conflict(N_("You have used all %(n)s attempts for this unit."), code="no_attempts_left",
+                       n=policy.max_attempts)
+    if standing.blocked is Blocked.COOLDOWN:
+        raise Conflict(N_("You can try again in %(minutes)s minute(s)."), code="cooldown",
+                       minutes=standing.minutes_to_wait(now))
     attempt_id = str(uuid.uuid4())
     selection = select_items(unit.document, seed=attempt_id, items_per_outcome=policy.items_per_outcome)
     attempt = Attempt(
@@ -342,3 +348,11 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     for hook in hooks.on_result:
         hook(db, attempt, result, now)
     return attempt.result
+
+
+def learner_availability(db: so.Session, launch: LaunchSession, unit: Unit, *, now: dt.datetime) -> Availability:
+    """The launched learner's standing at this placement: attempts used and left, next opening."""
+    every = list(db.scalars(sa.select(Attempt).where(
+        Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
+    ).order_by(Attempt.number)))
+    return Policy.of(unit).availability(every, now)

@@ -9,11 +9,15 @@ from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_te
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment import services
+from lti_tool.assessment.availability import Blocked
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
 from lti_tool.assessment.uploads import readable_upload, store_upload
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
+from lti_tool.credentials.presentation import present
+from lti_tool.credentials.runtime import current_env
+from lti_tool.credentials.services import credential_for, credential_url
 from lti_tool.db import db, utcnow
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
@@ -143,7 +147,14 @@ def start_page(slug: str) -> ResponseReturnValue:
     if expired is not None:
         # Say what happened before starting anything new: the page shows the scored attempt and a start button.
         return _redirect_in_session("assessment.assessment_page", slug=slug, expired=expired.id)
-    services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
+    try:
+        services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
+    except Conflict as refused:
+        if refused.code not in set(Blocked):
+            raise
+        # Not an error for a person: the unit page shows the state (attempts left, when the next one opens).
+        db.session.rollback()
+        return _redirect_in_session("catalogue.unit_page", slug=slug)
     db.session.commit()
     return _redirect_in_session("assessment.assessment_page", slug=slug)
 
@@ -160,9 +171,12 @@ def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
     launch = current_launch()
     attempt = services.own_attempt(db.session, launch, attempt_id)
     view = services.attempt_view(db.session, attempt, launch.locale)
+    earned = credential_for(db.session, launch.user_pk, attempt.unit_pk) if attempt.mastered else None
     return render_template("assessment/result.html", attempt=view, slug=slug,
                            unit_title=localized(attempt.unit.document["title"], launch.locale),
-                           outcomes=_outcome_titles(attempt, launch.locale))
+                           outcomes=_outcome_titles(attempt, launch.locale), credential=earned,
+                           credential_view=present(earned.document) if earned else None,
+                           credential_url=credential_url(current_env().base_url, earned.id) if earned else "")
 
 
 def _outcome_titles(attempt: Attempt, lang: str) -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.assessment.services import learner_attempts, learner_grade
+from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade
 from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.rendering import render_markdown, study_figures
 from lti_tool.catalogue.schema import localized
@@ -19,7 +19,7 @@ from lti_tool.catalogue.services import (
 )
 from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
 from lti_tool.catalogue.unit_texts import content_language
-from lti_tool.db import db
+from lti_tool.db import db, utcnow
 from lti_tool.errors import Forbidden, NotFound
 from lti_tool.launch.models import ResourceLink
 from lti_tool.launch.web_session import current_launch, is_staff, launched, require_context, staff_only
@@ -69,12 +69,13 @@ def unit_page(slug: str) -> ResponseReturnValue:
         close_expired_attempt(session)  # a timed attempt that ran out while away shows its result here
     attempts = [] if staff else learner_attempts(db.session, session)
     grade = learner_grade(db.session, session, unit, attempts)
+    standing = None if staff else learner_availability(db.session, session, unit, now=utcnow())
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
         outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
         fallback=text_lang != lang.split("-", 1)[0].lower(), references=references,
         workload=unit.document.get("workload"),
-        attempts=attempts, grade=grade,
+        attempts=attempts, grade=grade, standing=standing,
     )
     db.session.commit()  # the placement may have been pinned to its version just now
     return page

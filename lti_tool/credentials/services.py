@@ -229,6 +229,12 @@ def credentials_of(session: so.Session, user_pk: int) -> list[Credential]:
     ))
 
 
+def credential_for(session: so.Session, user_pk: int, unit_pk: int) -> Credential | None:
+    """The learner's live credential for one unit version (what the results page links to), or None."""
+    return session.scalar(sa.select(Credential).where(
+        Credential.user_pk == user_pk, Credential.unit_pk == unit_pk, Credential.superseded_at.is_(None)))
+
+
 def credentials_of_context(session: so.Session, context_pk: int) -> list[Credential]:
     """The live credentials earned in a course, newest first."""
     return list(session.scalars(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from babel.dates import format_date, format_time
 from flask import Flask, g, request
 from flask_babel import Babel, get_locale
+from markupsafe import Markup
 
-from lti_tool.assessment.numbers import format_number, symbols
+from lti_tool.assessment.numbers import format_number, format_percentage, symbols
 from lti_tool.settings import PROJECT_ROOT
 
 # The MASTERY pilot languages (Italy, Spain, Finland, Bulgaria, Belgium) and English.
@@ -32,6 +36,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["number_symbols"] = lambda: symbols(str(get_locale()))
     app.jinja_env.filters["typed_number"] = _typed_number
+    app.jinja_env.globals["local_time"] = local_time
+    app.jinja_env.filters["percent"] = lambda fraction: format_percentage(fraction, str(get_locale()))
+
+
+def local_time(moment: dt.datetime | None) -> Markup:
+    """A moment for the page: written in UTC the page locale's way, turned into the reader's own time zone by
+    static/js/local_time.js (the browser knows it; the launch does not)."""
+    if moment is None:
+        return Markup("")
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    locale = str(get_locale())
+    day = format_date(aware, "long", locale=locale)
+    text = f"{day}, {format_time(aware, 'short', tzinfo=dt.UTC, locale=locale)} UTC"
+    return Markup('<time datetime="{}" data-local-time>{}</time>').format(
+        aware.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), text)
 
 
 def _typed_number(value: object) -> str:

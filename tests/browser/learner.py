@@ -39,6 +39,14 @@ def document_fits(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def wide_elements(page: Page) -> list[str]:
+    """The elements that stick out to the right of the viewport (for an assertion's message)."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 6)
+        .map(e => `${e.tagName}.${e.className} right=${Math.round(e.getBoundingClientRect().right)}: `
+                  + (e.textContent || '').trim().slice(0, 50))""")
+
+
 def axe_violations(page: Page, tags: tuple[str, ...] = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
                    ) -> list[dict[str, Any]]:
     """axe-core's WCAG violations on the page (the context must bypass CSP to inject it)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.learner import answer_every_item, document_fits, launch_in_tab, screenshot
+from tests.browser.learner import answer_every_item, document_fits, launch_in_tab, screenshot, wide_elements
 from tests.conftest import LiveTool
 from tests.lti_platform import PlatformUser, TestPlatform
 
@@ -21,12 +21,14 @@ def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, Test
     context = chromium.new_context(viewport={"width": 360, "height": 740}, locale=locale)
     user = PlatformUser(sub=f"learner-{locale}", name="Lea", locale=locale)
     page = launch_in_tab(context, tool, platform, unit=UNIT, user=user)
+    assert page.locator("#nav-my-credentials").is_visible()  # "My credentials" from every learner page
     assert page.locator("html").get_attribute("lang") == locale
-    assert document_fits(page)
+    assert document_fits(page), wide_elements(page)
     screenshot(page, f"unit-{locale}")
     page.click("#start-assessment")
     page.wait_for_selector("form#attempt")
-    assert document_fits(page)
+    page.wait_for_load_state("load")
+    assert document_fits(page), wide_elements(page)
     numeric = page.locator('fieldset.item[data-type="numeric"] input')
     assert numeric.count() >= 1
     # A number that could be read two ways is questioned, in the page's language, before anything is sent.
@@ -46,6 +48,22 @@ def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, Test
         print("STATUS", page.inner_text("#attempt-status"), page.locator(".save-state").all_inner_texts())
         raise
     assert page.locator("p.summary").get_attribute("data-mastered") == "true"
-    assert document_fits(page)
+    assert document_fits(page), wide_elements(page)
     screenshot(page, f"results-{locale}")
+    # From the results to the credential, by clicking only.
+    panel = page.locator("section.credential-earned")
+    assert panel.count() == 1
+    credential_id = panel.get_attribute("data-credential")
+    with context.expect_page() as opened:
+        page.click("#view-credential")
+    public = opened.value
+    public.wait_for_selector("article.credential")
+    assert document_fits(public), wide_elements(public)
+    screenshot(public, f"credential-public-{locale}")
+    page.click("#all-my-credentials")
+    page.wait_for_selector("ul.credential-list")
+    assert page.locator(f'li[data-credential="{credential_id}"]').count() == 1
+    assert page.locator("#nav-my-credentials").is_visible()
+    assert document_fits(page), wide_elements(page)
+    screenshot(page, f"my-credentials-{locale}")
     context.close()

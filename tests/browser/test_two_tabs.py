@@ -9,9 +9,9 @@ from playwright.sync_api import Browser, Page
 from lti_tool.assessment.models import Attempt
 from lti_tool.db import db
 from lti_tool.launch.models import ResourceLink
-from tests.browser.learner import launch_in_tab
+from tests.browser.learner import document_fits, launch_in_tab, screenshot, wide_elements
 from tests.conftest import LEARNER, LiveTool
-from tests.lti_platform import TestPlatform
+from tests.lti_platform import PlatformUser, TestPlatform
 
 pytestmark = pytest.mark.browser
 
@@ -19,12 +19,17 @@ pytestmark = pytest.mark.browser
 def _start(page: Page) -> str:
     page.click("#start-assessment")
     page.wait_for_selector("form#attempt")
+    page.wait_for_load_state("load")  # attempt.js is attached (a deferred script)
     return page.locator("form#attempt").get_attribute("data-attempt") or ""
 
 
 def _submit(page: Page) -> None:
     page.click("form#attempt button[type=submit]")
-    page.wait_for_url("**/attempts/**", timeout=30_000)
+    try:
+        page.wait_for_url("**/attempts/**", timeout=30_000)
+    except Exception:
+        print("STATUS", page.inner_text("#attempt-status"), page.url)
+        raise
 
 
 def _placements(tool: LiveTool) -> dict[str, str]:
@@ -75,4 +80,28 @@ def test_same_unit_placed_twice_in_two_tabs(registered: tuple[LiveTool, TestPlat
     assert first.locator(f'tr[data-attempt="{attempt_2}"]').count() == 0
     _submit(second)
     assert _placements(tool) == {attempt_1: "rl-1", attempt_2: "rl-2"}
+    context.close()
+
+
+def test_cooldown_and_attempts_left_are_states_of_the_unit_page(registered: tuple[LiveTool, TestPlatform],
+                                                                chromium: Browser) -> None:
+    tool, platform = registered
+    unit = "wood-chain-of-custody"  # three attempts, 60-minute cooldown
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="it")
+    page = launch_in_tab(context, tool, platform, unit=unit, user=PlatformUser(sub="learner-cool", locale="it"))
+    assert page.locator(".standing").get_attribute("data-standing") == "open"
+    _start(page)
+    _submit(page)
+    page.locator(f'a[href*="/units/{unit}?"]').first.click()
+    page.wait_for_selector("article.unit")
+    standing = page.locator(".standing")
+    assert standing.get_attribute("data-standing") == "cooldown"
+    assert standing.get_attribute("data-attempts-left") == "2"
+    assert "1 di 3" in standing.inner_text() and "2 tentativi rimasti" in standing.inner_text()
+    opens = standing.locator("time[data-local-time]")
+    assert opens.get_attribute("datetime").endswith("Z") and "UTC" not in opens.inner_text()  # shown in local time
+    assert page.locator("#start-assessment").count() == 0  # no button that leads to an error page
+    assert page.locator("[data-error-code]").count() == 0
+    assert document_fits(page), wide_elements(page)
+    screenshot(page, "unit-cooldown-it")
     context.close()

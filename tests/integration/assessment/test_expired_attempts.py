@@ -88,10 +88,14 @@ def test_the_pages_say_the_time_ran_out(registered: tuple[LiveTool, TestPlatform
     assert f'data-expired="{attempt["id"]}"' in page.text and "ran out while you were away" in page.text
     assert f"/units/{TIMED}/attempts/{attempt['id']}" in page.text  # a link to the results
     assert _state(tool, attempt["id"])[0] == "submitted"
-    # Starting again from the page is refused by the cooldown with a page that says so (not a lock-out).
+    # Starting again from the page leads back to the unit page, which shows the cooldown as a state (issue 12).
     refused = learner.http.post(f"{tool.url}/units/{TIMED}/assessment", data={"csrf_token": learner.csrf},
                                 timeout=10, allow_redirects=False)
-    assert refused.status_code == 409 and "try again in" in refused.text
+    assert refused.status_code == 303 and refused.headers["Location"].split("?")[0] == f"/units/{TIMED}"
+    unit_page = learner.http.get(tool.url + refused.headers["Location"], timeout=10)
+    assert 'data-standing="cooldown"' in unit_page.text and "next attempt" in unit_page.text
+    api = learner.api("POST", "/api/attempts", {"unit": TIMED})  # the API still answers the 409 with its code
+    assert api.status_code == 409 and api.json()["error"] == "cooldown" and "try again in" in api.json()["message"]
 
 
 def test_the_unit_page_shows_the_result_of_an_attempt_that_ran_out(

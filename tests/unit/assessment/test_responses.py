@@ -160,3 +160,13 @@ def test_anything_either_validates_or_raises_validation_failed(item: dict[str, A
         validate_response(item, raw)
     except ValidationFailed as error:
         assert error.message
+
+
+@pytest.mark.parametrize(("locale", "fraction", "shown"), [
+    ("en", 0.825, "82.5%"), ("it", 0.825, "82,5%"), ("fr", 0.825, "82,5\u00a0%"), ("fi", 1.0, "100\u00a0%"),
+    ("bg", 1 / 3, "33,3%"), ("es", 0.0, "0\u00a0%"),
+])
+def test_percentages_follow_the_locale_with_one_rounding_rule(locale: str, fraction: float, shown: str) -> None:
+    from lti_tool.assessment.numbers import format_percentage
+
+    assert format_percentage(fraction, locale) == shown
