@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     rate_limits_enabled: bool = Field(default=True, alias="RATE_LIMITS_ENABLED")
     # Seconds between sweeps of expired login states, rate-limit windows and timed-out attempts (0: never).
     sweep_seconds: int = Field(default=60, ge=0, alias="SWEEP_SECONDS")
+    # Data rights (lti_tool.pilots.rights, docs/privacy.md): what happens to an erased learner's credentials
+    # (keep: stay valid in the holder's hands; revoke), and how many days after a pilot's end its learners'
+    # personal data are purged by `retention purge` (empty: never automatically).
+    erasure_credentials: str = Field(default="keep", alias="ERASURE_CREDENTIALS")
+    pilot_retention_days: int | None = Field(default=None, alias="PILOT_RETENTION_DAYS", ge=0)
     testing: bool = False
 
     @field_validator("tool_base_url", "lrs_url")
@@ -63,6 +68,18 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.netloc:
             raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
         return value
+
+    @field_validator("erasure_credentials")
+    @classmethod
+    def _credential_policy(cls, value: str) -> str:
+        if value.strip().lower() not in {"keep", "revoke"}:
+            raise ValueError("ERASURE_CREDENTIALS must be keep or revoke")
+        return value.strip().lower()
+
+    @field_validator("pilot_retention_days", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("issuer_country")
     @classmethod

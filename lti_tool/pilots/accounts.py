@@ -1,9 +1,11 @@
-"""Coordinator accounts and sign-in: argon2id passwords, per-account lockout, per-address rate limit."""
+"""Coordinator accounts and sign-in: argon2id passwords and a per-account lockout.
+
+The per-address rate limit of the sign-in is lti_tool.bounds' (RATE_LIMIT_SIGNIN), applied to the view.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -14,16 +16,13 @@ from sqlalchemy import orm as so
 from lti_tool.db import utcnow
 from lti_tool.errors import N_, Conflict, NotFound, ToolError, ValidationFailed
 from lti_tool.launch.services import hash_token
-from lti_tool.pilots.models import Coordinator, CoordinatorSession, SigninFailure
+from lti_tool.pilots.models import Coordinator, CoordinatorSession
 from lti_tool.pilots.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 # Five wrong passwords lock the account for 15 minutes (OWASP ASVS 2.2.1 allows at most 100 per hour).
 LOCK_AFTER = 5
 LOCK_FOR = dt.timedelta(minutes=15)
-# One client address gets 20 failed sign-ins per 15 minutes across all accounts (guessing usernames).
-ADDRESS_LIMIT = 20
-ADDRESS_WINDOW = dt.timedelta(minutes=15)
 
 
 class SigninRefused(ToolError):
@@ -39,12 +38,6 @@ class SigninLocked(ToolError):
     status = 423
     code = "account_locked"
 
-
-class SigninThrottled(ToolError):
-    """Too many failures from this address."""
-
-    status = 429
-    code = "rate_limited"
 
 
 @dataclass(frozen=True)
@@ -89,28 +82,19 @@ def set_password(db: so.Session, username: str, password: str) -> None:
     db.execute(sa.delete(CoordinatorSession).where(CoordinatorSession.coordinator_pk == account.id))
 
 
-def client_hash(address: str, secret: str) -> str:
-    """The client address keyed with the tool's secret: enough to count failures, not to name anyone."""
-    return hashlib.sha256(f"{secret}\x1f{address}".encode()).hexdigest()
 
-
-def sign_in(db: so.Session, username: str, password: str, *, client: str, lifetime_hours: int,
+def sign_in(db: so.Session, username: str, password: str, *, lifetime_hours: int,
             now: dt.datetime | None = None) -> NewCoordinatorSession:
-    """Check the password and open a session, or refuse (rate limit, lockout, wrong credentials).
+    """Check the password and open a session, or refuse (lockout, wrong credentials).
 
     Failures are committed by the caller even though the sign-in is refused (they are the lockout's memory).
     """
     now = now or utcnow()
-    recent = db.scalar(sa.select(sa.func.count(SigninFailure.id)).where(
-        SigninFailure.client_hash == client, SigninFailure.at > now - ADDRESS_WINDOW)) or 0
-    if recent >= ADDRESS_LIMIT:
-        raise SigninThrottled(N_("Too many failed sign-ins from your network. Wait 15 minutes and try again."))
     account = db.scalar(sa.select(Coordinator).where(Coordinator.username == username.strip().lower()[:64]))
     if account is not None and account.locked_until is not None and account.locked_until > now:
         raise SigninLocked(N_("This account is locked after too many wrong passwords. Wait 15 minutes or ask an "
                               "administrator to set a new password."))
     if not verify_password(account.password_hash if account else None, password[:1024]):
-        db.add(SigninFailure(client_hash=client, at=now))
         if account is not None:
             account.failed_signins += 1
             if account.failed_signins >= LOCK_AFTER:
@@ -120,7 +104,6 @@ def sign_in(db: so.Session, username: str, password: str, *, client: str, lifeti
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
     db.execute(sa.delete(CoordinatorSession).where(CoordinatorSession.expires_at < now))
-    db.execute(sa.delete(SigninFailure).where(SigninFailure.at < now - ADDRESS_WINDOW))
     token = secrets.token_urlsafe(32)
     session = CoordinatorSession(token_hash=hash_token(token), csrf_token=secrets.token_urlsafe(24),
                                  coordinator=account, expires_at=now + dt.timedelta(hours=lifetime_hours))

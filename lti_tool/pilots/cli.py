@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import httpx
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
@@ -17,7 +18,9 @@ from lti_tool.catalogue.schema import UnitFileError, read_unit_file
 from lti_tool.credentials.from_lrs import describe_lrs_failure
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ToolError
-from lti_tool.pilots import accounts, exports, services
+from lti_tool.launch.models import User
+from lti_tool.launch.services_client.models import RosterCache
+from lti_tool.pilots import accounts, exports, rights, services
 from lti_tool.pilots import figures as fg
 from lti_tool.pilots.db_facts import unit_info
 from lti_tool.pilots.labels import label
@@ -28,6 +31,8 @@ from lti_tool.xapi.lrs_client import LrsClient, LrsError
 
 pilot_cli = AppGroup("pilot", help="MASTERY pilots: named groups of LMS courses with a country, sector and target.")
 coordinator_cli = AppGroup("coordinator", help="Coordinator accounts (they sign in at /coordinator/sign-in).")
+learner_cli = AppGroup("learner", help="Learners' data rights: export everything, erase (docs/privacy.md).")
+retention_cli = AppGroup("retention", help="Purge the personal data of pilots that ended long enough ago.")
 
 
 def _settings() -> Settings:
@@ -191,8 +196,76 @@ def report(lrs_url: str, username: str | None, password: str | None, profile_sou
                f"wrote {out_dir / name}.csv, .xlsx, .pdf, .json")
 
 
+def _uploads() -> Path:
+    return Path(_settings().instance_path) / "uploads"
+
+
+@learner_cli.command("export")
+@click.option("--issuer", required=True, help="The learner's platform issuer.")
+@click.option("--sub", required=True, help="The learner's LTI user id on that platform.")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def learner_export(issuer: str, sub: str, out_file: Path) -> None:
+    """Write everything the tool holds about a learner to a ZIP (data.json + evidence files)."""
+    user = db.session.scalar(sa.select(User).where(User.issuer == issuer, User.sub == sub))
+    if user is None:
+        raise click.ClickException("the tool holds nothing about this person")
+    out_file.write_bytes(rights.export_data(db.session, user, _uploads()))
+    click.echo(f"wrote {out_file}")
+
+
+def _erase(issuer: str, sub: str, reason: str) -> rights.Erasure:
+    settings = _settings()
+    return rights.erase(db.session, issuer, sub, secret=settings.secret_key, uploads_folder=_uploads(),
+                        base_url=settings.base_url, credential_policy=settings.erasure_credentials, reason=reason)
+
+
+@learner_cli.command("erase")
+@click.option("--issuer", required=True, help="The learner's platform issuer.")
+@click.option("--sub", required=True, help="The learner's LTI user id on that platform.")
+@click.confirmation_option(prompt="Erase this learner's data? Their statements are voided in the LRS.")
+def learner_erase(issuer: str, sub: str) -> None:
+    """Erase a learner: database rows, evidence files, LRS statements voided; credentials per ERASURE_CREDENTIALS."""
+    try:
+        done = _erase(issuer, sub, "request")
+        db.session.commit()
+    except ToolError as error:
+        _fail(error)
+        return
+    if done.already_done:
+        click.echo(f"already erased (erasure record {done.record_id}); nothing to do")
+        return
+    counts = ", ".join(f"{key} {value}" for key, value in done.summary.items())
+    click.echo(f"erased (erasure record {done.record_id}): {counts}. Run `xapi deliver` to send the voiding "
+               "statements.")
+
+
+@retention_cli.command("purge")
+@click.option("--dry-run", is_flag=True, help="Only say which pilots and how many learners.")
+@click.option("--today", default=None, help="YYYY-MM-DD (default: today, UTC).")
+def retention_purge(dry_run: bool, today: str | None) -> None:
+    """Erase the learners of every pilot that ended more than PILOT_RETENTION_DAYS ago."""
+    days = _settings().pilot_retention_days
+    if days is None:
+        raise click.ClickException("PILOT_RETENTION_DAYS is not set: nothing is purged automatically")
+    day = dt.date.fromisoformat(today) if today else utcnow().date()
+    for pilot in rights.due_for_purge(db.session, days, day):
+        learners = rights.learners_of_pilot(db.session, pilot)
+        if dry_run:
+            click.echo(f"{pilot.code}: ended {pilot.ends_on}, {len(learners)} learner(s) would be erased")
+            continue
+        for user in learners:
+            _erase(user.issuer, user.sub, "retention")
+        for link in pilot.courses:
+            db.session.execute(sa.delete(RosterCache).where(RosterCache.context_pk == link.context_pk))
+        pilot.purged_at = utcnow()
+        db.session.commit()
+        click.echo(f"{pilot.code}: ended {pilot.ends_on}, {len(learners)} learner(s) erased")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(pilot_cli)
     app.cli.add_command(coordinator_cli)
+    app.cli.add_command(learner_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(report)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, g, redirect, render_template, request, url_for
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -10,7 +12,7 @@ from lti_tool.catalogue.services import current_unit
 from lti_tool.db import db
 from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.web_session import current_launch, is_staff, launched
-from lti_tool.pilots import questionnaire
+from lti_tool.pilots import questionnaire, rights
 from lti_tool.settings import Settings
 
 bp = Blueprint("pilot_learner", __name__)
@@ -61,6 +63,26 @@ def questionnaire_page(slug: str) -> ResponseReturnValue:
     questionnaire.record(db.session, session, unit, answers, _settings().base_url)
     db.session.commit()
     return redirect(url_for("pilot_learner.questionnaire_page", slug=slug, **_ls()), code=303)
+
+
+@bp.get("/me/data")
+@launched
+def my_data() -> ResponseReturnValue:
+    """What the tool holds about the launched person, and the download of all of it."""
+    session = current_launch()
+    return render_template("pilots/my_data.html", user=session.user)
+
+
+@bp.get("/me/data.zip")
+@launched
+def my_data_zip() -> ResponseReturnValue:
+    """Everything the tool holds about the launched person: data.json and their evidence files (GDPR Art. 15, 20)."""
+    session = current_launch()
+    body = rights.export_data(db.session, session.user, Path(_settings().instance_path) / "uploads")
+    response = Response(body, mimetype="application/zip")
+    response.headers["Content-Disposition"] = 'attachment; filename="my-mastery-data.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _ls() -> dict[str, str]:

@@ -109,16 +109,6 @@ class CoordinatorSession(Base):
     coordinator: so.Mapped[Coordinator] = so.relationship()
 
 
-class SigninFailure(Base):
-    """A failed coordinator sign-in from a client address (hashed): the per-address rate limit counts these."""
-
-    __tablename__ = "signin_failure"
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    client_hash: so.Mapped[str] = so.mapped_column(sa.String(64), index=True)
-    at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow, index=True)
-
-
 class QuestionnaireAnswer(Base):
     """A learner's answers to the short questionnaire after a unit (one per learner, course and unit)."""
 

@@ -10,13 +10,13 @@ from flask import Blueprint, Flask, Response, current_app, g, redirect, render_t
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 
+from lti_tool.bounds.limits import rate_limited
 from lti_tool.db import db, utcnow
 from lti_tool.errors import NotFound, ToolError
 from lti_tool.launch.models import Context, Deployment
 from lti_tool.pilots import charts, db_facts, exports, services
 from lti_tool.pilots import figures as fg
 from lti_tool.pilots.access import COORDINATOR_COOKIE, Viewer, coordinator_page, current_viewer
-from lti_tool.pilots.accounts import client_hash
 from lti_tool.pilots.accounts import sign_in as check_sign_in
 from lti_tool.pilots.accounts import sign_out as end_session
 from lti_tool.pilots.labels import fewer_than, label
@@ -43,6 +43,7 @@ def _viewer() -> Viewer:
 
 
 @bp.route("/coordinator/sign-in", methods=["GET", "POST"])
+@rate_limited("signin")  # per client address: lti_tool.bounds (RATE_LIMIT_SIGNIN)
 def sign_in() -> ResponseReturnValue:
     """The coordinators' sign-in form (no LMS involved)."""
     target = request.values.get("next", "")
@@ -50,10 +51,8 @@ def sign_in() -> ResponseReturnValue:
         target = url_for("pilots.overview")
     if request.method == "GET":
         return render_template("pilots/sign_in.html", next=target, error=None)
-    settings = _settings()
     try:
         new = check_sign_in(db.session, request.form.get("username", ""), request.form.get("password", ""),
-                            client=client_hash(request.remote_addr or "", settings.secret_key),
                             lifetime_hours=SESSION_HOURS)
     except ToolError as error:
         db.session.commit()  # the failure counts toward the lockout and the rate limit
