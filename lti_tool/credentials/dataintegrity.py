@@ -46,9 +46,10 @@ class Cryptosuite(StrEnum):
 
 
 class ProofPurpose(StrEnum):
-    """The only purpose a credential proof may have."""
+    """Proof purposes: a credential's proof asserts; a holder's DIDAuth presentation authenticates."""
 
     ASSERTION_METHOD = "assertionMethod"
+    AUTHENTICATION = "authentication"
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ def _verify_one(
     resolve_key: KeyResolver,
     loader: OfflineDocumentLoader | None,
     result: VerificationResult,
+    purpose: ProofPurpose = ProofPurpose.ASSERTION_METHOD,
 ) -> None:
     if not isinstance(proof, Mapping):
         result.add(prefix + "proof_type", False, "proof is not an object")
@@ -173,7 +175,7 @@ def _verify_one(
     supported = (kind == ProofType.DATA_INTEGRITY and suite == Cryptosuite.EDDSA_RDFC_2022) or (
         kind == ProofType.ED25519_2020 and suite is None
     )
-    key = check_proof_metadata(proof, prefix, issuer, resolve_key, result, supported=supported)
+    key = check_proof_metadata(proof, prefix, issuer, resolve_key, result, supported=supported, purpose=purpose)
     if key is None:
         return
     # Everything that can fail cheaply fails before canonicalisation, the one costly step (issue 11, H1).
@@ -213,7 +215,8 @@ def _verify_one(
 
 
 def check_proof_metadata(proof: Mapping[str, Any], prefix: str, issuer: str | None, resolve_key: KeyResolver,
-                         result: VerificationResult, *, supported: bool) -> Ed25519PublicKey | None:
+                         result: VerificationResult, *, supported: bool,
+                         purpose: ProofPurpose = ProofPurpose.ASSERTION_METHOD) -> Ed25519PublicKey | None:
     """The checks of a proof before its signature: type, purpose, created, key, issuer binding.
 
     Returns the Ed25519 key to check the signature with, or None when a check already failed for good.
@@ -221,8 +224,8 @@ def check_proof_metadata(proof: Mapping[str, Any], prefix: str, issuer: str | No
     kind, suite = proof.get("type"), proof.get("cryptosuite")
     if not result.add(prefix + "proof_type", supported, f"{kind} / {suite}"):
         return None
-    purpose = proof.get("proofPurpose")
-    result.add(prefix + "proof_purpose", purpose == ProofPurpose.ASSERTION_METHOD, str(purpose))
+    stated = proof.get("proofPurpose")
+    result.add(prefix + "proof_purpose", stated == purpose, str(stated))
     created = proof.get("created")
     try:
         dt.datetime.fromisoformat(str(created).replace("Z", "+00:00"))
@@ -247,3 +250,31 @@ def check_proof_metadata(proof: Mapping[str, Any], prefix: str, issuer: str | No
         result.add(prefix + "signature", False, "the verification method is not an Ed25519 key")
         return None
     return resolved.key
+
+
+def verify_authentication(presentation: Mapping[str, Any], resolve_key: KeyResolver, *, challenge: str,
+                          domain: str | None = None, loader: OfflineDocumentLoader | None = None) -> VerificationResult:
+    """Verify a DIDAuth presentation: one proof, purpose authentication, our challenge, by the holder's own key.
+
+    Used by the VC-API exchange (the Learner Credential Wallet signs with Ed25519Signature2020 or eddsa-rdfc-2022).
+    """
+    result = VerificationResult()
+    holder = presentation.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, Mapping) else holder
+    if not result.add("holder", isinstance(holder_id, str) and bool(holder_id), f"holder {holder_id!r}"):
+        return result
+    proofs = presentation.get("proof")
+    proof_list = proofs if isinstance(proofs, list) else ([proofs] if proofs else [])
+    if not result.add("proof_present", len(proof_list) == 1, f"{len(proof_list)} proof(s); one is expected"):
+        return result
+    proof = proof_list[0]
+    if not isinstance(proof, Mapping):
+        result.add("proof_type", False, "proof is not an object")
+        return result
+    if not result.add("challenge", proof.get("challenge") == challenge, "the proof signs the exchange's challenge"):
+        return result
+    if domain is not None and not result.add("domain", proof.get("domain") in (None, domain), str(proof.get("domain"))):
+        return result
+    unsecured = {k: v for k, v in presentation.items() if k != "proof"}
+    _verify_one(unsecured, proof, "", holder_id, resolve_key, loader, result, ProofPurpose.AUTHENTICATION)
+    return result

@@ -29,11 +29,11 @@ STATUS_MAX_AGE = 300  # seconds a verifier may cache a status list; a revocation
 def init_app(app: Flask) -> None:
     """Register the blueprints, the CLI group and the key ring."""
     from lti_tool.credentials import cli, learner_views, runtime
-    from lti_tool.oid4vci import views as oid4vci_views
+    from lti_tool.wallets import views as wallet_views
 
     runtime.init_app(app)
     app.register_blueprint(bp)
-    app.register_blueprint(oid4vci_views.bp)
+    app.register_blueprint(wallet_views.bp)
     app.register_blueprint(learner_views.bp)
     cli.init_app(app)
 

@@ -155,6 +155,7 @@ def test_learner_puts_the_credential_into_a_wallet_from_the_page(registered: tup
     assert link is not None
     uri = unescape(link.group(1))
     tx_code = re.search(r"data-tx-code>(\d+)<", offer_page.text).group(1)  # type: ignore[union-attr]
+    assert 'href="https://lcw.app/request.html?' in offer_page.text  # and the Learner Credential Wallet link
     wallet = Wallet()
     received = wallet.receive(uri, tx_code, "OpenBadgeCredential_ldp_vc")
     assert received["credentialSubject"]["id"] == wallet.key.did

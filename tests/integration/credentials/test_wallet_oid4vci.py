@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db
-from lti_tool.oid4vci import services as oid4vci
-from lti_tool.oid4vci.models import CredentialOffer
+from lti_tool.wallets import services as oid4vci
+from lti_tool.wallets.models import CredentialOffer
 from tests.conftest import LiveTool
 from tests.integration.credentials.conftest import World, build_world
 from tests.support.js_verifier import js_verify, needs_js_verifier

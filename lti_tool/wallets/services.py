@@ -27,8 +27,8 @@ from lti_tool.credentials.dataintegrity import issuer_id
 from lti_tool.credentials.fast_proof import sign_fast
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import CredentialEnv
-from lti_tool.oid4vci.models import CredentialOffer, WalletNonce
-from lti_tool.oid4vci.proofs import ALGORITHMS, ProofError, check_proof
+from lti_tool.wallets.models import CredentialOffer, WalletNonce
+from lti_tool.wallets.proofs import ALGORITHMS, ProofError, check_proof
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 OFFER_SCHEME = "openid-credential-offer://"
@@ -144,7 +144,8 @@ def exchange_code(session: so.Session, form: dict[str, str], *, now: dt.datetime
     if not code:
         raise OAuthError("invalid_request", "pre-authorized_code is missing")
     offer = session.scalar(sa.select(CredentialOffer).where(CredentialOffer.code_hash == _hash(code)))
-    if offer is None or offer.code_used_at is not None or _aware(offer.expires_at) <= now:
+    if offer is None or offer.code_used_at is not None or _aware(offer.expires_at) <= now or offer.format:
+        # (a row with a format from the start is a VC-API exchange, not an OpenID4VCI offer)
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or already used")
     tx_code = form.get("tx_code")
     if offer.tx_code_hash is None and tx_code is not None:

@@ -13,10 +13,10 @@ from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db, utcnow
 from lti_tool.errors import Conflict, NotFound
 from lti_tool.launch.web_session import current_launch, launched
-from lti_tool.oid4vci import services
-from lti_tool.oid4vci.services import OAuthError
+from lti_tool.wallets import exchange, services
+from lti_tool.wallets.services import OAuthError
 
-bp = Blueprint("oid4vci", __name__)
+bp = Blueprint("wallets", __name__)
 
 
 def _no_store(response: Response) -> Response:
@@ -79,6 +79,28 @@ def credential() -> ResponseReturnValue:
     return _no_store(jsonify(answer))
 
 
+@bp.post(exchange.EXCHANGE_PATH + "/<uuid:exchange_id>/<transaction>")
+def exchange_complete(exchange_id: uuid.UUID, transaction: str) -> ResponseReturnValue:
+    """VC-API exchange, step two (and the DCC deep link's vc_request_url): DIDAuth in, credential out, once."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if body == {}:
+        # An empty body starts the exchange (VC-API): answer with the request for DIDAuth.
+        try:
+            answer = exchange.presentation_request(db.session, current_env(), str(exchange_id), transaction,
+                                                   now=utcnow())
+        except OAuthError as error:
+            return _error(error)
+        return _no_store(jsonify(answer))
+    try:
+        issued = exchange.complete(db.session, current_env(), str(exchange_id), transaction[:256], body,
+                                   now=utcnow())
+    except OAuthError as error:
+        db.session.rollback()
+        return _error(error)
+    db.session.commit()
+    return _no_store(jsonify(issued))
+
+
 @bp.post("/me/credentials/<uuid:cid>/wallet")
 @launched
 def wallet_offer(cid: uuid.UUID) -> ResponseReturnValue:
@@ -91,9 +113,11 @@ def wallet_offer(cid: uuid.UUID) -> ResponseReturnValue:
         raise Conflict("This credential was revoked; it cannot be put into a wallet.")
     env = current_env()
     offer = services.create_offer(db.session, env, found, now=utcnow(), with_tx_code=True)
+    lcw = exchange.create_exchange(db.session, env, found, now=utcnow())
     db.session.commit()
-    page = render_template("credentials/wallet_offer.html", credential=found, offer=offer,
+    page = render_template("credentials/wallet_offer.html", credential=found, offer=offer, lcw=lcw,
                            qr=qr_svg(offer.uri, title="Credential offer for your wallet"),
+                           lcw_qr=qr_svg(lcw.deep_link, title="Learner Credential Wallet link"),
                            minutes=int(services.OFFER_LIFETIME.total_seconds() // 60),
                            session=session, role="learner", lang=session.locale)
     return _no_store(Response(page))

@@ -1,0 +1,1 @@
+"""The learner's credential into a wallet: OpenID4VCI 1.0 (pre-authorized code) and the VC-API exchange (LCW)."""
