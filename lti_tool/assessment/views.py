@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.assessment import services
+from lti_tool.assessment import credential_names, services
 from lti_tool.assessment.availability import Blocked
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
@@ -182,6 +182,23 @@ def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
 def _outcome_titles(attempt: Attempt, lang: str) -> dict[str, str]:
     return {str(o["id"]): localized(o["title"], lang) for o in attempt.unit.document["outcomes"]}
 
+
+
+@bp.post("/me/name")
+@launched
+def give_name() -> ResponseReturnValue:
+    """The learner gives the name their credentials print (asked once, when the LMS shared none)."""
+    launch = current_launch()
+    body = request.get_json(silent=True) if request.is_json else None
+    raw = body.get("name") if isinstance(body, dict) else request.form.get("name", "")
+    settings = current_app.extensions["mastery.settings"]
+    issued = credential_names.give_name(db.session, launch, str(raw or ""), utcnow(), settings.base_url)
+    db.session.commit()
+    if request.is_json:
+        return jsonify({"name": launch.user.printed_name, "issued": [c.id for c in issued]})
+    target = url_for("catalogue.unit_page", slug=launch.unit_slug) if launch.unit_slug else url_for(
+        "my_credentials.my_credentials")
+    return redirect(f"{target}?name_saved=1", code=303)
 
 
 def _upload_folder() -> Path:

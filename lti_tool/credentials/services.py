@@ -56,7 +56,7 @@ def live_credential(session: so.Session, user_pk: int, unit_pk: int) -> Credenti
 def learner_info(user: User) -> LearnerInfo:
     """The learner as the credential names them (fresh salt per credential, so hashes do not link)."""
     return LearnerInfo(home_page=user.issuer, sub=user.sub, salt=secrets.token_hex(8),
-                       name=user.name or None, email=user.email or None)
+                       name=user.printed_name or None, email=user.email or None)
 
 
 def _achievement_base(env: CredentialEnv) -> str:

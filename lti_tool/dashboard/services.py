@@ -48,6 +48,7 @@ class Learner:
     user_pk: int | None  # None: on the roster but never launched the tool
     in_roster: bool
     roster_status: str | None = None  # NRPS status (Active/Inactive) when on the roster
+    name_source: str = ""  # "learner" (given in the tool) or "teacher" (corrected); "" when from the LMS
 
 
 @dataclass(frozen=True)
@@ -165,13 +166,16 @@ def learners(db: so.Session, context: Context, roster: RosterState, attempt_user
     found: dict[str, Learner] = {}
     for member in members:
         user = by_sub.get(member.user_id)
-        name = _member_name(member) or (user.name if user else "") or member.user_id
-        found[member.user_id] = Learner(member.user_id, name, user.id if user else None, True, member.status.value)
+        given = user.credential_name if user else ""
+        name = given or _member_name(member) or (user.name if user else "") or member.user_id
+        found[member.user_id] = Learner(member.user_id, name, user.id if user else None, True, member.status.value,
+                                        user.credential_name_source if user and given else "")
     # Someone who only ever opened the course as staff is no learner, unless they made attempts.
     ours = _learner_launches(db, context.id) | set(attempt_users)
     for user in _users(db, ours).values():
         if user.issuer == issuer and user.sub not in found:
-            found[user.sub] = Learner(user.sub, user.name or user.sub, user.id, False)
+            found[user.sub] = Learner(user.sub, user.printed_name or user.sub, user.id, False,
+                                      name_source=user.credential_name_source if user.credential_name else "")
     return sorted(found.values(), key=lambda item: (item.name.casefold(), item.user_id))
 
 

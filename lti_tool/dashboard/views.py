@@ -10,6 +10,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.routing import BuildError
 
+from lti_tool.assessment.credential_names import correct_name, course_credentials, course_learner
 from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.assessment.grading import change_policy
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
@@ -193,6 +194,26 @@ def attempt(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     detail = attempt_detail(db.session, context_pk, attempt_id, session.locale, yes=_("true"), no=_("false"))
     return _render("dashboard/attempt.html", session=session, context=context, detail=detail,
                    attempt=detail.attempt)
+
+
+@bp.route("/courses/<int:context_pk>/learners/<int:user_pk>/name", methods=["GET", "POST"])
+@launched
+def learner_name(context_pk: int, user_pk: int) -> ResponseReturnValue:
+    """See and correct the name a learner's credentials print; a correction reissues them (old ones superseded)."""
+    session, context = _teacher(context_pk)
+    learner = course_learner(db.session, context_pk, user_pk)
+    reissued = None
+    if request.method == "POST":
+        settings = current_app.extensions["mastery.settings"]
+        fresh = correct_name(db.session, session, context_pk, user_pk, request.form.get("name", ""), utcnow(),
+                             settings.base_url)
+        db.session.commit()
+        return redirect(url_for("dashboard.learner_name", context_pk=context_pk, user_pk=user_pk,
+                                reissued=len(fresh)), code=303)
+    if request.args.get("reissued", "").isdigit():
+        reissued = int(request.args["reissued"])
+    return _render("dashboard/learner_name.html", session=session, context=context, learner=learner,
+                   credentials=course_credentials(db.session, context_pk, user_pk), reissued=reissued)
 
 
 def _csv(data: bytes, name: str) -> Response:

@@ -112,6 +112,15 @@ class User(Base):
     email: so.Mapped[str] = so.mapped_column(sa.String(320), default="")
     locale: so.Mapped[str] = so.mapped_column(sa.String(35), default="en")
     last_launch_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
+    # The name credentials print when the LMS shares none, or a teacher's correction: never overwritten by a launch.
+    credential_name: so.Mapped[str] = so.mapped_column(sa.String(255), default="", server_default="")
+    # Who gave credential_name: "learner" (asked in the tool) or "teacher" (a correction); "" when unset.
+    credential_name_source: so.Mapped[str] = so.mapped_column(sa.String(16), default="", server_default="")
+
+    @property
+    def printed_name(self) -> str:
+        """The name a credential carries: a given or corrected one first, else the LMS's; "" when none."""
+        return (self.credential_name or self.name or "").strip()
 
 
 class LoginState(Base):
