@@ -66,6 +66,19 @@ def course_credentials(context_pk: int) -> ResponseReturnValue:
                            role="instructor", revoked=request.args.get("revoked"))
 
 
+@bp.get("/credentials/<uuid:cid>/revoke")
+@launched
+def revoke_confirm(cid: uuid.UUID) -> ResponseReturnValue:
+    """Ask before revoking, naming the learner, the unit and the credential's title."""
+    session = current_launch()
+    credential = services.get_credential(db.session, str(cid))
+    if credential is None or credential.context_pk is None:
+        raise NotFound("There is no such credential in your course.")
+    _teacher_of(session, credential.context_pk)
+    return render_template("credentials/revoke_confirm.html", credential=credential, view=present(credential.document),
+                           session=session, role="instructor")
+
+
 @bp.post("/credentials/<uuid:cid>/revoke")
 @launched
 def revoke(cid: uuid.UUID) -> ResponseReturnValue:

@@ -13,13 +13,16 @@ from werkzeug.routing import BuildError
 from lti_tool.assessment.credential_names import correct_name, course_credentials, course_learner
 from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.assessment.grading import change_policy
+from lti_tool.catalogue.schema import localized
+from lti_tool.credentials.presentation import present
+from lti_tool.credentials.services import live_credential
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
 from lti_tool.dashboard import pages, services
 from lti_tool.dashboard.attempt_detail import attempt_detail
 from lti_tool.dashboard.export import csv_bytes, filename
 from lti_tool.dashboard.placements import not_yet_opened
 from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, SYNC_WORDS, OutcomeState
-from lti_tool.dashboard.reset import MAX_REASON, close_attempt, reset_attempt
+from lti_tool.dashboard.reset import MAX_REASON, attempt_of_course, close_attempt, reset_attempt
 from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state
 from lti_tool.dashboard.sizes import human_size
 from lti_tool.db import db, utcnow
@@ -129,6 +132,18 @@ def link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
 def refresh_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
     """Read the roster from the LMS again, then show the placed unit (or why the LMS did not answer)."""
     return _link_page(context_pk, resource_link_pk, refresh=True)
+
+
+@bp.get("/courses/<int:context_pk>/attempts/<attempt_id>/reset")
+@launched
+def reset_confirm(context_pk: int, attempt_id: str) -> ResponseReturnValue:
+    """Ask before a reset, naming the learner, the unit, the attempt and any credential the learner holds for it."""
+    session, context = _teacher(context_pk)
+    attempt = attempt_of_course(db.session, context_pk, attempt_id)
+    credential = live_credential(db.session, attempt.user_pk, attempt.unit_pk)
+    return _render("dashboard/reset_confirm.html", session=session, context=context, attempt=attempt,
+                   unit_title=localized(attempt.unit.document["title"], session.locale),
+                   credential=credential, credential_title=present(credential.document).title if credential else "")
 
 
 @bp.post("/courses/<int:context_pk>/attempts/<attempt_id>/reset")

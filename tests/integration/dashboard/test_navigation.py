@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from dataclasses import replace
@@ -16,7 +17,7 @@ from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import TEACHER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
-from tests.integration.dashboard.helpers import UNIT, counts, get, launch, rows, submit_attempt
+from tests.integration.dashboard.helpers import UNIT, counts, get, ids, launch, post_form, rows, submit_attempt
 from tests.integration.test_deep_linking import deep_link_launch, form, pick
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 
@@ -42,7 +43,7 @@ def test_from_the_unit_to_a_learners_answers_in_two_clicks(registered: tuple[Liv
     assert "41de7eb8</a>" not in unit_page.text and 'lang="en">' in unit_page.text
     results = get(teacher, _href(unit_page.text, 'id="learner-results"'))  # click 1
     assert results.status_code == 200
-    [link] = [h for h in rows(results.text)["anna"].links if "/attempts/" in h]
+    [link] = [h for h in rows(results.text)["anna"].links if "/attempts/" in h and "/reset" not in h]
     detail = get(teacher, link)  # click 2
     assert detail.status_code == 200, detail.text[:300]
     index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
@@ -128,3 +129,26 @@ def test_course_csv_has_one_header_one_row_per_learner_and_placement_in_the_teac
     assert sum(1 for line in lines if line[:2] == header[:2]) == 1  # the header once, even for two placements
     annas = [dict(zip(header, line, strict=True)) for line in body if line[1] == "anna"]
     assert len(annas) == 2 and {a["stato"] for a in annas} == {"padroneggiato", "non iniziato"}
+
+
+def test_revoking_asks_first_on_a_page_naming_learner_unit_and_credential(
+        registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    anna = launch(tool, platform, ANNA)
+    submit_attempt(anna, {"lo1", "lo2", "lo3"})
+    [mine] = anna.api("GET", "/api/me/credentials").json()["credentials"]
+    teacher = launch(tool, platform, TEACHER, teacher=True)
+    context_pk, link_pk = ids(tool)
+    [revoke_link] = [h for h in rows(get(teacher, f"/courses/{context_pk}/links/{link_pk}").text)["anna"].links
+                     if "/revoke" in h]
+    confirm = get(teacher, revoke_link)
+    assert confirm.status_code == 200 and 'data-confirm="revoke"' in confirm.text
+    document = requests.get(mine["url"], headers={"Accept": "application/ld+json"}, timeout=10).json()
+    title = document["credentialSubject"]["achievement"]["name"]
+    text = html.unescape(confirm.text)
+    assert "Anna Lind" in text and UNIT in text and title in text
+    assert get(anna, revoke_link.split("?")[0]).status_code == 403  # a learner cannot even see the page
+    done = post_form(teacher, revoke_link, {"reason": "Issued by mistake"})
+    assert done.status_code == 303
+    notice = re.search(r'<p role="status" data-revoked="[^"]+">(.*?)</p>', get(teacher, done.headers["Location"]).text)
+    assert notice and "Anna Lind" in html.unescape(notice.group(1)) and mine["id"] not in notice.group(1)

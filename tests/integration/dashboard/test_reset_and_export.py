@@ -53,7 +53,11 @@ def test_reset_needs_a_reason_is_recorded_and_gives_the_attempt_back(registered:
 
     page = get(teacher, f"/courses/{context_pk}/links/{link_pk}")
     assert rows(page.text)["lea"].cells["attempts"].strip() == "3"
-    assert f'action="{path}"' in page.text  # a reset form per submitted attempt
+    assert f'href="{path}?' in page.text  # a link per submitted attempt to a page that asks first
+    confirm = get(teacher, path)
+    assert confirm.status_code == 200 and 'data-confirm="reset"' in confirm.text
+    assert f'action="{path}?' in confirm.text and "Lea Learner" in confirm.text
+    assert "Circular" in confirm.text  # the unit is named
     assert post_form(teacher, path, {"reason": ""}).status_code == 422
     assert post_form(teacher, path, {"reason": "   "}).status_code == 422
     assert teacher.api("POST", path, {}).status_code == 422
@@ -61,7 +65,7 @@ def test_reset_needs_a_reason_is_recorded_and_gives_the_attempt_back(registered:
     assert post_form(lea, path, {"reason": "I want another go"}).status_code == 403  # learners cannot reset
 
     done = post_form(teacher, path, {"reason": "Fire alarm during the attempt"})
-    assert done.status_code == 303 and done.headers["Location"].endswith(f"/links/{link_pk}?reset={first}")
+    assert done.status_code == 303 and f"/links/{link_pk}?reset={first}" in done.headers["Location"]
     page = get(teacher, done.headers["Location"])
     assert f'data-reset="{first}"' in page.text
     row = rows(page.text)["lea"]
