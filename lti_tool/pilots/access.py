@@ -19,7 +19,6 @@ from lti_tool.launch.claims import Role
 from lti_tool.launch.services import find_session
 from lti_tool.launch.web_session import SESSION_COOKIE, SESSION_HEADER, SESSION_PARAM
 from lti_tool.pilots.accounts import find_coordinator_session
-from lti_tool.pilots.models import Pilot
 
 COORDINATOR_COOKIE = "mastery_coordinator"
 
@@ -36,12 +35,6 @@ class Viewer:
     platform_pk: int | None = None  # None: every platform (a coordinator)
     coordinator_pk: int | None = None
     locale: str = ""
-
-    def may_see(self, pilot: Pilot, platforms_of_pilot: set[int]) -> bool:
-        """Coordinators see every pilot; an administrator the pilots of their platform."""
-        if self.platform_pk is None:
-            return True
-        return pilot.platform_pk == self.platform_pk or self.platform_pk in platforms_of_pilot
 
 
 def _launch_token() -> str:

@@ -29,7 +29,7 @@ from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
 from lti_tool.credentials import services as credential_services
 from lti_tool.credentials.models import Credential
 from lti_tool.db import utcnow
-from lti_tool.errors import NotFound
+from lti_tool.errors import Conflict, NotFound
 from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform, User
 from lti_tool.launch.services_client.models import GradeSync, RosterCache
 from lti_tool.pilots.models import ErasureRecord, LearnerLaunch, Pilot, PilotCourse, QuestionnaireAnswer
@@ -155,6 +155,10 @@ def erase(db: so.Session, issuer: str, sub: str, *, secret: str, uploads_folder:
         if record is not None:
             return Erasure(True, record.id, dict(record.summary))
         raise NotFound("The tool holds nothing about this person (no such platform issuer and LTI user id).")
+    if db.scalar(sa.select(Review.id).where(Review.reviewer_pk == user.id).limit(1)) is not None:
+        # Deleting the person would delete, by cascade, the reviews they gave other learners as a teacher.
+        raise Conflict("This person reviewed other learners' evidence as a teacher; erase them as a teacher "
+                       "(outside this command) so those learners keep their results.")
     attempts = list(db.scalars(sa.select(Attempt.id).where(Attempt.user_pk == user.id)))
     uploads = list(db.scalars(sa.select(Upload).where(Upload.attempt_id.in_(attempts))))
     for attempt_id in attempts:

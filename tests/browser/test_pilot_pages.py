@@ -118,4 +118,17 @@ def test_questionnaire_by_keyboard_at_360px(registered: tuple[LiveTool, TestPlat
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector('[data-questionnaire="done"]', timeout=30_000)
+    # The learner's own data page: reachable from My credentials, by keyboard, at 360 px.
+    page.goto(tool.url + "/me/credentials")
+    page.focus('.my-data a')
+    page.keyboard.press("Enter")
+    page.wait_for_selector('[data-download="my-data"]')
+    assert _axe_violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    _shot(page, f"my-data-360-{lang}")
+    with page.expect_download() as download:
+        page.keyboard.press("Tab")
+        page.focus('[data-download="my-data"]')
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "my-mastery-data.zip"
     context.close()
