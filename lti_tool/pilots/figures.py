@@ -8,6 +8,7 @@ figure whenever their facts agree — which the integration test checks against 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -152,23 +153,45 @@ def _ms(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def _median_minutes(attempts: Iterable[AttemptFact]) -> float | None:
-    durations = [(_ms(a.submitted_at) - _ms(a.started_at)).total_seconds() for a in attempts if a.submitted_at]
+@dataclass(frozen=True)
+class _Timed:
+    """An attempt with its millisecond start and its duration, worked out once."""
+
+    attempt: AttemptFact
+    start: dt.datetime
+    seconds: float | None
+
+
+def _timed(attempt: AttemptFact) -> _Timed:
+    start = _ms(attempt.started_at)
+    seconds = (_ms(attempt.submitted_at) - start).total_seconds() if attempt.submitted_at else None
+    return _Timed(attempt, start, seconds)
+
+
+def _median_minutes(attempts: Iterable[_Timed]) -> float | None:
+    durations = [t.seconds for t in attempts if t.seconds is not None]
     return round(statistics.median(durations) / 60, 1) if durations else None
 
 
-def _attempts_to_mastery(attempts: Iterable[AttemptFact]) -> float | None:
-    by_learner: dict[tuple[CourseKey, Learner, str], list[AttemptFact]] = defaultdict(list)
-    for attempt in attempts:
-        if attempt.submitted_at is not None:
-            by_learner[(attempt.course, attempt.learner, attempt.unit)].append(attempt)
+def _attempts_to_mastery(attempts: Iterable[_Timed]) -> float | None:
+    by_learner: dict[tuple[CourseKey, Learner, str], list[_Timed]] = defaultdict(list)
+    for timed in attempts:
+        a = timed.attempt
+        if a.submitted_at is not None:
+            by_learner[(a.course, a.learner, a.unit)].append(timed)
     counts = []
     for tries in by_learner.values():
-        tries.sort(key=lambda a: (_ms(a.started_at), a.registration))
-        first = next((n for n, a in enumerate(tries, 1) if a.mastered), None)
+        tries.sort(key=lambda t: (t.start, t.attempt.registration))
+        first = next((n for n, t in enumerate(tries, 1) if t.attempt.mastered), None)
         if first is not None:
             counts.append(first)
-    return round(statistics.mean(counts), 2) if counts else None
+    return round(_mean(counts), 2) if counts else None
+
+
+def _mean(values: Iterable[float]) -> float:
+    # math.fsum is exact enough for 2-decimal figures and ~20x faster than statistics.mean's fractions.
+    items = list(values)
+    return math.fsum(items) / len(items)
 
 
 def _questionnaire(answers: list[AnswerFact], units: Mapping[str, UnitInfo]) -> dict[str, Any]:
@@ -178,30 +201,54 @@ def _questionnaire(answers: list[AnswerFact], units: Mapping[str, UnitInfo]) -> 
     declared = [units[a.unit].workload_hours for a in answers if a.unit in units]
     return {
         "respondents": len(answers),
-        "relevance": round(statistics.mean(a.relevance for a in answers), 2),
-        "workload_felt": round(statistics.mean(a.workload_hours for a in answers), 2),
-        "workload_declared": round(statistics.mean(declared), 2) if declared else None,
-        "clarity": round(statistics.mean(a.clarity for a in answers), 2),
+        "relevance": round(_mean(a.relevance for a in answers), 2),
+        "workload_felt": round(_mean(a.workload_hours for a in answers), 2),
+        "workload_declared": round(_mean(declared), 2) if declared else None,
+        "clarity": round(_mean(a.clarity for a in answers), 2),
         "recommend": round(100 * sum(a.recommend for a in answers) / len(answers), 1),
     }
 
 
-def _values(facts: Facts, courses: set[CourseKey], unit: str | None) -> dict[str, Any]:
-    def here(course: CourseKey, slug: str) -> bool:
-        return course in courses and (unit is None or slug == unit)
+@dataclass
+class _ByCourse:
+    """The facts bucketed by course once, so each group only looks at its own courses."""
 
-    attempts = [a for a in facts.attempts if here(a.course, a.unit)]
-    credentials = [c for c in facts.credentials if here(c.course, c.unit)]
+    launches: dict[CourseKey, list[tuple[Learner, str]]] = field(default_factory=lambda: defaultdict(list))
+    attempts: dict[CourseKey, list[_Timed]] = field(default_factory=lambda: defaultdict(list))
+    credentials: dict[CourseKey, list[CredentialFact]] = field(default_factory=lambda: defaultdict(list))
+    answers: dict[CourseKey, list[AnswerFact]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, facts: Facts) -> _ByCourse:
+        found = cls()
+        for course, learner, slug in facts.launches:
+            if slug:
+                found.launches[course].append((learner, slug))
+        for attempt in facts.attempts:
+            found.attempts[attempt.course].append(_timed(attempt))
+        for credential in facts.credentials:
+            found.credentials[credential.course].append(credential)
+        for answer in facts.answers:
+            found.answers[answer.course].append(answer)
+        return found
+
+
+def _values(facts: Facts, by: _ByCourse, courses: set[CourseKey], unit: str | None) -> dict[str, Any]:
+    def pick(bucket: Mapping[CourseKey, list[Any]], slug_of: Any) -> list[Any]:
+        return [x for c in courses for x in bucket.get(c, ()) if unit is None or slug_of(x) == unit]
+
+    attempts: list[_Timed] = pick(by.attempts, lambda t: t.attempt.unit)
+    credentials: list[CredentialFact] = pick(by.credentials, lambda c: c.unit)
     return {
         "enrolled": sum(facts.enrolled.get(c, 0) for c in courses) if unit is None else None,
-        "launched": len({learner for course, learner, slug in facts.launches if slug and here(course, slug)}),
-        "attempted": len({(a.learner, a.unit) if unit else a.learner for a in attempts}),
-        "mastered": len({(a.learner, a.unit) if unit else a.learner for a in attempts if a.mastered}),
+        "launched": len({learner for learner, _ in pick(by.launches, lambda x: x[1])}),
+        "attempted": len({t.attempt.learner for t in attempts}),
+        "mastered": len({t.attempt.learner for t in attempts if t.attempt.mastered}),
         "credentials_issued": len({c.credential_id for c in credentials}),
         "credentials_revoked": len({c.credential_id for c in credentials if c.revoked}),
         "attempts_to_mastery": _attempts_to_mastery(attempts),
         "median_minutes": _median_minutes(attempts),
-        **_questionnaire([a for a in facts.answers if here(a.course, a.unit)], facts.units),
+        **_questionnaire(pick(by.answers, lambda a: a.unit), facts.units),
     }
 
 
@@ -212,20 +259,22 @@ def _running(pilot: PilotInfo, today: dt.date) -> bool:
 def compute(facts: Facts, today: dt.date) -> Figures:
     """The figures per project, pilot, country, sector and unit; outcomes; progress against the targets."""
     in_pilot = {course for course, code in facts.courses.items() if code in facts.pilots}
-    rows = [Row("project", "all", "MASTERY", _values(facts, in_pilot, None))]
+    by = _ByCourse.of(facts)
+    rows = [Row("project", "all", "MASTERY", _values(facts, by, in_pilot, None))]
     for code, pilot in sorted(facts.pilots.items(), key=lambda item: (item[1].country, item[0])):
         courses = {c for c in in_pilot if facts.courses[c] == code}
-        rows.append(Row("pilot", code, pilot.name, {**_values(facts, courses, None), "target": pilot.target_learners,
-                                                    "running": _running(pilot, today)}))
+        values = {**_values(facts, by, courses, None), "target": pilot.target_learners,
+                  "running": _running(pilot, today)}
+        rows.append(Row("pilot", code, pilot.name, values))
     for level, attribute in (("country", "country"), ("sector", "sector")):
         for value in sorted({getattr(p, attribute) for p in facts.pilots.values()}):
             courses = {c for c in in_pilot if getattr(facts.pilots[facts.courses[c]], attribute) == value}
-            rows.append(Row(level, value, value, _values(facts, courses, None)))
+            rows.append(Row(level, value, value, _values(facts, by, courses, None)))
     used = sorted({a.unit for a in facts.attempts if a.course in in_pilot}
                   | {slug for course, _, slug in facts.launches if slug and course in in_pilot})
     for slug in used:
         title = facts.units[slug].title if slug in facts.units else slug
-        rows.append(Row("unit", slug, title, _values(facts, in_pilot, slug)))
+        rows.append(Row("unit", slug, title, _values(facts, by, in_pilot, slug)))
     outcomes = []
     comments: dict[str, list[str]] = {}
     for slug in used:
