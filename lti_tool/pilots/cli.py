@@ -22,6 +22,7 @@ from lti_tool.launch.models import User
 from lti_tool.launch.services_client.models import RosterCache
 from lti_tool.pilots import accounts, exports, rights, services
 from lti_tool.pilots import figures as fg
+from lti_tool.pilots.db_facts import load as load_facts
 from lti_tool.pilots.db_facts import unit_info
 from lti_tool.pilots.labels import label
 from lti_tool.pilots.lrs_report import ReportError, facts_from_statements, profile_from_document
@@ -92,6 +93,15 @@ def pilot_attach(code: str, issuer: str, deployment_id: str, context_id: str) ->
         _fail(error)
         return
     click.echo(f"Course {context_id} now takes part in pilot {pilot.code}.")
+
+
+@pilot_cli.command("sync")
+def pilot_sync() -> None:
+    """Tell the LRS each pilot course's current enrolment (the dashboard does it when viewed)."""
+    facts = load_facts(db.session, "en")
+    changed = services.report_enrolment(db.session, facts, _settings().base_url)
+    db.session.commit()
+    click.echo(f"{changed} course enrolment figure(s) queued for the LRS (run `xapi deliver` to send them).")
 
 
 @coordinator_cli.command("create")

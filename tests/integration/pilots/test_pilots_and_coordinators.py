@@ -61,6 +61,8 @@ def test_cli_refuses_bad_pilots_and_attaches_a_seen_course(registered: tuple[Liv
              "--context-id", "course-1")
     assert _courses(tool, "it-manu-1") == ["course-1"]
     assert "it-manu-1\tIT\tmanufacturing" in tool.cli("pilot", "list")
+    assert tool.cli("pilot", "sync").startswith("1 course enrolment figure(s) queued")
+    assert tool.cli("pilot", "sync").startswith("0 course")  # unchanged: nothing new for the LRS
 
 
 def test_coordinator_signs_in_creates_a_pilot_and_attaches_a_course(registered: tuple[LiveTool, TestPlatform]) -> None:
