@@ -17,6 +17,7 @@ from lti_tool.assessment.services import selected_items
 from lti_tool.catalogue.schema import localized
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.reset import attempt_of_course
+from lti_tool.launch.services_client.models import GradeSync
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class AttemptDetail:
     unit_title: str
     counts: bool
     outcomes: list[OutcomeLine]
+    grade_sends: list[GradeSync] = field(default_factory=list)  # every score queued for this learner and activity
 
 
 def _correct(item_def: dict[str, Any], lang: str, yes: str, no: str) -> str:
@@ -103,5 +105,8 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
             met=bool(entry.get("met")), pending_review=bool(entry.get("pending_review")), items=per_outcome[oid],
         ))
     counted = counting(db, attempt.resource_link_pk, attempt.user_pk)
+    sends = list(db.scalars(sa.select(GradeSync).where(
+        GradeSync.resource_link_pk == attempt.resource_link_pk, GradeSync.user_pk == attempt.user_pk,
+    ).order_by(GradeSync.scored_at.desc(), GradeSync.id.desc()).limit(50)))
     return AttemptDetail(attempt, localized(document["title"], lang), counted is not None and counted.id == attempt.id,
-                         outcomes)
+                         outcomes, sends)

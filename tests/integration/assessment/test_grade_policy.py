@@ -164,6 +164,9 @@ def test_resetting_an_attempt_that_does_not_count_sends_nothing_and_a_policy_cha
     assert _gradebook(platform)["scoreGiven"] == round(weak["score"] * 100, 2)
     page = teacher.http.get(f"{tool.url}/courses/{context_pk}/links/{link_pk}", timeout=10).text
     assert 'value="latest" checked' in page and "HTTP 200" in page
+    # Every send is recorded with the platform's answer, and the teacher sees them all on the attempt page.
+    detail = teacher.http.get(f"{tool.url}/courses/{context_pk}/attempts/{weak['id']}", timeout=10).text
+    assert 'data-grade-sends="2"' in detail and detail.count("HTTP 200") == 2
     bad = post_form(teacher, f"/courses/{context_pk}/links/{link_pk}/grade-policy", {"policy": "average"})
     assert bad.status_code == 422
     assert post_form(learner, f"/courses/{context_pk}/links/{link_pk}/grade-policy",
