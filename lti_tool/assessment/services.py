@@ -76,9 +76,9 @@ class Policy:
 def check_placement(launch: LaunchSession, slug: str) -> None:
     """Refuse a unit other than the activity the learner launched."""
     if launch.resource_link_pk is None or launch.context_pk is None:
-        raise Forbidden("Open the unit from its activity in your course to take the assessment.")
+        raise Forbidden(N_("Open the unit from its activity in your course to take the assessment."))
     if launch.unit_slug != slug:
-        raise Forbidden("This unit is not the activity you opened from your course.")
+        raise Forbidden(N_("This unit is not the activity you opened from your course."))
 
 
 def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime,
@@ -87,7 +87,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     check_placement(launch, slug)
     unit = placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
     if unit is None:
-        raise NotFound(f"The unit {slug!r} is not in the catalogue.")
+        raise NotFound(N_("The unit “%(slug)s” is not in the catalogue."), slug=slug)
     open_attempt = _open_attempt(db, launch)
     if open_attempt is not None:
         if not _expired(open_attempt, now):
@@ -126,7 +126,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
         # Two starts raced (a double click): the other one made the attempt; resume it.
         again = _open_attempt(db, launch)
         if again is None:
-            raise Conflict("Another attempt was started at the same moment; reload the page.") from None
+            raise Conflict(N_("Another attempt was started at the same moment; reload the page.")) from None
         return again, False
     return attempt, True
 
@@ -196,7 +196,7 @@ def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str) -> Attem
     """The learner's own attempt at this placement; any other id is simply not found (no existence leak)."""
     attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
     if attempt is None or attempt.user_pk != launch.user_pk or attempt.resource_link_pk != launch.resource_link_pk:
-        raise NotFound("There is no such attempt for you here.")
+        raise NotFound(N_("There is no such attempt for you here."))
     return attempt
 
 
@@ -249,12 +249,12 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     """Autosave one response; returns it normalised."""
     attempt = own_attempt(db, launch, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
-        raise Conflict("This attempt has been submitted; its answers can no longer change.", code="submitted")
+        raise Conflict(N_("This attempt has been submitted; its answers can no longer change."), code="submitted")
     if attempt.deadline_at is not None and now > attempt.deadline_at:
-        raise Conflict("The time limit of this attempt has passed; answers can no longer be saved.",
+        raise Conflict(N_("The time limit of this attempt has passed; answers can no longer be saved."),
                        code="time_limit_passed")
     if item_id not in {s.item_id for s in selected_items(attempt)}:
-        raise NotFound(f"Item {item_id!r} is not part of this attempt.")
+        raise NotFound(N_("Item “%(item_id)s” is not part of this attempt."), item_id=item_id)
     item_def = item_index(attempt.unit.document)[item_id][1]
     value = validate_response(item_def, raw, launch.locale)
     stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
@@ -323,14 +323,14 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     """A teacher of the attempt's course scores a practical item against its rubric; the result is recomputed."""
     attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
     if attempt is None or attempt.context_pk != reviewer.context_pk:
-        raise NotFound("There is no such attempt in this course.")
+        raise NotFound(N_("There is no such attempt in this course."))
     if attempt.state != AttemptState.SUBMITTED:
-        raise Conflict("The learner has not submitted this attempt yet.")
+        raise Conflict(N_("The learner has not submitted this attempt yet."))
     index = item_index(attempt.unit.document)
     if item_id not in {s.item_id for s in selected_items(attempt)} or index[item_id][1]["type"] != "practical":
-        raise NotFound(f"Item {item_id!r} is not a practical task of this attempt.")
+        raise NotFound(N_("Item “%(item_id)s” is not a practical task of this attempt."), item_id=item_id)
     if len(comment) > 5000:
-        raise ValidationFailed("The comment is too long (5000 characters at most).")
+        raise ValidationFailed(N_("The comment is too long (5000 characters at most)."))
     outcome_id, item_def = index[item_id]
     threshold = next(float(o["threshold"]) for o in attempt.unit.document["outcomes"] if str(o["id"]) == outcome_id)
     score = rubric_score(item_def, points)

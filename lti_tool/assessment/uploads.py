@@ -14,7 +14,7 @@ from sqlalchemy import orm as so
 from lti_tool.assessment.models import Attempt, AttemptState, Upload
 from lti_tool.assessment.selection import item_index
 from lti_tool.assessment.services import own_attempt, selected_items
-from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import is_staff
 
@@ -44,18 +44,18 @@ def store_upload(db: so.Session, launch: LaunchSession, attempt_id: str, item_id
     """Check and store one evidence file for a practical item of the learner's open attempt."""
     attempt = own_attempt(db, launch, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
-        raise Conflict("This attempt has been submitted; evidence can no longer be added.", code="submitted")
+        raise Conflict(N_("This attempt has been submitted; evidence can no longer be added."), code="submitted")
     index = item_index(attempt.unit.document)
     if item_id not in {s.item_id for s in selected_items(attempt)} or index[item_id][1]["type"] != "practical":
-        raise NotFound(f"Item {item_id!r} is not a practical task of this attempt.")
+        raise NotFound(N_("Item “%(item_id)s” is not a practical task of this attempt."), item_id=item_id)
     data = stream.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise ValidationFailed("The file is larger than 10 MB.", code="too_large")
+        raise ValidationFailed(N_("The file is larger than 10 MB."), code="too_large")
     if not data:
-        raise ValidationFailed("The file is empty.")
+        raise ValidationFailed(N_("The file is empty."))
     content_type = _sniff(data[:2048])
     if content_type is None:
-        raise ValidationFailed("Only PDF, PNG, JPEG or plain-text files can be sent as evidence.",
+        raise ValidationFailed(N_("Only PDF, PNG, JPEG or plain-text files can be sent as evidence."),
                                code="unsupported_type")
     upload = Upload(id=str(uuid.uuid4()), attempt_id=attempt.id, item_id=item_id,
                     filename=Path(filename or "evidence").name[:255], content_type=content_type, size=len(data),
@@ -74,16 +74,16 @@ def readable_upload(db: so.Session, launch: LaunchSession, upload_id: str, *, fo
     except ValueError:
         upload = None
     if upload is None:
-        raise NotFound("There is no such file.")
+        raise NotFound(N_("There is no such file."))
     attempt = db.get(Attempt, upload.attempt_id)
     assert attempt is not None
     owner = attempt.user_pk == launch.user_pk and attempt.resource_link_pk == launch.resource_link_pk
     teacher = is_staff(launch) and launch.context_pk == attempt.context_pk
     if not (owner or teacher):
-        raise NotFound("There is no such file.")
+        raise NotFound(N_("There is no such file."))
     path = folder / attempt.id / upload.id
     if not path.is_file():
-        raise NotFound("The file is no longer stored.")
+        raise NotFound(N_("The file is no longer stored."))
     return upload, path
 
 

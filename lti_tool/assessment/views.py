@@ -15,11 +15,12 @@ from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
 from lti_tool.assessment.uploads import readable_upload, store_upload
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
+from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.credentials.presentation import present
 from lti_tool.credentials.runtime import current_env
 from lti_tool.credentials.services import credential_for, credential_url
 from lti_tool.db import db, utcnow
-from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, launched
 
@@ -50,7 +51,7 @@ def attempt_hooks() -> services.AttemptHooks:
 def _json_body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise ValidationFailed("Send a JSON object as the request body.")
+        raise ValidationFailed(N_("Send a JSON object as the request body."))
     return body
 
 
@@ -60,7 +61,7 @@ def start() -> ResponseReturnValue:
     """Start (or resume) an attempt at the launched unit."""
     slug = _json_body().get("unit")
     if not isinstance(slug, str) or not slug:
-        raise ValidationFailed("Give the unit's slug as \"unit\".")
+        raise ValidationFailed(N_("Give the unit's slug as \"unit\"."))
     launch = current_launch()
     expired = close_expired_attempt(launch)
     attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
@@ -94,7 +95,7 @@ def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
     """Autosave one response."""
     body = _json_body()
     if "response" not in body:
-        raise ValidationFailed("Send the answer as \"response\".")
+        raise ValidationFailed(N_("Send the answer as \"response\"."))
     value = services.save_response(db.session, current_launch(), attempt_id, item_id, body["response"], now=utcnow())
     db.session.commit()
     return jsonify({"item": item_id, "response": value, "saved": True})
@@ -123,7 +124,7 @@ def assessment_page(slug: str) -> ResponseReturnValue:
     if attempt is None:
         unit = placement_unit(db.session, launch.resource_link) if launch.resource_link is not None else None
         if unit is None:
-            raise NotFound(f"The unit {slug!r} is not in the catalogue.")
+            raise NotFound(N_("The unit “%(slug)s” is not in the catalogue."), slug=slug)
         if expired is None and request.args.get("expired"):
             try:
                 expired = services.own_attempt(db.session, launch, request.args["expired"])
@@ -172,9 +173,11 @@ def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
     attempt = services.own_attempt(db.session, launch, attempt_id)
     view = services.attempt_view(db.session, attempt, launch.locale)
     earned = credential_for(db.session, launch.user_pk, attempt.unit_pk) if attempt.mastered else None
-    return render_template("assessment/result.html", attempt=view, slug=slug,
-                           unit_title=localized(attempt.unit.document["title"], launch.locale),
-                           outcomes=_outcome_titles(attempt, launch.locale), credential=earned,
+    # The unit's own texts are in the learner's language only where the unit is complete in it (lang= says so).
+    text_lang = content_language(attempt.unit.document, launch.locale)
+    return render_template("assessment/result.html", attempt=view, slug=slug, text_lang=text_lang,
+                           unit_title=localized(attempt.unit.document["title"], text_lang),
+                           outcomes=_outcome_titles(attempt, text_lang), credential=earned,
                            credential_view=present(earned.document) if earned else None,
                            credential_url=credential_url(current_env().base_url, earned.id) if earned else "")
 
@@ -212,7 +215,7 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
     """Store one evidence file (multipart field "file"); answer its id to put in the practical response."""
     sent = request.files.get("file")
     if sent is None:
-        raise ValidationFailed("Send the file as the multipart field \"file\".")
+        raise ValidationFailed(N_("Send the file as the multipart field \"file\"."))
     stored = store_upload(db.session, current_launch(), attempt_id, item_id, sent.stream, sent.filename or "",
                           folder=_upload_folder(), now=utcnow())
     db.session.commit()

@@ -20,7 +20,7 @@ from lti_tool.catalogue.services import (
 from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
 from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.db import db, utcnow
-from lti_tool.errors import Forbidden, NotFound
+from lti_tool.errors import N_, Forbidden, NotFound
 from lti_tool.launch.models import ResourceLink
 from lti_tool.launch.web_session import current_launch, is_staff, launched, require_context, staff_only
 from lti_tool.xapi.events import record_section_experienced
@@ -42,7 +42,7 @@ def unit_page(slug: str) -> ResponseReturnValue:
     session = current_launch()
     staff = is_staff(session)
     if not staff and session.unit_slug != slug:
-        raise Forbidden("This unit is not the activity you opened from your course.")
+        raise Forbidden(N_("This unit is not the activity you opened from your course."))
     link = session.resource_link
     unit = placement_unit(db.session, link) if link is not None and link.unit_slug == slug else None
     unit = unit or current_unit(db.session, slug)
@@ -88,10 +88,10 @@ def section_read(slug: str, section_id: str) -> ResponseReturnValue:
     session = current_launch()
     link = session.resource_link
     if link is None or link.unit_slug != slug:
-        raise Forbidden("This unit is not the activity you opened from your course.")
+        raise Forbidden(N_("This unit is not the activity you opened from your course."))
     unit = placement_unit(db.session, link)
     if unit is None:
-        raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue.")
+        raise NotFound(N_("The unit “%(slug)s” is not in the MASTERY catalogue."), slug=slug)
     recorded = record_section_experienced(db.session, session, unit, section_id,
                                           current_app.extensions["mastery.settings"].base_url)
     db.session.commit()
@@ -122,9 +122,9 @@ def upgrade_link(context_pk: int, link_pk: int) -> ResponseReturnValue:
     staff_only(session)
     link = db.session.get(ResourceLink, link_pk)
     if link is None or link.context_pk != context_pk:
-        raise NotFound("There is no such activity in this course.")
+        raise NotFound(N_("There is no such activity in this course."))
     if upgrade_placement(db.session, link) is None:
-        raise NotFound("This activity's unit is no longer in the catalogue.")
+        raise NotFound(N_("This activity's unit is no longer in the catalogue."))
     db.session.commit()
     return redirect(url_for("catalogue.course_page", context_pk=context_pk), code=303)
 

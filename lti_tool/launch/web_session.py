@@ -15,6 +15,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, Response, current_app, g, has_request_context, request
+from werkzeug.exceptions import HTTPException
 
 from lti_tool.db import db
 from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
@@ -36,18 +37,36 @@ def request_launch_token() -> str:
 
     The ``ls`` parameter is never logged: the access log has no query strings.
     """
-    return (request.headers.get(SESSION_HEADER) or request.values.get(SESSION_PARAM, "")
+    return (request.headers.get(SESSION_HEADER) or request.args.get(SESSION_PARAM, "") or _form_token()
             or request.cookies.get(SESSION_COOKIE, ""))
+
+
+def _form_token() -> str:
+    # Only a plain form carries the token in its body; reading any other body here would parse (or refuse) an
+    # upload or an oversized request before the view decides, and inside the error page's own locale lookup.
+    if request.mimetype != "application/x-www-form-urlencoded":
+        return ""
+    try:
+        return request.form.get(SESSION_PARAM, "")
+    except HTTPException:
+        return ""
+
+
+def peek_launch() -> LaunchSession | None:
+    """The launch session of this request if it carries a live one, else None (never raises)."""
+    if "launch_session" not in g:
+        token = request_launch_token()
+        g.launch_session = find_session(db.session, token) if token else None
+        if g.launch_session is not None:
+            g.launch_token = token
+    session: LaunchSession | None = g.launch_session
+    return session
 
 
 def current_launch() -> LaunchSession:
     """The launch session of this request, or SessionMissing."""
-    if "launch_session" not in g:
-        token = request_launch_token()
-        g.launch_session = find_session(db.session, token)
-        if g.launch_session is not None:
-            g.launch_token = token  # the page carries it on, so this tab stays on this launch
-    session: LaunchSession | None = g.launch_session
+    # The page carries the token on (``g.launch_token``), so this tab stays on this launch.
+    session = peek_launch()
     if session is None:
         raise SessionMissing(N_("Your session has ended or this page was opened outside the course. "
                                 "Open the activity again from your course."))

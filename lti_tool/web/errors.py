@@ -14,6 +14,19 @@ from lti_tool.errors import N_, ToolError
 log = logging.getLogger(__name__)
 
 
+# Werkzeug's own pages are English: their titles and sentences, in our catalogue.
+HTTP_TEXTS: dict[int, tuple[str, str]] = {
+    400: (N_("Something is not right with this request"),
+          N_("The browser sent a request the tool could not understand.")),
+    404: (N_("Not found"), N_("There is no page at this address. Open the activity again from your course.")),
+    405: (N_("This action is not possible here"),
+          N_("This page cannot be used in this way. Go back and use the page's own buttons and links.")),
+    413: (N_("The file or form is too large"), N_("What you sent is larger than the tool accepts.")),
+    415: (N_("Something is not right with this request"), N_("The tool cannot read data of this type.")),
+    429: (N_("Too many requests"), N_("Please wait a moment before trying again.")),
+}
+
+
 def wants_json() -> bool:
     """APIs answer JSON; so does any client that prefers JSON over HTML."""
     if request.path.startswith("/api/"):
@@ -43,8 +56,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[Response | str, int]:
         status = error.code or 500
-        return _render(status, (error.name or "error").lower().replace(" ", "_"), error.name or "Error",
-                       error.description or "")
+        code = (error.name or "error").lower().replace(" ", "_")
+        title, description = HTTP_TEXTS.get(status, (error.name or "Error", error.description or ""))
+        if error.description and error.description != type(error).description:
+            description = error.description  # a message the tool set itself
+        if wants_json():
+            return jsonify({"error": code, "message": gettext(description)}), status
+        return _render(status, code, title, gettext(description))
 
     @app.errorhandler(500)
     def _server_error(error: Exception) -> tuple[Response | str, int]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from babel.dates import format_date, format_time
-from flask import Flask, g, request
-from flask_babel import Babel, get_locale
+from flask import Flask, g, has_request_context, request
+from flask_babel import Babel, get_locale, gettext
 from markupsafe import Markup
 
 from lti_tool.assessment.numbers import format_number, format_percentage, symbols
+from lti_tool.errors import N_
 from lti_tool.settings import PROJECT_ROOT
 
 # The MASTERY pilot languages (Italy, Spain, Finland, Bulgaria, Belgium) and English.
@@ -21,6 +22,11 @@ def select_locale() -> str:
     coordinator_locale = g.get("coordinator_locale")  # lti_tool.pilots: a coordinator's chosen language
     if coordinator_locale in SUPPORTED_LOCALES:
         return str(coordinator_locale)
+    if "launch_session" not in g and has_request_context():
+        # A page that failed before its view read the session (a 404, a 405) still speaks the launch's language.
+        from lti_tool.launch.web_session import peek_launch
+
+        peek_launch()
     session = g.get("launch_session")
     if session is not None and session.locale:
         base = session.locale.replace("_", "-").split("-")[0].lower()
@@ -37,7 +43,13 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["number_symbols"] = lambda: symbols(str(get_locale()))
     app.jinja_env.filters["typed_number"] = _typed_number
     app.jinja_env.globals["local_time"] = local_time
+    app.jinja_env.filters["sector"] = lambda sector: gettext(SECTOR_LABELS.get(sector, sector))
     app.jinja_env.filters["percent"] = lambda fraction: format_percentage(fraction, str(get_locale()))
+
+
+# The four MASTERY sectors of the unit files, as a learner reads them (the same words as the pilot reports).
+SECTOR_LABELS = {"wood": N_("Wood"), "agrofood": N_("Agrofood"), "building": N_("Building"),
+                 "manufacturing": N_("Manufacturing")}
 
 
 def local_time(moment: dt.datetime | None) -> Markup:
