@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
@@ -44,6 +44,8 @@ class RegisteredOrigins:
 
 def frame_ancestors(cache: RegisteredOrigins) -> list[str]:
     """Who may frame this response."""
+    if request.endpoint == "static":
+        return []  # style sheets, scripts, images are never framed: no database read for them
     session = g.get("launch_session")
     if session is not None:
         try:
