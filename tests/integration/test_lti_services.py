@@ -220,6 +220,7 @@ def test_permanent_refusals_fail_with_the_platforms_reason(launched: tuple[LiveT
         assert deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(days=1)).handled == 0
     listing = tool.cli("grades", "list")
     assert "failed" in listing and "is not a member of the context" in listing and "attempt:2" in listing
+    assert "lms=HTTP 400" in listing and "progress=Completed/FullyGraded" in listing
     assert platform.scores == []
 
 

@@ -81,7 +81,8 @@ def grades_list(states: tuple[str, ...], limit: int) -> None:
             f"#{row.id}", row.state, f"tries={row.tries}", f"next={row.next_try_at:%Y-%m-%d %H:%M:%S}",
             link.context.deployment.platform.issuer, f"course={link.context.context_id}",
             f"link={link.resource_link_id}", f"user={row.user.sub}", f"event={row.event_id}",
-            f"score={shown}", row.last_error or "",
+            f"score={shown}", f"progress={row.score.get('activityProgress')}/{row.score.get('gradingProgress')}",
+            f"lms={row.platform_answer or '-'}", row.last_error or "",
         ]))
 
 
