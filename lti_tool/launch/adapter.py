@@ -25,11 +25,7 @@ from lti_tool.launch.claims import check_lti_claims
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import Deployment, LoginState, Platform
 from lti_tool.launch.platform_keys import PlatformKeyCache
-from lti_tool.launch.registration import issuer_spellings
-
-DISABLED_MESSAGE = ("The administrator of this tool has switched off its registration for your LMS, so activities "
-                    "cannot be opened. Your course records are kept. Ask your LMS administrator to contact the "
-                    "tool's administrator.")
+from lti_tool.launch.registration import DISABLED_MESSAGE, issuer_spellings
 
 
 class DbToolConf(ToolConfAbstract[FlaskRequest]):

@@ -129,4 +129,6 @@ def find_session(db: so.Session, token: str) -> LaunchSession | None:
     session = db.scalar(sa.select(LaunchSession).where(LaunchSession.token_hash == hash_token(token)))
     if session is None or session.expires_at < utcnow():
         return None
+    if session.deployment.disabled_at is not None or session.deployment.platform.disabled_at is not None:
+        return None  # disabled: at once, not when the session expires (a new launch shows why)
     return session

@@ -49,3 +49,18 @@ def test_a_registration_takes_effect_at_once_in_every_worker(live_tool: LiveTool
     assert ancestors(client.get("/health")) == {"'self'", platform.issuer, "https://login.example.org"}
     with other_worker.app_context():
         db.engine.dispose()
+
+
+def test_disabling_a_platform_closes_its_open_sessions_at_once(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    with requests.Session() as browser:
+        page = platform.launch(browser, login_url=tool.login_url, target_link_uri=tool.launch_url, user=LEARNER,
+                               roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
+        assert page.status_code == 200
+        tool.cli("platform", "remove", "--issuer", platform.issuer)
+        assert browser.get(page.url, timeout=10).status_code == 401  # the session is closed at once
+        again = platform.launch(browser, login_url=tool.login_url, target_link_uri=tool.launch_url, user=LEARNER,
+                                roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
+        assert again.status_code == 400 and 'data-error-code="platform_disabled"' in again.text  # and says why
+        tool.cli("platform", "enable", "--issuer", platform.issuer)
+        assert browser.get(page.url, timeout=10).status_code == 200
