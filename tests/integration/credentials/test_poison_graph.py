@@ -39,27 +39,22 @@ def test_a_poison_graph_is_refused_by_the_work_budget(live_tool: LiveTool) -> No
 def test_four_concurrent_poison_requests_do_not_slow_a_normal_request(live_tool: LiveTool) -> None:
     _units_latency(live_tool.url, 2)  # warm up
     baseline = statistics.median(_units_latency(live_tool.url, ROUNDS))
-    stop = threading.Event()
     answers: list[int] = []
+    beside: list[float] = []
 
     def attack() -> None:
-        with requests.Session() as session:
-            while not stop.is_set():
-                answers.append(session.post(live_tool.url + "/api/verify", json=poison_credential(POISON_N),
-                                            timeout=120).status_code)
+        answer = requests.post(live_tool.url + "/api/verify", json=poison_credential(POISON_N), timeout=120)
+        failed = {check["name"] for check in answer.json()["checks"] if not check["ok"]}
+        answers.append(answer.status_code if "work_budget" in failed else -1)
 
-    attackers = [threading.Thread(target=attack) for _ in range(4)]
-    for thread in attackers:
-        thread.start()
-    try:
-        under_attack = _units_latency(live_tool.url, ROUNDS)
-    finally:
-        stop.set()
+    for _ in range(ROUNDS // 2):
+        attackers = [threading.Thread(target=attack) for _ in range(4)]
+        for thread in attackers:
+            thread.start()
+        beside += _units_latency(live_tool.url, 1)
         for thread in attackers:
             thread.join(timeout=120)
-    # 200: refused by the budget; 429/503: refused even earlier by the per-client rate limit or the
-    # one-verification-at-a-time bound (lti_tool/bounds/limits.py).
-    assert answers and 200 in answers and set(answers) <= {200, 429, 503}
-    # Unbudgeted, each poison request held a thread for a minute; budgeted, the normal request stays within a
-    # small multiple of its own latency (the server, the attackers and this client share one Python process).
-    assert max(under_attack) < max(10 * baseline, 1.0), (baseline, under_attack)
+    assert answers == [200] * (4 * (ROUNDS // 2))  # each refused by the work budget, none left running
+    # Unbudgeted, each poison request held a thread for a minute; budgeted, the normal request beside four of them
+    # stays within a small multiple of its own latency (server, attackers and client share one Python process).
+    assert max(beside) < max(10 * baseline, 2.0), (baseline, beside)
