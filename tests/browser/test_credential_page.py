@@ -73,3 +73,43 @@ def test_genuine_and_revoked_pages_fit_and_pass_axe(
     assert _axe_violations(issuer) == []
     _shot(issuer, f"issuer-{width}.png")
     issuer.context.close()
+
+
+def test_wallet_offer_page_fits_360px_and_passes_axe(registered: tuple[LiveTool, object], chromium: Browser) -> None:
+    import sqlalchemy as sa
+
+    from lti_tool.catalogue.models import Unit
+    from lti_tool.launch.models import User
+    from tests.browser.test_accessibility import UNIT
+    from tests.conftest import LEARNER
+    from tests.integration.credentials.conftest import mastered
+    from tests.lti_platform import LtiRoles
+
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    tool, platform = registered
+    for width in (360, 1280):
+        context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+        page = context.new_page()
+        params = platform.login_params(target_link_uri=tool.launch_url, user=LEARNER,  # type: ignore[attr-defined]
+                                       roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
+        fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>"
+                         for k, v in params.items())
+        page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
+        page.evaluate("document.getElementById('f').submit()")
+        page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
+        with tool.app.app_context():
+            user = db.session.scalar(sa.select(User).where(User.sub == LEARNER.sub))
+            unit = db.session.scalar(sa.select(Unit).where(Unit.slug == UNIT, Unit.is_current.is_(True)))
+            assert user is not None and unit is not None
+            services.issue_for_mastery(db.session, user, unit, mastered(unit), now=dt.datetime.now(dt.UTC))
+            db.session.commit()
+        page.goto(tool.url + "/me/credentials" + page.url[page.url.find("?"):] if "?" in page.url
+                  else tool.url + "/me/credentials")
+        page.click("form.wallet button")
+        page.wait_for_selector("[data-offer-uri]", timeout=30_000)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert page.is_visible("[data-tx-code]") and page.is_visible("[data-lcw-link]")
+        assert _axe_violations(page) == []
+        _shot(page, f"wallet-offer-{width}.png")
+        context.close()
