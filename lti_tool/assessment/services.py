@@ -235,8 +235,13 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
         if Policy.of(attempt.unit).show_correct_answers:
             index = item_index(attempt.unit.document)
             body["correct"] = {s.item_id: key_response(index[s.item_id][1]) for s in selected_items(attempt)}
-            body["feedback"] = {s.item_id: localized(index[s.item_id][1]["feedback"], lang)
-                                for s in selected_items(attempt) if index[s.item_id][1].get("feedback")}
+            # Results that teach: per item, right or not and the authored explanation (policy permitting).
+            responses = body["responses"]
+            body["item_results"] = [
+                {"item": s.item_id, "outcome": s.outcome_id,
+                 "correct": score_item(index[s.item_id][1], responses.get(s.item_id)).correct,
+                 "feedback": localized(index[s.item_id][1].get("feedback") or "", lang)}
+                for s in selected_items(attempt) if index[s.item_id][1]["type"] != "practical"]
     return body
 
 

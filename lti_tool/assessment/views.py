@@ -175,7 +175,8 @@ def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
     earned = credential_for(db.session, launch.user_pk, attempt.unit_pk) if attempt.mastered else None
     # The unit's own texts are in the learner's language only where the unit is complete in it (lang= says so).
     text_lang = content_language(attempt.unit.document, launch.locale)
-    return render_template("assessment/result.html", attempt=view, slug=slug, text_lang=text_lang,
+    prompts = {str(item["id"]): item["prompt"] for item in view["items"]}
+    return render_template("assessment/result.html", attempt=view, slug=slug, text_lang=text_lang, prompts=prompts,
                            unit_title=localized(attempt.unit.document["title"], text_lang),
                            outcomes=_outcome_titles(attempt, text_lang), credential=earned,
                            credential_view=present(earned.document) if earned else None,

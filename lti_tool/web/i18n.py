@@ -52,11 +52,13 @@ SECTOR_LABELS = {"wood": N_("Wood"), "agrofood": N_("Agrofood"), "building": N_(
                  "manufacturing": N_("Manufacturing")}
 
 
-def local_time(moment: dt.datetime | None) -> Markup:
+def local_time(moment: dt.datetime | str | None) -> Markup:
     """A moment for the page: written in UTC the page locale's way, turned into the reader's own time zone by
     static/js/local_time.js (the browser knows it; the launch does not)."""
-    if moment is None:
+    if not moment:
         return Markup("")
+    if isinstance(moment, str):
+        moment = dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     locale = str(get_locale())
     day = format_date(aware, "long", locale=locale)

@@ -77,6 +77,12 @@ def test_assessment_by_keyboard_only(learner_page: Page) -> None:
     # submit by keyboard
     learner_page.focus("form#attempt button[type=submit]")
     learner_page.keyboard.press("Enter")
+    # The unanswered items are listed first; confirming is one more key press.
+    learner_page.locator("#confirm-submit").wait_for(state="visible", timeout=10_000)
+    assert learner_page.evaluate("document.activeElement.id") == "confirm-submit"
+    assert _axe_violations(learner_page) == []
+    learner_page.focus("#confirm-yes")
+    learner_page.keyboard.press("Enter")
     try:
         learner_page.wait_for_url("**/attempts/**", timeout=30_000)
     except Exception:

@@ -32,12 +32,16 @@ def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, Test
     numeric = page.locator('fieldset.item[data-type="numeric"] input')
     assert numeric.count() >= 1
     # A number that could be read two ways is questioned, in the page's language, before anything is sent.
+    progress = page.locator(".progress-count").first
+    assert progress.inner_text().startswith("0 ")  # "0 of 21 answered", in the page's language
     numeric.first.fill(ambiguous)
     numeric.first.blur()
     state = page.locator('fieldset.item[data-type="numeric"] .save-state').first
     assert ambiguous in state.inner_text() and "1234,5" in state.inner_text()
     assert numeric.first.get_attribute("aria-invalid") == "true"
     answer_every_item(page, UNIT, locale)
+    total = page.locator("fieldset.item").count()
+    assert progress.inner_text().startswith(f"{total} ") and str(total) in progress.inner_text()
     typed = numeric.evaluate_all("inputs => inputs.map(i => i.value)")
     assert any("," in value for value in typed), typed  # 3,5 typed with a decimal comma
     screenshot(page, f"assessment-{locale}")

@@ -65,6 +65,51 @@
     return null;
   }
 
+  var fieldsetsAll = Array.prototype.slice.call(form.querySelectorAll("fieldset.item"));
+  var storeKey = "mastery-attempt-" + attemptId;
+
+  function answered(fieldset) {
+    var v = valueOf(fieldset);
+    if (v === null || v === undefined) { return false; }
+    if (Array.isArray(v)) { return v.length > 0; }
+    if (typeof v === "object") { return Object.keys(v).some(function (k) { return v[k] !== "" && v[k] !== null; }); }
+    return true;
+  }
+
+  function showProgress() {
+    var done = fieldsetsAll.filter(answered).length;
+    document.querySelectorAll(".progress-count").forEach(function (p, n) {
+      var template = document.querySelector(".progress-count[data-template]").dataset.template;
+      p.textContent = template.replace("__A__", done).replace("__T__", fieldsetsAll.length);
+    });
+  }
+
+  // Unsaved answers stay in this browser (a session that ended, a lost connection) and come back on reopening.
+  function keepLocally(fieldset) {
+    try {
+      var kept = JSON.parse(window.localStorage.getItem(storeKey) || "{}");
+      kept[fieldset.dataset.item] = valueOf(fieldset);
+      window.localStorage.setItem(storeKey, JSON.stringify(kept));
+    } catch (e) { /* storage blocked: the server copy is all there is */ }
+  }
+
+  function restoreKept() {
+    var kept;
+    try { kept = JSON.parse(window.localStorage.getItem(storeKey) || "{}"); } catch (e) { return; }
+    fieldsetsAll.forEach(function (fieldset) {
+      var v = kept[fieldset.dataset.item];
+      if (v === undefined || v === null || answered(fieldset)) { return; }
+      var type = fieldset.dataset.type;
+      if (type === "numeric" || type === "short_text") { fieldset.querySelector("input").value = v; }
+      else if (type === "practical" && v.text) { fieldset.querySelector("textarea").value = v.text; }
+      else if (type === "single_choice" || type === "true_false" || type === "multiple_response") {
+        var wanted = Array.isArray(v) ? v.map(String) : [String(v)];
+        fieldset.querySelectorAll("input").forEach(function (i) { if (wanted.indexOf(i.value) !== -1) { i.checked = true; } });
+      } else { return; }
+      save(fieldset);
+    });
+  }
+
   function save(fieldset) {
     var state = fieldset.querySelector(".save-state");
     var problem = numberMessage(fieldset);
@@ -74,16 +119,66 @@
       method: "PUT", headers: headers(), credentials: "same-origin",
       body: JSON.stringify({response: valueOf(fieldset)})
     }).then(function (r) { return r.json().then(function (body) { return {ok: r.ok, status: r.status, body: body}; }); })
-      .then(function (a) { state.textContent = a.ok ? form.dataset.saved : a.body.message; return a.ok || a.status !== 422; });
+      .then(function (a) {
+        if (a.ok) { state.textContent = form.dataset.saved; return true; }
+        state.textContent = a.body.message;
+        if (a.status === 401 || a.status === 403 || a.status === 409) {
+          state.textContent = a.body.message + " " + form.dataset.kept;
+        }
+        return a.status !== 422;
+      }, function () { state.textContent = form.dataset.kept; return false; });
   }
 
   form.addEventListener("change", function (event) {
     var fieldset = event.target.closest("fieldset.item");
-    if (fieldset) { save(fieldset); }
+    if (fieldset) { keepLocally(fieldset); save(fieldset); showProgress(); }
   });
+  form.addEventListener("input", function (event) {
+    var fieldset = event.target.closest("fieldset.item");
+    if (fieldset) { keepLocally(fieldset); showProgress(); }
+  });
+
+  var confirmBox = document.getElementById("confirm-submit");
+  var confirmed = false;
+  function askFirst() {
+    var missing = fieldsetsAll.filter(function (f) { return !answered(f); });
+    if (confirmed || !missing.length || !confirmBox) { return false; }
+    var list = document.getElementById("unanswered-list");
+    list.textContent = "";
+    missing.forEach(function (f) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = "#" + f.id;
+      a.textContent = f.querySelector("legend").textContent.trim().slice(0, 90);
+      li.appendChild(a); list.appendChild(li);
+    });
+    confirmBox.hidden = false;
+    confirmBox.focus();
+    return true;
+  }
+  if (confirmBox) {
+    document.getElementById("confirm-yes").addEventListener("click", function () {
+      confirmed = true; confirmBox.hidden = true;
+      if (form.requestSubmit) { form.requestSubmit(); } else { form.dispatchEvent(new Event("submit", {cancelable: true})); }
+    });
+    document.getElementById("confirm-no").addEventListener("click", function () {
+      confirmBox.hidden = true;
+      var first = fieldsetsAll.filter(function (f) { return !answered(f); })[0];
+      if (first) { first.querySelector("input, select, textarea").focus(); }
+    });
+  }
+
+  var countdown = document.getElementById("countdown");
+  function tick() {
+    var left = Math.ceil((new Date(countdown.dataset.deadline).getTime() - Date.now()) / 60000);
+    countdown.textContent = left > 0 ? countdown.dataset.template.replace("__N__", left) : "";
+  }
+  if (countdown) { tick(); window.setInterval(tick, 15000); }
+  restoreKept();
+  showProgress();
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
+    if (askFirst()) { return; }
     var status = document.getElementById("attempt-status");
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
@@ -102,7 +197,10 @@
       return fetch("/api/attempts/" + attemptId + "/submit", {method: "POST", headers: headers(), credentials: "same-origin"});
     }).then(function (r) {
       if (r === null) { return; }
-      if (r.ok || r.status === 409) { window.location.assign(form.dataset.resultUrl); return; }
+      if (r.ok || r.status === 409) {
+        try { window.localStorage.removeItem(storeKey); } catch (e) { /* nothing kept */ }
+        window.location.assign(form.dataset.resultUrl); return;
+      }
       return r.json().then(function (body) { status.textContent = body.message; button.disabled = false; });
     });
   });
