@@ -21,7 +21,12 @@
     if (type === "true_false") { return picked.length ? picked[0].value === "true" : null; }
     if (type === "multiple_response") { return picked.map(function (i) { return i.value; }); }
     if (type === "numeric" || type === "short_text") { var v = inputs[0].value.trim(); return v === "" ? null : v; }
-    if (type === "practical") { return {text: inputs[0].value}; }
+    if (type === "practical") {
+      var sent = fieldset.querySelector(".evidence-sent").dataset.upload;
+      var body = {text: inputs[0].value};
+      if (sent) { body.upload = sent; }
+      return body.text.trim() || body.upload ? body : null;
+    }
     if (type === "matching") {
       var pairs = {};
       inputs.forEach(function (s) { if (s.value) { pairs[s.dataset.option] = s.value; } });
@@ -136,6 +141,38 @@
   form.addEventListener("input", function (event) {
     var fieldset = event.target.closest("fieldset.item");
     if (fieldset) { keepLocally(fieldset); showProgress(); }
+  });
+
+  // Evidence files: size and type checked here before anything is sent; the server checks them again.
+  var MAX_BYTES = 10 * 1024 * 1024;
+  var TYPES = ["application/pdf", "image/png", "image/jpeg", "text/plain"];
+  form.querySelectorAll("input.evidence-file").forEach(function (input) {
+    input.addEventListener("change", function (event) {
+      event.stopPropagation();
+      var fieldset = input.closest("fieldset.item");
+      var state = fieldset.querySelector(".save-state");
+      var file = input.files[0];
+      if (!file) { return; }
+      if (file.size > MAX_BYTES) { state.textContent = input.dataset.tooLarge; input.value = ""; return; }
+      if (TYPES.indexOf(file.type) === -1) { state.textContent = input.dataset.wrongType; input.value = ""; return; }
+      var data = new FormData();
+      data.append("file", file);
+      var h = headers();
+      delete h["Content-Type"];
+      state.textContent = form.dataset.saving;
+      fetch("/api/attempts/" + attemptId + "/uploads/" + fieldset.dataset.item, {
+        method: "POST", headers: h, credentials: "same-origin", body: data
+      }).then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+        .then(function (a) {
+          if (!a.ok) { state.textContent = a.body.message; return; }
+          var sent = fieldset.querySelector(".evidence-sent");
+          sent.dataset.upload = a.body.upload;
+          sent.textContent = input.dataset.sent + " " + a.body.filename;
+          input.value = "";
+          save(fieldset);
+          showProgress();
+        });
+    });
   });
 
   var confirmBox = document.getElementById("confirm-submit");
