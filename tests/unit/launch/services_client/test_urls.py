@@ -41,3 +41,10 @@ def test_same_origin_compares_scheme_host_and_port() -> None:
     assert same_origin("http://Host:8/a?x", "http://host:8/b")
     assert not same_origin("http://host:9/a", "http://host:8/a")
     assert not same_origin("https://host:8/a", "http://host:8/a")
+
+
+def test_results_url_inserts_into_the_path_and_keeps_the_query() -> None:
+    from lti_tool.launch.services_client.urls import results_url
+
+    assert results_url("https://m.example/mod/lti/services.php/2/lineitems/7/lineitem?type_id=1") == (
+        "https://m.example/mod/lti/services.php/2/lineitems/7/lineitem/results?type_id=1")

@@ -32,7 +32,8 @@ def test_ags_claim_is_read_and_scopes_narrowed_to_what_the_tool_needs() -> None:
     endpoint = AgsEndpoint.from_claim({"lineitems": "https://l/x?type_id=1", "lineitem": "https://l/x/1?type_id=1",
                                        "scope": [str(s) for s in Scope if s != Scope.NRPS_READONLY]})
     assert endpoint is not None and endpoint.lineitem == "https://l/x/1?type_id=1"
-    assert endpoint.token_scopes() == {Scope.LINEITEM, Scope.LINEITEM_READONLY, Scope.SCORE}
+    # result.readonly too: a retry after a timeout reads the learner's result before posting again.
+    assert endpoint.token_scopes() == {Scope.LINEITEM, Scope.LINEITEM_READONLY, Scope.SCORE, Scope.RESULT_READONLY}
     assert AgsEndpoint.from_claim({"lineitem": "https://l/1"}).token_scopes() == {Scope.SCORE}  # type: ignore[union-attr]
     assert AgsEndpoint.from_claim({"scope": []}) is None
     assert AgsEndpoint.from_claim(None) is None
