@@ -53,11 +53,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["mastery.platform_keys"] = PlatformKeyCache(
         ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds
     )
+    from lti_tool.web import edge
+
+    edge.install_converters(app)  # before the first route
     _register(app)
     from lti_tool.bounds import limits, sweeper
 
     limits.init_app(app, settings)  # after every view is registered: it wraps them
     sweeper.init_app(app, seconds=settings.sweep_seconds, background=not settings.testing)
+    edge.init_app(app)
     return app
 
 

@@ -261,10 +261,12 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     if item_id not in {s.item_id for s in selected_items(attempt)}:
         raise NotFound(N_("Item “%(item_id)s” is not part of this attempt."), item_id=item_id)
     item_def = item_index(attempt.unit.document)[item_id][1]
-    value = validate_response(item_def, raw, launch.locale)
     stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
                                             AttemptResponse.item_id == item_id)
     row = db.scalar(stmt)
+    if item_def["type"] == "practical" and row is not None:
+        raw = _keep_upload(raw, row.response)
+    value = validate_response(item_def, raw, launch.locale)
     if row is None:
         try:
             with db.begin_nested():
@@ -275,6 +277,18 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
             assert row is not None
     row.response, row.saved_at = value, now
     return value
+
+
+def _keep_upload(raw: Any, saved: Any) -> Any:
+    """A practical answer that does not mention its upload keeps the one already saved (the page autosaves the
+    text alone; an upload attached through the API must survive it). ``"upload": null`` removes it."""
+    if not isinstance(saved, dict) or "upload" not in saved:
+        return raw
+    if isinstance(raw, str):
+        raw = {"text": raw}
+    if isinstance(raw, dict) and "upload" not in raw:
+        return {**raw, "upload": saved["upload"]}
+    return raw
 
 
 def compute_result(db: so.Session, attempt: Attempt) -> UnitResult:

@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.assessment import credential_names, services
 from lti_tool.assessment.availability import Blocked
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
-from lti_tool.assessment.uploads import readable_upload, store_upload
+from lti_tool.assessment.uploads import discard_upload, download_name, readable_upload, store_upload
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
 from lti_tool.catalogue.unit_texts import content_language
@@ -217,9 +218,15 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
     sent = request.files.get("file")
     if sent is None:
         raise ValidationFailed(N_("Send the file as the multipart field \"file\"."))
+    settings = current_app.extensions["mastery.settings"]
+    folder = _upload_folder()
     stored = store_upload(db.session, current_launch(), attempt_id, item_id, sent.stream, sent.filename or "",
-                          folder=_upload_folder(), now=utcnow())
-    db.session.commit()
+                          folder=folder, now=utcnow(), max_bytes=settings.evidence_max_mb * 1024 * 1024)
+    try:
+        db.session.commit()
+    except SQLAlchemyError:
+        discard_upload(stored, folder=folder)  # no row, no file: nothing orphaned
+        raise
     return jsonify({"upload": stored.id, "filename": stored.filename, "size": stored.size,
                     "content_type": stored.content_type}), 201
 
@@ -229,5 +236,7 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
 def download(upload_id: str) -> ResponseReturnValue:
     """An evidence file, for its learner and the teachers of the course only; never rendered inline."""
     stored, path = readable_upload(db.session, current_launch(), upload_id, folder=_upload_folder())
-    return send_file(path, mimetype=stored.content_type, as_attachment=True, download_name=stored.filename,
-                     max_age=0)
+    mimetype = stored.content_type + ("; charset=utf-8" if stored.content_type == "text/plain" else "")
+    # Saved under the name it was shown with, ending in the extension of what it really is ("run.bat.txt").
+    return send_file(path, mimetype=mimetype, as_attachment=True,
+                     download_name=download_name(stored.filename, stored.content_type), max_age=0)

@@ -47,6 +47,9 @@ def unit_page(slug: str) -> ResponseReturnValue:
     unit = placement_unit(db.session, link) if link is not None and link.unit_slug == slug else None
     unit = unit or current_unit(db.session, slug)
     if unit is None:
+        if staff:  # the teacher can fix the activity: say what it names and what it could name
+            units = sorted((u.slug, unit_json(u, session.locale)["title"]) for u in current_units(db.session))
+            return render_template("catalogue/unknown_unit.html", slug=slug, units=units, session=session), 404
         raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue. Ask your teacher to check the "
                        "activity's 'unit' setting.")
     lang = session.locale

@@ -90,8 +90,13 @@ def revoke(cid: uuid.UUID) -> ResponseReturnValue:
     if credential.context_pk is None:
         raise Forbidden("This credential was not earned in a course; only an administrator can revoke it.")
     _teacher_of(session, credential.context_pk)
-    body = request.get_json(silent=True) if request.is_json else None
-    reason = str((body or {}).get("reason") or request.form.get("reason", "")).strip()
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("reason", ""), str):
+            raise ValidationFailed("Send a JSON object with the reason as a string: {\"reason\": \"…\"}.")
+        reason = body.get("reason", "").strip()
+    else:
+        reason = request.form.get("reason", "").strip()
     if not reason:
         raise ValidationFailed("Give a reason for the revocation; the learner and verifiers will see it.")
     user = session.user

@@ -159,18 +159,24 @@ def old_shape_credentials(session: so.Session) -> list[Credential]:
 
 def revoke(session: so.Session, credential: Credential, reason: str, by: str, *, now: dt.datetime,
            env: CredentialEnv | None = None) -> bool:
-    """Revoke: set its status bit and re-sign the list. False (and nothing changes) when already revoked."""
-    if credential.revoked_at is not None:
-        return False
+    """Revoke: set its status bit and re-sign the list. False (and nothing changes) when already revoked.
+
+    The decision is one conditional UPDATE (it takes the row lock): of concurrent revocations exactly one
+    changes the row, and only that one sets the bit and records the statement, with the reason it stored.
+    """
     reason = reason.strip()
     if not reason:
         raise CredentialRefused("a revocation needs a reason")
+    won = session.execute(
+        sa.update(Credential).where(Credential.id == credential.id, Credential.revoked_at.is_(None))
+        .values(revoked_at=now, revocation_reason=reason[:2000], revoked_by=by[:255])
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(credential)
+    if won != 1:
+        return False
     env = env or current_env()
     status_store.set_bit(session, credential.status_list_pk, credential.status_index, env.issuer, env.base_url, now)
-    credential.revoked_at = now
-    credential.revocation_reason = reason[:2000]
-    credential.revoked_by = by[:255]
-    session.flush()
     _record_revocation(session, credential, env.base_url, now)
     return True
 

@@ -22,6 +22,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.errors import LaunchError
 from lti_tool.launch.claims import check_lti_claims
+from lti_tool.launch.login_params import has_control_characters
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import Deployment, LoginState, Platform
 from lti_tool.launch.platform_keys import PlatformKeyCache
@@ -189,6 +190,8 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         state = self._get_request_param("state")
         if not state:
             raise LaunchError("The launch has no state parameter.", code="missing_state")
+        if len(state) > 128 or has_control_characters(state):  # the column's size; never reaches the database
+            raise LaunchError("The launch's state parameter is not one this tool issued.", code="unknown_state")
         row = self._store.get(state)
         if row is None:
             raise LaunchError("This launch has expired or was already used. Go back to the course and open the "

@@ -133,14 +133,19 @@ class LtiLaunch:
 
     @property
     def unit_slug(self) -> str | None:
-        """The unit placed here: our own custom parameter ``unit`` (the only custom key we read)."""
+        """The unit placed here: our own custom parameter ``unit`` (the only custom key we read).
+
+        Cut to the column's length: a slug that long names no unit, and the unit page says so to the teacher.
+        """
         value = self.custom.get("unit")
-        return value.strip() if isinstance(value, str) and value.strip() else None
+        value = value.strip()[:UNIT_SLUG_MAX] if isinstance(value, str) else ""
+        return value or None
 
     @property
     def locale(self) -> str:
-        presentation = self.claims.get(Claim.LAUNCH_PRESENTATION) or {}
-        locale = presentation.get("locale") or self.claims.get("locale") or "en"
+        presentation = self.claims.get(Claim.LAUNCH_PRESENTATION)
+        locale = (presentation.get("locale") if isinstance(presentation, dict) else None) or self.claims.get(
+            "locale") or "en"
         return str(locale)[:35]
 
     @property
@@ -190,6 +195,56 @@ def check_lti_claims(claims: Mapping[str, Any], *, client_id: str, expected_targ
     context = claims.get(Claim.CONTEXT)
     if context is not None and (not isinstance(context, dict) or not context.get("id")):
         raise LaunchError("The course (context) claim is malformed.", code="bad_context")
+    check_claim_values(claims)
+
+
+# LTI Core 1.3 §5.3.1-§5.4.1 and OIDC Core §2: these identifiers "MUST NOT exceed 255 ASCII characters".
+IDENTIFIER_MAX = 255
+UNIT_SLUG_MAX = 128
+_MAX_CLAIM_VALUES = 10_000
+
+
+def _identifiers(claims: Mapping[str, Any]) -> dict[str, object]:
+    context, link = claims.get(Claim.CONTEXT), claims.get(Claim.RESOURCE_LINK)
+    return {
+        "sub": claims.get("sub"), "deployment_id": claims.get(Claim.DEPLOYMENT_ID),
+        "context id": context.get("id") if isinstance(context, dict) else None,
+        "resource link id": link.get("id") if isinstance(link, dict) else None,
+    }
+
+
+def check_claim_values(claims: Mapping[str, Any]) -> None:
+    """Types, lengths and characters of what the tool stores from a launch, before any of it reaches a service."""
+    for name, value in _identifiers(claims).items():
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise LaunchError(f"The launch's {name} is not a string.", code="bad_claim")
+        text = str(value)
+        if len(text) > IDENTIFIER_MAX:
+            raise LaunchError(f"The launch's {name} is longer than {IDENTIFIER_MAX} characters.",
+                              code="claim_too_long")
+        if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+            raise LaunchError(f"The launch's {name} contains control characters.", code="bad_claim")
+    for claim in (Claim.LAUNCH_PRESENTATION, Claim.CUSTOM, Claim.RESOURCE_LINK):
+        if claim in claims and claims[claim] is not None and not isinstance(claims[claim], dict):
+            raise LaunchError(f"The launch's {claim.rsplit('/', 1)[-1]} claim is not an object.", code="bad_claim")
+    # PostgreSQL stores no U+0000 in text or jsonb; no name, title or custom value ever needs one.
+    stack: list[Any] = [claims]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > _MAX_CLAIM_VALUES:
+            raise LaunchError("The launch carries too many values.", code="bad_claim")
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise LaunchError("The launch contains a NUL character.", code="bad_claim")
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _normalise(url: str) -> str:
