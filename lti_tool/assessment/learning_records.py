@@ -33,7 +33,8 @@ ResultHook = Callable[[so.Session, Attempt, UnitResult, dt.datetime], None]
 def scope_of_attempt(attempt: Attempt) -> LtiScope:
     """The learner and course of an attempt, as xAPI context (issuer + sub only)."""
     return LtiScope(issuer=attempt.user.issuer, sub=attempt.user.sub,
-                    deployment_id=attempt.context.deployment.deployment_id, context_id=attempt.context.context_id)
+                    deployment_id=attempt.context.deployment.deployment_id, context_id=attempt.context.context_id,
+                    client_id=attempt.context.deployment.platform.client_id)
 
 
 def _item_ref(item_def: dict[str, Any]) -> ItemRef:

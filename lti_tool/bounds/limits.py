@@ -48,6 +48,7 @@ def _bounds(settings: Settings) -> dict[str, Bound]:
         "launch.login": Bound(body=16 * KB, rate="login"),  # the six login parameters, each capped
         "launch.launch": Bound(body=256 * KB),  # one id_token (Moodle's are 2-8 KB)
         "dynamic_registration.register": Bound(body=64 * KB, rate="register"),
+        "pilots.sign_in": Bound(body=16 * KB, rate="signin"),  # a coordinator's sign-in (lti_tool.pilots)
         # Verification is CPU work for anyone: one at a time per worker keeps a thread free for everyone else.
         "credentials.api_verify": Bound(body=MB + MULTIPART_FRAMING, rate="verify", concurrent=1),
         # A phone photo over a slow connection: a larger body, and time to send it.

@@ -186,7 +186,8 @@ def _record_revocation(session: so.Session, credential: Credential, base_url: st
     context = credential.context
     scope = LtiScope(issuer=credential.user.issuer, sub=credential.user.sub,
                      deployment_id=context.deployment.deployment_id if context is not None else "",
-                     context_id=context.context_id if context is not None else None)
+                     context_id=context.context_id if context is not None else None,
+                     client_id=context.deployment.platform.client_id if context is not None else None)
     record_statements(session, [st.credential_revoked(Profile(base_url), scope, unit_ref(credential.unit),
                                                       uuid.UUID(credential.id), now, credential.revocation_reason)])
 

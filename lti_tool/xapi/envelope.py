@@ -106,6 +106,7 @@ def compose(
         Extension.LTI_PLATFORM: scope.issuer,
         Extension.LTI_DEPLOYMENT: scope.deployment_id,
         Extension.LTI_CONTEXT: scope.context_id,
+        **({Extension.LTI_CLIENT: scope.client_id} if scope.client_id is not None else {}),
         Extension.UNIT_VERSION: unit.version,
         **(extra_extensions or {}),
     }

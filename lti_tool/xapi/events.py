@@ -30,6 +30,7 @@ def scope_of(session: LaunchSession) -> LtiScope:
         sub=session.user.sub,
         deployment_id=session.deployment.deployment_id,
         context_id=session.context.context_id if session.context is not None else None,
+        client_id=session.deployment.platform.client_id,
     )
 
 

@@ -77,6 +77,15 @@ def _ours(statement: Mapping[str, Any], profile: Profile) -> bool:
     return any(str(c.get("id", "")).startswith(profile.id) for c in categories)
 
 
+def of_tenant(statement: Mapping[str, Any], profile: Profile, issuer: str, client_id: str,
+              deployment_id: str) -> bool:
+    """The statement was made for this (issuer, client id, deployment); one without a client id is not."""
+    extensions = (statement.get("context") or {}).get("extensions") or {}
+    return (extensions.get(profile.extension(Extension.LTI_PLATFORM)) == issuer
+            and extensions.get(profile.extension(Extension.LTI_CLIENT)) == client_id
+            and extensions.get(profile.extension(Extension.LTI_DEPLOYMENT)) == deployment_id)
+
+
 def aggregate(
     statements: Iterable[Mapping[str, Any]],
     profile: Profile,

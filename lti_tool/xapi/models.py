@@ -35,6 +35,9 @@ class StatementOutbox(Base):
     statement_id: so.Mapped[uuid.UUID] = so.mapped_column(sa.Uuid(), unique=True)
     # The LTI platform issuer of the actor, so an administrator sees only their own platform's rows.
     issuer: so.Mapped[str] = so.mapped_column(sa.String(255), default="", index=True)
+    # With the issuer, the tenant an administrator sees (read from the statement's context, issue 11 M6).
+    client_id: so.Mapped[str] = so.mapped_column(sa.String(255), default="", server_default="")
+    deployment_id: so.Mapped[str] = so.mapped_column(sa.String(255), default="", server_default="")
     payload: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary())
     state: so.Mapped[str] = so.mapped_column(sa.String(16), default=OutboxState.PENDING.value)
     tries: so.Mapped[int] = so.mapped_column(default=0)

@@ -21,12 +21,25 @@ from sqlalchemy.dialects import postgresql, sqlite
 from lti_tool.db import utcnow
 from lti_tool.xapi.envelope import to_json_bytes
 from lti_tool.xapi.models import OutboxState, StatementOutbox
+from lti_tool.xapi.profile import Extension
 from lti_tool.xapi.validation import StatementValidationError, validate_statement
 
 
 def _issuer(statement: Mapping[str, Any]) -> str:
     account = (statement.get("actor") or {}).get("account") or {}
     return str(account.get("homePage") or "")[:255]
+
+
+def _tenant(statement: Mapping[str, Any]) -> dict[str, str]:
+    """client_id and deployment_id from the statement's context extensions ("" when it has none)."""
+    extensions = (statement.get("context") or {}).get("extensions") or {}
+    found = {"client_id": "", "deployment_id": ""}
+    for key, value in extensions.items():
+        if key.endswith("/extensions/" + Extension.LTI_CLIENT.value):
+            found["client_id"] = str(value)[:255]
+        elif key.endswith("/extensions/" + Extension.LTI_DEPLOYMENT.value):
+            found["deployment_id"] = str(value)[:255]
+    return found
 
 
 def outbox_rows(statements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -41,7 +54,8 @@ def outbox_rows(statements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
             if rows[sid]["payload"] != payload:  # one event built twice must give the same statement
                 raise StatementValidationError(sid, ["id: used twice in one call with different content"])
             continue
-        rows[sid] = {"statement_id": uuid.UUID(sid), "issuer": _issuer(statement), "payload": payload,
+        rows[sid] = {"statement_id": uuid.UUID(sid), "issuer": _issuer(statement), **_tenant(statement),
+                     "payload": payload,
                      "state": OutboxState.PENDING.value, "tries": 0, "next_try_at": now, "last_error": "",
                      "created_at": now}
     return list(rows.values())
@@ -97,18 +111,36 @@ class Backlog:
     next_try_at: dt.datetime | None
 
 
-def _scoped(query: sa.Select[Any], issuer: str | None) -> sa.Select[Any]:
-    return query if issuer is None else query.where(StatementOutbox.issuer == issuer)
+@dataclass(frozen=True, slots=True)
+class Tenant:
+    """One registration's deployment: what an administrator launched from, and all they may see (issue 11 M6)."""
+
+    issuer: str
+    client_id: str
+    deployment_id: str
 
 
-def backlog(session: so.Session, issuer: str | None = None) -> Backlog:
-    """The outbox's backlog (optionally for one platform issuer only)."""
-    by_state = _scoped(sa.select(StatementOutbox.state, sa.func.count()), issuer).group_by(StatementOutbox.state)
+def _conditions(issuer: str | None, tenant: Tenant | None) -> list[sa.ColumnElement[bool]]:
+    where = [] if issuer is None else [StatementOutbox.issuer == issuer]
+    if tenant is not None:
+        where += [StatementOutbox.issuer == tenant.issuer, StatementOutbox.client_id == tenant.client_id,
+                  StatementOutbox.deployment_id == tenant.deployment_id]
+    return where
+
+
+def _scoped(query: sa.Select[Any], issuer: str | None, tenant: Tenant | None = None) -> sa.Select[Any]:
+    return query.where(*_conditions(issuer, tenant))
+
+
+def backlog(session: so.Session, issuer: str | None = None, tenant: Tenant | None = None) -> Backlog:
+    """The outbox's backlog (optionally for one platform issuer, or one tenant, only)."""
+    by_state = _scoped(sa.select(StatementOutbox.state, sa.func.count()), issuer, tenant).group_by(
+        StatementOutbox.state)
     counts = {state.value: 0 for state in OutboxState} | {s: n for s, n in session.execute(by_state)}
     pending = _scoped(sa.select(sa.func.min(StatementOutbox.created_at), sa.func.min(StatementOutbox.next_try_at)),
-                      issuer).where(StatementOutbox.state == OutboxState.PENDING.value)
+                      issuer, tenant).where(StatementOutbox.state == OutboxState.PENDING.value)
     oldest, next_try = session.execute(pending).one()
-    due = _scoped(sa.select(sa.func.count()), issuer).where(
+    due = _scoped(sa.select(sa.func.count()), issuer, tenant).where(
         StatementOutbox.state == OutboxState.PENDING.value, StatementOutbox.next_try_at <= utcnow())
     return Backlog(counts, int(session.scalar(due) or 0), _aware(oldest), _aware(next_try))
 
@@ -122,9 +154,10 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def problems(session: so.Session, issuer: str | None = None, limit: int = 100) -> list[StatementOutbox]:
+def problems(session: so.Session, issuer: str | None = None, limit: int = 100,
+             tenant: Tenant | None = None) -> list[StatementOutbox]:
     """Dead letters and conflicts, newest first, with the LRS's answer in `last_error`."""
-    query = _scoped(sa.select(StatementOutbox), issuer).where(
+    query = _scoped(sa.select(StatementOutbox), issuer, tenant).where(
         StatementOutbox.state.in_([OutboxState.DEAD.value, OutboxState.CONFLICT.value]))
     return list(session.scalars(query.order_by(StatementOutbox.id.desc()).limit(limit)))
 
@@ -135,6 +168,7 @@ def requeue(
     dead: bool = False,
     ids: Sequence[uuid.UUID] = (),
     issuer: str | None = None,
+    tenant: Tenant | None = None,
 ) -> int:
     """Make rows due now: given ids (any state but delivered), all dead letters, or else all pending rows."""
     if ids:
@@ -143,8 +177,7 @@ def requeue(
         where = [StatementOutbox.state == OutboxState.DEAD.value]
     else:  # e.g. after fixing LRS credentials: no need to wait for the backoff
         where = [StatementOutbox.state == OutboxState.PENDING.value]
-    if issuer is not None:
-        where.append(StatementOutbox.issuer == issuer)
+    where += _conditions(issuer, tenant)
     done = session.execute(
         sa.update(StatementOutbox).where(*where).values(
             state=OutboxState.PENDING.value, tries=0, next_try_at=utcnow(), last_error="", last_status=None

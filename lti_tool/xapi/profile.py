@@ -77,6 +77,7 @@ class Extension(StrEnum):
 
     LTI_PLATFORM = "lti-platform"  # the platform issuer (LTI `iss`)
     LTI_DEPLOYMENT = "lti-deployment"  # LTI deployment_id
+    LTI_CLIENT = "lti-client-id"  # the tool's LTI client_id at that platform (one registration of several)
     LTI_CONTEXT = "lti-context"  # LTI context (course) id
     UNIT_VERSION = "unit-version"
     ESCO_SKILLS = "esco-skills"  # list of ESCO skill URIs
@@ -110,6 +111,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     ToolActivityType.EQF_LEVEL: ("EQF level", "A level of the European Qualifications Framework."),
     Extension.LTI_PLATFORM: ("LTI platform", "The LTI 1.3 platform issuer (iss) the learner launched from."),
     Extension.LTI_DEPLOYMENT: ("LTI deployment", "The LTI 1.3 deployment_id of the launch."),
+    Extension.LTI_CLIENT: ("LTI client id", "The LTI 1.3 client_id of the tool's registration at the platform."),
     Extension.LTI_CONTEXT: ("LTI context", "The LTI 1.3 context (course) id of the launch."),
     Extension.UNIT_VERSION: ("unit version", "The version of the MASTERY unit the statement is about."),
     Extension.ESCO_SKILLS: ("ESCO skills", "The ESCO skill URIs the unit or outcome covers (array)."),

@@ -34,6 +34,7 @@ class LtiScope:
     sub: str
     deployment_id: str
     context_id: str | None = None
+    client_id: str | None = None  # the registration's client id: with issuer and deployment, one tenant
 
 
 @dataclass(frozen=True, slots=True)

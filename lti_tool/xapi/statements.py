@@ -309,6 +309,7 @@ def statements_voided(
                             (Extension.LTI_PLATFORM, scope.issuer),
                             (Extension.LTI_DEPLOYMENT, scope.deployment_id),
                             (Extension.LTI_CONTEXT, scope.context_id),
+                            (Extension.LTI_CLIENT, scope.client_id),
                         )
                         if v is not None
                     },

@@ -70,14 +70,21 @@ def _administrator() -> LaunchSession:
     return session
 
 
+def _tenant(session: LaunchSession) -> outbox.Tenant:
+    """The (issuer, client id, deployment) the administrator launched from: two registrations on one issuer
+    (institutions on a shared cloud LMS) never see, requeue or export each other's statements."""
+    deployment = session.deployment
+    return outbox.Tenant(issuer=deployment.platform.issuer, client_id=deployment.platform.client_id,
+                         deployment_id=deployment.deployment_id)
+
+
 @bp.get("/xapi/admin")
 @launched
 def admin() -> ResponseReturnValue:
     """Backlog, dead letters and conflicts of the administrator's platform, with a requeue button."""
-    session = _administrator()
-    issuer = session.user.issuer
-    return render_template("xapi/admin.html", role="administrator", backlog=outbox.backlog(db.session, issuer),
-                           problems=outbox.problems(db.session, issuer), lrs_url=_settings().lrs_url,
+    tenant = _tenant(_administrator())
+    return render_template("xapi/admin.html", role="administrator", backlog=outbox.backlog(db.session, tenant=tenant),
+                           problems=outbox.problems(db.session, tenant=tenant), lrs_url=_settings().lrs_url,
                            requeued=request.args.get("requeued"))
 
 
@@ -91,7 +98,7 @@ def admin_requeue() -> ResponseReturnValue:
         ids = [uuid.UUID(raw)] if raw else []
     except ValueError:
         raise ValidationFailed("That is not a statement id.") from None
-    count = outbox.requeue(db.session, dead=bool(request.form.get("dead")), ids=ids, issuer=session.user.issuer)
+    count = outbox.requeue(db.session, dead=bool(request.form.get("dead")), ids=ids, tenant=_tenant(session))
     db.session.commit()
     return redirect(url_for("xapi.admin", requeued=count), code=303)
 
@@ -106,7 +113,7 @@ def admin_export() -> ResponseReturnValue:
     except ValueError as error:
         raise ValidationFailed(str(error)) from None
     try:
-        body = export_csv(db.session, _settings(), since, issuer=session.user.issuer)
+        body = export_csv(db.session, _settings(), since, tenant=_tenant(session))
     except LrsError:
         raise LrsUnavailable("The learning record store cannot be read right now. Try again later.") from None
     response = Response(body, mimetype="text/csv")

@@ -130,7 +130,7 @@ def test_each_endpoint_has_its_body_limit(client: FlaskClient, path: str, size: 
     answer = client.post(path, data=b"x" * size, content_type="application/octet-stream",
                          headers={"Accept": "application/json"})
     assert answer.status_code == status
-    assert answer.json is not None and answer.json["error"] == "request_entity_too_large"
+    assert answer.json is not None and answer.json["error"] == "payload_too_large"
 
 
 def test_the_request_time_limit_stops_the_work_and_answers_503(limited: Flask) -> None:

@@ -34,7 +34,8 @@ def _send(learner: Learner, attempt: dict[str, Any], item: str, name: str, data:
     # The multipart body by hand, so the name arrives exactly as given.
     # RFC 7578 §4.2 / RFC 5987 filename* carries any character, CR and LF too, percent-encoded.
     boundary = "evidence-boundary"
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename*=UTF-8\'\'{quote(name, safe="")}\r\n'
+    encoded = quote(name, safe="")
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename*=UTF-8''{encoded}\r\n"
             f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
     return learner.http.post(f"{learner.tool.url}/api/attempts/{attempt['id']}/uploads/{item}", timeout=10,
                              data=body, headers={"X-CSRFToken": learner.csrf,

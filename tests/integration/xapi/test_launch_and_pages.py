@@ -105,3 +105,39 @@ def test_admin_page_is_for_administrators_and_requeues_with_csrf(registered: tup
     with tool.app.app_context():
         assert outbox.backlog(db.session, platform.issuer).counts["pending"] == 1
         db.session.remove()
+
+
+def test_admin_pages_are_scoped_to_the_launch_tenant(registered: tuple[LiveTool, TestPlatform]) -> None:
+    """Issue 11 M6: two registrations on one issuer (a shared cloud LMS) never see or requeue each other's rows."""
+    import uuid
+
+    tool, platform = registered
+    learner, admin = requests.Session(), requests.Session()
+    launch(tool, platform, learner, LEARNER, [LtiRoles.LEARNER])
+    [(own, payload)] = outbox_rows(tool)
+    extensions = payload["context"]["extensions"]
+    assert platform.client_id in extensions.values()  # the statement names its registration
+    with tool.app.app_context():
+        assert (own.client_id, own.deployment_id) == (platform.client_id, platform.deployment_id)
+        for client_id, deployment_id in (("another-client", platform.deployment_id), (platform.client_id, "other")):
+            db.session.add(StatementOutbox(statement_id=uuid.uuid4(), issuer=platform.issuer, client_id=client_id,
+                                           deployment_id=deployment_id, payload=b"{}", state=OutboxState.DEAD.value,
+                                           last_error=f"HTTP 422: foreign {client_id}/{deployment_id}"))
+        db.session.execute(sa.update(StatementOutbox).where(StatementOutbox.id == own.id).values(
+            state=OutboxState.DEAD.value, last_error="HTTP 422: our own"))
+        db.session.commit()
+        db.session.remove()
+    launch(tool, platform, admin, ADMIN, [LtiRoles.ADMIN, LtiRoles.INSTRUCTOR])
+    page = admin.get(tool.url + "/xapi/admin", timeout=5)
+    assert "our own" in page.text and "foreign" not in page.text
+    assert 'data-state="dead"><td>dead</td><td>1</td>' in page.text
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+    done = admin.post(tool.url + "/xapi/admin/requeue", data={"dead": "1", "csrf_token": csrf}, timeout=5)
+    assert 'data-requeued="1"' in done.text
+    with tool.app.app_context():
+        states = dict(db.session.execute(sa.select(StatementOutbox.client_id + "/" + StatementOutbox.deployment_id,
+                                                   StatementOutbox.state)).all())
+        db.session.remove()
+    assert states[f"{platform.client_id}/{platform.deployment_id}"] == OutboxState.PENDING.value
+    assert states[f"another-client/{platform.deployment_id}"] == OutboxState.DEAD.value
+    assert states[f"{platform.client_id}/other"] == OutboxState.DEAD.value
