@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lti_tool.db import db
 from lti_tool.errors import N_, ToolError
-from lti_tool.launch.web_session import SESSION_COOKIE
+from lti_tool.launch.web_session import request_launch_token
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +122,6 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _no_store_when_launched(response: Response) -> Response:
         # A page or answer made for a launched user (learner data, CSRF tokens) is never kept by a cache.
-        if request.endpoint != "static" and (g.get("launch_session") is not None
-                                             or request.cookies.get(SESSION_COOKIE)):
+        if request.endpoint != "static" and (g.get("launch_session") is not None or request_launch_token()):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -239,5 +239,5 @@ def test_no_route_answers_5xx(world: World) -> None:
           f"statuses {dict(sorted(world.statuses.items()))}")
     assert failures == [], failures[:5]
     assert world.sent >= REQUESTS
-    covered = {200, 201, 303, 400, 401, 403, 404, 409, 413, 415, 422}
-    assert len(covered & set(world.statuses)) >= 7  # the fuzz reaches past the front door
+    # The fuzz reaches past the front door: pages served, and refusals of several kinds.
+    assert world.statuses[200] > 0 and len({s for s in world.statuses if 400 <= s < 500}) >= 4, world.statuses

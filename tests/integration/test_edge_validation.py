@@ -173,8 +173,9 @@ def test_during_a_database_outage_json_callers_get_json_and_pages_render(unreach
     assert api.headers["Retry-After"] == "30"
     wanted_json = client.get("/credentials/status/1", headers={"Accept": "application/json"})
     assert wanted_json.status_code == 503 and wanted_json.json["error"] == "database_unavailable"
-    page = client.get("/units/x", headers={"Accept": "text/html", "Accept-Language": "it"})
+    page = client.get("/credentials/00000000-0000-4000-8000-000000000000",
+                      headers={"Accept": "text/html", "Accept-Language": "it"})
     assert page.status_code == 503 and page.mimetype == "text/html" and '<html lang="it">' in page.get_data(
         as_text=True)
-    learner = client.get("/units/x", headers={"Cookie": "mastery_session=abc"})
+    learner = client.get("/units/x", headers={"X-Launch-Session": "abc"})
     assert learner.status_code == 503 and learner.headers["Cache-Control"] == "no-store"

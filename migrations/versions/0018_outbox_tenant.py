@@ -1,13 +1,13 @@
 """outbox rows know their tenant (client id and deployment), so admin pages are scoped to it
 
-Revision ID: 0016_outbox_tenant
-Revises: 0015_wallet_offers
+Revision ID: 0018_outbox_tenant
+Revises: 0017_credential_name
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_outbox_tenant"
-down_revision = "0015_wallet_offers"
+revision = "0018_outbox_tenant"
+down_revision = "0017_credential_name"
 branch_labels = None
 depends_on = None
 
