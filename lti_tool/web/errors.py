@@ -64,6 +64,8 @@ def _render(status: int, code: str, title: str, message: str, *, template: str =
 def rollback(*, keep_launch_loaded: bool = False) -> None:
     """Roll the request's transaction back; with the database gone, without the launch session reloading."""
     launch = g.get("launch_session")
+    if keep_launch_loaded:
+        g.setdefault("launch_session", None)  # no second lookup of the session (the locale asks) while it is away
     try:
         if keep_launch_loaded and launch is not None and launch in db.session:
             db.session.expunge(launch)  # its loaded locale and CSRF token stay readable for the error page
