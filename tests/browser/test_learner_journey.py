@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.learner import answer_every_item, document_fits, launch_in_tab, screenshot, wide_elements
+from tests.browser.learner import (
+    answer_every_item,
+    axe_violations,
+    document_fits,
+    launch_in_tab,
+    screenshot,
+    wide_elements,
+)
 from tests.conftest import LiveTool
 from tests.lti_platform import PlatformUser, TestPlatform
 
@@ -18,7 +25,8 @@ UNIT = "building-energy-efficient-envelope"
 def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, TestPlatform], chromium: Browser,
                                                 locale: str, ambiguous: str) -> None:
     tool, platform = registered
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale=locale)
+    # bypass_csp only so the test can inject axe-core; the pages' own CSP forbids inline scripts.
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale=locale, bypass_csp=True)
     user = PlatformUser(sub=f"learner-{locale}", name="Lea", locale=locale)
     page = launch_in_tab(context, tool, platform, unit=UNIT, user=user)
     assert page.locator("#nav-my-credentials").is_visible()  # "My credentials" from every learner page
@@ -67,6 +75,15 @@ def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, Test
     page.click("#all-my-credentials")
     page.wait_for_selector("ul.credential-list")
     assert page.locator(f'li[data-credential="{credential_id}"]').count() == 1
+    assert axe_violations(page) == []  # WCAG 2.2 AA
+    page.go_back()
+    page.wait_for_selector("section.credential-earned")
+    assert axe_violations(page) == []
+    page.set_viewport_size({"width": 1280, "height": 900})
+    screenshot(page, f"results-{locale}")
+    page.click("#all-my-credentials")
+    page.wait_for_selector("ul.credential-list")
+    screenshot(page, f"my-credentials-{locale}")
     assert page.locator("#nav-my-credentials").is_visible()
     assert document_fits(page), wide_elements(page)
     screenshot(page, f"my-credentials-{locale}")
