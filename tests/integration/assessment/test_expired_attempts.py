@@ -170,3 +170,16 @@ def _link_pk(tool: LiveTool, attempt_id: str) -> int:
         row = db.session.get(Attempt, attempt_id)
         assert row is not None and row.resource_link_pk is not None
         return row.resource_link_pk
+
+
+def test_the_sweeper_scores_an_attempt_whose_learner_never_came_back(
+        registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    learner = launch_learner(tool, platform, TIMED, LEARNER)
+    attempt = learner.api("POST", "/api/attempts", {"unit": TIMED}).json()
+    _answer_right(learner, attempt)
+    _time_runs_out(tool, attempt["id"])
+    assert "timed-out attempts scored: 1" in tool.cli("sweep")
+    assert _state(tool, attempt["id"]) == ("submitted", True)
+    assert _credentials(tool) == 1
+    assert "timed-out attempts scored: 0" in tool.cli("sweep")  # once
