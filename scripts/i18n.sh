@@ -27,6 +27,7 @@ drop_dates() {
 extract() {
   "$PYBABEL" extract -F babel.cfg -k lazy_gettext -k _l -k N_ --add-comments=TRANSLATORS: \
     --no-location --sort-output --project="MASTERY Tool" --copyright-holder="MASTERY consortium" -o "$POT" .
+  drop_dates "$POT"
 }
 
 update() {

@@ -189,7 +189,7 @@ def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[P
     pdf.fact("Country / region of the issuer", data.issuer_place or "not stated")
     pdf.fact("Date of issuing", f"{data.issued:%d %B %Y}")
     pdf.fact("Level (EQF)", f"European Qualifications Framework level {data.eqf_level}")
-    pdf.fact("Notional workload", f"{data.ects} ECTS credits ({data.workload})")
+    pdf.fact("Notional workload", f"{data.ects} ECTS ({data.workload})")
     pdf.fact("Type of assessment", data.assessment)
     pdf.fact("Form of participation", data.participation)
     pdf.fact("Quality assurance", data.quality_assurance)

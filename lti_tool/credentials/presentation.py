@@ -67,6 +67,14 @@ class CredentialView:
     skills: tuple[SkillView, ...] = field(default_factory=tuple)
     hours: int = 0
     minutes: int = 0
+    valid_until_at: dt.datetime | None = None  # for pages, which format it in the reader's language
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
 
 
 def _date(value: Any) -> str:
@@ -165,6 +173,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         region=str(address.get("addressRegion") or ""),
         issued=_date(document.get("validFrom")),
         valid_until=_date(document["validUntil"]) if "validUntil" in document else "",
+        valid_until_at=_moment(document.get("validUntil")),
         overall=overall,
         outcomes=tuple(outcomes),
         ects=_number(achievement.get("creditsAvailable")),

@@ -55,7 +55,7 @@ def test_public_page_shows_every_annex_i_element_without_login(world: World, cli
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     for element in ("Lea Learner", "Chain-of-custody certification", "Awarding body", "MASTERY Project",
-                    "Italy (IT)", "Date of issuing", "November 20, 2026", "Learning outcomes", "ECTS credits",
+                    "Italy (IT)", "Date of issuing", "November 20, 2026", "Learning outcomes", "1 ECTS",
                     "25 hours of learning", "EQF) level 5", "Type of assessment", "Online assessment",
                     "Form of participation", "Online", "Quality assurance", "sustainable forest management",
                     "data.europa.eu/esco/skill/"):

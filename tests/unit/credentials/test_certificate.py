@@ -44,7 +44,7 @@ def test_pdf_has_every_element_in_plain_language(credential: dict[str, Any], uni
         "Lombardia, Italy",
         "20 November 2026",
         "European Qualifications Framework level 5",
-        "1 ECTS credits (25 hours)",
+        "1 ECTS (25 hours)",
         "Type of assessment testing",
         "Form of participation online",
         "Quality assurance internal review by the awarding body",
