@@ -17,7 +17,7 @@ from lti_tool.db import db
 from lti_tool.errors import CsrfFailed, Forbidden
 from lti_tool.launch.claims import Role
 from lti_tool.launch.services import find_session
-from lti_tool.launch.web_session import SESSION_COOKIE, SESSION_HEADER, SESSION_PARAM
+from lti_tool.launch.web_session import request_launch_token
 from lti_tool.pilots.accounts import find_coordinator_session
 
 COORDINATOR_COOKIE = "mastery_coordinator"
@@ -37,11 +37,6 @@ class Viewer:
     locale: str = ""
 
 
-def _launch_token() -> str:
-    return (request.cookies.get(SESSION_COOKIE) or request.headers.get(SESSION_HEADER)
-            or request.values.get(SESSION_PARAM, ""))
-
-
 def current_viewer() -> Viewer | None:
     """The coordinator or platform administrator of this request; None without any session; 403 for others."""
     if "pilot_viewer" in g:
@@ -54,7 +49,7 @@ def current_viewer() -> Viewer | None:
                         coordinator_pk=account.id, locale=account.locale)
         g.coordinator_locale = account.locale
     else:
-        launch = find_session(db.session, _launch_token())
+        launch = find_session(db.session, request_launch_token())
         if launch is not None:
             g.launch_session = launch
             if Role.ADMINISTRATOR.value not in (launch.roles or ()):
