@@ -60,9 +60,9 @@ def test_study_and_assessment_pages_in_every_language(registered: tuple[LiveTool
         page = learner.http.get(f"{tool.url}/units/{doc['slug']}/assessment", timeout=10)
         assert page.status_code == 200
         text_lang = lang if lang in complete_languages(doc) else "en"
-        assert f'<form id="attempt" lang="{text_lang}"' in page.text
-        shown = re.findall(r'<fieldset class="item" data-item="([^"]+)"', page.text)
+        shown = re.findall(r'<fieldset class="item" [^>]*data-item="([^"]+)"', page.text)
         assert shown, "the attempt shows items"
         readable = html.unescape(page.text)
         for item_id in shown:
-            assert localized(prompts[item_id], text_lang) in readable, (lang, item_id)
+            prompt = localized(prompts[item_id], text_lang)
+            assert f'<span lang="{text_lang}">{prompt}</span>' in readable, (lang, item_id)
