@@ -229,9 +229,10 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
     if attempt.state == AttemptState.SUBMITTED:
         body["result"] = attempt.result
         # The teachers' words on the practical work (the same text the LMS gets as the AGS comment).
-        body["feedback"] = [{"item": r.item_id, "comment": r.comment}
-                            for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id)
-                                                .order_by(Review.id)) if r.comment.strip()]
+        reviews = list(db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id).order_by(Review.id)))
+        body["feedback"] = [{"item": r.item_id, "comment": r.comment} for r in reviews if r.comment.strip()]
+        body["practicals"] = _reviewed_practicals(attempt, reviews, lang)
+        body["outcome_notes"] = _outcome_notes(attempt, body["practicals"], body["responses"])
         if Policy.of(attempt.unit).show_correct_answers:
             index = item_index(attempt.unit.document)
             body["correct"] = {s.item_id: key_response(index[s.item_id][1]) for s in selected_items(attempt)}
@@ -243,6 +244,48 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
                  "feedback": localized(index[s.item_id][1].get("feedback") or "", lang)}
                 for s in selected_items(attempt) if index[s.item_id][1]["type"] != "practical"]
     return body
+
+
+def _reviewed_practicals(attempt: Attempt, reviews: list[Review], lang: str) -> list[dict[str, Any]]:
+    """The teacher's rubric result of each reviewed practical task: points per criterion, score, pass mark.
+
+    A practical task passes when its share of the rubric's points reaches its outcome's threshold (see
+    review_practical); the learner sees the same figures the teacher's scoring used.
+    """
+    index = item_index(attempt.unit.document)
+    thresholds = {str(o["id"]): float(o["threshold"]) for o in attempt.unit.document["outcomes"]}
+    shown = []
+    for review in reviews:
+        if review.item_id not in index:
+            continue
+        outcome_id, item_def = index[review.item_id]
+        criteria = [{"id": str(c["id"]), "text": localized(c["text"], lang), "max": float(c["points"]),
+                     "points": float(review.points.get(str(c["id"]), 0))} for c in item_def.get("rubric", [])]
+        shown.append({"item": review.item_id, "outcome": outcome_id, "criteria": criteria, "score": review.score,
+                      "passed": review.passed, "threshold": thresholds[outcome_id]})
+    return shown
+
+
+def _outcome_notes(attempt: Attempt, practicals: list[dict[str, Any]], responses: dict[str, Any]
+                   ) -> dict[str, dict[str, Any]]:
+    """Why each outcome not met is not met, in the terms of lti_tool.assessment.mastery: a reviewed practical
+    task below the pass mark, a practical task with no evidence, or a score below the outcome's threshold."""
+    result = attempt.result or {}
+    index = item_index(attempt.unit.document)
+    thresholds = {str(o["id"]): float(o["threshold"]) for o in attempt.unit.document["outcomes"]}
+    failed = {p["outcome"] for p in practicals if not p["passed"]}
+    reviewed = {p["item"] for p in practicals}
+    missing = {s.outcome_id for s in selected_items(attempt) if index[s.item_id][1]["type"] == "practical"
+               and s.item_id not in reviewed and responses.get(s.item_id) is None}
+    notes = {}
+    for outcome in result.get("outcomes", []):
+        oid = str(outcome["id"])
+        if outcome.get("met") or outcome.get("pending_review"):
+            continue
+        reason = ("practical_failed" if oid in failed else "practical_missing" if oid in missing
+                  else "below_threshold")
+        notes[oid] = {"reason": reason, "threshold": thresholds[oid]}
+    return notes
 
 
 def _responses(db: so.Session, attempt: Attempt) -> list[AttemptResponse]:
