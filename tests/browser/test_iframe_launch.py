@@ -3,9 +3,11 @@ postMessage storage, and cross-site without it (the new-window fallback)."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
 from playwright.sync_api import Browser, Frame, Page
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
@@ -17,6 +19,24 @@ def _tool_frame(page: Page) -> Frame:
     frame = page.frame(name="tool")
     assert frame is not None
     return frame
+
+
+def _wait_for(frame: Frame, selector: str, timeout_s: float = 30.0) -> None:
+    """Poll for the selector in the frame's current document.
+
+    The cross-site launch navigates the frame several times in quick succession (login page, the platform's
+    storage round trip, the launch POST, the redirect); Playwright's wait_for_selector sometimes stayed bound to a
+    document that had already gone and timed out although the unit page was showing (seen on a loaded machine).
+    """
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if frame.locator(selector).count():
+                return
+        except PlaywrightError:
+            pass  # the document is being replaced by the next navigation
+        time.sleep(0.2)
+    raise AssertionError(f"{selector!r} never appeared in the tool's frame (now at {frame.url})")
 
 
 def _open_course(browser: Browser, platform: TestPlatform, tool: LiveTool, tool_host: str, **login) -> Page:
@@ -47,7 +67,7 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
     tool.register(platform)
     page = _open_course(chromium, platform, tool, "localhost", lti_storage_target="_parent")
     frame = _tool_frame(page)
-    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"], .error', timeout=30_000)
+    _wait_for(frame, f'article.unit[data-unit="{UNIT}"], .error')
     assert frame.locator('.error').count() == 0, frame.locator('.error').inner_text()
     assert page.evaluate("window.storageCalls") == 4  # put state, put nonce, get state, get nonce
     # cookies were blocked, so the page carries its session for the API calls
