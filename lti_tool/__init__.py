@@ -76,8 +76,8 @@ def _register(app: Flask) -> None:
     from lti_tool.launch import web_session
     from lti_tool.launch.deep_linking_views import bp as deep_linking_bp
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
-    from lti_tool.launch.services_client import extension as lti_services
     from lti_tool.launch.views import bp as launch_bp
+    from lti_tool.lms import extension as lti_services
     from lti_tool.pilots import views as pilot_views
     from lti_tool.web import errors, i18n, security, tool_info
     from lti_tool.web.health import bp as health_bp

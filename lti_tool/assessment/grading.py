@@ -20,9 +20,9 @@ from lti_tool.assessment.mastery import UnitResult
 from lti_tool.assessment.models import Attempt, Review
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.models import ResourceLink
-from lti_tool.launch.services_client.grade_sync import GradeTarget, Score, enqueue_score
-from lti_tool.launch.services_client.models import GradeSync, SyncState
-from lti_tool.launch.services_client.spec import ActivityProgress, GradingProgress
+from lti_tool.lms.grade_sync import GradeTarget, Score, enqueue_score
+from lti_tool.lms.models import GradeSync, SyncState
+from lti_tool.lms.spec import ActivityProgress, GradingProgress
 
 # The line item the deep-linking response creates has scoreMaximum 100; scores are sent on that scale.
 SCORE_MAXIMUM = 100.0

@@ -17,7 +17,7 @@ from lti_tool.assessment.services import selected_items
 from lti_tool.catalogue.schema import localized
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.reset import attempt_of_course
-from lti_tool.launch.services_client.models import GradeSync
+from lti_tool.lms.models import GradeSync
 
 
 @dataclass(frozen=True)

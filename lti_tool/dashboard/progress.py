@@ -66,7 +66,7 @@ OUTCOME_WORDS: Mapping[OutcomeState, str] = {
     OutcomeState.MET: N_("met"), OutcomeState.NOT_MET: N_("not met"),
     OutcomeState.PENDING_REVIEW: N_("awaiting review"), OutcomeState.NO_RESULT: N_("no result"),
 }
-# lti_tool.launch.services_client.models.SyncState values → words.
+# lti_tool.lms.models.SyncState values → words.
 SYNC_WORDS: Mapping[str, str] = {
     "pending": N_("pending"), "sent": N_("sent"), "failed": N_("failed"), "superseded": N_("superseded"),
 }

@@ -11,11 +11,11 @@ from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
 from lti_tool.launch.models import Context
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.errors import ServiceError
-from lti_tool.launch.services_client.models import RosterCache
-from lti_tool.launch.services_client.nrps import Member
-from lti_tool.launch.services_client.roster import get_roster
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.errors import ServiceError
+from lti_tool.lms.models import RosterCache
+from lti_tool.lms.nrps import Member
+from lti_tool.lms.roster import get_roster
 
 # After a failed automatic read, page views show our own data for this long instead of waiting on the
 # LMS again (a timeout costs the teacher HTTP_TIMEOUT_SECONDS per page); the Refresh button always asks.

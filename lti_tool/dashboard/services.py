@@ -24,9 +24,9 @@ from lti_tool.dashboard.roster_state import RosterState
 from lti_tool.errors import NotFound
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import Context, LaunchSession, ResourceLink, User
-from lti_tool.launch.services_client.grade_sync import latest_syncs
-from lti_tool.launch.services_client.models import GradeSync, SyncState
-from lti_tool.launch.services_client.nrps import Member
+from lti_tool.lms.grade_sync import latest_syncs
+from lti_tool.lms.models import GradeSync, SyncState
+from lti_tool.lms.nrps import Member
 
 _CHUNK = 500  # bound parameters per IN (...) query
 

@@ -29,8 +29,8 @@ from lti_tool.db import db, utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
 from lti_tool.launch.picker import esco_label
-from lti_tool.launch.services_client.extension import services_client
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
+from lti_tool.lms.extension import services_client
 
 bp = Blueprint("dashboard", __name__)
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
-from lti_tool.launch.services_client.models import GradeSync, SyncState
+from lti_tool.lms.models import GradeSync, SyncState
 from lti_tool.operations.heartbeat import last_beats
 from lti_tool.xapi.models import OutboxState, StatementOutbox
 

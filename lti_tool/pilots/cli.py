@@ -19,7 +19,7 @@ from lti_tool.credentials.from_lrs import describe_lrs_failure
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ToolError
 from lti_tool.launch.models import User
-from lti_tool.launch.services_client.models import RosterCache
+from lti_tool.lms.models import RosterCache
 from lti_tool.pilots import accounts, exports, rights, services
 from lti_tool.pilots import figures as fg
 from lti_tool.pilots.db_facts import load as load_facts

@@ -13,7 +13,7 @@ from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import localized
 from lti_tool.credentials.models import Credential
 from lti_tool.launch.models import Context, Deployment, Platform, User
-from lti_tool.launch.services_client.models import RosterCache
+from lti_tool.lms.models import RosterCache
 from lti_tool.pilots import figures as fg
 from lti_tool.pilots.models import LearnerLaunch, Pilot, PilotCourse, QuestionnaireAnswer
 

@@ -31,7 +31,7 @@ from lti_tool.credentials.models import Credential
 from lti_tool.db import utcnow
 from lti_tool.errors import Conflict, NotFound
 from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform, User
-from lti_tool.launch.services_client.models import GradeSync, RosterCache
+from lti_tool.lms.models import GradeSync, RosterCache
 from lti_tool.pilots.models import ErasureRecord, LearnerLaunch, Pilot, PilotCourse, QuestionnaireAnswer
 from lti_tool.pilots.statements import tool_actor
 from lti_tool.xapi.envelope import statement_id, utc_timestamp

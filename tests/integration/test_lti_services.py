@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 from lti_tool.db import db, utcnow
 from lti_tool.launch.models import Context, LaunchSession, Platform, User
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.grade_sync import Score, deliver_pending_scores, enqueue_score
-from lti_tool.launch.services_client.models import GradeSync, RosterCache, ServiceToken, SyncState
-from lti_tool.launch.services_client.roster import get_roster
-from lti_tool.launch.services_client.spec import ActivityProgress, GradingProgress, MemberStatus, Scope
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.grade_sync import Score, deliver_pending_scores, enqueue_score
+from lti_tool.lms.models import GradeSync, RosterCache, ServiceToken, SyncState
+from lti_tool.lms.roster import get_roster
+from lti_tool.lms.spec import ActivityProgress, GradingProgress, MemberStatus, Scope
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import Claim, LtiRoles, TestPlatform
 
@@ -386,7 +386,7 @@ def test_a_token_refused_for_the_tools_key_is_retried_later(launched: tuple[Live
 
 
 def test_the_app_keeps_one_client_per_process(app: Any) -> None:
-    from lti_tool.launch.services_client.extension import close_services_client, services_client
+    from lti_tool.lms.extension import close_services_client, services_client
 
     first = services_client(app)
     assert services_client(app) is first and first.timeout_seconds == 5.0

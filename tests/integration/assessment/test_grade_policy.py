@@ -20,9 +20,9 @@ from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.launch.models import Platform
-from lti_tool.launch.services_client import ags
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.spec import Scope
+from lti_tool.lms import ags
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.spec import Scope
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner

@@ -10,10 +10,10 @@ from sqlalchemy import orm as so
 
 from lti_tool.launch.claims import Role, map_roles
 from lti_tool.launch.models import Platform
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.errors import ServiceError
-from lti_tool.launch.services_client.spec import MediaType, MemberStatus, Scope
-from lti_tool.launch.services_client.urls import with_query
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.errors import ServiceError
+from lti_tool.lms.spec import MediaType, MemberStatus, Scope
+from lti_tool.lms.urls import with_query
 
 PAGE_SIZE = 100
 _WHAT = "Reading the course roster from the LMS"

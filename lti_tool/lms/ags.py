@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import orm as so
 
 from lti_tool.launch.models import Platform
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.errors import ServiceError, platform_message
-from lti_tool.launch.services_client.spec import LINEITEM_READ_SCOPES, LINEITEM_TAG, MediaType, Scope
-from lti_tool.launch.services_client.urls import results_url, scores_url, with_query
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.errors import ServiceError, platform_message
+from lti_tool.lms.spec import LINEITEM_READ_SCOPES, LINEITEM_TAG, MediaType, Scope
+from lti_tool.lms.urls import results_url, scores_url, with_query
 
 # The AGS scopes the tool ever needs; result.readonly lets a retry after a timeout check what the LMS kept.
 _WANTED = frozenset({Scope.LINEITEM, Scope.LINEITEM_READONLY, Scope.SCORE, Scope.RESULT_READONLY})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.launch.services_client.errors import from_response, is_retryable_status, platform_message
+from lti_tool.lms.errors import from_response, is_retryable_status, platform_message
 
 
 @pytest.mark.parametrize("status", [408, 425, 429, 500, 502, 503, 504, 599])

@@ -8,10 +8,10 @@ import pytest
 
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.claims import Role
-from lti_tool.launch.services_client.ags import AgsEndpoint, LineItemSpec
-from lti_tool.launch.services_client.grade_sync import Score
-from lti_tool.launch.services_client.nrps import Member
-from lti_tool.launch.services_client.spec import ActivityProgress, GradingProgress, MemberStatus, Scope
+from lti_tool.lms.ags import AgsEndpoint, LineItemSpec
+from lti_tool.lms.grade_sync import Score
+from lti_tool.lms.nrps import Member
+from lti_tool.lms.spec import ActivityProgress, GradingProgress, MemberStatus, Scope
 
 
 def test_score_body_has_the_ags_field_names() -> None:

@@ -11,14 +11,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lti_tool.db import db
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.grade_sync import (
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.grade_sync import (
     DeliveryReport,
     deliver_pending_scores,
     list_syncs,
     requeue_failed,
 )
-from lti_tool.launch.services_client.models import SyncState
+from lti_tool.lms.models import SyncState
 from lti_tool.operations.heartbeat import Heartbeat
 
 grades_cli = AppGroup("grades", help="Scores on their way to the LMS gradebooks (LTI AGS).")

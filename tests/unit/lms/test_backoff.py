@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.launch.services_client.backoff import CAP_SECONDS, retry_after, retry_delay
+from lti_tool.lms.backoff import CAP_SECONDS, retry_after, retry_delay
 
 
 def test_delay_doubles_per_try_with_jitter_between_half_and_full() -> None:

@@ -20,7 +20,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.launch.keys import active_key
 from lti_tool.launch.models import Platform, ToolKey
-from lti_tool.launch.services_client.models import ServiceToken
+from lti_tool.lms.models import ServiceToken
 
 
 @dataclass(frozen=True)

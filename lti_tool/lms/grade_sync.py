@@ -20,12 +20,12 @@ from lti_tool.db import utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.claims import Claim
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink
-from lti_tool.launch.services_client import ags
-from lti_tool.launch.services_client.backoff import retry_delay
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.errors import ServiceError
-from lti_tool.launch.services_client.models import GradeSync, SyncState
-from lti_tool.launch.services_client.spec import ActivityProgress, GradingProgress, Scope
+from lti_tool.lms import ags
+from lti_tool.lms.backoff import retry_delay
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.errors import ServiceError
+from lti_tool.lms.models import GradeSync, SyncState
+from lti_tool.lms.spec import ActivityProgress, GradingProgress, Scope
 
 # A claimed row is left alone by other workers this long (one row: a token and up to four calls).
 LEASE = dt.timedelta(seconds=120)

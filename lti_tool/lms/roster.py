@@ -12,10 +12,10 @@ from sqlalchemy import orm as so
 from lti_tool.db import utcnow
 from lti_tool.launch.claims import Claim
 from lti_tool.launch.models import Context, LaunchSession
-from lti_tool.launch.services_client.client import ServicesClient
-from lti_tool.launch.services_client.errors import ServiceError
-from lti_tool.launch.services_client.models import RosterCache
-from lti_tool.launch.services_client.nrps import Member, fetch_members
+from lti_tool.lms.client import ServicesClient
+from lti_tool.lms.errors import ServiceError
+from lti_tool.lms.models import RosterCache
+from lti_tool.lms.nrps import Member, fetch_members
 
 ROSTER_TTL_SECONDS = 300
 _RECENT_LAUNCHES = 20

@@ -6,8 +6,8 @@ import threading
 
 from flask import Flask, current_app
 
-from lti_tool.launch.services_client.cli import grades_cli
-from lti_tool.launch.services_client.client import ServicesClient
+from lti_tool.lms.cli import grades_cli
+from lti_tool.lms.client import ServicesClient
 
 _EXTENSION = "mastery.lti_services"
 

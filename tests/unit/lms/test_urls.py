@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.launch.services_client.urls import same_origin, scores_url, with_query
+from lti_tool.lms.urls import same_origin, scores_url, with_query
 
 
 @pytest.mark.parametrize(("lineitem", "expected"), [
@@ -44,7 +44,7 @@ def test_same_origin_compares_scheme_host_and_port() -> None:
 
 
 def test_results_url_inserts_into_the_path_and_keeps_the_query() -> None:
-    from lti_tool.launch.services_client.urls import results_url
+    from lti_tool.lms.urls import results_url
 
     assert results_url("https://m.example/mod/lti/services.php/2/lineitems/7/lineitem?type_id=1") == (
         "https://m.example/mod/lti/services.php/2/lineitems/7/lineitem/results?type_id=1")
