@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     rate_limit_login: str = Field(default="120/minute", alias="RATE_LIMIT_LOGIN")
     rate_limit_register: str = Field(default="10/minute;30/hour", alias="RATE_LIMIT_REGISTER")
     rate_limit_signin: str = Field(default="10/minute;50/hour", alias="RATE_LIMIT_SIGNIN")
+    # A wallet makes three or four calls per credential; the nonce endpoint writes a row for anyone who asks.
+    rate_limit_wallet: str = Field(default="60/minute;600/hour", alias="RATE_LIMIT_WALLET")
     rate_limits_enabled: bool = Field(default=True, alias="RATE_LIMITS_ENABLED")
     # Seconds between sweeps of expired login states, rate-limit windows and timed-out attempts (0: never).
     sweep_seconds: int = Field(default=60, ge=0, alias="SWEEP_SECONDS")

@@ -1,8 +1,9 @@
 """Per-endpoint bounds: body size, per-client rate, concurrency and time, wired once in ``create_app``.
 
 What anyone can call without a launch (``/api/verify``, ``/lti/login``, ``/lti/register``, a coordinator's
-sign-in) is rate limited per client with Flask-Limiter, counting in the tool's database so that all gunicorn
-workers share one count (``lti_tool.bounds.store``). Another view joins by ``@rate_limited("signin")``.
+sign-in, the wallet endpoints under ``/oid4vci`` and ``/exchanges``) is rate limited per client with
+Flask-Limiter, counting in the tool's database so that all gunicorn workers share one count
+(``lti_tool.bounds.store``). Another view joins by ``@rate_limited("signin")``.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ def _bounds(settings: Settings) -> dict[str, Bound]:
         "pilots.sign_in": Bound(body=16 * KB, rate="signin"),  # a coordinator's sign-in (lti_tool.pilots)
         # Verification is CPU work for anyone: one at a time per worker keeps a thread free for everyone else.
         "credentials.api_verify": Bound(body=MB + MULTIPART_FRAMING, rate="verify", concurrent=1),
+        # OpenID4VCI and the VC-API exchange answer anyone holding an offer; a token request is a few hundred bytes.
+        **{f"wallets.{name}": Bound(body=64 * KB, rate="wallet")
+           for name in ("token", "nonce", "credential", "exchange_complete")},
         # A phone photo over a slow connection: a larger body, and time to send it.
         "assessment.upload": Bound(body=evidence, seconds=max(settings.request_timeout_seconds, 600.0)),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from lti_tool import create_app
 from lti_tool.bounds.models import RateLimitWindow
 from lti_tool.db import Base, db, utcnow
 from lti_tool.launch.models import LoginState, Platform
+from lti_tool.wallets.models import WalletNonce
 from tests.conftest import _settings
 from tests.support.databases import empty_all_tables
 
@@ -37,7 +39,7 @@ def _app(database_url: str, tmp_path: Path, **overrides: object) -> Iterator[Fla
 @pytest.fixture
 def limited(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     yield from _app(database_url, tmp_path, rate_limit_verify="3/minute", rate_limit_login="4/minute",
-                    rate_limit_register="2/minute", request_timeout_seconds=1.0)
+                    rate_limit_register="2/minute", rate_limit_wallet="3/minute", request_timeout_seconds=1.0)
 
 
 def test_verify_is_rate_limited_per_client(limited: Flask) -> None:
@@ -66,6 +68,22 @@ def test_login_and_registration_are_rate_limited(limited: Flask) -> None:
     assert page.status_code == 429 and "Too many requests" in page.get_data(as_text=True)
     registrations = [client.get("/lti/register").status_code for _ in range(3)]
     assert registrations[:2] != [429, 429] and registrations[2] == 429
+
+
+def test_the_wallet_endpoints_are_rate_limited_and_the_nonce_table_stays_bounded(limited: Flask) -> None:
+    client = limited.test_client()
+    nonces = [client.post("/oid4vci/nonce").status_code for _ in range(5)]
+    assert nonces == [200, 200, 200, 429, 429]
+    with limited.app_context():  # the refused requests wrote nothing
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WalletNonce)) == 3
+    token = client.post("/oid4vci/token", data={"grant_type": "x"}, environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert token.status_code == 400  # another client still gets the OAuth error it asked for
+    exchange = f"/exchanges/{uuid.uuid4()}/x"
+    answers = [client.post(exchange, json={"a": 1}, environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code
+               for _ in range(3)]
+    assert 429 not in answers  # each endpoint counts on its own
+    assert client.post(exchange, json={}, environ_base={"REMOTE_ADDR": "192.0.2.9"}).json["error"] == \
+        "too_many_requests"
 
 
 def test_a_page_view_is_not_rate_limited(limited: Flask) -> None:
