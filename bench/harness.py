@@ -10,6 +10,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,34 +58,96 @@ def wait_healthy(port: int, seconds: float = 20) -> None:
     raise RuntimeError("gunicorn did not start")
 
 
-@contextmanager
-def tool_under_gunicorn(kind: str, platform: object) -> Iterator[tuple[int, str]]:
-    """The tool migrated, loaded, with `platform` registered, served by gunicorn; yields (port, base URL)."""
-    from tests.support.live_server import free_port
+@dataclass
+class Server:
+    """One gunicorn master serving on a loopback port."""
 
+    port: int
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def workers(self) -> list[int]:
+        """The worker processes' ids (children of the master)."""
+        return children(self.process.pid)
+
+
+def children(pid: int) -> list[int]:
+    """Ids of the processes whose parent is `pid` (read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return sorted(found)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_mib(pid: int) -> float:
+    """Resident set size of the process in MiB (/proc/<pid>/status)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@contextmanager
+def prepared_tool(kind: str, platform: object) -> Iterator[dict[str, str]]:
+    """A fresh database of that kind, migrated, loaded, with `platform` registered; yields the tool's env."""
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         url, drop = fresh_database(kind, tmp)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"), "TOOL_BASE_URL": base,
-               "SECRET_KEY": "bench", "PORT": str(port), "LOG_LEVEL": "WARNING",
+        env = {**os.environ, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp / "instance"),
+               "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING",
                # Every simulated client shares one address here: per-client rate limits would measure themselves.
                "RATE_LIMITS_ENABLED": "false"}
         flask = [str(ROOT / ".venv/bin/flask"), "--app", "lti_tool"]
         p = platform
-        for args in (["db", "upgrade"], ["content", "load"],
-                     ["platform", "add", "--issuer", p.issuer, "--client-id", p.client_id,  # type: ignore[attr-defined]
-                      "--deployment-id", p.deployment_id, "--auth-login-url", p.auth_login_url,  # type: ignore[attr-defined]
-                      "--auth-token-url", p.auth_token_url, "--key-set-url", p.key_set_url]):  # type: ignore[attr-defined]
-            subprocess.run(flask + args, env=env, check=True, capture_output=True, cwd=ROOT)
-        server = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "-c", "config/gunicorn.conf.py", "--access-logfile", "/dev/null",
-             "lti_tool:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            wait_healthy(port)
-            yield port, base
+            for args in (["db", "upgrade"], ["content", "load"],
+                         ["platform", "add", "--issuer", p.issuer, "--client-id", p.client_id,  # type: ignore[attr-defined]
+                          "--deployment-id", p.deployment_id, "--auth-login-url", p.auth_login_url,  # type: ignore[attr-defined]
+                          "--auth-token-url", p.auth_token_url, "--key-set-url", p.key_set_url]):  # type: ignore[attr-defined]
+                subprocess.run(flask + args, env=env, check=True, capture_output=True, cwd=ROOT)
+            yield env
         finally:
-            server.terminate()
-            server.wait(10)
             drop()
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], *, port: int | None = None, base: str | None = None,
+             workers: int = 2, chdir: Path = ROOT) -> Iterator[Server]:
+    """`app` served by gunicorn with the project's config (gthread) and `workers` workers."""
+    from tests.support.live_server import free_port
+
+    port = port or free_port()
+    base = base or f"http://127.0.0.1:{port}"
+    env = {**env, "PORT": str(port), "TOOL_BASE_URL": base, "GUNICORN_WORKERS": str(workers)}
+    process = subprocess.Popen(
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "config/gunicorn.conf.py"), "--chdir", str(chdir),
+         "--access-logfile", "/dev/null", app], env=env, cwd=ROOT,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_healthy(port)
+        deadline = time.time() + 10
+        while len(children(process.pid)) < workers and time.time() < deadline:
+            time.sleep(0.05)
+        yield Server(port, base, process)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@contextmanager
+def tool_under_gunicorn(kind: str, platform: object) -> Iterator[tuple[int, str]]:
+    """The tool migrated, loaded, with `platform` registered, served by gunicorn; yields (port, base URL)."""
+    with prepared_tool(kind, platform) as env, gunicorn("lti_tool:create_app()", env) as server:
+        yield server.port, server.base

@@ -1,53 +1,92 @@
-"""Benchmark: full LTI login + launch round trips against gunicorn (2 workers), on SQLite and PostgreSQL.
+"""Benchmark: our full LTI launch side by side with a bare pylti1p3next tool, memory, and two replicas.
 
-Each round trip is what a browser does: POST /lti/login (→ 302 to the platform with state and nonce, state
-cookie set), then POST /lti/launch with a freshly signed id_token (→ 303 to the unit page, session cookie).
-The platform's part (the auth endpoint) is done in-process by signing the id_token with the platform key,
-so the figures are the tool's; the tool fetches the platform JWKS over HTTP (cached) as in production.
+Both tools run under gunicorn (2 gthread workers, config/gunicorn.conf.py) at the same time, registered with the
+same independent platform (tests/lti_platform/), and get alternating blocks of launches, so machine noise hits
+both alike. One launch, for each tool, is what a browser does:
+- ours: POST /lti/login (302 to the platform, state cookie), POST /lti/launch with a freshly signed id_token
+  (validated; single-use nonce and state in the database, tenant upserts, launch session, xAPI statement
+  queued; 303), GET the unit page it redirects to (rendered, 200);
+- bare (bench/bare_tool.py): POST /login (302), POST /launch (validated by pylti1p3next, JSON answer).
+The platform's auth step is done in-process (the client signs the id_token with the platform key), so the
+figures are the tools'. Worker CPU per launch is read from /proc (utime+stime of every worker, before and after
+each block): it is the robust figure on a shared machine; latencies are noisier.
 
-    .venv/bin/python bench/launch.py [--seconds 15] [--clients 10] [--db sqlite|postgresql|both]
+Then: RSS of each of our workers after warm-up and after --memory-launches launches; and, on PostgreSQL, two
+replicas of the tool (1 worker each, one database) behind bench/proxy.py against one replica alone.
+
+    .venv/bin/python bench/launch.py [--db postgresql|sqlite] [--block 3] [--rounds 3] [--clients 10]
+                                     [--memory-launches 10000] [--replica-seconds 8] [--profile 300]
 
 PostgreSQL uses TEST_DATABASE_URL or starts the local server with scripts/postgres-for-tests.sh.
-Prints launches/s, p50, p95, p99 and errors; targets: p95 ≤ 25 ms at 10 clients, ≥ 300 launches/s.
+Targets (issue 16): our worker CPU per launch ≤ 1.0× the bare tool's; p95 ≤ 25 ms at 10 clients; no RSS growth.
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import logging
 import os
 import statistics
+import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import tool_under_gunicorn  # noqa: E402
+from harness import Server, cpu_seconds, gunicorn, prepared_tool, rss_mib  # noqa: E402
 
 from tests.lti_platform import Claim, LtiRoles, TestPlatform  # noqa: E402
+from tests.support.live_server import free_port  # noqa: E402
 
 UNIT = "wood-chain-of-custody"
 
 
-class Client(threading.Thread):
-    """One browser doing launches back to back over keep-alive connections."""
+@dataclass(frozen=True)
+class Tool:
+    """How a client drives one tool's launch."""
 
-    def __init__(self, port: int, platform: TestPlatform, base: str, until: float, user: int) -> None:
+    name: str
+    login_path: str
+    launch_path: str
+    launch_status: int
+    follow: bool  # GET the page the launch redirects to
+
+
+OURS = Tool("ours", "/lti/login", "/lti/launch", 303, follow=True)
+BARE = Tool("bare", "/login", "/launch", 200, follow=False)
+
+
+def _cookies(response: http.client.HTTPResponse, jar: dict[str, str]) -> None:
+    for header in response.msg.get_all("Set-Cookie") or []:
+        for key, morsel in SimpleCookie(header).items():
+            jar[key] = morsel.value
+
+
+class Client(threading.Thread):
+    """One browser doing launches back to back over a keep-alive connection."""
+
+    def __init__(self, tool: Tool, port: int, base: str, platform: TestPlatform, until: float, user: int,
+                 limit: int | None = None) -> None:
         super().__init__(daemon=True)
-        self.port, self.platform, self.base, self.until, self.user = port, platform, base, until, user
+        self.tool, self.port, self.base, self.platform, self.until, self.user = tool, port, base, platform, until, user
+        self.limit = limit
         self.latencies: list[float] = []
         self.errors: list[str] = []
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        while time.perf_counter() < self.until:
+        while time.perf_counter() < self.until and (self.limit is None or len(self.latencies) < self.limit):
             start = time.perf_counter()
             try:
                 self._launch(conn)
@@ -60,64 +99,284 @@ class Client(threading.Thread):
         conn.close()
 
     def _launch(self, conn: http.client.HTTPConnection) -> None:
-        p = self.platform
+        p, tool, jar = self.platform, self.tool, {}
+        target = self.base + tool.launch_path
         form = urlencode({"iss": p.issuer, "login_hint": str(self.user), "client_id": p.client_id,
-                          "target_link_uri": self.base + "/lti/launch", "lti_deployment_id": p.deployment_id})
-        conn.request("POST", "/lti/login", form, {"Content-Type": "application/x-www-form-urlencoded"})
+                          "target_link_uri": target, "lti_deployment_id": p.deployment_id})
+        conn.request("POST", tool.login_path, form, {"Content-Type": "application/x-www-form-urlencoded"})
         login = conn.getresponse()
         login.read()
         if login.status != 302:
             raise RuntimeError(f"login {login.status}")
+        _cookies(login, jar)
         query = parse_qs(urlsplit(login.getheader("Location", "")).query)
         state, nonce = query["state"][0], query["nonce"][0]
-        cookie = SimpleCookie(login.getheader("Set-Cookie", ""))
         now = int(time.time())
         token = p.build_id_token({
             "iss": p.issuer, "aud": p.client_id, "sub": f"user-{self.user}", "iat": now, "exp": now + 60,
             "nonce": nonce, "name": f"Learner {self.user}",
             str(Claim.VERSION): "1.3.0", str(Claim.MESSAGE_TYPE): "LtiResourceLinkRequest",
-            str(Claim.DEPLOYMENT_ID): p.deployment_id, str(Claim.TARGET_LINK_URI): self.base + "/lti/launch",
+            str(Claim.DEPLOYMENT_ID): p.deployment_id, str(Claim.TARGET_LINK_URI): target,
             str(Claim.ROLES): [LtiRoles.LEARNER], str(Claim.RESOURCE_LINK): {"id": "rl-bench"},
             str(Claim.CONTEXT): {"id": "course-bench", "title": "Bench"}, str(Claim.CUSTOM): {"unit": UNIT},
         })
         headers = {"Content-Type": "application/x-www-form-urlencoded",
-                   "Cookie": "; ".join(f"{k}={v.value}" for k, v in cookie.items())}
-        conn.request("POST", "/lti/launch", urlencode({"id_token": token, "state": state}), headers)
+                   "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+        conn.request("POST", tool.launch_path, urlencode({"id_token": token, "state": state}), headers)
         answer = conn.getresponse()
         answer.read()
-        if answer.status != 303:
+        if answer.status != tool.launch_status:
             raise RuntimeError(f"launch {answer.status}")
+        if tool.follow:
+            _cookies(answer, jar)
+            location = urlsplit(answer.getheader("Location", ""))
+            conn.request("GET", location.path + (f"?{location.query}" if location.query else ""),
+                         headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())})
+            page = conn.getresponse()
+            body = page.read()
+            if page.status != 200 or b"<html" not in body[:200].lower():
+                raise RuntimeError(f"page {page.status}")
 
 
-def _run(kind: str, seconds: float, clients: int) -> None:
-    with TestPlatform() as platform, tool_under_gunicorn(kind, platform) as (port, base):
-        Client(port, platform, base, time.perf_counter() + 2, 0).run()  # warm-up: JWKS cache, pools
-        until = time.perf_counter() + seconds
-        workers = [Client(port, platform, base, until, i + 1) for i in range(clients)]
-        started = time.perf_counter()
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        elapsed = time.perf_counter() - started
-    lat = sorted(x for w in workers for x in w.latencies)
-    errors = [e for w in workers for e in w.errors]
-    q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
-    print(f"{kind:10s} clients={clients:2d} launches={len(lat):6d} {len(lat) / elapsed:7.1f} launches/s  "
-          f"p50={q[49] * 1000:6.1f} ms  p95={q[94] * 1000:6.1f} ms  p99={q[98] * 1000:6.1f} ms  errors={len(errors)}"
-          + (f"  first error: {errors[0]}" if errors else ""))
+@dataclass
+class Tally:
+    """What blocks of launches against one tool at one concurrency added up to."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    cpu: float = 0.0
+
+    @property
+    def launches(self) -> int:
+        return len(self.latencies)
+
+    def quantile(self, q: int) -> float:
+        if len(self.latencies) < 2:
+            return 0.0
+        return statistics.quantiles(self.latencies, n=100)[q - 1] * 1000
+
+    def cpu_ms(self) -> float:
+        return self.cpu * 1000 / max(self.launches, 1)
+
+    def rate(self) -> float:
+        return self.launches / self.seconds if self.seconds else 0.0
+
+
+def block(tool: Tool, server: Server, platform: TestPlatform, clients: int, seconds: float, tally: Tally,
+          first_user: int = 1, limit: int | None = None) -> None:
+    """Launch from `clients` clients for `seconds` (or `limit` launches each); add it to `tally`."""
+    workers = server.workers()
+    before = sum(cpu_seconds(pid) for pid in workers)
+    until = time.perf_counter() + seconds
+    threads = [Client(tool, server.port, server.base, platform, until, first_user + i, limit) for i in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    tally.seconds += time.perf_counter() - started
+    tally.cpu += sum(cpu_seconds(pid) for pid in workers) - before
+    for thread in threads:
+        tally.latencies.extend(thread.latencies)
+        tally.errors.extend(thread.errors)
+
+
+@contextmanager
+def both_tools(kind: str, platform: TestPlatform) -> Iterator[tuple[Server, Server]]:
+    """Our tool and the bare tool, each under gunicorn with 2 workers, registered with `platform`."""
+    port = free_port()
+    bare_conf = {"issuer": platform.issuer, "client_id": platform.client_id,
+                 "deployment_id": platform.deployment_id, "auth_login_url": platform.auth_login_url,
+                 "auth_token_url": platform.auth_token_url, "key_set_url": platform.key_set_url}
+    bare_env = {**os.environ, "BARE_TOOL_CONF": json.dumps(bare_conf)}
+    with prepared_tool(kind, platform) as env, gunicorn("lti_tool:create_app()", env) as ours, \
+            gunicorn("bare_tool:create_app()", bare_env, port=port, chdir=ROOT / "bench") as bare:
+        yield ours, bare
+
+
+def _row(name: str, t: Tally) -> str:
+    return (f"  {name:5s} {t.launches:7d} {t.rate():9.1f} {t.quantile(50):8.1f} {t.quantile(95):8.1f} "
+            f"{t.cpu_ms():10.2f}  {len(t.errors)}" + (f"  first error: {t.errors[0]}" if t.errors else ""))
+
+
+def side_by_side(kind: str, args: argparse.Namespace) -> None:
+    """Alternating blocks against both tools, the table, then memory."""
+    with TestPlatform() as platform, both_tools(kind, platform) as (ours, bare):
+        servers = {OURS.name: ours, BARE.name: bare}
+        for tool in (OURS, BARE):  # warm-up: imports, JWKS caches, pools, templates
+            block(tool, servers[tool.name], platform, 2, args.warmup, Tally())
+        rss_warm = [rss_mib(pid) for pid in ours.workers()]
+        tallies = {(t.name, c): Tally() for t in (OURS, BARE) for c in (1, args.clients)}
+        for _ in range(args.rounds):
+            for clients in (1, args.clients):
+                for tool in (OURS, BARE):
+                    block(tool, servers[tool.name], platform, clients, args.block, tallies[tool.name, clients])
+        print(f"\n{kind}: {args.rounds} alternating rounds of {args.block:.0f} s blocks per tool and concurrency")
+        for clients in (1, args.clients):
+            print(f" {clients} client{'s' if clients > 1 else ''}:  launches  launch/s  p50 ms   p95 ms  "
+                  f"CPU ms/launch  errors")
+            o, b = tallies[OURS.name, clients], tallies[BARE.name, clients]
+            print(_row("ours", o))
+            print(_row("bare", b))
+            print(f"  ours/bare: CPU per launch {o.cpu_ms() / max(b.cpu_ms(), 1e-9):.2f}×, "
+                  f"launches/s {o.rate() / max(b.rate(), 1e-9):.2f}×, "
+                  f"p50 {o.quantile(50) / max(b.quantile(50), 1e-9):.2f}×")
+        o10, b10 = tallies[OURS.name, args.clients], tallies[BARE.name, args.clients]
+        print(f" target: CPU ratio ≤ 1.00× → {'met' if o10.cpu_ms() <= b10.cpu_ms() else 'NOT met'}; "
+              f"p95 at {args.clients} clients ≤ 25 ms → {o10.quantile(95):.1f} ms "
+              f"{'met' if o10.quantile(95) <= 25 else 'NOT met'}")
+        done = sum(t.launches for (name, _), t in tallies.items() if name == OURS.name)
+        memory = Tally()
+        remaining = max(args.memory_launches - done, 0)
+        if remaining:
+            per_client = -(-remaining // args.clients)
+            block(OURS, ours, platform, args.clients, 3600, memory, first_user=1000, limit=per_client)
+        rss_end = [rss_mib(pid) for pid in ours.workers()]
+        total = done + memory.launches
+        print(f" memory: RSS per worker (MiB) after warm-up {', '.join(f'{r:.1f}' for r in rss_warm)}; "
+              f"after {total:,} launches {', '.join(f'{r:.1f}' for r in rss_end)} "
+              f"(growth {max(e - w for e, w in zip(rss_end, rss_warm, strict=True)):+.1f} MiB; "
+              f"{memory.rate():.0f} launches/s at {args.clients} clients, {len(memory.errors)} errors)")
+
+
+def replicas(args: argparse.Namespace) -> None:
+    """One replica alone, one behind the proxy, two behind the proxy (1 worker each, one PostgreSQL)."""
+    with TestPlatform() as platform, prepared_tool("postgresql", platform) as env:
+        front = free_port()
+        base = f"http://127.0.0.1:{front}"
+        with gunicorn("lti_tool:create_app()", env, base=base, workers=1) as a, \
+                gunicorn("lti_tool:create_app()", env, base=base, workers=1) as b:
+            results: list[tuple[str, Tally, list[float]]] = []
+
+            def run(label: str, port: int, backends: list[Server]) -> None:
+                server = Server(port, base, backends[0].process)
+                pids = [pid for s in backends for pid in s.workers()]
+                per = [cpu_seconds(pid) for pid in pids]
+                tally = Tally()
+                block(OURS, server, platform, 2, 1.5, Tally())  # warm-up
+                per = [cpu_seconds(pid) for pid in pids]
+                block(OURS, server, platform, args.clients, args.replica_seconds, tally)
+                shares = [cpu_seconds(pid) - c for pid, c in zip(pids, per, strict=True)]
+                tally.cpu = sum(shares)
+                results.append((label, tally, shares))
+
+            run("1 replica, direct", a.port, [a])
+            with proxy(front, [a.port]):
+                run("1 replica, proxy", front, [a])
+            with proxy(front, [a.port, b.port]):
+                run("2 replicas, proxy", front, [a, b])
+    print(f"\nscale-out on PostgreSQL: replicas of 1 gunicorn worker each, {args.clients} clients, bench/proxy.py "
+          f"in front ({os.cpu_count()} CPUs shared by clients, proxy, replicas and PostgreSQL)")
+    print("  setup               launches  launch/s   p95 ms  CPU ms/launch  worker CPU s per replica  errors")
+    for label, tally, shares in results:
+        print(f"  {label:18s} {tally.launches:8d} {tally.rate():9.1f} {tally.quantile(95):8.1f} {tally.cpu_ms():14.2f}"
+              f"  {' / '.join(f'{s:.1f}' for s in shares):24s}  {len(tally.errors)}")
+    single, double = results[1][1], results[2][1]
+    print(f"  2 replicas / 1 replica behind the proxy: {double.rate() / max(single.rate(), 1e-9):.2f}× launches/s "
+          f"(CPU per launch {double.cpu_ms() / max(single.cpu_ms(), 1e-9):.2f}×)")
+
+
+@contextmanager
+def proxy(port: int, backends: list[int]) -> Iterator[None]:
+    """bench/proxy.py on `port`, round robin over `backends`."""
+    process = subprocess.Popen([sys.executable, str(ROOT / "bench/proxy.py"), str(port), *map(str, backends)])
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def profile(kind: str, launches: int) -> None:
+    """cProfile of our launches' server side, in-process (same app, database and platform; no gunicorn)."""
+    import cProfile
+    import pstats
+
+    import sqlalchemy as sa
+    from werkzeug.serving import make_server
+
+    with TestPlatform() as platform, prepared_tool(kind, platform) as env:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        os.environ.update({**{k: env[k] for k in ("DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY",
+                                                    "RATE_LIMITS_ENABLED", "LOG_LEVEL")}, "TOOL_BASE_URL": base})
+        from lti_tool import create_app
+
+        app = create_app()
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        statements: dict[str, list[str]] = {}
+        with app.app_context():
+            from lti_tool.db import db
+
+            @sa.event.listens_for(db.engine, "before_cursor_execute")
+            def _count(conn: object, cursor: object, statement: str, *args: object) -> None:
+                if measuring.is_set():
+                    from flask import has_request_context, request
+
+                    path = request.path if has_request_context() else "-"
+                    statements.setdefault(path.split("?")[0], []).append(" ".join(statement.split())[:110])
+
+        profiler = cProfile.Profile(time.thread_time)  # CPU of the serving thread only, not waits
+        measuring = threading.Event()
+
+        def profiled(environ: dict[str, object], start_response: Callable[..., object]) -> object:
+            if not measuring.is_set():
+                return app(environ, start_response)
+            profiler.enable()
+            try:
+                return list(app(environ, start_response))  # type: ignore[call-overload]
+            finally:
+                profiler.disable()
+
+        httpd = make_server("127.0.0.1", port, profiled, threaded=False)  # type: ignore[arg-type]
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        Client(OURS, port, base, platform, time.perf_counter() + 60, 1, limit=50).run()  # warm-up
+        measuring.set()
+        client = Client(OURS, port, base, platform, time.perf_counter() + 600, 2, limit=launches)
+        client.run()
+        httpd.shutdown()
+        stats = pstats.Stats(profiler)
+        print(f"\nprofile of {len(client.latencies)} launches ({kind}, server side, in-process): "
+              f"{stats.total_tt * 1000 / max(len(client.latencies), 1):.2f} ms of server CPU per launch under cProfile")
+        stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+        per = max(len(client.latencies), 1)
+        print(f"SQL statements per launch: {sum(map(len, statements.values())) / per:.1f}")
+        for path, seen in statements.items():
+            print(f"  {path}: {len(seen) / per:.1f} per launch; the first launch's:")
+            for statement in seen[: round(len(seen) / per)]:
+                print(f"    {statement}")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=15)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
+    parser.add_argument("--block", type=float, default=3.0, help="seconds per block")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--memory-launches", type=int, default=10_000,
+                        help="launches against our tool before RSS is read again")
+    parser.add_argument("--replica-seconds", type=float, default=8.0, help="0 skips the replica test")
+    parser.add_argument("--profile", type=int, default=0, help="profile this many launches in-process instead")
     args = parser.parse_args()
-    print(f"MASTERY launch benchmark: gunicorn 2 workers (gthread), {os.cpu_count()} CPUs, {args.seconds:.0f} s each")
-    for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        _run(kind, args.seconds, args.clients)
+    if args.profile:
+        profile(args.db, args.profile)
+        return
+    print(f"MASTERY launch benchmark: ours vs bare pylti1p3next, gunicorn 2 gthread workers each, "
+          f"{os.cpu_count()} CPUs, {args.db}")
+    side_by_side(args.db, args)
+    if args.replica_seconds > 0:
+        replicas(args)
 
 
 if __name__ == "__main__":
     main()
+

@@ -22,6 +22,9 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
 
+# A pure function of the text: the unit page renders the same sections on every launch (measured with
+# bench/launch.py: parsing and sanitising ten sections was a third of a launch's CPU). 512 texts of a few KB each.
+@lru_cache(maxsize=512)
 def render_markdown(text: str) -> str:
     """Markdown → sanitised HTML (links get rel=noopener noreferrer)."""
     html = _parser().render(text)
