@@ -56,6 +56,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from lti_tool.web import edge
 
     edge.install_converters(app)  # before the first route
+    from lti_tool import events
+
+    events.init_app(app, settings)  # the domain events and their subscribers, in order
     _register(app)
     from lti_tool.bounds import limits, sweeper
 

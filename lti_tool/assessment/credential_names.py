@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-import uuid
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.assessment.learning_records import scope_of_attempt
 from lti_tool.assessment.models import Attempt, AttemptState
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.services import issue_for_mastery, live_credential, reissue
 from lti_tool.credentials.unit_facts import OutcomeResult
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.events import CredentialIssued, publish
 from lti_tool.launch.models import LaunchSession, User
-from lti_tool.xapi import statements as st
-from lti_tool.xapi.events import unit_ref
-from lti_tool.xapi.outbox import record_statements
-from lti_tool.xapi.profile import Profile
 
 MAX_NAME = 200
 
@@ -60,7 +55,7 @@ def _mastered_attempts(db: so.Session, user: User) -> list[Attempt]:
         Attempt.mastered.is_(True), Attempt.pending_review.is_(False)).order_by(Attempt.submitted_at)))
 
 
-def issue_waiting(db: so.Session, user: User, now: dt.datetime, base_url: str) -> list[Credential]:
+def issue_waiting(db: so.Session, user: User, now: dt.datetime) -> list[Credential]:
     """Issue the credentials that waited for a name (one per unit version mastered); the new ones."""
     issued: list[Credential] = []
     for attempt in _mastered_attempts(db, user):
@@ -70,20 +65,18 @@ def issue_waiting(db: so.Session, user: User, now: dt.datetime, base_url: str) -
                     for o in (attempt.result or {}).get("outcomes") or ()]
         credential = issue_for_mastery(db, user, attempt.unit, outcomes, now=now, context=attempt.context)
         issued.append(credential)
-        record_statements(db, [st.credential_earned(Profile(base_url), scope_of_attempt(attempt),
-                                                    unit_ref(attempt.unit), uuid.UUID(credential.id),
-                                                    uuid.UUID(attempt.id), now)])
+        publish(db, CredentialIssued(credential=credential, attempt=attempt, at=now))
     return issued
 
 
-def give_name(db: so.Session, launch: LaunchSession, raw: str, now: dt.datetime, base_url: str) -> list[Credential]:
+def give_name(db: so.Session, launch: LaunchSession, raw: str, now: dt.datetime) -> list[Credential]:
     """The learner gives the name to print (asked once, only when the LMS shared none); waiting credentials follow."""
     user = launch.user
     if not needs_name(user):
         raise Conflict("Your name is already known; ask your teacher if it must be corrected.", code="name_known")
     user.credential_name, user.credential_name_source = clean_name(raw), NameSource.LEARNER
     db.flush()
-    return issue_waiting(db, user, now, base_url)
+    return issue_waiting(db, user, now)
 
 
 def course_learner(db: so.Session, context_pk: int, user_pk: int) -> User:
@@ -104,7 +97,7 @@ def course_credentials(db: so.Session, context_pk: int, user_pk: int) -> list[Cr
 
 
 def correct_name(db: so.Session, teacher: LaunchSession, context_pk: int, user_pk: int, raw: str,
-                 now: dt.datetime, base_url: str) -> list[Credential]:
+                 now: dt.datetime) -> list[Credential]:
     """A teacher corrects the printed name: the course's live credentials are reissued (old ones superseded)."""
     user = course_learner(db, context_pk, user_pk)
     name = clean_name(raw)
@@ -114,4 +107,4 @@ def correct_name(db: so.Session, teacher: LaunchSession, context_pk: int, user_p
     db.flush()
     by = f"teacher {teacher.user.name or teacher.user.sub} ({teacher.user.issuer}): name corrected"
     fresh = [reissue(db, old, now=now, by=by) for old in course_credentials(db, context_pk, user_pk)]
-    return fresh + issue_waiting(db, user, now, base_url)
+    return fresh + issue_waiting(db, user, now)

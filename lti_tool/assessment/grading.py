@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt
-from lti_tool.assessment.mastery import UnitResult
 from lti_tool.assessment.models import Attempt, Review
 from lti_tool.errors import ValidationFailed
+from lti_tool.events import AttemptResetByTeacher, AttemptResult
 from lti_tool.launch.models import ResourceLink
 from lti_tool.lms.grade_sync import GradeTarget, Score, enqueue_score
 from lti_tool.lms.models import GradeSync, SyncState
@@ -104,11 +104,18 @@ def sync_grade(db: so.Session, resource_link_pk: int, user_pk: int, now: dt.date
                          event_id=event, scored_at=now)
 
 
-def post_grade(db: so.Session, attempt: Attempt, result: UnitResult, now: dt.datetime) -> None:
-    """Attempt hook (submit, review, expiry): bring the learner's grade on this placement up to date."""
-    del result  # the policy looks at every attempt, not only this one
+def grade_after_result(db: so.Session, event: AttemptResult) -> None:
+    """Subscriber (submit, review, expiry): bring the learner's grade on this placement up to date.
+
+    The policy looks at every attempt of the learner there, not only this one.
+    """
     db.flush()
-    sync_grade(db, attempt.resource_link_pk, attempt.user_pk, now)
+    sync_grade(db, event.attempt.resource_link_pk, event.attempt.user_pk, event.at)
+
+
+def grade_after_reset(db: so.Session, event: AttemptResetByTeacher) -> None:
+    """Subscriber: the policy's next result, or a cleared grade when no attempt counts any more."""
+    sync_grade(db, event.attempt.resource_link_pk, event.attempt.user_pk, event.at)
 
 
 def resync_placement(db: so.Session, link: ResourceLink, now: dt.datetime) -> int:

@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment import services
 from lti_tool.assessment.review import review_queue
-from lti_tool.assessment.views import attempt_hooks
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
@@ -43,6 +42,6 @@ def score(context_pk: int, attempt_id: str, item_id: str) -> ResponseReturnValue
             except ValueError as exc:
                 raise ValidationFailed(f"Points for {key.removeprefix('points-')!r} must be a number.") from exc
     services.review_practical(db.session, session, attempt_id, item_id, points, request.form.get("comment", ""),
-                              now=utcnow(), hooks=attempt_hooks())
+                              now=utcnow())
     db.session.commit()
     return redirect(url_for("review.queue", context_pk=context_pk), code=303)

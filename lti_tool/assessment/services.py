@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from lti_tool.assessment.availability import Availability, Blocked, availability
 from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt, has_mastered
 from lti_tool.assessment.items_public import public_items
-from lti_tool.assessment.mastery import PracticalReview, UnitResult, meets_threshold, unit_result
+from lti_tool.assessment.mastery import PracticalReview, meets_threshold, unit_result
 from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review
 from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import rubric_score, score_item
@@ -25,26 +24,11 @@ from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
 from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
+from lti_tool.events import AttemptResult, AttemptStarted, publish
 from lti_tool.launch.models import LaunchSession
 
 # A submit that arrives this long after the deadline still counts (network latency, a slow click).
 SUBMIT_GRACE = dt.timedelta(seconds=30)
-
-# Called in the same transaction as the event: grade sync, credentials, the xAPI learning record.
-SubmitHook = Callable[[so.Session, Attempt, UnitResult, dt.datetime], None]
-StartHook = Callable[[so.Session, Attempt, dt.datetime], None]
-
-
-@dataclass
-class AttemptHooks:
-    """What else happens, in the same transaction, when an attempt starts or its result is fixed or changes."""
-
-    on_start: list[StartHook] = field(default_factory=list)
-    on_result: list[SubmitHook] = field(default_factory=list)
-
-
-NO_HOOKS = AttemptHooks()
-
 
 @dataclass(frozen=True)
 class Policy:
@@ -81,9 +65,11 @@ def check_placement(launch: LaunchSession, slug: str) -> None:
         raise Forbidden(N_("This unit is not the activity you opened from your course."))
 
 
-def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime,
-                  hooks: AttemptHooks = NO_HOOKS) -> tuple[Attempt, bool]:
-    """Resume the open attempt or start a new one within the unit's policy; returns (attempt, created)."""
+def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.datetime) -> tuple[Attempt, bool]:
+    """Resume the open attempt or start a new one within the unit's policy; returns (attempt, created).
+
+    A new attempt publishes AttemptStarted inside the start's savepoint.
+    """
     check_placement(launch, slug)
     unit = placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
     if unit is None:
@@ -93,7 +79,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
         if not _expired(open_attempt, now):
             return open_attempt, False
         # Callers close it first and commit (close_expired); this keeps a direct call correct all the same.
-        finalize(db, open_attempt, now=now, hooks=hooks)
+        finalize(db, open_attempt, now=now)
     policy = Policy.of(unit)
     every = list(db.scalars(sa.select(Attempt).where(
         Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
@@ -120,8 +106,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
         with db.begin_nested():
             db.add(attempt)
             db.flush()
-            for start_hook in hooks.on_start:
-                start_hook(db, attempt, now)
+            publish(db, AttemptStarted(attempt=attempt, at=now))
     except IntegrityError:
         # Two starts raced (a double click): the other one made the attempt; resume it.
         again = _open_attempt(db, launch)
@@ -135,8 +120,7 @@ def _expired(attempt: Attempt, now: dt.datetime) -> bool:
     return attempt.deadline_at is not None and now > attempt.deadline_at + SUBMIT_GRACE
 
 
-def close_expired(db: so.Session, launch: LaunchSession, *, now: dt.datetime,
-                  hooks: AttemptHooks = NO_HOOKS) -> Attempt | None:
+def close_expired(db: so.Session, launch: LaunchSession, *, now: dt.datetime) -> Attempt | None:
     """Score the learner's open attempt at this placement if its time ran out while they were away.
 
     Returns the attempt it closed, or None. The caller commits at once, before deciding anything else
@@ -147,7 +131,7 @@ def close_expired(db: so.Session, launch: LaunchSession, *, now: dt.datetime,
     open_attempt = _open_attempt(db, launch)
     if open_attempt is None or not _expired(open_attempt, now):
         return None
-    finalize(db, open_attempt, now=now, hooks=hooks)
+    finalize(db, open_attempt, now=now)
     return open_attempt
 
 
@@ -334,19 +318,20 @@ def _keep_upload(raw: Any, saved: Any) -> Any:
     return raw
 
 
-def compute_result(db: so.Session, attempt: Attempt) -> UnitResult:
-    """Score every drawn item from the saved responses and the teachers' reviews."""
+def compute_result(db: so.Session, attempt: Attempt, now: dt.datetime) -> AttemptResult:
+    """Score every drawn item from the saved responses and the teachers' reviews (the event it makes)."""
     index = item_index(attempt.unit.document)
     saved = {r.item_id: r.response for r in _responses(db, attempt)}
     selected = selected_items(attempt)
     scores = {s.item_id: score_item(index[s.item_id][1], saved.get(s.item_id)) for s in selected}
     reviews = {r.item_id: PracticalReview(score=r.score, passed=r.passed)
                for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
-    return unit_result(attempt.unit.document, selected, scores, reviews)
+    result = unit_result(attempt.unit.document, selected, scores, reviews)
+    return AttemptResult(attempt=attempt, result=result, responses=saved, scores=scores, at=now)
 
 
-def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.datetime,
-           hooks: AttemptHooks = NO_HOOKS) -> tuple[dict[str, Any], bool]:
+def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.datetime
+           ) -> tuple[dict[str, Any], bool]:
     """Submit once: the first call fixes the result; any later or concurrent call returns the same body.
 
     Returns (result body, late) — late when the submit came after the time limit (answers saved before
@@ -357,12 +342,16 @@ def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.da
     if attempt.state == AttemptState.SUBMITTED:
         assert attempt.result is not None
         return attempt.result, late
-    return finalize(db, attempt, now=now, hooks=hooks), late
+    return finalize(db, attempt, now=now), late
 
 
-def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime, hooks: AttemptHooks = NO_HOOKS) -> dict[str, Any]:
-    """Fix the attempt's result; a conditional UPDATE makes exactly one of several racing submits win."""
-    result = compute_result(db, attempt)
+def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime) -> dict[str, Any]:
+    """Fix the attempt's result; a conditional UPDATE makes exactly one of several racing submits win.
+
+    The winner publishes AttemptResult.
+    """
+    event = compute_result(db, attempt, now)
+    result = event.result
     body = result.to_json()
     won = db.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS).values(
@@ -374,15 +363,16 @@ def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime, hooks: Attem
     if won != 1:
         assert attempt.result is not None
         return attempt.result
-    for hook in hooks.on_result:
-        hook(db, attempt, result, now)
+    publish(db, event)
     return body
 
 
 def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, item_id: str,
-                     points: dict[str, float], comment: str, *, now: dt.datetime,
-                     hooks: AttemptHooks = NO_HOOKS) -> dict[str, Any]:
-    """A teacher of the attempt's course scores a practical item against its rubric; the result is recomputed."""
+                     points: dict[str, float], comment: str, *, now: dt.datetime) -> dict[str, Any]:
+    """A teacher of the attempt's course scores a practical item against its rubric; the result is recomputed.
+
+    Publishes AttemptResult with the new result.
+    """
     attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
     if attempt is None or attempt.context_pk != reviewer.context_pk:
         raise NotFound(N_("There is no such attempt in this course."))
@@ -404,11 +394,11 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     review.passed = meets_threshold(score, threshold)
     review.reviewer_pk, review.reviewed_at = reviewer.user_pk, now
     db.flush()
-    result = compute_result(db, attempt)
+    event = compute_result(db, attempt, now)
+    result = event.result
     attempt.result, attempt.score = result.to_json(), result.score
     attempt.mastered, attempt.pending_review = result.mastered, result.pending_review
-    for hook in hooks.on_result:
-        hook(db, attempt, result, now)
+    publish(db, event)
     return attempt.result
 
 

@@ -29,24 +29,8 @@ bp = Blueprint("assessment", __name__)
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and what happens, in the same transaction, when an attempt starts or ends."""
-    from lti_tool.assessment.credentialing import issue_on_mastery
-    from lti_tool.assessment.grading import post_grade
-    from lti_tool.assessment.learning_records import result_recorder, started_recorder
-
-    base_url = app.extensions["mastery.settings"].base_url
-    # Order matters: the credential exists before the learning record mentions it.
-    app.extensions["mastery.attempt_hooks"] = services.AttemptHooks(
-        on_start=[started_recorder(base_url)],
-        on_result=[post_grade, issue_on_mastery, result_recorder(base_url)],
-    )
+    """Register the blueprint (what else happens when an attempt starts or ends: lti_tool.events)."""
     app.register_blueprint(bp)
-
-
-def attempt_hooks() -> services.AttemptHooks:
-    """This app's attempt hooks."""
-    hooks: services.AttemptHooks = current_app.extensions["mastery.attempt_hooks"]
-    return hooks
 
 
 def _json_body() -> dict[str, Any]:
@@ -65,7 +49,7 @@ def start() -> ResponseReturnValue:
         raise ValidationFailed(N_("Give the unit's slug as \"unit\"."))
     launch = current_launch()
     expired = close_expired_attempt(launch)
-    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
+    attempt, created = services.start_attempt(db.session, launch, slug, now=utcnow())
     view = services.attempt_view(db.session, attempt, launch.locale)
     if expired is not None:
         view["expired_attempt"] = expired.id
@@ -75,7 +59,7 @@ def start() -> ResponseReturnValue:
 
 def close_expired_attempt(launch: LaunchSession) -> Attempt | None:
     """Score and commit the launched learner's attempt whose time ran out, before anything else is decided."""
-    expired = services.close_expired(db.session, launch, now=utcnow(), hooks=attempt_hooks())
+    expired = services.close_expired(db.session, launch, now=utcnow())
     if expired is not None:
         db.session.commit()
     return expired
@@ -106,7 +90,7 @@ def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
 @launched
 def submit(attempt_id: str) -> ResponseReturnValue:
     """Submit; a second submit returns the same body."""
-    body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow(), hooks=attempt_hooks())
+    body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow())
     db.session.commit()
     if late:
         raise Conflict("The time limit had passed when this attempt was submitted; the answers saved before the "
@@ -150,7 +134,7 @@ def start_page(slug: str) -> ResponseReturnValue:
         # Say what happened before starting anything new: the page shows the scored attempt and a start button.
         return _redirect_in_session("assessment.assessment_page", slug=slug, expired=expired.id)
     try:
-        services.start_attempt(db.session, launch, slug, now=utcnow(), hooks=attempt_hooks())
+        services.start_attempt(db.session, launch, slug, now=utcnow())
     except Conflict as refused:
         if refused.code not in set(Blocked):
             raise
@@ -196,8 +180,7 @@ def give_name() -> ResponseReturnValue:
     launch = current_launch()
     body = request.get_json(silent=True) if request.is_json else None
     raw = body.get("name") if isinstance(body, dict) else request.form.get("name", "")
-    settings = current_app.extensions["mastery.settings"]
-    issued = credential_names.give_name(db.session, launch, str(raw or ""), utcnow(), settings.base_url)
+    issued = credential_names.give_name(db.session, launch, str(raw or ""), utcnow())
     db.session.commit()
     if request.is_json:
         return jsonify({"name": launch.user.printed_name, "issued": [c.id for c in issued]})

@@ -3,7 +3,7 @@
 Each gunicorn worker runs it in a background thread (started by its first request, after the fork) every
 ``SWEEP_SECONDS``; ``flask --app lti_tool sweep`` runs it once. Every step is idempotent, so workers
 sweeping at the same moment do no harm: deletes are plain, and an attempt is closed by the same conditional
-UPDATE as a submit (exactly one closer runs the grade, credential and learning-record hooks).
+UPDATE as a submit (exactly one closer publishes its AttemptResult: grade, learning record, credential).
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 import click
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState
-from lti_tool.assessment.services import SUBMIT_GRACE, AttemptHooks, finalize
+from lti_tool.assessment.services import SUBMIT_GRACE, finalize
 from lti_tool.bounds.store import sweep_windows
 from lti_tool.db import db, utcnow
 from lti_tool.launch.login_state import LoginStateStore
@@ -36,7 +36,7 @@ class Swept:
     attempts_closed: int
 
 
-def close_timed_out_attempts(session: so.Session, *, now: dt.datetime, hooks: AttemptHooks, limit: int = 100) -> int:
+def close_timed_out_attempts(session: so.Session, *, now: dt.datetime, limit: int = 100) -> int:
     """Score attempts whose time limit (plus the grace) passed, each in its own committed transaction."""
     ids = list(session.scalars(sa.select(Attempt.id).where(
         Attempt.state == AttemptState.IN_PROGRESS, Attempt.deadline_at.is_not(None),
@@ -45,25 +45,20 @@ def close_timed_out_attempts(session: so.Session, *, now: dt.datetime, hooks: At
     for attempt_id in ids:
         attempt = session.get(Attempt, attempt_id)
         if attempt is not None and attempt.state == AttemptState.IN_PROGRESS:
-            finalize(session, attempt, now=now, hooks=hooks)
+            finalize(session, attempt, now=now)
             closed += 1
         session.commit()
     return closed
 
 
-def sweep(session: so.Session, *, hooks: AttemptHooks, now: dt.datetime | None = None) -> Swept:
+def sweep(session: so.Session, *, now: dt.datetime | None = None) -> Swept:
     """One sweep, committing as it goes."""
     now = now or utcnow()
     states = LoginStateStore(session, lifetime_seconds=0).sweep()
     windows = sweep_windows(session.connection(), now.timestamp())
     session.commit()
     return Swept(login_states=states, rate_windows=windows,
-                 attempts_closed=close_timed_out_attempts(session, now=now, hooks=hooks))
-
-
-def _hooks(app: Flask) -> AttemptHooks:
-    hooks: AttemptHooks = app.extensions["mastery.attempt_hooks"]
-    return hooks
+                 attempts_closed=close_timed_out_attempts(session, now=now))
 
 
 class Sweeper:
@@ -88,7 +83,7 @@ class Sweeper:
         while not stop.wait(self._seconds):
             with self._app.app_context():
                 try:
-                    swept = sweep(db.session, hooks=_hooks(self._app))
+                    swept = sweep(db.session)
                     if swept.attempts_closed:
                         log.info("sweep: %s", swept)
                 except sa.exc.SQLAlchemyError as error:  # the database is away: try again next time
@@ -103,7 +98,7 @@ def init_app(app: Flask, *, seconds: int, background: bool) -> None:
     @app.cli.command("sweep")
     def sweep_command() -> None:
         """Delete expired login states and rate-limit windows; score timed attempts that ran out."""
-        swept = sweep(db.session, hooks=_hooks(current_app))
+        swept = sweep(db.session)
         click.echo(f"login states deleted: {swept.login_states}; rate-limit windows deleted: "
                    f"{swept.rate_windows}; timed-out attempts scored: {swept.attempts_closed}")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade
@@ -21,9 +21,9 @@ from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
 from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound
+from lti_tool.events import SectionRead, publish
 from lti_tool.launch.models import ResourceLink
 from lti_tool.launch.web_session import current_launch, is_staff, launched, require_context, staff_only
-from lti_tool.xapi.events import record_section_experienced
 
 bp = Blueprint("catalogue", __name__)
 
@@ -95,10 +95,12 @@ def section_read(slug: str, section_id: str) -> ResponseReturnValue:
     unit = placement_unit(db.session, link)
     if unit is None:
         raise NotFound(N_("The unit “%(slug)s” is not in the MASTERY catalogue."), slug=slug)
-    recorded = record_section_experienced(db.session, session, unit, section_id,
-                                          current_app.extensions["mastery.settings"].base_url)
+    if not any(str(section["id"]) == section_id for section in unit.document.get("sections", [])):
+        raise NotFound(f"Section {section_id!r} is not part of this unit.")
+    publish(db.session, SectionRead(session=session, unit=unit, section_id=section_id, at=utcnow()))
     db.session.commit()
-    return jsonify({"recorded": recorded})
+    # Staff previews are not learning records: only a learner's reading is recorded.
+    return jsonify({"recorded": 1 if session.is_learner else 0})
 
 
 @bp.get("/courses/<int:context_pk>")

@@ -24,12 +24,8 @@ from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import CredentialEnv, current_env
 from lti_tool.credentials.status_list import status_entry
 from lti_tool.credentials.unit_facts import OutcomeResult, overall_score, unit_info
+from lti_tool.events import CredentialRevoked, publish
 from lti_tool.launch.models import Context, User
-from lti_tool.xapi import statements as st
-from lti_tool.xapi.events import unit_ref
-from lti_tool.xapi.outbox import record_statements
-from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import LtiScope
 
 CREDENTIAL_PATH = "/credentials/"
 SUPERSEDED_REASON = "superseded by a reissued credential"
@@ -162,7 +158,7 @@ def revoke(session: so.Session, credential: Credential, reason: str, by: str, *,
     """Revoke: set its status bit and re-sign the list. False (and nothing changes) when already revoked.
 
     The decision is one conditional UPDATE (it takes the row lock): of concurrent revocations exactly one
-    changes the row, and only that one sets the bit and records the statement, with the reason it stored.
+    changes the row, and only that one sets the bit and publishes CredentialRevoked (the learning record).
     """
     reason = reason.strip()
     if not reason:
@@ -177,19 +173,8 @@ def revoke(session: so.Session, credential: Credential, reason: str, by: str, *,
         return False
     env = env or current_env()
     status_store.set_bit(session, credential.status_list_pk, credential.status_index, env.issuer, env.base_url, now)
-    _record_revocation(session, credential, env.base_url, now)
+    publish(session, CredentialRevoked(credential=credential, at=now))
     return True
-
-
-def _record_revocation(session: so.Session, credential: Credential, base_url: str, now: dt.datetime) -> None:
-    """The learning record says so too, in the same transaction (the earned statement stays: it happened)."""
-    context = credential.context
-    scope = LtiScope(issuer=credential.user.issuer, sub=credential.user.sub,
-                     deployment_id=context.deployment.deployment_id if context is not None else "",
-                     context_id=context.context_id if context is not None else None,
-                     client_id=context.deployment.platform.client_id if context is not None else None)
-    record_statements(session, [st.credential_revoked(Profile(base_url), scope, unit_ref(credential.unit),
-                                                      uuid.UUID(credential.id), now, credential.revocation_reason)])
 
 
 def vc_jwt(session: so.Session, credential: Credential, env: CredentialEnv | None = None) -> str:

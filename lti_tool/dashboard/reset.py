@@ -9,19 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm as so
 
-from lti_tool.assessment.grading import sync_grade
 from lti_tool.assessment.models import Attempt, AttemptState
-from lti_tool.assessment.selection import SelectedItem
-from lti_tool.assessment.services import AttemptHooks, finalize
+from lti_tool.assessment.services import finalize
 from lti_tool.dashboard.models import AttemptReset
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.events import AttemptResetByTeacher, publish
 from lti_tool.launch.models import LaunchSession
-from lti_tool.xapi import statements as st
-from lti_tool.xapi.envelope import verb_name
-from lti_tool.xapi.events import scope_of
-from lti_tool.xapi.models import StatementOutbox
-from lti_tool.xapi.outbox import record_statements
-from lti_tool.xapi.profile import Profile, Verb
 
 MAX_REASON = 1000
 
@@ -39,8 +32,9 @@ def attempt_of_course(db: so.Session, context_pk: int, attempt_id: str) -> Attem
 
 
 def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attempt_id: str, reason: str, *,
-                  now: dt.datetime, tool_base_url: str) -> AttemptReset:
-    """Set an attempt aside so the learner may start again; one transaction with its record and voids."""
+                  now: dt.datetime) -> AttemptReset:
+    """Set an attempt aside so the learner may start again; one transaction with its record (event AttemptReset:
+    its statements voided, the gradebook following the policy's next result)."""
     reason = reason.strip()
     if not reason:
         raise ValidationFailed("Say why you reset this attempt (the reason is kept with the record).",
@@ -65,52 +59,14 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
             db.add(record)
     except sa_exc.IntegrityError:
         raise Conflict("This attempt has already been reset.", code="already_reset") from None
-    void_attempt_statements(db, teacher, attempt, now=now, tool_base_url=tool_base_url)
-    # The gradebook follows: the policy's next result, or a cleared grade when no attempt counts any more.
-    sync_grade(db, attempt.resource_link_pk, attempt.user_pk, now)
+    publish(db, AttemptResetByTeacher(attempt=attempt, teacher=teacher, at=now))
     return record
 
 
-def close_attempt(db: so.Session, context_pk: int, attempt_id: str, *, now: dt.datetime,
-                  hooks: AttemptHooks) -> Attempt:
+def close_attempt(db: so.Session, context_pk: int, attempt_id: str, *, now: dt.datetime) -> Attempt:
     """A teacher closes a learner's attempt in progress: what was saved is scored, as if the learner submitted."""
     attempt = attempt_of_course(db, context_pk, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise Conflict("This attempt is no longer in progress.", code="not_in_progress")
-    finalize(db, attempt, now=now, hooks=hooks)
+    finalize(db, attempt, now=now)
     return attempt
-
-
-def attempt_statement_ids(attempt: Attempt) -> list[str]:
-    """The ids every statement about this attempt has or would have (they are uuid5 of the attempt, §5).
-
-    Keep in step with the builders in lti_tool.xapi.statements that take an attempt id.
-    """
-    aid = uuid.UUID(attempt.id)
-    items = [SelectedItem.from_json(entry).item_id for entry in attempt.selection]
-    outcomes = [str(o["id"]) for o in attempt.unit.document.get("outcomes") or ()]
-    return [
-        st.statement_id("initialized", aid),
-        *[st.statement_id("answered", aid, item) for item in items],
-        st.statement_id("completed", aid),
-        st.statement_id(verb_name(Verb.PASSED), aid),
-        st.statement_id(verb_name(Verb.FAILED), aid),
-        *[st.statement_id("mastered-outcome", aid, outcome) for outcome in outcomes],
-        st.statement_id("mastered-unit", aid, attempt.unit.version),
-    ]
-
-
-def void_attempt_statements(db: so.Session, teacher: LaunchSession, attempt: Attempt, *, now: dt.datetime,
-                            tool_base_url: str) -> int:
-    """Queue xAPI voiding statements for the attempt's recorded statements, in the caller's transaction.
-
-    Only statements the outbox holds are voided (the tool's record of what it told the LRS). A credential
-    earned with the attempt is not touched: revoking it is a separate, explicit decision.
-    """
-    candidates = [uuid.UUID(sid) for sid in attempt_statement_ids(attempt)]
-    recorded = sorted(str(sid) for sid in db.scalars(
-        sa.select(StatementOutbox.statement_id).where(StatementOutbox.statement_id.in_(candidates))))
-    if not recorded:
-        return 0
-    voids = st.statements_voided(Profile(tool_base_url), scope_of(teacher), uuid.UUID(attempt.id), recorded, now)
-    return record_statements(db, voids)

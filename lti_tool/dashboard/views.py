@@ -158,9 +158,7 @@ def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
         reason = body.get("reason", "")
     else:
         reason = request.form.get("reason", "")
-    settings = current_app.extensions["mastery.settings"]
-    record = reset_attempt(db.session, session, context_pk, attempt_id, reason, now=utcnow(),
-                           tool_base_url=settings.base_url)
+    record = reset_attempt(db.session, session, context_pk, attempt_id, reason, now=utcnow())
     link_pk = record.attempt.resource_link_pk
     db.session.commit()
     if request.is_json:
@@ -173,10 +171,8 @@ def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
 @launched
 def close(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     """Close a learner's attempt in progress: score what was saved; back to the placed unit's page."""
-    from lti_tool.assessment.views import attempt_hooks
-
     _teacher(context_pk)
-    attempt = close_attempt(db.session, context_pk, attempt_id, now=utcnow(), hooks=attempt_hooks())
+    attempt = close_attempt(db.session, context_pk, attempt_id, now=utcnow())
     link_pk, result = attempt.resource_link_pk, attempt.result
     db.session.commit()
     if request.is_json:
@@ -219,9 +215,7 @@ def learner_name(context_pk: int, user_pk: int) -> ResponseReturnValue:
     learner = course_learner(db.session, context_pk, user_pk)
     reissued = None
     if request.method == "POST":
-        settings = current_app.extensions["mastery.settings"]
-        fresh = correct_name(db.session, session, context_pk, user_pk, request.form.get("name", ""), utcnow(),
-                             settings.base_url)
+        fresh = correct_name(db.session, session, context_pk, user_pk, request.form.get("name", ""), utcnow())
         db.session.commit()
         return redirect(url_for("dashboard.learner_name", context_pk=context_pk, user_pk=user_pk,
                                 reissued=len(fresh)), code=303)

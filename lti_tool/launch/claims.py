@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -85,6 +85,22 @@ def map_roles(role_uris: list[str]) -> frozenset[Role]:
 
 
 STAFF_ROLES = frozenset({Role.INSTRUCTOR, Role.TEACHING_ASSISTANT, Role.CONTENT_DEVELOPER, Role.ADMINISTRATOR})
+
+
+def tool_roles(values: Iterable[str]) -> frozenset[Role]:
+    """The tool roles among stored role values (as a launch session keeps them); others are ignored."""
+    return frozenset(Role(value) for value in values if value in Role._value2member_map_)
+
+
+def is_staff(roles: Iterable[str]) -> bool:
+    """Instructors, teaching assistants, content developers and administrators: the course's staff."""
+    return bool(tool_roles(roles) & STAFF_ROLES)
+
+
+def is_learner(roles: Iterable[str]) -> bool:
+    """A learner and no staff role (a teacher's preview as a learner is not a learning record)."""
+    found = tool_roles(roles)
+    return Role.LEARNER in found and not found & STAFF_ROLES
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.db import Base, utcnow
+from lti_tool.launch import claims
 
 
 class Platform(Base):
@@ -167,6 +168,16 @@ class LaunchSession(Base):
     deployment: so.Mapped[Deployment] = so.relationship()
     context: so.Mapped[Context | None] = so.relationship()
     resource_link: so.Mapped[ResourceLink | None] = so.relationship()
+
+    @property
+    def is_staff(self) -> bool:
+        """The launch's roles make a teacher of the course (lti_tool.launch.claims.is_staff)."""
+        return claims.is_staff(self.roles)
+
+    @property
+    def is_learner(self) -> bool:
+        """A learner's launch, not a teacher's (lti_tool.launch.claims.is_learner)."""
+        return claims.is_learner(self.roles)
 
 
 class ToolKey(Base):

@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from lti_tool.db import utcnow
 from lti_tool.errors import LaunchError
+from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
-from lti_tool.xapi.events import record_launch_event
 
 T = TypeVar("T")
 
@@ -38,12 +38,8 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int,
-                  tool_base_url: str | None = None) -> NewSession:
-    """Upsert the user, context and resource link of a validated launch and open a launch session.
-
-    With `tool_base_url`, a learner's unit launch also queues its xAPI "launched" statement in this transaction.
-    """
+def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
+    """Upsert the user, context and resource link of a validated launch and open a launch session (event Launched)."""
     if deployment.deployment_id != launch.deployment_id:
         raise LaunchError("The launch names another deployment than the one validated.", code="unknown_deployment")
     user = _upsert_user(db, launch)
@@ -63,8 +59,7 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
     )
     db.add(session)
     db.flush()
-    if tool_base_url is not None:
-        record_launch_event(db, session, tool_base_url)
+    publish(db, Launched(session=session, custom=launch.custom, at=utcnow()))
     return NewSession(session=session, token=token)
 
 

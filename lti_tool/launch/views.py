@@ -31,7 +31,6 @@ from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.services import record_launch
 from lti_tool.launch.web_session import is_staff, set_session_cookie
-from lti_tool.pilots.services import record_pilot_launch
 from lti_tool.settings import Settings
 
 bp = Blueprint("launch", __name__)
@@ -112,9 +111,7 @@ def launch() -> ResponseReturnValue:
         raise
     assert conf.deployment is not None
     lti = LtiLaunch(message.claims())
-    new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours,
-                        tool_base_url=settings.base_url)
-    record_pilot_launch(db.session, new.session, lti.custom, settings.base_url)  # custom pilot=<code>
+    new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours)
     # The landing page carries this launch's token (``ls``), so a launch in another tab cannot take its place.
     g.launch_token = new.token
     # Before the commit, which expires the session row (reading it afterwards would cost another query).

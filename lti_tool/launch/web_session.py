@@ -19,7 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from lti_tool.db import db
 from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
-from lti_tool.launch.claims import STAFF_ROLES, Role
+from lti_tool.launch import claims
+from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.services import find_session
 
@@ -75,12 +76,12 @@ def current_launch() -> LaunchSession:
 
 def session_roles(session: LaunchSession) -> frozenset[Role]:
     """The tool roles stored with the session."""
-    return frozenset(Role(value) for value in session.roles if value in Role._value2member_map_)
+    return claims.tool_roles(session.roles)
 
 
 def is_staff(session: LaunchSession) -> bool:
     """Instructors, teaching assistants, content developers and administrators of the launch."""
-    return bool(session_roles(session) & STAFF_ROLES)
+    return session.is_staff
 
 
 def require_context(session: LaunchSession, context_pk: int) -> None:

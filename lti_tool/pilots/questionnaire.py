@@ -18,7 +18,7 @@ from lti_tool.errors import N_, Conflict, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.pilots.models import QuestionnaireAnswer
 from lti_tool.pilots.statements import Answers, questionnaire_answered
-from lti_tool.xapi.events import scope_of, unit_ref
+from lti_tool.xapi.learning_records import session_scope, unit_ref
 from lti_tool.xapi.outbox import record_statements
 from lti_tool.xapi.profile import Profile
 
@@ -87,5 +87,6 @@ def record(db: so.Session, session: LaunchSession, unit: Unit, answers: Answers,
             db.add(row)
     except IntegrityError as error:
         raise Conflict(N_("You have answered this questionnaire already. Thank you!")) from error
-    record_statements(db, [questionnaire_answered(Profile(base_url), scope_of(session), unit_ref(unit), answers, now)])
+    record_statements(db, [questionnaire_answered(Profile(base_url), session_scope(session), unit_ref(unit), answers,
+                                                  now)])
     return row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lti_tool.db import utcnow
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
-from lti_tool.launch.claims import STAFF_ROLES, Role
+from lti_tool.events import Launched
 from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform
 from lti_tool.pilots import figures as fg
 from lti_tool.pilots import statements as pst
@@ -196,16 +196,20 @@ def unattached_courses(db: so.Session, platform_pk: int | None = None) -> list[C
     return list(db.scalars(query))
 
 
-def _is_learner(roles: Sequence[str]) -> bool:
-    values = set(roles)
-    return Role.LEARNER.value in values and not values & {r.value for r in STAFF_ROLES}
+def pilot_launch_recorder(base_url: str) -> Callable[[so.Session, Launched], None]:
+    """The subscriber to launches that keeps the pilots' launch records (see record_pilot_launch)."""
+
+    def record(db: so.Session, event: Launched) -> None:
+        record_pilot_launch(db, event.session, event.custom, base_url)
+
+    return record
 
 
 def record_pilot_launch(db: so.Session, session: LaunchSession, custom: Mapping[str, object], base_url: str) -> None:
     """At a launch: remember that a learner opened this course/unit; attach the course by `pilot=<code>`."""
     if session.context_pk is None:
         return
-    if _is_learner(session.roles):
+    if session.is_learner:
         key = {"context_pk": session.context_pk, "user_pk": session.user_pk, "unit_slug": session.unit_slug or ""}
         if db.scalar(sa.select(LearnerLaunch.id).filter_by(**key)) is None:
             try:
@@ -253,6 +257,6 @@ def report_enrolment(db: so.Session, facts: fg.Facts, base_url: str, now: dt.dat
 
 def unknown_code_notice(db: so.Session, session: LaunchSession) -> str | None:
     """For a teacher: the pilot code their course asked for that no pilot has, else None."""
-    if session.context_pk is None or not set(session.roles) & {r.value for r in STAFF_ROLES}:
+    if session.context_pk is None or not session.is_staff:
         return None
     return db.scalar(sa.select(PilotCodeRequest.code).where(PilotCodeRequest.context_pk == session.context_pk))

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lti_tool.xapi.envelope import (
@@ -42,6 +43,7 @@ from lti_tool.xapi.refs import ItemRef, LtiScope, OutcomeRef, Response, Score, S
 
 # Re-exported: callers build, serialise and query through this module.
 __all__ = [
+    "AttemptIds",
     "Statement",
     "actor",
     "assessment_completed",
@@ -62,6 +64,41 @@ __all__ = [
     "unit_mastered",
     "utc_timestamp",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptIds:
+    """The ids of the statements about one attempt: uuid5 of the attempt (DESIGN.md §5), defined only here.
+
+    The builders below take their ids from here, and voiding an attempt lists them from here too.
+    """
+
+    attempt_id: uuid.UUID
+
+    def initialized(self) -> str:
+        return statement_id("initialized", self.attempt_id)
+
+    def answered(self, item_id: str) -> str:
+        return statement_id("answered", self.attempt_id, item_id)
+
+    def completed(self) -> str:
+        return statement_id("completed", self.attempt_id)
+
+    def graded(self, passed: bool) -> str:
+        # The verb is part of the identity: a review may turn "failed" into "passed", both are facts.
+        return statement_id(verb_name(Verb.PASSED if passed else Verb.FAILED), self.attempt_id)
+
+    def outcome_mastered(self, outcome_id: str) -> str:
+        return statement_id("mastered-outcome", self.attempt_id, outcome_id)
+
+    def unit_mastered(self, unit_version: str) -> str:
+        return statement_id("mastered-unit", self.attempt_id, unit_version)
+
+    def every(self, item_ids: Sequence[str], outcome_ids: Sequence[str], unit_version: str) -> list[str]:
+        """Every id a statement about this attempt has or would have (drawn items, unit outcomes, version)."""
+        return [self.initialized(), *[self.answered(item) for item in item_ids], self.completed(),
+                self.graded(True), self.graded(False), *[self.outcome_mastered(o) for o in outcome_ids],
+                self.unit_mastered(unit_version)]
 
 
 def unit_launched(profile: Profile, scope: LtiScope, unit: UnitRef, at: dt.datetime) -> Statement:
@@ -95,7 +132,7 @@ def assessment_initialized(
     profile: Profile, scope: LtiScope, unit: UnitRef, attempt_id: uuid.UUID, at: dt.datetime
 ) -> Statement:
     """The learner started an attempt at a unit's assessment."""
-    sid = statement_id("initialized", attempt_id)
+    sid = AttemptIds(attempt_id).initialized()
     return compose(
         profile,
         scope,
@@ -134,7 +171,7 @@ def item_answered(
         profile,
         scope,
         unit,
-        sid=statement_id("answered", attempt_id, item.id),
+        sid=AttemptIds(attempt_id).answered(item.id),
         verb=Verb.ANSWERED,
         obj=obj,
         at=at,
@@ -153,7 +190,7 @@ def assessment_completed(
         profile,
         scope,
         unit,
-        sid=statement_id("completed", attempt_id),
+        sid=AttemptIds(attempt_id).completed(),
         verb=Verb.COMPLETED,
         obj=assessment_activity(profile, unit),
         at=at,
@@ -175,12 +212,11 @@ def assessment_graded(
 ) -> Statement:
     """The attempt's final result: `passed` or `failed` (after a teacher's review where one is needed)."""
     verb = Verb.PASSED if passed else Verb.FAILED
-    # The verb is part of the identity: a review may turn "failed" into "passed", both are facts.
     return compose(
         profile,
         scope,
         unit,
-        sid=statement_id(verb_name(verb), attempt_id),
+        sid=AttemptIds(attempt_id).graded(passed),
         verb=verb,
         obj=assessment_activity(profile, unit),
         at=at,
@@ -206,7 +242,7 @@ def outcome_mastered(
         profile,
         scope,
         unit,
-        sid=statement_id("mastered-outcome", attempt_id, outcome.id),
+        sid=AttemptIds(attempt_id).outcome_mastered(outcome.id),
         verb=Verb.MASTERED,
         obj=activity(iri, ActivityType.OBJECTIVE.value, outcome.title),
         at=at,
@@ -225,7 +261,7 @@ def unit_mastered(
         profile,
         scope,
         unit,
-        sid=statement_id("mastered-unit", attempt_id, unit.version),
+        sid=AttemptIds(attempt_id).unit_mastered(unit.version),
         verb=Verb.MASTERED,
         obj=unit_activity(profile, unit),
         at=at,

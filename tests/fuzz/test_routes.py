@@ -66,8 +66,7 @@ def _launch(app: Flask, deployment: Deployment, sub: str, role: str) -> tuple[st
         str(Claim.CONTEXT): {"id": "course-1", "title": "Fuzz course"},
         str(Claim.CUSTOM): {"unit": UNIT}, str(Claim.TARGET_LINK_URI): "http://127.0.0.1:5000/lti/launch",
     }
-    new = record_launch(db.session, deployment, LtiLaunch(claims), lifetime_hours=8,
-                        tool_base_url="http://127.0.0.1:5000")
+    new = record_launch(db.session, deployment, LtiLaunch(claims), lifetime_hours=8)
     return new.token, new.session.csrf_token
 
 

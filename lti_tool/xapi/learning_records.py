@@ -1,0 +1,172 @@
+"""The learning record: every xAPI statement the tool records, queued by the domain events' subscribers.
+
+Each subscriber runs inside the caller's transaction (no commit, no network) and hands the pure builders in
+`statements.py` what the event knows. Everything a separate issuer needs to decide mastery is in these
+statements: each answered item with its correctness, the score, each met outcome (ESCO-aligned), the unit
+mastered, the credential earned.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm as so
+
+from lti_tool.assessment.selection import SelectedItem, item_index
+from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.services import current_unit, placement_unit
+from lti_tool.events import (
+    AttemptResetByTeacher,
+    AttemptResult,
+    AttemptStarted,
+    CredentialIssued,
+    CredentialRevoked,
+    Launched,
+    SectionRead,
+)
+from lti_tool.launch.claims import MessageType
+from lti_tool.launch.models import Context, Deployment, LaunchSession, User
+from lti_tool.xapi import statements as st
+from lti_tool.xapi.models import StatementOutbox
+from lti_tool.xapi.outbox import record_statements
+from lti_tool.xapi.profile import Profile
+from lti_tool.xapi.refs import ItemRef, ItemType, LtiScope, Option, OutcomeRef, Score, SectionRef, UnitRef
+
+
+def scope_of(user: User, context: Context | None, deployment: Deployment | None = None) -> LtiScope:
+    """Who acted and where (issuer + sub only: no name or e-mail, DESIGN.md §5); the deployment of the context
+    unless given (a launch without a course still has one)."""
+    deployment = deployment or (context.deployment if context is not None else None)
+    return LtiScope(issuer=user.issuer, sub=user.sub,
+                    deployment_id=deployment.deployment_id if deployment is not None else "",
+                    context_id=context.context_id if context is not None else None,
+                    client_id=deployment.platform.client_id if deployment is not None else None)
+
+
+def session_scope(session: LaunchSession) -> LtiScope:
+    """The scope of a launch session."""
+    return scope_of(session.user, session.context, session.deployment)
+
+
+def unit_ref(unit: Unit) -> UnitRef:
+    """A catalogue unit (one version) as builder input."""
+    doc = unit.document
+    return UnitRef(slug=unit.slug, version=unit.version, title=doc.get("title", unit.slug),
+                   esco=tuple(doc.get("esco", ())), eqf_level=unit.eqf_level)
+
+
+def _item_ref(item_def: dict[str, Any]) -> ItemRef:
+    # Matching items keep their right-hand side in `targets`; the xAPI builders expect both sides in options.
+    choices = [*(item_def.get("options") or ()), *(item_def.get("targets") or ())]
+    options = tuple(Option(id=str(o["id"]), text=o["text"]) for o in choices)
+    return ItemRef(id=str(item_def["id"]), type=ItemType(item_def["type"]), prompt=item_def["prompt"],
+                   options=options, answer=item_def.get("answer"))
+
+
+def _xapi_response(item_def: dict[str, Any], response: Any) -> Any:
+    # A practical response is {"text", "upload"}: the learning record carries the text, not the file id.
+    if item_def["type"] == "practical" and isinstance(response, dict):
+        return str(response.get("text", ""))[:2000]
+    return response
+
+
+class Recorder:
+    """The subscribers that queue statements, one per domain event (wired in lti_tool.events)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.profile = Profile(base_url)
+
+    def launched(self, db: so.Session, event: Launched) -> None:
+        """"launched": a learner's resource-link launch of a unit, naming the version the placement uses."""
+        session = event.session
+        if (session.message_type != MessageType.RESOURCE_LINK.value or not session.unit_slug
+                or not session.is_learner):
+            return
+        link = session.resource_link
+        if link is not None and link.unit_slug == session.unit_slug:
+            unit = placement_unit(db, link)
+        else:
+            unit = current_unit(db, session.unit_slug)
+        if unit is None:  # the unit page will say so; there is no activity to talk about
+            return
+        record_statements(db, [st.unit_launched(self.profile, session_scope(session), unit_ref(unit), event.at)])
+
+    def section_read(self, db: so.Session, event: SectionRead) -> None:
+        """"experienced": a study section the learner read (staff previews are not learning records)."""
+        if not event.session.is_learner:
+            return
+        section = next(s for s in event.unit.document.get("sections", []) if str(s["id"]) == event.section_id)
+        ref = SectionRef(id=str(section["id"]), title=section["title"])
+        record_statements(db, [st.section_experienced(self.profile, session_scope(event.session),
+                                                      unit_ref(event.unit), ref, event.at)])
+
+    def started(self, db: so.Session, event: AttemptStarted) -> None:
+        """"initialized": an attempt started."""
+        attempt = event.attempt
+        record_statements(db, [st.assessment_initialized(self.profile, scope_of(attempt.user, attempt.context),
+                                                         unit_ref(attempt.unit), uuid.UUID(attempt.id), event.at)])
+
+    def result(self, db: so.Session, event: AttemptResult) -> None:
+        """Answered items, completion, pass/fail, outcomes and unit mastered."""
+        attempt, result, now = event.attempt, event.result, event.at
+        scope, unit, registration = scope_of(attempt.user, attempt.context), unit_ref(attempt.unit), uuid.UUID(
+            attempt.id)
+        index = item_index(attempt.unit.document)
+        statements = []
+        for entry in attempt.selection:
+            item_id = SelectedItem.from_json(entry).item_id
+            item_def = index[item_id][1]
+            response = event.responses.get(item_id)
+            if response is None or response in ({}, [], ""):
+                continue  # not answered
+            scored = event.scores[item_id]
+            correct = None if scored.needs_review else scored.correct
+            statements.append(st.item_answered(self.profile, scope, unit, registration, _item_ref(item_def),
+                                               _xapi_response(item_def, response), correct, now))
+        score = Score(scaled=result.score, raw=round(result.score * 100, 2), max=100)
+        statements.append(st.assessment_completed(self.profile, scope, unit, registration, score, now))
+        if not result.pending_review:
+            statements.append(st.assessment_graded(self.profile, scope, unit, registration, score, result.mastered,
+                                                   now))
+        outcomes = {str(o["id"]): o for o in attempt.unit.document["outcomes"]}
+        for outcome in result.outcomes:
+            if outcome.met:
+                doc = outcomes[outcome.id]
+                ref = OutcomeRef(id=outcome.id, title=doc["title"], esco=tuple(doc.get("esco", ())))
+                statements.append(st.outcome_mastered(self.profile, scope, unit, registration, ref,
+                                                      Score(scaled=outcome.score), now))
+        if result.mastered:
+            statements.append(st.unit_mastered(self.profile, scope, unit, registration, score, now))
+        record_statements(db, statements)
+
+    def earned(self, db: so.Session, event: CredentialIssued) -> None:
+        """"earned": the credential a mastered attempt is backed by."""
+        attempt = event.attempt
+        record_statements(db, [st.credential_earned(self.profile, scope_of(attempt.user, attempt.context),
+                                                    unit_ref(attempt.unit), uuid.UUID(event.credential.id),
+                                                    uuid.UUID(attempt.id), event.at)])
+
+    def revoked(self, db: so.Session, event: CredentialRevoked) -> None:
+        """"revoked", with the reason stored (the earned statement stays: it happened)."""
+        credential = event.credential
+        record_statements(db, [st.credential_revoked(self.profile, scope_of(credential.user, credential.context),
+                                                     unit_ref(credential.unit), uuid.UUID(credential.id), event.at,
+                                                     credential.revocation_reason)])
+
+    def reset(self, db: so.Session, event: AttemptResetByTeacher) -> None:
+        """Void the reset attempt's statements that the outbox holds (the tool's record of what it told the LRS).
+
+        A credential earned with the attempt is not touched: revoking it is a separate, explicit decision.
+        """
+        attempt = event.attempt
+        ids = st.AttemptIds(uuid.UUID(attempt.id)).every(
+            [SelectedItem.from_json(entry).item_id for entry in attempt.selection],
+            [str(o["id"]) for o in attempt.unit.document.get("outcomes") or ()], attempt.unit.version)
+        candidates = [uuid.UUID(sid) for sid in ids]
+        recorded = sorted(str(sid) for sid in db.scalars(
+            sa.select(StatementOutbox.statement_id).where(StatementOutbox.statement_id.in_(candidates))))
+        if recorded:
+            record_statements(db, st.statements_voided(self.profile, session_scope(event.teacher),
+                                                       uuid.UUID(attempt.id), recorded, event.at))
