@@ -28,6 +28,7 @@ from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.integration.dashboard.helpers import ids, post_form
 from tests.lti_platform import LtiRoles, TestPlatform
+from tests.support.unit_copies import copy_unit
 
 UNIT = "manufacturing-circular-design"  # 3 outcomes, fully auto-scored, max_attempts 3
 PRACTICAL_UNIT = "building-selective-demolition"
@@ -94,8 +95,7 @@ def _practice_unit(tool: LiveTool, tmp_path: Path) -> None:
     doc["slug"] = PRACTICE_UNIT
     doc["policy"] = dict(doc.get("policy") or {}) | {"practice_after_mastery": True, "max_attempts": 2}
     folder = tmp_path / "practice-units"
-    folder.mkdir()
-    (folder / f"{PRACTICE_UNIT}.yaml").write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    copy_unit(UNIT, folder, doc)
     tool.cli("content", "load", str(folder))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import requests
@@ -13,6 +12,7 @@ from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import LtiRoles, TestPlatform
+from tests.support.unit_copies import copy_unit
 
 UNIT = "manufacturing-circular-design"
 
@@ -23,9 +23,7 @@ def _publish_new_version(tool: LiveTool, tmp_path: Path) -> str:
     doc["version"] = "9.0.0"
     doc["title"] = {"en": "Circular design, revised edition"}
     folder = tmp_path / "units"
-    folder.mkdir()
-    shutil.copy(source, folder / source.name)
-    (folder / source.name).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    copy_unit(UNIT, folder, doc)
     tool.cli("content", "load", str(folder))
     return doc["version"]
 
