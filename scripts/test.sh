@@ -12,4 +12,6 @@ for setup in scripts/test-setup.d/*.sh; do
   [ -e "$setup" ] && bash "$setup"
 done
 .venv/bin/ruff check lti_tool tests bench
+# Every shipped unit must meet the authoring rules (docs/authoring.md): warnings fail too.
+.venv/bin/mastery content check --strict
 exec .venv/bin/python -m pytest "$@"
