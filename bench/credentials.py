@@ -26,8 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from lti_tool.credentials import vcjwt  # noqa: E402
-from lti_tool.credentials.builder import (  # noqa: E402
+from lti_tool.credentials.issuing.builder import (  # noqa: E402
     EscoSkill,
     IssuerInfo,
     LearnerInfo,
@@ -36,13 +35,14 @@ from lti_tool.credentials.builder import (  # noqa: E402
     UnitInfo,
     build_credential,
 )
-from lti_tool.credentials.canonical import canonicalize_safe  # noqa: E402
-from lti_tool.credentials.dataintegrity import format_created, sign, verify  # noqa: E402
-from lti_tool.credentials.fast_nquads import canonical_nquads  # noqa: E402
-from lti_tool.credentials.fast_proof import sign_fast, verify_fast  # noqa: E402
-from lti_tool.credentials.multibase import did_key, did_key_verification_method  # noqa: E402
-from lti_tool.credentials.resolver import Resolver  # noqa: E402
-from lti_tool.credentials.status_list import status_entry  # noqa: E402
+from lti_tool.credentials.proof import vcjwt  # noqa: E402
+from lti_tool.credentials.proof.canonical import canonicalize_safe  # noqa: E402
+from lti_tool.credentials.proof.dataintegrity import format_created, sign, verify  # noqa: E402
+from lti_tool.credentials.proof.fast_nquads import canonical_nquads  # noqa: E402
+from lti_tool.credentials.proof.fast_proof import sign_fast, verify_fast  # noqa: E402
+from lti_tool.credentials.proof.multibase import did_key, did_key_verification_method  # noqa: E402
+from lti_tool.credentials.proof.resolver import Resolver  # noqa: E402
+from lti_tool.credentials.status.bitstring import status_entry  # noqa: E402
 
 JS_DIR = ROOT / "tests" / "js_verifier"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from lti_tool.credentials.canonical import CanonicalizationBudgetError, WorkBudget, canonicalize_safe  # noqa: E402
+from lti_tool.credentials.proof.canonical import CanonicalizationBudgetError, WorkBudget, canonicalize_safe  # noqa: E402
 
 UNBOUNDED = WorkBudget(max_blank_nodes=10**9, max_undistinguished=10**9, work_factor=64, seconds=10**9)
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.services import issue_for_mastery, live_credential, reissue
-from lti_tool.credentials.unit_facts import OutcomeResult
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
 from lti_tool.events import CredentialIssued, publish
 from lti_tool.launch.models import LaunchSession, User

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import orm as so
 
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.services import issue_for_mastery, live_credential
-from lti_tool.credentials.unit_facts import OutcomeResult
 from lti_tool.events import AttemptResult, CredentialIssued, publish
 
 

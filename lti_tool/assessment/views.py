@@ -17,7 +17,7 @@ from lti_tool.assessment.uploads import discard_upload, download_name, readable_
 from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
 from lti_tool.catalogue.unit_texts import content_language
-from lti_tool.credentials.presentation import present
+from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.runtime import current_env
 from lti_tool.credentials.services import credential_for, credential_url
 from lti_tool.db import db, utcnow

@@ -9,7 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from lti_tool.credentials import from_lrs, lrs_issuance, services
+from lti_tool.credentials import services
+from lti_tool.credentials.issuing import from_lrs, lrs_issuance
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import KEYRING, current_env
 from lti_tool.db import db, utcnow

@@ -8,8 +8,8 @@ from flask import Blueprint, jsonify, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 
 from lti_tool.credentials import services
+from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.presentation import present
 from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db, utcnow
 from lti_tool.errors import Forbidden, NotFound, ValidationFailed

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.credentials.status_list import MIN_BITS, StatusPurpose
+from lti_tool.credentials.status.bitstring import MIN_BITS, StatusPurpose
 from lti_tool.db import Base, utcnow
 
 if TYPE_CHECKING:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from lti_tool.credentials.issuer import Issuer, make_issuer
-from lti_tool.credentials.keyring import KeyRing
-from lti_tool.credentials.remote import RemoteFetcher
+from lti_tool.credentials.issuing.issuer import Issuer, make_issuer
+from lti_tool.credentials.issuing.keyring import KeyRing
+from lti_tool.credentials.verification.remote import RemoteFetcher
 from lti_tool.settings import Settings
 
 KEYRING = "mastery.credential_keys"

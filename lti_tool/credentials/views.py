@@ -9,14 +9,17 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import localized
-from lti_tool.credentials import badge, exports, services, status_store
-from lti_tool.credentials.contexts import ContextUrl, default_loader
+from lti_tool.credentials import services
+from lti_tool.credentials.exports import badge
+from lti_tool.credentials.exports import services as exports
+from lti_tool.credentials.exports.reader import issuer_view, present, verdict
+from lti_tool.credentials.exports.sharing import learner_language_texts, linkedin_add_url
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.presentation import issuer_view, present, verdict
+from lti_tool.credentials.proof.contexts import ContextUrl, default_loader
 from lti_tool.credentials.runtime import current_env
-from lti_tool.credentials.sharing import learner_language_texts, linkedin_add_url
-from lti_tool.credentials.upload import read_upload
-from lti_tool.credentials.verification import verify_any
+from lti_tool.credentials.status import store as status_store
+from lti_tool.credentials.verification.payload import read_upload
+from lti_tool.credentials.verification.services import verify_any
 from lti_tool.db import db, utcnow
 from lti_tool.errors import NotFound
 

@@ -14,7 +14,7 @@ from lti_tool.assessment.credential_names import correct_name, course_credential
 from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.assessment.grading import change_policy
 from lti_tool.catalogue.schema import localized
-from lti_tool.credentials.presentation import present
+from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.services import live_credential
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
 from lti_tool.dashboard import pages, services

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 
 from lti_tool.catalogue.loader import unit_paths
 from lti_tool.catalogue.schema import UnitFileError, read_unit_file
-from lti_tool.credentials.from_lrs import describe_lrs_failure
+from lti_tool.credentials.issuing.from_lrs import describe_lrs_failure
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ToolError
 from lti_tool.launch.models import User

@@ -10,7 +10,7 @@ from typing import Any
 from fpdf import FPDF
 from openpyxl import Workbook
 
-from lti_tool.credentials.certificate import find_font
+from lti_tool.credentials.exports.pdf import find_font
 from lti_tool.dashboard.export import csv_bytes, safe_cell
 from lti_tool.pilots.figures import COLUMNS, Figures
 

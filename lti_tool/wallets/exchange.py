@@ -24,10 +24,10 @@ from urllib.parse import urlencode, urlsplit
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.credentials.dataintegrity import issuer_id, verify_authentication
-from lti_tool.credentials.fast_proof import sign_fast
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.resolver import Resolver
+from lti_tool.credentials.proof.dataintegrity import issuer_id, verify_authentication
+from lti_tool.credentials.proof.fast_proof import sign_fast
+from lti_tool.credentials.proof.resolver import Resolver
 from lti_tool.credentials.runtime import CredentialEnv
 from lti_tool.wallets.models import CredentialOffer
 from lti_tool.wallets.services import OFFER_LIFETIME, OAuthError, _aware, _hash

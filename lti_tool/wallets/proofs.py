@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError, SecurityWarning
 from joserfc.jwk import ECKey, OKPKey
 
-from lti_tool.credentials.multibase import MultibaseError, multibase_decode
+from lti_tool.credentials.proof.multibase import MultibaseError, multibase_decode
 
 PROOF_TYP = "openid4vci-proof+jwt"
 # "EdDSA" is what wallets send today; "Ed25519" is its fully specified name (RFC 9864).

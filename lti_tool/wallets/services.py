@@ -21,11 +21,11 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.credentials import vcjwt
-from lti_tool.credentials.builder import CREDENTIAL_CONTEXT
-from lti_tool.credentials.dataintegrity import issuer_id
-from lti_tool.credentials.fast_proof import sign_fast
+from lti_tool.credentials.issuing.builder import CREDENTIAL_CONTEXT
 from lti_tool.credentials.models import Credential
+from lti_tool.credentials.proof import vcjwt
+from lti_tool.credentials.proof.dataintegrity import issuer_id
+from lti_tool.credentials.proof.fast_proof import sign_fast
 from lti_tool.credentials.runtime import CredentialEnv
 from lti_tool.wallets.models import CredentialOffer, WalletNonce
 from lti_tool.wallets.proofs import ALGORITHMS, ProofError, check_proof

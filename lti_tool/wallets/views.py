@@ -8,7 +8,7 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lti_tool.credentials import services as credential_services
-from lti_tool.credentials.qr import qr_svg
+from lti_tool.credentials.exports.qr import qr_svg
 from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db, utcnow
 from lti_tool.errors import Conflict, NotFound

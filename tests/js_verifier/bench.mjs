@@ -14,7 +14,7 @@ import {cryptosuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const contextsDir = process.env.MASTERY_CONTEXTS_DIR ||
-  join(here, '..', '..', 'lti_tool', 'credentials', 'contexts');
+  join(here, '..', '..', 'lti_tool', 'credentials', 'proof', 'jsonld_documents');
 const manifest = JSON.parse(readFileSync(join(contextsDir, 'manifest.json'), 'utf8'));
 const contexts = new Map();
 for(const {url, file, sha256} of manifest.contexts) {

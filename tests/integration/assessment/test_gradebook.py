@@ -85,7 +85,7 @@ def test_mastery_issues_one_verifiable_credential(registered: tuple[LiveTool, Te
 
 
 def test_the_earned_credential_in_every_form(registered: tuple[LiveTool, TestPlatform]) -> None:
-    from lti_tool.credentials.elm_shacl import validate_elm
+    from lti_tool.credentials.exports.elm_shacl import validate_elm
     from tests.conftest import STANDARDS
 
     tool, platform = registered

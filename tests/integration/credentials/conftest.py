@@ -15,8 +15,8 @@ from flask import Flask
 from lti_tool.catalogue.loader import load_units
 from lti_tool.catalogue.models import Unit
 from lti_tool.credentials import services
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.unit_facts import OutcomeResult
 from lti_tool.db import db
 from lti_tool.launch.models import Context, Deployment, Platform, User
 from lti_tool.settings import PROJECT_ROOT

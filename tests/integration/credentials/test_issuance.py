@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from lti_tool.credentials import services
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.models import Credential, StatusList
 from lti_tool.credentials.runtime import KEYRING, current_env
-from lti_tool.credentials.schema_check import schema_errors
-from lti_tool.credentials.status_list import Bitstring
-from lti_tool.credentials.unit_facts import OutcomeResult
-from lti_tool.credentials.verification import verify_any
+from lti_tool.credentials.status.bitstring import Bitstring
+from lti_tool.credentials.verification.schema_check import schema_errors
+from lti_tool.credentials.verification.services import verify_any
 from lti_tool.db import db
 from tests.integration.credentials.conftest import NOW, World, mastered, subject_name
 

@@ -16,11 +16,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask.testing import FlaskClient
 
 from lti_tool.credentials import services
-from lti_tool.credentials.contexts import CONTEXTS_DIR
-from lti_tool.credentials.dataintegrity import sign
-from lti_tool.credentials.multibase import did_key, did_key_verification_method
-from lti_tool.credentials.schema_check import schema_errors
-from lti_tool.credentials.status_list import Bitstring
+from lti_tool.credentials.proof.contexts import CONTEXTS_DIR
+from lti_tool.credentials.proof.dataintegrity import sign
+from lti_tool.credentials.proof.multibase import did_key, did_key_verification_method
+from lti_tool.credentials.status.bitstring import Bitstring
+from lti_tool.credentials.verification.schema_check import schema_errors
 from lti_tool.db import db
 from tests.conftest import STANDARDS
 from tests.integration.credentials.conftest import World

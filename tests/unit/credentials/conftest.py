@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials.builder import (
+from lti_tool.credentials.issuing.builder import (
     EscoSkill,
     IssuerInfo,
     LearnerInfo,
@@ -19,9 +19,9 @@ from lti_tool.credentials.builder import (
     UnitInfo,
     build_credential,
 )
-from lti_tool.credentials.multibase import did_key
-from lti_tool.credentials.resolver import Resolver
-from lti_tool.credentials.status_list import status_entry
+from lti_tool.credentials.proof.multibase import did_key
+from lti_tool.credentials.proof.resolver import Resolver
+from lti_tool.credentials.status.bitstring import status_entry
 from tests.conftest import STANDARDS
 
 SPEC = STANDARDS

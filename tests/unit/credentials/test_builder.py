@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials.builder import (
+from lti_tool.credentials.issuing.builder import (
     ECTS_FRAMEWORK,
     IssuerInfo,
     LearnerInfo,
@@ -20,12 +20,12 @@ from lti_tool.credentials.builder import (
     build_credential,
     identity_hash,
 )
-from lti_tool.credentials.canonical import canonicalize_safe
-from lti_tool.credentials.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
-from lti_tool.credentials.dataintegrity import sign, verify
-from lti_tool.credentials.multibase import did_key_verification_method
-from lti_tool.credentials.resolver import Resolver
-from lti_tool.credentials.schema_check import schema_errors
+from lti_tool.credentials.proof.canonical import canonicalize_safe
+from lti_tool.credentials.proof.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
+from lti_tool.credentials.proof.dataintegrity import sign, verify
+from lti_tool.credentials.proof.multibase import did_key_verification_method
+from lti_tool.credentials.proof.resolver import Resolver
+from lti_tool.credentials.verification.schema_check import schema_errors
 
 from .conftest import SPEC
 
@@ -241,7 +241,7 @@ def test_blended_and_fractional_workload(
 
 
 def test_control_characters_are_removed_from_every_text() -> None:
-    from lti_tool.credentials.builder import without_control_characters
+    from lti_tool.credentials.issuing.builder import without_control_characters
 
     doc = {"name": "Ann\x0b\x01a\tB\nC\x7f", "list": ["x\x00y", 3], "nested": {"k": "\x1fz"}}
     assert without_control_characters(doc) == {"name": "Anna\tB\nC", "list": ["xy", 3], "nested": {"k": "z"}}

@@ -8,8 +8,8 @@ import hashlib
 import pytest
 from pyld import jsonld
 
-from lti_tool.credentials.canonical import UnsafeDocumentError, canonicalize, canonicalize_safe, expand_strict
-from lti_tool.credentials.contexts import default_loader
+from lti_tool.credentials.proof.canonical import UnsafeDocumentError, canonicalize, canonicalize_safe, expand_strict
+from lti_tool.credentials.proof.contexts import default_loader
 
 from .conftest import load_example
 

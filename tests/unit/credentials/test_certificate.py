@@ -13,10 +13,10 @@ import pytest
 import segno
 from PIL import Image
 
-from lti_tool.credentials.builder import build_credential
-from lti_tool.credentials.certificate import certificate_data, certificate_pdf, find_font
-from lti_tool.credentials.inputs import IssuerInfo, LearnerInfo, UnitInfo
-from lti_tool.credentials.qr import qr_matrix, qr_png, qr_svg
+from lti_tool.credentials.exports.pdf import certificate_data, certificate_pdf, find_font
+from lti_tool.credentials.exports.qr import qr_matrix, qr_png, qr_svg
+from lti_tool.credentials.issuing.builder import build_credential
+from lti_tool.credentials.issuing.inputs import IssuerInfo, LearnerInfo, UnitInfo
 
 URL = "https://mastery.example/credentials/3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11"
 

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials.canonical import UnsafeDocumentError, canonicalize_safe
-from lti_tool.credentials.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
-from lti_tool.credentials.dataintegrity import sign
-from lti_tool.credentials.multibase import did_key_verification_method
+from lti_tool.credentials.proof.canonical import UnsafeDocumentError, canonicalize_safe
+from lti_tool.credentials.proof.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
+from lti_tool.credentials.proof.dataintegrity import sign
+from lti_tool.credentials.proof.multibase import did_key_verification_method
 from tests.support.js_verifier import js_verify, needs_js_verifier
 
 pytestmark = needs_js_verifier

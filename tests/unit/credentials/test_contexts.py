@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lti_tool.credentials.canonical import CanonicalizationError, canonicalize
-from lti_tool.credentials.contexts import (
+from lti_tool.credentials.proof.canonical import CanonicalizationError, canonicalize
+from lti_tool.credentials.proof.contexts import (
     CONTEXTS_DIR,
     ContextIntegrityError,
     ContextUrl,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials.dataintegrity import format_created, sign, verify
-from lti_tool.credentials.multibase import b58decode, b58encode, did_key_verification_method
-from lti_tool.credentials.resolver import Resolver
+from lti_tool.credentials.proof.dataintegrity import format_created, sign, verify
+from lti_tool.credentials.proof.multibase import b58decode, b58encode, did_key_verification_method
+from lti_tool.credentials.proof.resolver import Resolver
 
 from .conftest import EXAMPLES, controller_document, load_example
 

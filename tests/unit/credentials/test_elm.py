@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import rdflib
 
-from lti_tool.credentials.canonical import expand_strict
-from lti_tool.credentials.contexts import UnknownContextError
-from lti_tool.credentials.elm import ELM_CONTEXT, UNSIGNED_NOTICE, build_elm
-from lti_tool.credentials.elm_shacl import elm_loader, to_graph, validate_elm
-from lti_tool.credentials.inputs import IssuerInfo, LearnerInfo, UnitInfo
+from lti_tool.credentials.exports.elm import ELM_CONTEXT, UNSIGNED_NOTICE, build_elm
+from lti_tool.credentials.exports.elm_shacl import elm_loader, to_graph, validate_elm
+from lti_tool.credentials.issuing.inputs import IssuerInfo, LearnerInfo, UnitInfo
+from lti_tool.credentials.proof.canonical import expand_strict
+from lti_tool.credentials.proof.contexts import UnknownContextError
 
 from .conftest import SPEC
 

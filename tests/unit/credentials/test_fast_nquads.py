@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lti_tool.credentials.builder import (
+from lti_tool.credentials.issuing.builder import (
     EscoSkill,
     IssuerInfo,
     LearnerInfo,
@@ -20,13 +20,13 @@ from lti_tool.credentials.builder import (
     UnitInfo,
     build_credential,
 )
-from lti_tool.credentials.canonical import canonicalize_safe
-from lti_tool.credentials.dataintegrity import sign, verify
-from lti_tool.credentials.fast_nquads import NotOurShape, canonical_nquads, canonicalize_any, is_our_shape
-from lti_tool.credentials.fast_proof import sign_fast, verify_fast
-from lti_tool.credentials.multibase import did_key, did_key_verification_method
-from lti_tool.credentials.resolver import Resolver
-from lti_tool.credentials.status_list import status_entry
+from lti_tool.credentials.proof.canonical import canonicalize_safe
+from lti_tool.credentials.proof.dataintegrity import sign, verify
+from lti_tool.credentials.proof.fast_nquads import NotOurShape, canonical_nquads, canonicalize_any, is_our_shape
+from lti_tool.credentials.proof.fast_proof import sign_fast, verify_fast
+from lti_tool.credentials.proof.multibase import did_key, did_key_verification_method
+from lti_tool.credentials.proof.resolver import Resolver
+from lti_tool.credentials.status.bitstring import status_entry
 
 from .conftest import load_example
 

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lti_tool.credentials.from_lrs import Justified, decide, describe_lrs_failure, read_statements
+from lti_tool.credentials.issuing.from_lrs import Justified, decide, describe_lrs_failure, read_statements
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.lrs_client import LrsClient, LrsError
 from lti_tool.xapi.profile import Extension, Profile, Verb

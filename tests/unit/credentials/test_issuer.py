@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lti_tool.credentials.issuer import did_web, is_public_https, make_issuer
-from lti_tool.credentials.keyring import KeyFileError, KeyRing
-from lti_tool.credentials.resolver import did_web_url
+from lti_tool.credentials.issuing.issuer import did_web, is_public_https, make_issuer
+from lti_tool.credentials.issuing.keyring import KeyFileError, KeyRing
+from lti_tool.credentials.proof.resolver import did_web_url
 
 
 @pytest.mark.parametrize(

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials.dataintegrity import sign
-from lti_tool.credentials.multibase import did_key_verification_method
+from lti_tool.credentials.proof.dataintegrity import sign
+from lti_tool.credentials.proof.multibase import did_key_verification_method
 
 JS_DIR = Path(__file__).resolve().parents[2] / "js_verifier"
 NODE = shutil.which("node")

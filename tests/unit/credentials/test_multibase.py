@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.credentials.multibase import (
+from lti_tool.credentials.proof.multibase import (
     MultibaseError,
     b58decode,
     b58encode,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.credentials.remote import RemoteFetcher, RemoteFetchError
+from lti_tool.credentials.verification.remote import RemoteFetcher, RemoteFetchError
 
 
 @pytest.mark.parametrize("url", ["http://example.org/did.json", "https://127.0.0.1/did.json",

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from lti_tool.credentials.schema_check import SCHEMA_DIR, schema_errors
+from lti_tool.credentials.verification.schema_check import SCHEMA_DIR, schema_errors
 
 from .conftest import EXAMPLES, OB_SPEC, load_example
 

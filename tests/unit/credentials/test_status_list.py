@@ -11,10 +11,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lti_tool.credentials.dataintegrity import sign, verify
-from lti_tool.credentials.multibase import did_key, did_key_verification_method
-from lti_tool.credentials.resolver import Resolver
-from lti_tool.credentials.status_list import (
+from lti_tool.credentials.proof.dataintegrity import sign, verify
+from lti_tool.credentials.proof.multibase import did_key, did_key_verification_method
+from lti_tool.credentials.proof.resolver import Resolver
+from lti_tool.credentials.status.bitstring import (
     MIN_BITS,
     Bitstring,
     StatusListError,

@@ -11,10 +11,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generate_private_key
 
-from lti_tool.credentials import vcjwt
-from lti_tool.credentials.builder import IssuerInfo
-from lti_tool.credentials.multibase import did_key_verification_method
-from lti_tool.credentials.resolver import ResolvedKey, Resolver, jwk_to_key
+from lti_tool.credentials.issuing.builder import IssuerInfo
+from lti_tool.credentials.proof import vcjwt
+from lti_tool.credentials.proof.multibase import did_key_verification_method
+from lti_tool.credentials.proof.resolver import ResolvedKey, Resolver, jwk_to_key
 
 from .conftest import EXAMPLES, load_example
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials import vcjwt
-from lti_tool.credentials.dataintegrity import sign
-from lti_tool.credentials.multibase import did_key_verification_method
-from lti_tool.credentials.resolver import Resolver
-from lti_tool.credentials.status_list import Bitstring, status_list_credential
-from lti_tool.credentials.verify import StatusFetchError, verify_credential
+from lti_tool.credentials.proof import vcjwt
+from lti_tool.credentials.proof.dataintegrity import sign
+from lti_tool.credentials.proof.multibase import did_key_verification_method
+from lti_tool.credentials.proof.resolver import Resolver
+from lti_tool.credentials.status.bitstring import Bitstring, status_list_credential
+from lti_tool.credentials.verification.verifier import StatusFetchError, verify_credential
 
 from .conftest import STATUS_LIST_URL, load_example
 

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.credentials import canonical
-from lti_tool.credentials.canonical import (
+from lti_tool.credentials.proof import canonical
+from lti_tool.credentials.proof.canonical import (
     CanonicalizationBudgetError,
     WorkBudget,
     canonicalize,
     canonicalize_safe,
 )
-from lti_tool.credentials.dataintegrity import verify
-from lti_tool.credentials.resolver import Resolver
+from lti_tool.credentials.proof.dataintegrity import verify
+from lti_tool.credentials.proof.resolver import Resolver
 from tests.support.poison import poison_credential
 
 from .conftest import load_example
@@ -91,7 +91,7 @@ def test_a_malformed_proof_value_is_refused_before_canonicalising(monkeypatch: p
     def never(*_args: object, **_kwargs: object) -> str:
         raise AssertionError("canonicalised a proof that had already failed")
 
-    monkeypatch.setattr("lti_tool.credentials.dataintegrity.canonicalize_safe", never)
+    monkeypatch.setattr("lti_tool.credentials.proof.dataintegrity.canonicalize_safe", never)
     document = poison_credential(8)
     document["proof"][0]["proofValue"] = "z3yMApqCu"
     result = verify(document, Resolver())

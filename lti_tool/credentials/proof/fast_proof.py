@@ -15,12 +15,12 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from lti_tool.credentials import dataintegrity
-from lti_tool.credentials.contexts import OfflineDocumentLoader
-from lti_tool.credentials.dataintegrity import Cryptosuite, ProofType, VerificationResult
-from lti_tool.credentials.fast_nquads import NotOurShape, canonical_nquads, canonicalize_any
-from lti_tool.credentials.multibase import MultibaseError, multibase_decode
-from lti_tool.credentials.resolver import KeyResolver
+from lti_tool.credentials.proof import dataintegrity
+from lti_tool.credentials.proof.contexts import OfflineDocumentLoader
+from lti_tool.credentials.proof.dataintegrity import Cryptosuite, ProofType, VerificationResult
+from lti_tool.credentials.proof.fast_nquads import NotOurShape, canonical_nquads, canonicalize_any
+from lti_tool.credentials.proof.multibase import MultibaseError, multibase_decode
+from lti_tool.credentials.proof.resolver import KeyResolver
 
 __all__ = ["sign_fast", "verify_fast"]
 

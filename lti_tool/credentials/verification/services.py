@@ -8,15 +8,15 @@ from typing import Any
 
 from sqlalchemy import orm as so
 
-from lti_tool.credentials import status_store
-from lti_tool.credentials.canonical import CanonicalizationError
-from lti_tool.credentials.contexts import ContextIntegrityError, UnknownContextError
-from lti_tool.credentials.multibase import MultibaseError
-from lti_tool.credentials.remote import RemoteFetchError
-from lti_tool.credentials.resolver import KeyResolutionError, Resolver, did_web_url
+from lti_tool.credentials.proof.canonical import CanonicalizationError
+from lti_tool.credentials.proof.contexts import ContextIntegrityError, UnknownContextError
+from lti_tool.credentials.proof.multibase import MultibaseError
+from lti_tool.credentials.proof.resolver import KeyResolutionError, Resolver, did_web_url
 from lti_tool.credentials.runtime import CredentialEnv
-from lti_tool.credentials.status_list import StatusListError
-from lti_tool.credentials.verify import StatusFetcher, StatusFetchError, verify_credential
+from lti_tool.credentials.status import store as status_store
+from lti_tool.credentials.status.bitstring import StatusListError
+from lti_tool.credentials.verification.remote import RemoteFetchError
+from lti_tool.credentials.verification.verifier import StatusFetcher, StatusFetchError, verify_credential
 
 # What a hostile document can make the JSON-LD, schema or JWT code raise; reported as a failed check.
 _PROCESSING_ERRORS = (

@@ -17,7 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.ec import EllipticCurvePublicKey
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
-from lti_tool.credentials.multibase import DID_KEY_PREFIX, MultibaseError, ed25519_from_did_key, ed25519_from_multikey
+from lti_tool.credentials.proof.multibase import (
+    DID_KEY_PREFIX,
+    MultibaseError,
+    ed25519_from_did_key,
+    ed25519_from_multikey,
+)
 
 PublicKey = Ed25519PublicKey | RSAPublicKey | EllipticCurvePublicKey
 ControllerFetcher = Callable[[str], Mapping[str, Any]]

@@ -20,7 +20,7 @@ from typing import Any
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
-from lti_tool.credentials.contexts import OfflineDocumentLoader, UnknownContextError, default_loader
+from lti_tool.credentials.proof.contexts import OfflineDocumentLoader, UnknownContextError, default_loader
 
 # pyld 3.3's normalize defaults to URGNA2012 and rejects the name "RDFC-1.0"; URDNA2015 is RDFC-1.0.
 _NORMALIZE = {"algorithm": "URDNA2015", "format": "application/n-quads"}

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from lti_tool.credentials.contexts import ContextUrl
-from lti_tool.credentials.dataintegrity import CREATED_FORMAT
+from lti_tool.credentials.proof.contexts import ContextUrl
+from lti_tool.credentials.proof.dataintegrity import CREATED_FORMAT
 
 # Spec §2.1: at least 16 KB (131,072 entries) so a single index does not identify its holder.
 MIN_BITS = 131_072

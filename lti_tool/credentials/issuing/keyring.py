@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from lti_tool.credentials.multibase import ed25519_multikey
+from lti_tool.credentials.proof.multibase import ed25519_multikey
 
 
 class KeyFileError(RuntimeError):

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
-from lti_tool.credentials.certificate import find_font
+from lti_tool.credentials.exports.pdf import find_font
 
 PNG_KEYWORD = "openbadgecredential"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"

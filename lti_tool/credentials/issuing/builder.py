@@ -16,9 +16,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from lti_tool.credentials.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
-from lti_tool.credentials.dataintegrity import CREATED_FORMAT
-from lti_tool.credentials.inputs import (
+from lti_tool.credentials.issuing.inputs import (
     AlignmentTarget,
     EscoSkill,
     IdentityType,
@@ -28,6 +26,8 @@ from lti_tool.credentials.inputs import (
     Participation,
     UnitInfo,
 )
+from lti_tool.credentials.proof.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
+from lti_tool.credentials.proof.dataintegrity import CREATED_FORMAT
 
 __all__ = [
     "EscoSkill",

@@ -22,9 +22,17 @@ from typing import Any
 
 from pyld.canon import URDNA2015
 
-from lti_tool.credentials.canonical import canonicalize_safe
-from lti_tool.credentials.contexts import OfflineDocumentLoader
-from lti_tool.credentials.shapes import CREDENTIAL_SHAPE, PROOF_OPTIONS_SHAPE, RDF_TYPE, SHAPES, Prop, Shape, ValueKind
+from lti_tool.credentials.proof.canonical import canonicalize_safe
+from lti_tool.credentials.proof.contexts import OfflineDocumentLoader
+from lti_tool.credentials.proof.shapes import (
+    CREDENTIAL_SHAPE,
+    PROOF_OPTIONS_SHAPE,
+    RDF_TYPE,
+    SHAPES,
+    Prop,
+    Shape,
+    ValueKind,
+)
 
 __all__ = ["NotOurShape", "canonical_nquads", "canonicalize_any", "is_our_shape"]
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pyld import jsonld
 
-from lti_tool.credentials.contexts import CONTEXTS_DIR, OfflineDocumentLoader
+from lti_tool.credentials.proof.contexts import CONTEXTS_DIR, OfflineDocumentLoader
 
 ELM_CONTEXTS_DIR = CONTEXTS_DIR / "elm"
 

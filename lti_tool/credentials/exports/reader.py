@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lti_tool.credentials.inputs import AlignmentTarget, IdentityType
+from lti_tool.credentials.issuing.inputs import AlignmentTarget, IdentityType
 
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
 # EU and EEA member states (ISO 3166-1 alpha-2), so the page names the country in words.

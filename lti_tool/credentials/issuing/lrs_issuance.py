@@ -16,7 +16,7 @@ from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.catalogue.models import Unit
-from lti_tool.credentials.from_lrs import Catalogue, Justified
+from lti_tool.credentials.issuing.from_lrs import Catalogue, Justified
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import CredentialEnv
 from lti_tool.credentials.services import issue_for_mastery, live_credential

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from lti_tool.credentials.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
+from lti_tool.credentials.issuing.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
 
 ESCO_LABELS_FILE = Path(__file__).resolve().parent / "esco_labels.json"
 # Credentials are issued in English: the EU Annex I elements must be readable across borders, and the

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 import httpx
 
-from lti_tool.credentials.unit_facts import OutcomeResult
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.xapi.lrs_client import LrsError
 from lti_tool.xapi.profile import Extension, Profile, Verb
 

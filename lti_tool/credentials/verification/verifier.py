@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from lti_tool.credentials import dataintegrity, status_list, vcjwt
-from lti_tool.credentials.canonical import CanonicalizationError, UnsafeDocumentError, expand_strict
-from lti_tool.credentials.contexts import OfflineDocumentLoader
-from lti_tool.credentials.dataintegrity import VerificationResult
-from lti_tool.credentials.resolver import KeyResolver
-from lti_tool.credentials.schema_check import schema_errors
+from lti_tool.credentials.proof import dataintegrity, vcjwt
+from lti_tool.credentials.proof.canonical import CanonicalizationError, UnsafeDocumentError, expand_strict
+from lti_tool.credentials.proof.contexts import OfflineDocumentLoader
+from lti_tool.credentials.proof.dataintegrity import VerificationResult
+from lti_tool.credentials.proof.resolver import KeyResolver
+from lti_tool.credentials.status import bitstring as status_list
+from lti_tool.credentials.verification.schema_check import schema_errors
 
 StatusFetcher = Callable[[str], Mapping[str, Any]]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from lti_tool.credentials.builder import IssuerInfo, issuer_profile
-from lti_tool.credentials.contexts import ContextUrl
-from lti_tool.credentials.keyring import IssuerKey, KeySet
-from lti_tool.credentials.multibase import DID_KEY_PREFIX
+from lti_tool.credentials.issuing.builder import IssuerInfo, issuer_profile
+from lti_tool.credentials.issuing.keyring import IssuerKey, KeySet
+from lti_tool.credentials.proof.contexts import ContextUrl
+from lti_tool.credentials.proof.multibase import DID_KEY_PREFIX
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")

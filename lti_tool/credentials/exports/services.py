@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lti_tool.credentials.certificate import Revocation, certificate_pdf
-from lti_tool.credentials.elm import build_elm
+from lti_tool.credentials.exports.elm import build_elm
+from lti_tool.credentials.exports.pdf import Revocation, certificate_pdf
+from lti_tool.credentials.exports.qr import qr_svg
+from lti_tool.credentials.issuing.unit_facts import overall_score, unit_info
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.qr import qr_svg
 from lti_tool.credentials.runtime import CredentialEnv
 from lti_tool.credentials.services import credential_url, learner_info, results_of
-from lti_tool.credentials.unit_facts import overall_score, unit_info
 
 
 def certificate(credential: Credential, env: CredentialEnv) -> bytes:

@@ -17,8 +17,8 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from lti_tool.credentials.inputs import AlignmentTarget, IdentityType
-from lti_tool.credentials.qr import qr_png
+from lti_tool.credentials.exports.qr import qr_png
+from lti_tool.credentials.issuing.inputs import AlignmentTarget, IdentityType
 
 # A Unicode TrueType font (learner names are in every EU script); Debian's fonts-dejavu-core installs these.
 FONT_CANDIDATES = (

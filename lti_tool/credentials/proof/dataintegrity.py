@@ -18,15 +18,15 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from lti_tool.credentials.canonical import (
+from lti_tool.credentials.proof.canonical import (
     CanonicalizationBudgetError,
     CanonicalizationError,
     UnsafeDocumentError,
     canonicalize_safe,
 )
-from lti_tool.credentials.contexts import OfflineDocumentLoader
-from lti_tool.credentials.multibase import MultibaseError, multibase_decode, multibase_encode
-from lti_tool.credentials.resolver import KeyResolutionError, KeyResolver
+from lti_tool.credentials.proof.contexts import OfflineDocumentLoader
+from lti_tool.credentials.proof.multibase import MultibaseError, multibase_decode, multibase_encode
+from lti_tool.credentials.proof.resolver import KeyResolutionError, KeyResolver
 
 CREATED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 ED25519_SIGNATURE_BYTES = 64

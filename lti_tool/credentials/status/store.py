@@ -16,10 +16,10 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.credentials import dataintegrity
-from lti_tool.credentials.issuer import Issuer
+from lti_tool.credentials.issuing.issuer import Issuer
 from lti_tool.credentials.models import StatusList
-from lti_tool.credentials.status_list import MIN_BITS, Bitstring, StatusPurpose, status_list_credential
+from lti_tool.credentials.proof import dataintegrity
+from lti_tool.credentials.status.bitstring import MIN_BITS, Bitstring, StatusPurpose, status_list_credential
 
 STATUS_PATH = "/credentials/status/"
 

@@ -1,6 +1,6 @@
-"""Offline JSON-LD document loader over the context files shipped in ``contexts/``.
+"""Offline JSON-LD document loader over the context files shipped in ``jsonld_documents/``.
 
-Every context URL the tool processes maps to a file listed in ``contexts/manifest.json`` with a pinned
+Every context URL the tool processes maps to a file listed in ``jsonld_documents/manifest.json`` with a pinned
 sha256; a file whose hash differs, or a URL not in the manifest, is an error. Nothing is ever fetched:
 a credential naming an unknown context cannot be canonicalised, so it cannot be signed or verified.
 """
@@ -19,7 +19,7 @@ from typing import Any
 from cachetools import LRUCache
 from pyld import ContextResolver
 
-CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
+CONTEXTS_DIR = Path(__file__).resolve().parent / "jsonld_documents"
 MANIFEST_FILE = "manifest.json"
 
 

@@ -16,8 +16,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
-from lti_tool.credentials.dataintegrity import VerificationResult, issuer_id
-from lti_tool.credentials.resolver import KeyResolutionError, KeyResolver, PublicKey, jwk_to_key
+from lti_tool.credentials.proof.dataintegrity import VerificationResult, issuer_id
+from lti_tool.credentials.proof.resolver import KeyResolutionError, KeyResolver, PublicKey, jwk_to_key
 
 JWT_CLAIMS = ("iss", "jti", "nbf", "sub", "exp")
 

@@ -21,10 +21,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from lti_tool.credentials.builder import identity_hash
-from lti_tool.credentials.elm_vocab import EDC_SCHEMA, EdcConcept, concept, country, edc_concept, language
-from lti_tool.credentials.inputs import IssuerInfo, LearnerInfo, UnitInfo
-from lti_tool.credentials.qr import qr_png
+from lti_tool.credentials.exports.elm_vocab import EDC_SCHEMA, EdcConcept, concept, country, edc_concept, language
+from lti_tool.credentials.exports.qr import qr_png
+from lti_tool.credentials.issuing.builder import identity_hash
+from lti_tool.credentials.issuing.inputs import IssuerInfo, LearnerInfo, UnitInfo
 
 ELM_CONTEXT = ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"]
 PNG = "http://publications.europa.eu/resource/authority/file-type/PNG"

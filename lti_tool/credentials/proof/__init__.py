@@ -1,0 +1,1 @@
+"""Proofs: JSON-LD canonicalisation over pinned offline contexts, Data Integrity, VC-JWT, keys (pure)."""

@@ -1,0 +1,1 @@
+"""Bitstring Status Lists: the bitstring and its credential (pure), and the lists in the database."""
