@@ -27,13 +27,15 @@ from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import Deployment, LoginState, Platform
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.registration import DISABLED_MESSAGE, issuer_spellings
+from lti_tool.launch.registry_cache import PlatformEntry, Registry, attached_deployment, attached_platform
 
 
 class DbToolConf(ToolConfAbstract[FlaskRequest]):
-    """Registrations from the database; always the issuer-with-many-clients mode."""
+    """Registrations from the database (or the process's snapshot of them); always the issuer-with-many-clients mode."""
 
-    def __init__(self, session: so.Session) -> None:
+    def __init__(self, session: so.Session, registry: Registry | None = None) -> None:
         self._session = session
+        self._registry = registry
         self.platform: Platform | None = None
         self.deployment: Deployment | None = None
 
@@ -50,6 +52,8 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
 
     def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
         """The registration for this issuer (and client id, needed when the issuer has several)."""
+        if self._registry is not None:
+            return self._platform_from(self._registry, iss, client_id)
         query = sa.select(Platform).where(Platform.issuer.in_(issuer_spellings(iss)))
         if client_id:
             platform = self._session.scalar(query.where(Platform.client_id == client_id))
@@ -59,6 +63,20 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
         if platform is not None and platform.disabled_at is not None:
             raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
         return platform
+
+    def _platform_from(self, registry: Registry, iss: str, client_id: str | None) -> Platform | None:
+        spellings = issuer_spellings(iss)
+        entry: PlatformEntry | None
+        if client_id:
+            entry = next((p for s in spellings if (p := registry.platform(s, client_id)) is not None), None)
+        else:
+            candidates = [p for s in spellings for p in registry.platforms_of(s)]
+            entry = candidates[0] if len(candidates) == 1 else None
+        if entry is None:
+            return None
+        if entry.disabled:
+            raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
+        return attached_platform(self._session, entry)
 
     def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
                                     ) -> Registration | None:  # type: ignore[override]
@@ -83,10 +101,16 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
             platform = self.find_platform(iss, client_id)
         if platform is None:
             return None
-        self.deployment = self._session.scalar(
-            sa.select(Deployment).where(Deployment.platform_id == platform.id,
-                                        Deployment.deployment_id == deployment_id)
-        )
+        if self._registry is not None:
+            entry = self._registry.deployment(platform.id, deployment_id)
+            if entry is not None and entry.disabled:
+                raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
+            self.deployment = attached_deployment(self._session, entry) if entry is not None else None
+        else:
+            self.deployment = self._session.scalar(
+                sa.select(Deployment).where(Deployment.platform_id == platform.id,
+                                            Deployment.deployment_id == deployment_id)
+            )
         if self.deployment is not None and self.deployment.disabled_at is not None:
             raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
         return PyltiDeployment().set_deployment_id(deployment_id) if self.deployment else None

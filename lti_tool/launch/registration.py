@@ -328,21 +328,3 @@ def purge(db: so.Session, issuer: str, client_id: str | None, deployment_id: str
     db.delete(deployment if deployment is not None else platform)
     bump_generation(db)
     return label
-
-
-def platform_origins(platform: Platform) -> list[str]:
-    """The origins this platform frames the tool from (its issuer's and its login page's)."""
-    origins: set[str] = set()
-    for url in (platform.issuer, platform.auth_login_url):
-        parts = urlsplit(url)
-        if parts.scheme in {"http", "https"} and parts.netloc:
-            origins.add(f"{parts.scheme}://{parts.netloc}")
-    return sorted(origins)
-
-
-def enabled_platform_origins(db: so.Session) -> list[str]:
-    """Origins of every enabled registration (pages shown before a launch session exists)."""
-    origins: set[str] = set()
-    for platform in db.scalars(sa.select(Platform).where(Platform.disabled_at.is_(None))):
-        origins.update(platform_origins(platform))
-    return sorted(origins)

@@ -6,17 +6,18 @@ import datetime as dt
 import hashlib
 import secrets
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lti_tool.db import utcnow
 from lti_tool.errors import LaunchError
 from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
+from lti_tool.launch.registry_cache import Registry
 
 T = TypeVar("T")
 
@@ -63,31 +64,42 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
     return NewSession(session=session, token=token)
 
 
+def _insert(db: so.Session, model: type[T]) -> Any:
+    """INSERT with ON CONFLICT for this session's database (both PostgreSQL and SQLite ≥ 3.24 have it)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(model)
+    return sqlite.insert(model)
+
+
 def _get_or_create(db: so.Session, model: type[T], **key: object) -> T:
-    """The row with this natural key; created if missing, even when a concurrent launch creates it too."""
+    """The row with this natural key; created if missing, even when a concurrent launch creates it too.
+
+    Read first: a course or placement row exists after its first launch, and a plain read takes no row lock (an
+    upsert that updates would lock the course's row for every learner launching into it at once). A missing row
+    is created by one INSERT … ON CONFLICT DO NOTHING, so a race needs no savepoint: the loser reads the winner's.
+    """
     query = sa.select(model).filter_by(**key)
     found = db.scalar(query)
     if found is not None:
         return found
-    try:
-        with db.begin_nested():
-            row = model(**key)
-            db.add(row)
-        return row
-    except IntegrityError:
-        # Two first launches into the same course (or by the same user) at once: the other one won.
-        found = db.scalar(query)
-        if found is None:
-            raise
-        return found
+    created = db.scalar(_insert(db, model).values(**key).on_conflict_do_nothing(index_elements=list(key))
+                        .returning(model), execution_options={"populate_existing": True})
+    if created is not None:
+        return created  # type: ignore[no-any-return]
+    found = db.scalar(query)  # the other launch won the race
+    if found is None:
+        raise LaunchError("The launch could not be recorded; open the activity again.", code="launch_race")
+    return found
 
 
 def _upsert_user(db: so.Session, launch: LtiLaunch) -> User:
-    user = _get_or_create(db, User, issuer=launch.issuer, sub=launch.sub)
-    user.name = launch.display_name[:255]
-    user.email = str(launch.claims.get("email") or "")[:320]
-    user.locale = launch.locale
-    user.last_launch_at = utcnow()
+    # One statement: the user's row changes on every launch anyway (last_launch_at), and only this user's launches
+    # touch it, so the upsert's row lock costs nothing (two round trips before: read, then update).
+    values = {"name": launch.display_name[:255], "email": str(launch.claims.get("email") or "")[:320],
+              "locale": launch.locale, "last_launch_at": utcnow()}
+    statement = (_insert(db, User).values(issuer=launch.issuer, sub=launch.sub, **values)
+                 .on_conflict_do_update(index_elements=["issuer", "sub"], set_=values).returning(User))
+    user: User = db.scalars(statement, execution_options={"populate_existing": True}).one()
     return user
 
 
@@ -117,13 +129,15 @@ def _upsert_resource_link(db: so.Session, context: Context, launch: LtiLaunch) -
     return link
 
 
-def find_session(db: so.Session, token: str) -> LaunchSession | None:
-    """The live launch session for a bearer token, or None."""
+def find_session(db: so.Session, token: str, registry: Registry | None = None) -> LaunchSession | None:
+    """The live launch session for a bearer token, or None (`registry`: the registrations' snapshot to check)."""
     if not token:
         return None
     session = db.scalar(sa.select(LaunchSession).where(LaunchSession.token_hash == hash_token(token)))
     if session is None or session.expires_at < utcnow():
         return None
+    if registry is not None:
+        return session if registry.live(session.deployment_pk) else None
     if session.deployment.disabled_at is not None or session.deployment.platform.disabled_at is not None:
         return None  # disabled: at once, not when the session expires (a new launch shows why)
     return session

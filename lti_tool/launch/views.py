@@ -30,7 +30,7 @@ from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.services import record_launch
-from lti_tool.launch.web_session import is_staff, set_session_cookie
+from lti_tool.launch.web_session import is_staff, request_registry, set_session_cookie
 from lti_tool.settings import Settings
 
 bp = Blueprint("launch", __name__)
@@ -60,7 +60,7 @@ def login() -> ResponseReturnValue:
     if not same_origin(target, settings.base_url):
         raise LaunchError("The login asks to open an address that is not this tool. The tool's address "
                           "(TOOL_BASE_URL) may be configured differently in the LMS.", code="foreign_target")
-    conf = DbToolConf(db.session)
+    conf = DbToolConf(db.session, request_registry())
     oidc = ToolOIDCLogin(FlaskRequest(), conf)
     auth_url, state, nonce = oidc.prepare(settings.base_url + "/lti/launch")
     assert conf.platform is not None
@@ -87,7 +87,7 @@ def login() -> ResponseReturnValue:
 def launch() -> ResponseReturnValue:
     """The id_token launch: validate it fully, record the tenant, open a launch session."""
     settings = _settings()
-    conf = DbToolConf(db.session)
+    conf = DbToolConf(db.session, request_registry())
     proof = None
     if request.form.get("lti_storage_state"):
         proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
@@ -110,6 +110,7 @@ def launch() -> ResponseReturnValue:
             return render_template("launch/cookies_blocked.html", restart_url=restart), 401
         raise
     assert conf.deployment is not None
+    deployment_pk = conf.deployment.id  # read before the commit expires the row
     lti = LtiLaunch(message.claims())
     new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours)
     # The landing page carries this launch's token (``ls``), so a launch in another tab cannot take its place.
@@ -120,6 +121,7 @@ def launch() -> ResponseReturnValue:
     if proof is not None:
         # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
         g.launch_session = new.session
+        g.launch_deployment_pk = deployment_pk
         return landing_page(new.session)
     response = redirect(destination, code=303)
     set_session_cookie(response, new.token, max_age=settings.launch_session_hours * 3600)

@@ -22,6 +22,7 @@ from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
 from lti_tool.launch import claims
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.registry_cache import Registry, RegistryCache
 from lti_tool.launch.services import find_session
 
 SESSION_COOKIE = "mastery_session"
@@ -53,13 +54,24 @@ def _form_token() -> str:
         return ""
 
 
+def request_registry() -> Registry:
+    """The registrations for this request: the process's snapshot, checked against the generation once."""
+    if "registry" not in g:
+        cache: RegistryCache = current_app.extensions.setdefault("mastery.registry", RegistryCache())
+        g.registry = cache.current(db.session)
+    registry: Registry = g.registry
+    return registry
+
+
 def peek_launch() -> LaunchSession | None:
     """The launch session of this request if it carries a live one, else None (never raises)."""
     if "launch_session" not in g:
         token = request_launch_token()
-        g.launch_session = find_session(db.session, token) if token else None
+        g.launch_session = find_session(db.session, token, request_registry()) if token else None
         if g.launch_session is not None:
             g.launch_token = token
+            # Kept apart from the row, which a commit expires: the response headers need it after the view.
+            g.launch_deployment_pk = g.launch_session.deployment_pk
     session: LaunchSession | None = g.launch_session
     return session
 

@@ -1,9 +1,9 @@
 """Security headers. CSP frame-ancestors: a launched session's pages may be framed only by the LMS that launched
 them; pages shown before a session exists (login, launch errors) by any enabled registered platform.
 
-The list of registered origins is cached per worker and re-read when the registry generation (one row, bumped
-by every registration change in any process) differs from the cached one, so a registration takes effect at
-the next request in every worker.
+The origins come from the process's snapshot of the registrations (lti_tool.launch.registry_cache), re-read when
+the registry generation (one row, bumped by every registration change in any process) moved, so a registration
+takes effect at the next request in every worker; the generation is read once per request.
 """
 
 from __future__ import annotations
@@ -14,31 +14,26 @@ from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
-from lti_tool.launch.registration import current_generation, enabled_platform_origins, platform_origins
+from lti_tool.launch.web_session import request_registry
 
 
 class RegisteredOrigins:
-    """Origins of every enabled registration, re-read only when the registry generation moved."""
+    """Origins of every enabled registration, as of the registry's current generation."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._value: list[str] = []
-        self._generation: int | None = None
 
     def get(self) -> list[str]:
-        """The origins, as of the registry's current generation (the last known ones if the DB is down)."""
+        """The origins now (the last known ones if the DB is down)."""
         try:
-            generation = current_generation(db.session)
+            origins = request_registry().enabled_origins()
         except SQLAlchemyError:
             db.session.rollback()
             with self._lock:
                 return self._value
         with self._lock:
-            if generation == self._generation:
-                return self._value
-        origins = enabled_platform_origins(db.session)
-        with self._lock:
-            self._value, self._generation = origins, generation
+            self._value = origins
         return origins
 
 
@@ -46,13 +41,16 @@ def frame_ancestors(cache: RegisteredOrigins) -> list[str]:
     """Who may frame this response."""
     if request.endpoint == "static":
         return []  # style sheets, scripts, images are never framed: no database read for them
-    session = g.get("launch_session")
-    if session is not None:
+    deployment_pk = g.get("launch_deployment_pk") if g.get("launch_session") is not None else None
+    if deployment_pk is not None:
         try:
-            return platform_origins(session.deployment.platform)
+            registry = request_registry()
         except SQLAlchemyError:
             db.session.rollback()
             return []
+        deployment = registry.deployments.get(deployment_pk)
+        platform = registry.platforms.get(deployment.platform_id) if deployment is not None else None
+        return platform.origins if platform is not None else []
     return cache.get()
 
 

@@ -1,0 +1,102 @@
+"""Registrations cached per process (lti_tool.launch.registry_cache): a warm worker stops reading platform and
+deployment rows per launch, yet sees every registration change made by another process at its next request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+import sqlalchemy as sa
+from flask import Flask
+
+from lti_tool import create_app
+from lti_tool.db import db
+from tests.conftest import LEARNER, LiveTool
+from tests.lti_platform import LtiRoles, TestPlatform
+
+UNIT = "wood-chain-of-custody"
+
+
+@contextmanager
+def other_process(tool: LiveTool) -> Iterator[Flask]:
+    """A second app on the same database, as an admin's CLI in another process (its own caches)."""
+    app = create_app(tool.app.extensions["mastery.settings"])
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def admin(app: Flask, *args: str) -> str:
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def launch(tool: LiveTool, platform: TestPlatform, browser: requests.Session, **kwargs: object) -> requests.Response:
+    return platform.launch(browser, login_url=tool.login_url, target_link_uri=tool.launch_url, user=LEARNER,
+                           roles=[LtiRoles.LEARNER], custom={"unit": UNIT}, **kwargs)
+
+
+def test_a_warm_worker_reads_no_registration_rows_per_launch(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    with requests.Session() as browser:
+        assert launch(tool, platform, browser).status_code == 200  # warms the cache
+        seen: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            seen.append(" ".join(statement.split()).lower())
+
+        with tool.app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            page = launch(tool, platform, browser)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200, page.text[:300]
+    tables = " ".join(seen)
+    assert "from platform" not in tables and "from deployment" not in tables, seen
+    assert sum("registry_generation" in s for s in seen) == 3  # one per request: login, launch, page
+
+
+def test_a_disabled_deployment_is_refused_at_the_next_request_in_a_warm_worker(
+        registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    with requests.Session() as browser, other_process(tool) as cli:
+        page = launch(tool, platform, browser)
+        assert page.status_code == 200
+        admin(cli, "platform", "remove", "--issuer", platform.issuer, "--deployment-id", platform.deployment_id)
+        assert browser.get(page.url, timeout=10).status_code == 401  # the open session is closed at once
+        refused = launch(tool, platform, browser)
+        assert refused.status_code == 400 and 'data-error-code="platform_disabled"' in refused.text
+        admin(cli, "platform", "enable", "--issuer", platform.issuer, "--deployment-id", platform.deployment_id)
+        assert launch(tool, platform, browser).status_code == 200
+
+
+def test_a_changed_key_set_url_is_used_at_the_next_launch(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    with requests.Session() as browser, other_process(tool) as cli:
+        assert launch(tool, platform, browser).status_code == 200
+        with TestPlatform().start() as elsewhere:  # another platform: it publishes other keys
+            admin(cli, "platform", "update", "--issuer", platform.issuer, "--key-set-url", elsewhere.key_set_url)
+            refused = launch(tool, platform, browser)
+            assert refused.status_code in {400, 401}, refused.text[:300]
+            assert 'data-error-code="unknown_kid"' in refused.text
+        admin(cli, "platform", "update", "--issuer", platform.issuer, "--key-set-url", platform.key_set_url)
+        assert launch(tool, platform, browser).status_code == 200
+
+
+def test_a_purged_registration_is_unknown_at_the_next_launch(registered: tuple[LiveTool, TestPlatform]) -> None:
+    tool, platform = registered
+    with requests.Session() as browser, other_process(tool) as cli:
+        assert launch(tool, platform, browser).status_code == 200
+        admin(cli, "platform", "remove", "--issuer", platform.issuer, "--purge", "--yes")
+        refused = launch(tool, platform, browser)
+        assert refused.status_code >= 400 and refused.status_code < 500, refused.text[:300]
+        assert "platform_disabled" not in refused.text
+        tool.register(platform)  # registered again: new rows, new ids
+        assert launch(tool, platform, browser).status_code == 200
