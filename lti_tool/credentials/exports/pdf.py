@@ -1,14 +1,14 @@
 """Printable PDF certificate of a MASTERY credential (fpdf2): the Annex I elements in plain language + a QR code.
 
 The PDF is a human-readable copy, not the credential: the QR code and the printed link lead to the public
-verification page, where the signed original is checked. Input is our own OB 3.0 credential document.
+verification page, where the signed original is checked. It prints what the one reader of a credential
+(exports/reader.py, which the public page uses too) reads from our own OB 3.0 credential document.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from lti_tool.credentials.exports.qr import qr_png
-from lti_tool.credentials.issuing.inputs import AlignmentTarget, IdentityType
+from lti_tool.credentials.exports.reader import CredentialView, present
 
 # A Unicode TrueType font (learner names are in every EU script); Debian's fonts-dejavu-core installs these.
 FONT_CANDIDATES = (
@@ -28,96 +28,6 @@ FONT_CANDIDATES = (
     ),
     (Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf")),
 )
-
-
-@dataclass(frozen=True)
-class OutcomeLine:
-    """One learning outcome as printed: title, result and its ESCO skills."""
-
-    title: str
-    result: str
-    skills: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CertificateData:
-    """What the certificate prints, read from a MASTERY OB 3.0 credential."""
-
-    credential_id: str
-    learner: str
-    title: str
-    issuer: str
-    issuer_place: str
-    issued: dt.datetime
-    outcomes: tuple[OutcomeLine, ...]
-    eqf_level: str
-    ects: str
-    workload: str
-    assessment: str
-    participation: str
-    quality_assurance: str
-    overall: str
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else ([] if value is None else [value])
-
-
-def _hours(duration: str) -> str:
-    match = re.fullmatch(r"PT(\d+)H(?:(\d+)M)?", duration or "")
-    if not match:
-        return duration or "not stated"
-    hours, minutes = match.group(1), match.group(2)
-    return f"{hours} hours" + (f" {minutes} minutes" if minutes else "")
-
-
-def certificate_data(credential: Mapping[str, Any]) -> CertificateData:
-    """Read the printable facts from one of our OB 3.0 credentials."""
-    subject = credential["credentialSubject"]
-    achievement = subject["achievement"]
-    issuer = credential["issuer"]
-    address = issuer.get("address", {})
-    names = [i["identityHash"] for i in _list(subject.get("identifier")) if i.get("identityType") == IdentityType.NAME]
-    results = {r.get("resultDescription"): r for r in _list(subject.get("result"))}
-    outcomes = []
-    overall = "not stated"
-    for description in _list(achievement.get("resultDescription")):
-        result = results.get(description.get("id"), {})
-        value = f"{result.get('value', '?')} %"
-        if str(description.get("id", "")).endswith("/results/overall"):
-            overall = value
-            continue
-        status = "achieved" if result.get("status") == "Completed" else "not achieved"
-        skills = tuple(a.get("targetName", a.get("targetUrl", "")) for a in _list(description.get("alignment")))
-        outcomes.append(OutcomeLine(str(description.get("name", "")), f"{value}, {status}", skills))
-    eqf = next((a for a in _list(achievement.get("alignment")) if a.get("targetType") == AlignmentTarget.EQF), {})
-    participation = achievement.get("participationMode", {})
-    credits = achievement.get("creditsAvailable")
-    return CertificateData(
-        credential_id=str(credential.get("id", "")),
-        learner=names[0] if names else "Name not provided by the learning platform",
-        title=str(achievement.get("name", "")),
-        issuer=str(issuer.get("name", issuer.get("id", ""))),
-        issuer_place=", ".join(
-            str(part)
-            for part in (
-                address.get("addressRegion"),
-                address.get("addressCountry") or address.get("addressCountryCode"),
-            )
-            if part
-        ),
-        issued=dt.datetime.fromisoformat(str(credential["validFrom"]).replace("Z", "+00:00")),
-        outcomes=tuple(outcomes),
-        eqf_level=str(eqf.get("targetCode", "not stated")),
-        ects=f"{credits:g}" if isinstance(credits, int | float) else "not stated",
-        workload=_hours(str(achievement.get("volumeOfLearning", ""))),
-        assessment=str(achievement.get("assessmentType", "not stated")),
-        participation=str(
-            participation.get("prefLabel", "not stated") if isinstance(participation, Mapping) else participation
-        ),
-        quality_assurance=str(achievement.get("qualityAssuranceType", "not stated")),
-        overall=overall,
-    )
 
 
 class _Certificate(FPDF):
@@ -162,13 +72,19 @@ class Revocation:
     reason: str
 
 
-def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[Path] | None = None,
+def _stated(text: str) -> str:
+    return text or "not stated"
+
+
+def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Path] | None = None,
                revocation: Revocation | None = None) -> bytes:
     """The certificate as PDF bytes (A4, one page for up to about eight outcomes)."""
+    place = ", ".join(part for part in (view.region, view.country) if part)
     pdf = _Certificate(font if font is not None else find_font())
-    pdf.set_title(("REVOKED - " if revocation else "") + f"{data.title} - micro-credential of {data.learner}")
-    pdf.set_author(data.issuer)
-    pdf.set_creation_date(data.issued)
+    pdf.set_title(("REVOKED - " if revocation else "") + f"{view.title} - micro-credential of {view.learner_name}")
+    pdf.set_author(view.awarding_body)
+    if view.issued_at is not None:
+        pdf.set_creation_date(view.issued_at)
     pdf.add_page()
     if revocation is not None:
         pdf.set_text_color(150, 20, 20)
@@ -177,28 +93,29 @@ def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[P
         pdf.set_text_color(0, 0, 0)
         pdf.ln(4)
     pdf.para("MICRO-CREDENTIAL", 11, bold=True)
-    pdf.para(data.issuer + (f" ({data.issuer_place})" if data.issuer_place else ""), 10)
+    pdf.para(view.awarding_body + (f" ({place})" if place else ""), 10)
     pdf.ln(6)
     pdf.para("This certifies that", 11)
-    pdf.para(data.learner, 22, bold=True, height=11)
+    pdf.para(view.learner_name, 22, bold=True, height=11)
     pdf.para("has been awarded the micro-credential", 11)
-    pdf.para(data.title, 17, bold=True, height=9)
-    pdf.para(f"on {data.issued:%d %B %Y}, with an overall result of {data.overall}.", 11)
+    pdf.para(view.title, 17, bold=True, height=9)
+    pdf.para(f"on {_stated(view.issued)}, with an overall result of {_stated(view.overall)}.", 11)
     pdf.ln(5)
-    pdf.fact("Awarding body", data.issuer)
-    pdf.fact("Country / region of the issuer", data.issuer_place or "not stated")
-    pdf.fact("Date of issuing", f"{data.issued:%d %B %Y}")
-    pdf.fact("Level (EQF)", f"European Qualifications Framework level {data.eqf_level}")
-    pdf.fact("Notional workload", f"{data.ects} ECTS ({data.workload})")
-    pdf.fact("Type of assessment", data.assessment)
-    pdf.fact("Form of participation", data.participation)
-    pdf.fact("Quality assurance", data.quality_assurance)
+    pdf.fact("Awarding body", _stated(view.awarding_body))
+    pdf.fact("Country / region of the issuer", _stated(place))
+    pdf.fact("Date of issuing", _stated(view.issued))
+    pdf.fact("Level (EQF)", f"European Qualifications Framework level {_stated(view.eqf_level)}")
+    pdf.fact("Notional workload", f"{_stated(view.ects)} ECTS ({_stated(view.workload)})")
+    pdf.fact("Type of assessment", _stated(view.assessment))
+    pdf.fact("Form of participation", _stated(view.participation))
+    pdf.fact("Quality assurance", _stated(view.quality_assurance))
     pdf.ln(3)
     pdf.para("Learning outcomes achieved", 12, bold=True, height=7)
-    for outcome in data.outcomes:
-        pdf.para(f"{outcome.title} - {outcome.result}", 10, bold=True)
+    for outcome in view.outcomes:
+        achieved = "achieved" if outcome.met else "not achieved"
+        pdf.para(f"{outcome.name} - {outcome.result or '? %'}, {achieved}", 10, bold=True)
         if outcome.skills:
-            pdf.para("ESCO skills: " + "; ".join(outcome.skills), 9, height=5)
+            pdf.para("ESCO skills: " + "; ".join(skill.label or skill.url for skill in outcome.skills), 9, height=5)
         pdf.ln(1)
     pdf.ln(3)
     top = pdf.get_y()
@@ -233,7 +150,7 @@ def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[P
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(pdf.family_name, "", 7)
     pdf.multi_cell(
-        0, 4, align="L", text=pdf.text_safe(f"Credential id: {data.credential_id}"), new_x=XPos.LEFT, new_y=YPos.NEXT
+        0, 4, align="L", text=pdf.text_safe(f"Credential id: {view.credential_id}"), new_x=XPos.LEFT, new_y=YPos.NEXT
     )
     return bytes(pdf.output())
 
@@ -241,4 +158,4 @@ def render_pdf(data: CertificateData, verification_url: str, *, font: Sequence[P
 def certificate_pdf(credential: Mapping[str, Any], verification_url: str, *,
                     revocation: Revocation | None = None) -> bytes:
     """PDF certificate of one of our OB 3.0 credentials, its QR code pointing at ``verification_url``."""
-    return render_pdf(certificate_data(credential), verification_url, revocation=revocation)
+    return render_pdf(present(credential), verification_url, revocation=revocation)

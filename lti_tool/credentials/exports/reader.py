@@ -1,4 +1,8 @@
-"""The Annex I elements of a signed credential in plain language, read from the document itself (pure)."""
+"""The one reader of a signed MASTERY credential: its Annex I elements in plain language (pure).
+
+Every human-readable form of a credential reads it here: the public page, the learner's and the teacher's
+lists, and the PDF certificate (exports/pdf.py), so they show the same facts in the same words.
+"""
 
 from __future__ import annotations
 
@@ -34,7 +38,8 @@ class OutcomeView:
     """One learning outcome, the learner's result and the skills it is aligned to."""
 
     id: str
-    title: str
+    name: str  # as the credential writes it ("Learning outcome LO1: …")
+    title: str  # the name without its "Learning outcome LO1: " prefix
     result: str
     met: bool
     required: str
@@ -45,6 +50,7 @@ class OutcomeView:
 class CredentialView:
     """Every Annex I element, as text a person reads."""
 
+    credential_id: str
     title: str
     description: str
     learner_name: str
@@ -68,6 +74,7 @@ class CredentialView:
     hours: int = 0
     minutes: int = 0
     valid_until_at: dt.datetime | None = None  # for pages, which format it in the reader's language
+    issued_at: dt.datetime | None = None
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -78,24 +85,20 @@ def _moment(value: Any) -> dt.datetime | None:
 
 
 def _date(value: Any) -> str:
-    try:
-        moment = dt.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value or "")
-    return f"{moment.day} {moment.strftime('%B %Y')}"
+    moment = _moment(value)
+    return f"{moment.day} {moment.strftime('%B %Y')}" if moment else str(value or "")
 
 
-def _hours(value: Any) -> str:
+def _hours_minutes(value: Any) -> tuple[int, int] | None:
     match = _DURATION.match(str(value or ""))
-    if not match:
+    return (int(match.group(1) or 0), int(match.group(2) or 0)) if match else None
+
+
+def _workload(hours_minutes: tuple[int, int] | None, value: Any) -> str:
+    if hours_minutes is None:
         return str(value or "")
-    hours, minutes = int(match.group(1) or 0), int(match.group(2) or 0)
+    hours, minutes = hours_minutes
     return f"{hours} hours" + (f" {minutes} minutes" if minutes else "")
-
-
-def _hours_minutes(value: Any) -> tuple[int, int]:
-    match = _DURATION.match(str(value or ""))
-    return (int(match.group(1) or 0), int(match.group(2) or 0)) if match else (0, 0)
 
 
 def _number(value: Any) -> str:
@@ -105,10 +108,15 @@ def _number(value: Any) -> str:
         return str(value or "")
 
 
+def _list(value: Any) -> list[Any]:
+    # JSON-LD lets a one-element array be written as the element itself.
+    return value if isinstance(value, list) else ([] if value is None else [value])
+
+
 def _skills(alignments: Any) -> tuple[SkillView, ...]:
     return tuple(
         SkillView(str(a.get("targetName", "")), str(a.get("targetUrl", "")))
-        for a in alignments or []
+        for a in _list(alignments)
         if isinstance(a, Mapping) and a.get("targetType") == AlignmentTarget.ESCO_SKILL
     )
 
@@ -142,27 +150,35 @@ def present(document: Mapping[str, Any]) -> CredentialView:
     achievement = subject.get("achievement") or {}
     issuer = document.get("issuer") if isinstance(document.get("issuer"), Mapping) else {}
     address = issuer.get("address") or {}
-    descriptions = {d.get("id"): d for d in achievement.get("resultDescription", []) if isinstance(d, Mapping)}
-    results = [r for r in subject.get("result", []) if isinstance(r, Mapping)]
+    results = {r.get("resultDescription"): r for r in _list(subject.get("result")) if isinstance(r, Mapping)}
     overall, outcomes = "", []
-    for result in results:
-        description = descriptions.get(result.get("resultDescription"), {})
-        if str(result.get("resultDescription", "")).endswith("/results/overall"):
-            overall = f"{_number(result.get('value'))} %"
+    # The achievement's result descriptions, in its order, each with the learner's result (if any).
+    for description in _list(achievement.get("resultDescription")):
+        if not isinstance(description, Mapping):
             continue
+        description_id = str(description.get("id", ""))
+        result = results.get(description_id, {})
+        value = f"{_number(result['value'])} %" if result.get("value") is not None else ""
+        if description_id.endswith("/results/overall"):
+            overall = value
+            continue
+        name = str(description.get("name", ""))
         outcomes.append(OutcomeView(
-            id=str(result.get("resultDescription", "")).rsplit("/results/", 1)[-1],
-            title=str(description.get("name", "")).split(": ", 1)[-1],
-            result=f"{_number(result.get('value'))} %",
+            id=description_id.rsplit("/results/", 1)[-1],
+            name=name,
+            title=name.split(": ", 1)[-1],
+            result=value,
             met=result.get("status") == "Completed",
             required=f"{_number(description['requiredValue'])} %" if "requiredValue" in description else "",
             skills=_skills(description.get("alignment")),
         ))
-    eqf = next((a for a in achievement.get("alignment", []) if isinstance(a, Mapping)
+    eqf = next((a for a in _list(achievement.get("alignment")) if isinstance(a, Mapping)
                 and a.get("targetType") == AlignmentTarget.EQF), {})
     name, how = _learner(subject.get("identifier"))
     participation = achievement.get("participationMode") or {}
+    workload = _hours_minutes(achievement.get("volumeOfLearning"))
     return CredentialView(
+        credential_id=str(document.get("id", "")),
         title=str(achievement.get("name", document.get("name", ""))),
         description=str(achievement.get("description", "")),
         learner_name=name,
@@ -172,14 +188,15 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         country=_country(address),
         region=str(address.get("addressRegion") or ""),
         issued=_date(document.get("validFrom")),
+        issued_at=_moment(document.get("validFrom")),
         valid_until=_date(document["validUntil"]) if "validUntil" in document else "",
         valid_until_at=_moment(document.get("validUntil")),
         overall=overall,
         outcomes=tuple(outcomes),
         ects=_number(achievement.get("creditsAvailable")),
-        workload=_hours(achievement.get("volumeOfLearning")),
-        hours=_hours_minutes(achievement.get("volumeOfLearning"))[0],
-        minutes=_hours_minutes(achievement.get("volumeOfLearning"))[1],
+        workload=_workload(workload, achievement.get("volumeOfLearning")),
+        hours=workload[0] if workload else 0,
+        minutes=workload[1] if workload else 0,
         eqf_level=str(eqf.get("targetCode", "")),
         assessment=str(achievement.get("assessmentType", "")),
         participation=str(participation.get("prefLabel", "")) if isinstance(participation, Mapping) else "",

@@ -13,8 +13,9 @@ import pytest
 import segno
 from PIL import Image
 
-from lti_tool.credentials.exports.pdf import certificate_data, certificate_pdf, find_font
+from lti_tool.credentials.exports.pdf import certificate_pdf, find_font
 from lti_tool.credentials.exports.qr import qr_matrix, qr_png, qr_svg
+from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.issuing.builder import build_credential
 from lti_tool.credentials.issuing.inputs import IssuerInfo, LearnerInfo, UnitInfo
 
@@ -92,8 +93,7 @@ def test_learner_without_a_name(credential: dict[str, Any]) -> None:
     anonymous["credentialSubject"]["identifier"] = [
         i for i in anonymous["credentialSubject"]["identifier"] if i["identityType"] != "name"
     ]
-    assert certificate_data(anonymous).learner == "Name not provided by the learning platform"
-    assert "Name not provided" in pdf_text(certificate_pdf(anonymous, URL))
+    assert "(name not provided by the learning platform)" in pdf_text(certificate_pdf(anonymous, URL))
 
 
 def test_five_long_outcomes_still_fit(credential: dict[str, Any]) -> None:
@@ -120,3 +120,17 @@ def test_learner_page_qr_png_and_svg() -> None:
     matrix = qr_matrix(URL)
     assert matrix == [[bool(c) for c in row] for row in segno.make_qr(URL, error="m").matrix]
     assert len(matrix) == len(matrix[0]) >= 21
+
+
+def test_pdf_prints_what_the_page_reads(credential: dict[str, Any]) -> None:
+    # One reader (exports/reader.py) for the public page and the PDF: every fact it reads is on the paper too.
+    view = present(credential)
+    text = pdf_text(certificate_pdf(credential, URL))
+    facts = [view.title, view.learner_name, view.awarding_body, view.country, view.region, view.issued,
+             view.overall, view.ects, view.eqf_level, view.assessment, view.participation, view.quality_assurance,
+             view.credential_id]
+    facts += [f"{o.name} - {o.result}, {'achieved' if o.met else 'not achieved'}" for o in view.outcomes]
+    facts += [skill.label for o in view.outcomes for skill in o.skills]
+    assert view.outcomes and all(facts), facts
+    for fact in facts:
+        assert fact in text, fact
