@@ -74,8 +74,3 @@ class Credential(Base):
     user: so.Mapped[User] = so.relationship("User")
     unit: so.Mapped[Unit] = so.relationship("Unit")
     context: so.Mapped[Context | None] = so.relationship("Context")
-
-    @property
-    def is_revoked(self) -> bool:
-        """True once revoked (a superseded credential is revoked too)."""
-        return self.revoked_at is not None

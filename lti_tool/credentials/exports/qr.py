@@ -37,8 +37,3 @@ def qr_svg(url: str, scale: int = 4, title: str | None = None) -> str:
         lineclass=None,
     )
     return out.getvalue().decode("utf-8")
-
-
-def qr_matrix(url: str) -> list[list[bool]]:
-    """The QR modules (True = dark) without the quiet zone."""
-    return [[bool(cell) for cell in row] for row in qr_code(url).matrix]

@@ -10,7 +10,7 @@ from urllib.parse import quote, urlsplit
 from lti_tool.credentials.issuing.builder import IssuerInfo, issuer_profile
 from lti_tool.credentials.issuing.keyring import IssuerKey, KeySet
 from lti_tool.credentials.proof.contexts import ContextUrl
-from lti_tool.credentials.proof.multibase import DID_KEY_PREFIX
+from lti_tool.credentials.proof.multibase import DID_KEY_PREFIX, did_key, did_key_verification_method
 
 MULTIKEY_CONTEXT = "https://w3id.org/security/multikey/v1"
 _LOCAL_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
@@ -56,7 +56,7 @@ class Issuer:
         """The verification method URL of ``key`` under this issuer."""
         if self.uses_did_web:
             return f"{self.did}#{key.multikey}"
-        return f"{DID_KEY_PREFIX}{key.multikey}#{key.multikey}"
+        return did_key_verification_method(key.private_key.public_key())
 
     @property
     def current_method(self) -> str:
@@ -96,7 +96,7 @@ class Issuer:
         }
         if not self.uses_did_web and self.keys.retired:
             profile["otherIdentifier"] = [
-                {"type": ["IdentifierEntry"], "identifier": DID_KEY_PREFIX + key.multikey,
+                {"type": ["IdentifierEntry"], "identifier": did_key(key.private_key.public_key()),
                  "identifierType": "identifier"}
                 for key in self.keys.retired
             ]
@@ -105,5 +105,5 @@ class Issuer:
 
 def make_issuer(base_url: str, keys: KeySet, *, name: str, url: str, country: str) -> Issuer:
     """The issuer for this deployment's settings and keys."""
-    did = did_web(base_url) if is_public_https(base_url) else DID_KEY_PREFIX + keys.current.multikey
+    did = did_web(base_url) if is_public_https(base_url) else did_key(keys.current.private_key.public_key())
     return Issuer(did=did, keys=keys, name=name, url=url or base_url, country=country)

@@ -126,17 +126,6 @@ def expand_strict(document: Mapping[str, Any], loader: OfflineDocumentLoader | N
     return expanded
 
 
-def canonicalize(document: Mapping[str, Any] | list[Any], loader: OfflineDocumentLoader | None = None) -> str:
-    """Canonical N-Quads (URDNA2015) of a JSON-LD document or of an already expanded one."""
-    loader = loader or default_loader()
-    options: dict[str, Any] = {**_NORMALIZE, **loader.pyld_options()}
-    try:
-        result = jsonld.normalize(document if isinstance(document, list) else dict(document), options)
-    except jsonld.JsonLdError as exc:
-        raise CanonicalizationError(f"canonicalisation failed: {_root_message(exc)}") from exc
-    return str(result)
-
-
 def canonicalize_safe(document: Mapping[str, Any], loader: OfflineDocumentLoader | None = None,
                       budget: WorkBudget = DEFAULT_BUDGET) -> str:
     """Canonical N-Quads (URDNA2015) after the safe-mode check, in a single JSON-LD expansion, within ``budget``."""

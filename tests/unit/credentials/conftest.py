@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pyld import jsonld
 
 from lti_tool.credentials.issuing.builder import (
     EscoSkill,
@@ -19,6 +20,7 @@ from lti_tool.credentials.issuing.builder import (
     UnitInfo,
     build_credential,
 )
+from lti_tool.credentials.proof.contexts import default_loader
 from lti_tool.credentials.proof.multibase import did_key
 from lti_tool.credentials.proof.resolver import Resolver
 from lti_tool.credentials.status.bitstring import status_entry
@@ -30,6 +32,12 @@ EXAMPLES = OB_SPEC / "examples"
 # The 1EdTech vectors are all signed with this key; their verification methods are https/did:web URLs.
 ONE_EDTECH_KEY = "z6MkjZRZv3aez3r18pB1RBFJR1kwUVJ5jHt92JmQwXbd5hwi"
 STATUS_LIST_URL = "https://mastery.example/credentials/status/1"
+
+
+def pyld_nquads(document: Any, loader: Any = None) -> str:
+    """Plain pyld URDNA2015 N-Quads, without the tool's safe-mode check: the reference canonical form."""
+    options = {"algorithm": "URDNA2015", "format": "application/n-quads", **(loader or default_loader()).pyld_options()}
+    return str(jsonld.normalize(document, options))
 
 
 def load_example(name: str) -> dict[str, Any]:
