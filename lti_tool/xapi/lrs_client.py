@@ -161,10 +161,6 @@ class LrsClient:
             # The `more` URL carries the whole query; httpx would replace it with any `params`, even {}.
             url, params = urljoin(str(response.url), more), None
 
-    def get_statements(self, **filters: Any) -> list[dict[str, Any]]:
-        """All statements matching the filters (see iter_statements)."""
-        return list(self.iter_statements(**filters))
-
     def reachable(self) -> bool:
         """True when the LRS answers HTTP at its base URL (any status below 500)."""
         try:

@@ -143,10 +143,10 @@ def test_make_run_delivers_score_and_statements_restarts_a_crashed_worker_and_st
     agent = {"objectType": "Agent", "account": {"homePage": platform.issuer, "name": LEARNER.sub}}
     with LrsClient(tool.lrs_url, "mastery", "mastery-dev-secret") as lrs:
         _wait("the 'passed' statement in the LRS",
-              lambda: lrs.get_statements(agent=agent, verb=ADL + "passed"), 30, tool)
+              lambda: list(lrs.iter_statements(agent=agent, verb=ADL + "passed")), 30, tool)
         to_statements = time.monotonic() - submitted
         _wait("an empty statement outbox", lambda: tool.health()["outboxes"]["xapi"]["pending"] == 0, 30, tool)
-        verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in lrs.get_statements(agent=agent)]
+        verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in lrs.iter_statements(agent=agent)]
     [score] = platform.scores
     assert score["userId"] == LEARNER.sub and score["scoreGiven"] == 100
     assert {"launched", "initialized", "answered", "completed", "passed", "mastered", "earned"} <= set(verbs)

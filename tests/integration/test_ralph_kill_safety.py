@@ -58,7 +58,7 @@ def test_a_history_left_empty_and_a_half_written_line_do_not_jam_the_lrs(own_lrs
     second = _statements(2)
     with _client(own_lrs) as lrs:
         assert lrs.post_batch(second).outcome is Outcome.DELIVERED
-        stored = {s["id"] for s in lrs.get_statements()}
+        stored = {s["id"] for s in lrs.iter_statements()}
     assert {sid for sid, _ in first + second} <= stored
     assert isinstance(json.loads((own_lrs.home / "history.json").read_text()), list)
     assert list((own_lrs.home / "data").glob("*.partial-*")), "the cut bytes are kept beside the file"
@@ -90,7 +90,7 @@ def test_hard_kills_during_writes_leave_a_working_lrs(own_lrs: RalphLrs) -> None
             assert lrs.post_batch(_statements(1)).outcome is Outcome.DELIVERED
     json.loads((own_lrs.home / "history.json").read_text())
     with _client(own_lrs) as lrs:
-        assert sent <= {s["id"] for s in lrs.get_statements()}
+        assert sent <= {s["id"] for s in lrs.iter_statements()}
 
 
 def test_the_history_is_replaced_whole_or_not_at_all(tmp_path: Path) -> None:

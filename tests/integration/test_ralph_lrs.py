@@ -52,31 +52,31 @@ def test_one_by_one_then_batch_then_read_back_with_every_filter(lrs: LrsClient) 
     assert result.outcome is Outcome.DELIVERED and set(result.stored_ids) == {i for i, _ in rows[4:]}
 
     agent = st.actor(who)  # type: ignore[arg-type]
-    mine = lrs.get_statements(agent=agent)
+    mine = list(lrs.iter_statements(agent=agent))
     assert sorted(s["id"] for s in mine) == sorted(i for i, _ in rows)
     stored = {s["id"]: s for s in mine}
     for statement in statements:  # what we sent is what we read (Ralph adds stored/authority/version)
         assert {k: stored[statement["id"]][k] for k in statement} == json.loads(st.to_json_bytes(statement))
 
-    answered = lrs.get_statements(agent=agent, verb=Verb.ANSWERED.value)
+    answered = list(lrs.iter_statements(agent=agent, verb=Verb.ANSWERED.value))
     assert len(answered) == 8 and {s["verb"]["id"] for s in answered} == {Verb.ANSWERED.value}
 
     unit_iri = st.unit_iri(prof, the_unit)  # type: ignore[arg-type]
-    on_unit = lrs.get_statements(activity=unit_iri)
+    on_unit = list(lrs.iter_statements(activity=unit_iri))
     assert {s["verb"]["id"] for s in on_unit} == {Verb.LAUNCHED.value, Verb.MASTERED.value}
-    related = lrs.get_statements(activity=unit_iri, related_activities=True)
+    related = list(lrs.iter_statements(activity=unit_iri, related_activities=True))
     assert len(related) == len(statements)  # every statement has the unit as object, parent or grouping
 
-    in_attempt = lrs.get_statements(registration=attempt)
+    in_attempt = list(lrs.iter_statements(registration=attempt))
     assert len(in_attempt) == len(statements) - 2  # launch and section view precede the attempt
 
     since = T0 + dt.timedelta(minutes=10, seconds=30)  # the 12th statement and later
-    later = lrs.get_statements(agent=agent, since=since)
+    later = list(lrs.iter_statements(agent=agent, since=since))
     assert sorted(s["id"] for s in later) == sorted(s["id"] for s in statements[11:])
-    until = lrs.get_statements(agent=agent, until=since)
+    until = list(lrs.iter_statements(agent=agent, until=since))
     assert len(until) == 11
 
-    paged = lrs.get_statements(agent=agent, limit=3)
+    paged = list(lrs.iter_statements(agent=agent, limit=3))
     assert sorted(s["id"] for s in paged) == sorted(i for i, _ in rows)  # 16 statements over 6 pages
     first_page = httpx.get(
         lrs.base_url + "statements",
@@ -104,7 +104,7 @@ def test_resend_is_delivered_and_same_id_other_content_is_a_conflict(lrs: LrsCli
     conflict = lrs.post_batch([*extra, (changed["id"], st.to_json_bytes(changed))])
     assert conflict.outcome is Outcome.CONFLICT and conflict.status_code == 409 and conflict.body
     # The whole batch is refused: the valid statement next to the conflicting one was not stored.
-    assert lrs.get_statements(statement_id=extra[0][0]) == []
+    assert list(lrs.iter_statements(statement_id=extra[0][0])) == []
 
 
 def test_invalid_batches_are_rejected_and_bad_credentials_are_reported(lrs: LrsClient, ralph_lrs: RalphLrs) -> None:
@@ -153,4 +153,4 @@ def test_a_500_then_a_retry_on_the_same_client_is_delivered_once(lrs: LrsClient,
     # Ralph resets the kept-alive connection after that 500; the client must not report the reset.
     retried = lrs.post_batch([row])
     assert retried.outcome is Outcome.DELIVERED and retried.status_code in (200, 204)
-    assert [s["id"] for s in lrs.get_statements(statement_id=statement["id"])] == [statement["id"]]
+    assert [s["id"] for s in lrs.iter_statements(statement_id=statement["id"])] == [statement["id"]]

@@ -31,9 +31,9 @@ def test_mastery_journey_is_in_the_lrs(registered: tuple[LiveTool, TestPlatform]
     tool.cli("xapi", "deliver", "--once")
     agent = {"objectType": "Agent", "account": {"homePage": platform.issuer, "name": LEARNER.sub}}
     with LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password) as lrs:
-        mine = lrs.get_statements(agent=agent)
-        in_attempt = lrs.get_statements(registration=attempt["id"])
-        passed = lrs.get_statements(agent=agent, verb=ADL + "passed")
+        mine = list(lrs.iter_statements(agent=agent))
+        in_attempt = list(lrs.iter_statements(registration=attempt["id"]))
+        passed = list(lrs.iter_statements(agent=agent, verb=ADL + "passed"))
     verbs = [s["verb"]["id"].rsplit("/", 1)[-1] for s in mine]
     assert "launched" in verbs and "initialized" in verbs and "completed" in verbs and "passed" in verbs
     assert verbs.count("answered") == len(attempt["items"])

@@ -75,7 +75,7 @@ def test_a_learner_downloads_everything_and_an_erasure_leaves_nothing(
     tool.cli("xapi", "deliver", "--once")
     agent = {"objectType": "Agent", "account": {"homePage": platform.issuer, "name": LEARNER.sub}}
     with LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password) as lrs:
-        sent = {s["id"] for s in lrs.get_statements(agent=agent)}
+        sent = {s["id"] for s in lrs.iter_statements(agent=agent)}
     assert sent
     uploads = Path(tool.app.extensions["mastery.settings"].instance_path) / "uploads"
     assert any(uploads.rglob("*"))
@@ -89,7 +89,7 @@ def test_a_learner_downloads_everything_and_an_erasure_leaves_nothing(
     assert not [p for p in uploads.rglob("*") if p.is_file()]
     tool.cli("xapi", "deliver", "--once")
     with LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password) as lrs:
-        voided = {s["object"]["id"] for s in lrs.get_statements(verb="http://adlnet.gov/expapi/verbs/voided")}
+        voided = {s["object"]["id"] for s in lrs.iter_statements(verb="http://adlnet.gov/expapi/verbs/voided")}
     assert sent <= voided  # every statement about Lea is voided in the LRS
     everything = _everything(tool)
     again = tool.cli("learner", "erase", "--issuer", platform.issuer, "--sub", LEARNER.sub, "--yes")

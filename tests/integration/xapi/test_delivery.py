@@ -58,14 +58,14 @@ def test_delivered_statements_read_back_with_filters(app: Flask, lrs_client: Lrs
         assert set(states().values()) == {OutboxState.DELIVERED.value}
         assert all(r.delivered_at is not None for r in db.session.scalars(sa.select(StatementOutbox)))
     agent = st.actor(who)
-    stored = lrs_client.get_statements(agent=agent)
+    stored = list(lrs_client.iter_statements(agent=agent))
     assert sorted(s["id"] for s in stored) == sorted(s["id"] for s in statements)
-    launched = lrs_client.get_statements(agent=agent, verb=Verb.LAUNCHED.value)
+    launched = list(lrs_client.iter_statements(agent=agent, verb=Verb.LAUNCHED.value))
     assert [s["id"] for s in launched] == [statements[0]["id"]]
     unit = st.unit_iri(Profile(BASE), UNIT)
-    assert {s["verb"]["id"] for s in lrs_client.get_statements(agent=agent, activity=unit)} == {
+    assert {s["verb"]["id"] for s in lrs_client.iter_statements(agent=agent, activity=unit)} == {
         Verb.LAUNCHED.value, Verb.MASTERED.value}
-    assert len(lrs_client.get_statements(registration=attempt)) == len(statements) - 2
+    assert len(list(lrs_client.iter_statements(registration=attempt))) == len(statements) - 2
 
 
 def test_a_poisoned_statement_is_dead_lettered_and_its_batch_delivered(app: Flask, lrs_client: LrsClient,
@@ -84,7 +84,7 @@ def test_a_poisoned_statement_is_dead_lettered_and_its_batch_delivered(app: Flas
         row = db.session.scalar(sa.select(StatementOutbox).where(StatementOutbox.statement_id == uuid.UUID(bad["id"])))
         assert row.state == OutboxState.DEAD.value and row.last_status == 422
         assert "verb" in row.last_error and "Field required" in row.last_error  # the LRS's own answer
-    assert sorted(s["id"] for s in lrs_client.get_statements(registration=registration)) == sorted(
+    assert sorted(s["id"] for s in lrs_client.iter_statements(registration=registration)) == sorted(
         s["id"] for s in good)
     assert "refused by the LRS (HTTP 422)" in caplog.text
 
@@ -133,7 +133,7 @@ def test_500_is_retried_and_an_already_stored_batch_counts_as_delivered(app: Fla
         db.session.commit()
         second = Deliverer(db.session, lrs_client, policy).drain()
         assert second.delivered == 4 and set(states().values()) == {OutboxState.DELIVERED.value}
-    assert sorted(s["id"] for s in lrs_client.get_statements(registration=registration)) == sorted(
+    assert sorted(s["id"] for s in lrs_client.iter_statements(registration=registration)) == sorted(
         s["id"] for s in statements)
 
 

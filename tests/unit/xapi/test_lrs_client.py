@@ -116,13 +116,13 @@ def test_get_follows_relative_more_links_and_encodes_filters() -> None:
         return httpx.Response(200, json={"statements": [], "more": "/xAPI/statements?limit=2&search_after=x"})
 
     since = dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=2)))
-    got = client(handler).get_statements(
+    got = list(client(handler).iter_statements(
         agent={"account": {"homePage": "https://m.example", "name": "7"}},
         since=since,
         limit=2,
         related_activities=True,
         registration=None,
-    )
+    ))
     assert [s["id"] for s in got] == ["1", "2", "3", "4"]
     first = httpx.URL(urls[0])
     assert first.params["agent"] == '{"account":{"homePage":"https://m.example","name":"7"}}'
@@ -135,9 +135,9 @@ def test_get_follows_relative_more_links_and_encodes_filters() -> None:
 def test_naive_since_and_http_errors_on_read_are_refused() -> None:
     lrs = client(lambda request: httpx.Response(500, text="boom"))
     with pytest.raises(ValueError, match="timezone"):
-        lrs.get_statements(since=dt.datetime(2026, 1, 1))
+        list(lrs.iter_statements(since=dt.datetime(2026, 1, 1)))
     with pytest.raises(LrsError, match="500"):
-        lrs.get_statements(verb="http://adlnet.gov/expapi/verbs/passed")
+        list(lrs.iter_statements(verb="http://adlnet.gov/expapi/verbs/passed"))
 
 
 def test_reachable() -> None:
