@@ -17,15 +17,11 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Unit
-from lti_tool.credentials.issuing.builder import (
-    CREDENTIAL_CONTEXT,
-    LearnerInfo,
-    build_credential,
-    without_control_characters,
-)
+from lti_tool.credentials.issuing.builder import LearnerInfo, build_credential, without_control_characters
 from lti_tool.credentials.issuing.unit_facts import OutcomeResult, overall_score, unit_info
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.proof import dataintegrity, vcjwt
+from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
 from lti_tool.credentials.proof.fast_proof import sign_fast
 from lti_tool.credentials.runtime import CredentialEnv, current_env
 from lti_tool.credentials.status import store as status_store

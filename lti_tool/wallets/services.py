@@ -21,9 +21,9 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.credentials.issuing.builder import CREDENTIAL_CONTEXT
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.proof import vcjwt
+from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
 from lti_tool.credentials.proof.dataintegrity import issuer_id
 from lti_tool.credentials.proof.fast_proof import sign_fast
 from lti_tool.credentials.runtime import CredentialEnv

@@ -26,7 +26,7 @@ from lti_tool.credentials.issuing.inputs import (
     Participation,
     UnitInfo,
 )
-from lti_tool.credentials.proof.contexts import MASTERY_INLINE_CONTEXT, ContextUrl
+from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
 from lti_tool.credentials.proof.dataintegrity import CREATED_FORMAT
 
 __all__ = [
@@ -45,7 +45,6 @@ __all__ = [
 ECTS_FRAMEWORK = "http://data.europa.eu/snb/education-credit/6fcec5c5af"
 EQF_LEVEL_URL = "http://data.europa.eu/snb/eqf/{level}"
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
-CREDENTIAL_CONTEXT: list[Any] = [ContextUrl.CREDENTIALS_V2.value, ContextUrl.OB_303.value, MASTERY_INLINE_CONTEXT]
 
 
 def identity_hash(value: str, salt: str) -> str:

@@ -57,6 +57,8 @@ MASTERY_INLINE_CONTEXT: dict[str, Any] = {
     "qualityAssuranceType": {"@id": MASTERY_VOCAB + "qualityAssuranceType"},
     "qualityAssuranceBody": {"@id": MASTERY_VOCAB + "qualityAssuranceBody", "@type": "@id"},
 }
+# The @context of every credential the tool issues now (the JSON Schema checks the order).
+CREDENTIAL_CONTEXT: list[Any] = [ContextUrl.CREDENTIALS_V2.value, ContextUrl.OB_303.value, MASTERY_INLINE_CONTEXT]
 
 
 class UnknownContextError(LookupError):

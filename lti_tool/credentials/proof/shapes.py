@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 
-from lti_tool.credentials.issuing.builder import CREDENTIAL_CONTEXT
+from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
 
 OB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
 SCHEMA = "https://schema.org/"

@@ -17,9 +17,8 @@ import pytest
 import requests
 
 from lti_tool.credentials import services
-from lti_tool.credentials.issuing.builder import CREDENTIAL_CONTEXT
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.proof.contexts import ContextUrl
+from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT, ContextUrl
 from lti_tool.credentials.proof.dataintegrity import sign
 from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db
