@@ -8,8 +8,9 @@ from typing import Any
 COUNTRY_SCHEME = "http://publications.europa.eu/resource/authority/country"
 LANGUAGE_SCHEME = "http://publications.europa.eu/resource/authority/language"
 
-# ISO 3166-1 alpha-2 (and the EU's "EL" for Greece) → EU country authority code, for the EU, EEA,
-# Switzerland, the UK and the candidate countries: who a MASTERY issuer can plausibly be.
+# ISO 3166-1 alpha-2 (and the EU's "EL" for Greece) → EU country authority code and English name, for the EU,
+# EEA, Switzerland, the UK and the candidate countries: who a MASTERY issuer can plausibly be. The one country
+# table: the ELM export and the plain-language reader (page, PDF) both read it.
 _COUNTRIES = {
     "AT": ("AUT", "Austria"), "BE": ("BEL", "Belgium"), "BG": ("BGR", "Bulgaria"), "HR": ("HRV", "Croatia"),
     "CY": ("CYP", "Cyprus"), "CZ": ("CZE", "Czechia"), "DK": ("DNK", "Denmark"), "EE": ("EST", "Estonia"),
@@ -77,6 +78,11 @@ def country(code: str) -> dict[str, Any]:
     except KeyError:
         raise ValueError(f"country {code!r} is not in the ELM export's country table") from None
     return concept(f"{COUNTRY_SCHEME}/{eu_code}", name, COUNTRY_SCHEME, "country")
+
+
+def country_name(code: str) -> str:
+    """The English name of an ISO 3166-1 alpha-2 country code in the table, or "" (pages name the country)."""
+    return _COUNTRIES.get(code.upper(), ("", ""))[1]
 
 
 def language(code: str) -> dict[str, Any]:

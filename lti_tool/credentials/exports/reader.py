@@ -12,17 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lti_tool.credentials.exports.elm_vocab import country_name
 from lti_tool.credentials.issuing.inputs import AlignmentTarget, IdentityType
 
 _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
-# EU and EEA member states (ISO 3166-1 alpha-2), so the page names the country in words.
-COUNTRY_NAMES = {
-    "AT": "Austria", "BE": "Belgium", "BG": "Bulgaria", "HR": "Croatia", "CY": "Cyprus", "CZ": "Czechia",
-    "DK": "Denmark", "EE": "Estonia", "FI": "Finland", "FR": "France", "DE": "Germany", "GR": "Greece",
-    "HU": "Hungary", "IE": "Ireland", "IT": "Italy", "LV": "Latvia", "LT": "Lithuania", "LU": "Luxembourg",
-    "MT": "Malta", "NL": "Netherlands", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SK": "Slovakia",
-    "SI": "Slovenia", "ES": "Spain", "SE": "Sweden", "IS": "Iceland", "LI": "Liechtenstein", "NO": "Norway",
-}
 
 
 @dataclass(frozen=True)
@@ -129,7 +122,7 @@ def _body_name(body: Any, issuer: Mapping[str, Any]) -> str:
 
 def _country(address: Mapping[str, Any]) -> str:
     code = str(address.get("addressCountryCode") or "").upper()
-    name = address.get("addressCountry") or COUNTRY_NAMES.get(code, "")
+    name = address.get("addressCountry") or country_name(code)
     return f"{name} ({code})" if name and code else str(name or code)
 
 

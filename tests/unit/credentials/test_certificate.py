@@ -130,3 +130,11 @@ def test_pdf_prints_what_the_page_reads(credential: dict[str, Any]) -> None:
     assert view.outcomes and all(facts), facts
     for fact in facts:
         assert fact in text, fact
+
+
+def test_country_code_alone_is_named_from_the_one_country_table(credential: dict[str, Any]) -> None:
+    coded = copy.deepcopy(credential)
+    coded["issuer"]["address"].pop("addressCountry", None)
+    coded["issuer"]["address"]["addressCountryCode"] = "CH"  # not an EU state: only the ELM table had it
+    assert present(coded).country == "Switzerland (CH)"
+    assert "Switzerland (CH)" in pdf_text(certificate_pdf(coded, URL))
