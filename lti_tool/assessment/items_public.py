@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lti_tool.assessment.selection import SelectedItem, item_index
-from lti_tool.catalogue.schema import localized
+from lti_tool.assessment.selection import SelectedItem
+from lti_tool.catalogue.unit_doc import UnitDoc
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.xapi.refs import ItemType
 
 __all__ = ["public_item", "public_items"]
@@ -44,15 +45,14 @@ def public_item(
     return public
 
 
-def public_items(unit_doc: Mapping[str, Any], selected: Sequence[SelectedItem], lang: str) -> list[dict[str, Any]]:
+def public_items(unit: UnitDoc, selected: Sequence[SelectedItem], lang: str) -> list[dict[str, Any]]:
     """The public form of every drawn item of an attempt, in the drawn order."""
-    index = item_index(unit_doc)
     items = []
     for chosen in selected:
-        if chosen.item_id not in index:
-            raise KeyError(f"item {chosen.item_id!r} is not in unit {unit_doc.get('slug')!r}")
-        _outcome_id, item_def = index[chosen.item_id]
-        items.append(public_item(item_def, lang, option_order=chosen.option_order, target_order=chosen.target_order))
+        if chosen.item_id not in unit.items:
+            raise KeyError(f"item {chosen.item_id!r} is not in unit {unit.slug!r}")
+        items.append(public_item(unit.item(chosen.item_id).definition, lang, option_order=chosen.option_order,
+                                 target_order=chosen.target_order))
     return items
 
 

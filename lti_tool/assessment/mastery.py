@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from lti_tool.assessment.scoring import UNANSWERED, ItemScore
-from lti_tool.assessment.selection import SelectedItem, item_index
-from lti_tool.xapi.refs import ItemType
+from lti_tool.assessment.selection import SelectedItem
+from lti_tool.catalogue.unit_doc import Item, Outcome, UnitDoc
 
 __all__ = [
     "THRESHOLD_MARGIN",
@@ -85,33 +85,32 @@ def meets_threshold(score: float, threshold: float) -> bool:
 
 
 def outcome_results(
-    unit_doc: Mapping[str, Any],
+    unit: UnitDoc,
     selected: Sequence[SelectedItem],
     item_scores: Mapping[str, ItemScore],
     reviews: Mapping[str, PracticalReview],
 ) -> list[OutcomeResult]:
     """The result of each outcome of the unit (in unit order) from the drawn items' scores and reviews."""
-    index = item_index(unit_doc)
-    drawn: dict[str, list[str]] = {str(outcome["id"]): [] for outcome in unit_doc.get("outcomes") or ()}
+    drawn: dict[str, list[str]] = {outcome.id: [] for outcome in unit.outcomes}
     for chosen in selected:
-        if chosen.outcome_id not in drawn or chosen.item_id not in index:
+        if chosen.outcome_id not in drawn or chosen.item_id not in unit.items:
             raise ValueError(f"drawn item {chosen.item_id!r} ({chosen.outcome_id!r}) is not in this unit")
         drawn[chosen.outcome_id].append(chosen.item_id)
     results = []
-    for outcome in unit_doc.get("outcomes") or ():
-        graded = [(index[i][1], item_scores.get(i, UNANSWERED), reviews.get(i)) for i in drawn[str(outcome["id"])]]
+    for outcome in unit.outcomes:
+        graded = [(unit.item(i), item_scores.get(i, UNANSWERED), reviews.get(i)) for i in drawn[outcome.id]]
         results.append(_outcome(outcome, graded))
     return results
 
 
 def unit_result(
-    unit_doc: Mapping[str, Any],
+    unit: UnitDoc,
     selected: Sequence[SelectedItem],
     item_scores: Mapping[str, ItemScore],
     reviews: Mapping[str, PracticalReview],
 ) -> UnitResult:
     """The attempt's unit score, mastery decision and pending-review flag, with the outcome results."""
-    outcomes = outcome_results(unit_doc, selected, item_scores, reviews)
+    outcomes = outcome_results(unit, selected, item_scores, reviews)
     score = math.fsum(o.score for o in outcomes) / len(outcomes) if outcomes else 0.0
     return UnitResult(
         score=_clamp(score),
@@ -121,14 +120,12 @@ def unit_result(
     )
 
 
-def _outcome(
-    outcome: Mapping[str, Any], items: list[tuple[Mapping[str, Any], ItemScore, PracticalReview | None]]
-) -> OutcomeResult:
+def _outcome(outcome: Outcome, items: list[tuple[Item, ItemScore, PracticalReview | None]]) -> OutcomeResult:
     scores: list[float] = []
     pending = False
     practicals_passed = True
-    for item_def, item_score, review in items:
-        if item_def.get("type") == ItemType.PRACTICAL:
+    for item, item_score, review in items:
+        if item.is_practical:
             if review is not None:
                 scores.append(_clamp(review.score))
                 practicals_passed = practicals_passed and review.passed
@@ -140,8 +137,8 @@ def _outcome(
         else:
             scores.append(_clamp(item_score.score))
     score = _clamp(math.fsum(scores) / len(scores)) if scores else 0.0
-    met = bool(scores) and not pending and practicals_passed and meets_threshold(score, float(outcome["threshold"]))
-    return OutcomeResult(id=str(outcome["id"]), score=score, met=met, pending_review=pending)
+    met = bool(scores) and not pending and practicals_passed and meets_threshold(score, outcome.threshold)
+    return OutcomeResult(id=outcome.id, score=score, met=met, pending_review=pending)
 
 
 def _clamp(score: float) -> float:

@@ -9,9 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review, Upload
-from lti_tool.assessment.selection import item_index
 from lti_tool.assessment.services import selected_items
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 
 
 @dataclass
@@ -37,9 +36,9 @@ def review_queue(db: so.Session, context_pk: int, lang: str, *, include_reviewed
     ).order_by(Attempt.submitted_at))
     queue: list[PracticalToReview] = []
     for attempt in attempts:
-        index = item_index(attempt.unit.document)
-        outcomes = {str(o["id"]): localized(o["title"], lang) for o in attempt.unit.document["outcomes"]}
-        practical = [s.item_id for s in selected_items(attempt) if index[s.item_id][1]["type"] == "practical"]
+        unit = attempt.unit.doc
+        outcomes = {o.id: localized(o.title, lang) for o in unit.outcomes}
+        practical = [s.item_id for s in selected_items(attempt) if unit.item(s.item_id).is_practical]
         if not practical:
             continue
         reviews = {r.item_id: r for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
@@ -49,10 +48,11 @@ def review_queue(db: so.Session, context_pk: int, lang: str, *, include_reviewed
         for item_id in practical:
             if item_id in reviews and not include_reviewed:
                 continue
-            outcome_id, item_def = index[item_id]
+            item = unit.item(item_id)
+            outcome_id, item_def = item.outcome_id, item.definition
             response = responses.get(item_id) or {}
             queue.append(PracticalToReview(
-                attempt=attempt, item_id=item_id, prompt=localized(item_def["prompt"], lang),
+                attempt=attempt, item_id=item_id, prompt=localized(item.prompt, lang),
                 rubric=[{"id": c["id"], "text": localized(c["text"], lang), "points": c["points"],
                          # What each score looks like, so teachers in different countries score alike.
                          "levels": [{"points": lv["points"], "text": localized(lv["text"], lang)}

@@ -13,8 +13,7 @@ from collections.abc import Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from lti_tool.assessment.responses import option_ids, target_ids
-from lti_tool.xapi.refs import ItemType
+from lti_tool.catalogue.unit_doc import Item, ItemType, UnitDoc
 
 __all__ = ["SHUFFLED_TYPES", "SelectedItem", "StableRandom", "item_index", "select_items"]
 
@@ -100,7 +99,7 @@ def item_index(unit_doc: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, An
     }
 
 
-def select_items(unit_doc: Mapping[str, Any], *, seed: str, items_per_outcome: int | None) -> list[SelectedItem]:
+def select_items(unit: UnitDoc, *, seed: str, items_per_outcome: int | None) -> list[SelectedItem]:
     """Draw an attempt's items: per outcome every practical task plus random others up to N (all if None).
 
     Outcomes keep the unit's order and the drawn items keep the file order within an outcome. When an
@@ -108,35 +107,32 @@ def select_items(unit_doc: Mapping[str, Any], *, seed: str, items_per_outcome: i
     """
     if items_per_outcome is not None and items_per_outcome < 1:
         raise ValueError("items_per_outcome must be at least 1")
-    slug = str(unit_doc.get("slug", ""))
     selected: list[SelectedItem] = []
-    for outcome in unit_doc.get("outcomes") or ():
-        outcome_id = str(outcome["id"])
-        items: list[dict[str, Any]] = list(outcome.get("items") or ())
-        drawn = _draw(items, items_per_outcome, StableRandom(seed, slug, "outcome", outcome_id))
+    for outcome in unit.outcomes:
+        drawn = _draw(list(outcome.items), items_per_outcome, StableRandom(seed, unit.slug, "outcome", outcome.id))
         for item in drawn:
-            selected.append(_with_orders(outcome_id, item, StableRandom(seed, slug, "item", str(item["id"]))))
+            selected.append(_with_orders(outcome.id, item, StableRandom(seed, unit.slug, "item", item.id)))
     return selected
 
 
-def _draw(items: list[dict[str, Any]], limit: int | None, rng: StableRandom) -> list[dict[str, Any]]:
+def _draw(items: list[Item], limit: int | None, rng: StableRandom) -> list[Item]:
     if limit is None or limit >= len(items):
         return items
-    practical = [i for i, item in enumerate(items) if item.get("type") == ItemType.PRACTICAL]
+    practical = [i for i, item in enumerate(items) if item.is_practical]
     others = [i for i in range(len(items)) if i not in practical]
     keep = set(practical) | set(rng.sample(others, max(0, limit - len(practical))))
     return [item for i, item in enumerate(items) if i in keep]
 
 
-def _with_orders(outcome_id: str, item: Mapping[str, Any], rng: StableRandom) -> SelectedItem:
-    kind = ItemType(item["type"])
+def _with_orders(outcome_id: str, item: Item, rng: StableRandom) -> SelectedItem:
+    kind = item.type
     if kind not in SHUFFLED_TYPES:
-        return SelectedItem(outcome_id, str(item["id"]))
-    options = option_ids(item)
-    avoid = [str(choice) for choice in item.get("answer") or ()] if kind is ItemType.ORDERING else None
+        return SelectedItem(outcome_id, item.id)
+    options = [option.id for option in item.options]
+    avoid = [str(choice) for choice in item.answer or ()] if kind is ItemType.ORDERING else None
     option_order = _shuffled(options, rng, avoid=avoid)
-    target_order = _shuffled(target_ids(item), rng, avoid=None) if kind is ItemType.MATCHING else None
-    return SelectedItem(outcome_id, str(item["id"]), option_order, target_order)
+    target_order = _shuffled([t.id for t in item.targets], rng, avoid=None) if kind is ItemType.MATCHING else None
+    return SelectedItem(outcome_id, item.id, option_order, target_order)
 
 
 def _shuffled(ids: list[str], rng: StableRandom, *, avoid: list[str] | None) -> tuple[str, ...]:

@@ -18,11 +18,10 @@ from lti_tool.assessment.mastery import PracticalReview, meets_threshold, unit_r
 from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review
 from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import rubric_score, score_item
-from lti_tool.assessment.selection import SelectedItem, item_index, select_items
+from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
-from lti_tool.catalogue.unit_texts import content_language
+from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.events import AttemptResult, AttemptStarted, publish
 from lti_tool.launch.models import LaunchSession
@@ -49,7 +48,7 @@ class Policy:
 
     @classmethod
     def of(cls, unit: Unit) -> Policy:
-        raw: dict[str, Any] = unit.document.get("policy") or {}
+        raw = unit.doc.policy
         minutes = lambda key: dt.timedelta(minutes=raw[key]) if raw.get(key) else None  # noqa: E731
         return cls(max_attempts=raw.get("max_attempts"), cooldown=minutes("cooldown_minutes"),
                    time_limit=minutes("time_limit_minutes"), items_per_outcome=raw.get("items_per_outcome"),
@@ -96,7 +95,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
         raise Conflict(N_("You can try again in %(minutes)s minute(s)."), code="cooldown",
                        minutes=standing.minutes_to_wait(now))
     attempt_id = str(uuid.uuid4())
-    selection = select_items(unit.document, seed=attempt_id, items_per_outcome=policy.items_per_outcome)
+    selection = select_items(unit.doc, seed=attempt_id, items_per_outcome=policy.items_per_outcome)
     attempt = Attempt(
         id=attempt_id, user_pk=launch.user_pk, context_pk=launch.context_pk, resource_link_pk=launch.resource_link_pk,
         unit=unit, number=(every[-1].number + 1) if every else 1, selection=[s.to_json() for s in selection],
@@ -206,7 +205,7 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
         "id": attempt.id, "unit": attempt.unit.slug, "number": attempt.number, "state": attempt.state,
         "practice": attempt.practice,
         "deadline": attempt.deadline_at.strftime("%Y-%m-%dT%H:%M:%SZ") if attempt.deadline_at else None,
-        "items": public_items(attempt.unit.document, selected_items(attempt), lang),
+        "items": public_items(attempt.unit.doc, selected_items(attempt), lang),
         "responses": {r.item_id: r.response for r in _responses(db, attempt)},
         "lang": lang,
     }
@@ -218,15 +217,15 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
         body["practicals"] = _reviewed_practicals(attempt, reviews, lang)
         body["outcome_notes"] = _outcome_notes(attempt, body["practicals"], body["responses"])
         if Policy.of(attempt.unit).show_correct_answers:
-            index = item_index(attempt.unit.document)
-            body["correct"] = {s.item_id: key_response(index[s.item_id][1]) for s in selected_items(attempt)}
+            items = attempt.unit.doc.items
+            body["correct"] = {s.item_id: key_response(items[s.item_id].definition) for s in selected_items(attempt)}
             # Results that teach: per item, right or not and the authored explanation (policy permitting).
             responses = body["responses"]
             body["item_results"] = [
                 {"item": s.item_id, "outcome": s.outcome_id,
-                 "correct": score_item(index[s.item_id][1], responses.get(s.item_id)).correct,
-                 "feedback": localized(index[s.item_id][1].get("feedback") or "", lang)}
-                for s in selected_items(attempt) if index[s.item_id][1]["type"] != "practical"]
+                 "correct": score_item(items[s.item_id].definition, responses.get(s.item_id)).correct,
+                 "feedback": localized(items[s.item_id].feedback, lang)}
+                for s in selected_items(attempt) if not items[s.item_id].is_practical]
     return body
 
 
@@ -236,17 +235,17 @@ def _reviewed_practicals(attempt: Attempt, reviews: list[Review], lang: str) -> 
     A practical task passes when its share of the rubric's points reaches its outcome's threshold (see
     review_practical); the learner sees the same figures the teacher's scoring used.
     """
-    index = item_index(attempt.unit.document)
-    thresholds = {str(o["id"]): float(o["threshold"]) for o in attempt.unit.document["outcomes"]}
+    unit = attempt.unit.doc
     shown = []
     for review in reviews:
-        if review.item_id not in index:
+        item = unit.items.get(review.item_id)
+        if item is None:
             continue
-        outcome_id, item_def = index[review.item_id]
-        criteria = [{"id": str(c["id"]), "text": localized(c["text"], lang), "max": float(c["points"]),
-                     "points": float(review.points.get(str(c["id"]), 0))} for c in item_def.get("rubric", [])]
-        shown.append({"item": review.item_id, "outcome": outcome_id, "criteria": criteria, "score": review.score,
-                      "passed": review.passed, "threshold": thresholds[outcome_id]})
+        criteria = [{"id": c.id, "text": localized(c.text, lang), "max": c.points,
+                     "points": float(review.points.get(c.id, 0))} for c in item.rubric]
+        shown.append({"item": review.item_id, "outcome": item.outcome_id, "criteria": criteria,
+                      "score": review.score, "passed": review.passed,
+                      "threshold": unit.outcome(item.outcome_id).threshold})
     return shown
 
 
@@ -255,11 +254,10 @@ def _outcome_notes(attempt: Attempt, practicals: list[dict[str, Any]], responses
     """Why each outcome not met is not met, in the terms of lti_tool.assessment.mastery: a reviewed practical
     task below the pass mark, a practical task with no evidence, or a score below the outcome's threshold."""
     result = attempt.result or {}
-    index = item_index(attempt.unit.document)
-    thresholds = {str(o["id"]): float(o["threshold"]) for o in attempt.unit.document["outcomes"]}
+    unit = attempt.unit.doc
     failed = {p["outcome"] for p in practicals if not p["passed"]}
     reviewed = {p["item"] for p in practicals}
-    missing = {s.outcome_id for s in selected_items(attempt) if index[s.item_id][1]["type"] == "practical"
+    missing = {s.outcome_id for s in selected_items(attempt) if unit.item(s.item_id).is_practical
                and s.item_id not in reviewed and responses.get(s.item_id) is None}
     notes = {}
     for outcome in result.get("outcomes", []):
@@ -268,7 +266,7 @@ def _outcome_notes(attempt: Attempt, practicals: list[dict[str, Any]], responses
             continue
         reason = ("practical_failed" if oid in failed else "practical_missing" if oid in missing
                   else "below_threshold")
-        notes[oid] = {"reason": reason, "threshold": thresholds[oid]}
+        notes[oid] = {"reason": reason, "threshold": unit.outcome(oid).threshold}
     return notes
 
 
@@ -287,13 +285,13 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
                        code="time_limit_passed")
     if item_id not in {s.item_id for s in selected_items(attempt)}:
         raise NotFound(N_("Item “%(item_id)s” is not part of this attempt."), item_id=item_id)
-    item_def = item_index(attempt.unit.document)[item_id][1]
+    item = attempt.unit.doc.item(item_id)
     stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
                                             AttemptResponse.item_id == item_id)
     row = db.scalar(stmt)
-    if item_def["type"] == "practical" and row is not None:
+    if item.is_practical and row is not None:
         raw = _keep_upload(raw, row.response)
-    value = validate_response(item_def, raw, launch.locale)
+    value = validate_response(item.definition, raw, launch.locale)
     if row is None:
         try:
             with db.begin_nested():
@@ -320,13 +318,13 @@ def _keep_upload(raw: Any, saved: Any) -> Any:
 
 def compute_result(db: so.Session, attempt: Attempt, now: dt.datetime) -> AttemptResult:
     """Score every drawn item from the saved responses and the teachers' reviews (the event it makes)."""
-    index = item_index(attempt.unit.document)
+    unit = attempt.unit.doc
     saved = {r.item_id: r.response for r in _responses(db, attempt)}
     selected = selected_items(attempt)
-    scores = {s.item_id: score_item(index[s.item_id][1], saved.get(s.item_id)) for s in selected}
+    scores = {s.item_id: score_item(unit.item(s.item_id).definition, saved.get(s.item_id)) for s in selected}
     reviews = {r.item_id: PracticalReview(score=r.score, passed=r.passed)
                for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
-    result = unit_result(attempt.unit.document, selected, scores, reviews)
+    result = unit_result(unit, selected, scores, reviews)
     return AttemptResult(attempt=attempt, result=result, responses=saved, scores=scores, at=now)
 
 
@@ -378,14 +376,14 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
         raise NotFound(N_("There is no such attempt in this course."))
     if attempt.state != AttemptState.SUBMITTED:
         raise Conflict(N_("The learner has not submitted this attempt yet."))
-    index = item_index(attempt.unit.document)
-    if item_id not in {s.item_id for s in selected_items(attempt)} or index[item_id][1]["type"] != "practical":
+    unit = attempt.unit.doc
+    if item_id not in {s.item_id for s in selected_items(attempt)} or not unit.item(item_id).is_practical:
         raise NotFound(N_("Item “%(item_id)s” is not a practical task of this attempt."), item_id=item_id)
     if len(comment) > 5000:
         raise ValidationFailed(N_("The comment is too long (5000 characters at most)."))
-    outcome_id, item_def = index[item_id]
-    threshold = next(float(o["threshold"]) for o in attempt.unit.document["outcomes"] if str(o["id"]) == outcome_id)
-    score = rubric_score(item_def, points)
+    item = unit.item(item_id)
+    threshold = unit.outcome(item.outcome_id).threshold
+    score = rubric_score(item.definition, points)
     review = db.scalar(sa.select(Review).where(Review.attempt_id == attempt.id, Review.item_id == item_id))
     if review is None:
         review = Review(attempt_id=attempt.id, item_id=item_id, reviewer_pk=reviewer.user_pk)

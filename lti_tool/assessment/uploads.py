@@ -15,7 +15,6 @@ from typing import IO
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState, Upload
-from lti_tool.assessment.selection import item_index
 from lti_tool.assessment.services import own_attempt, selected_items
 from lti_tool.errors import N_, Conflict, NotFound, ToolError, ValidationFailed
 from lti_tool.launch.models import LaunchSession
@@ -85,8 +84,7 @@ def store_upload(db: so.Session, launch: LaunchSession, attempt_id: str, item_id
     attempt = own_attempt(db, launch, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise Conflict(N_("This attempt has been submitted; evidence can no longer be added."), code="submitted")
-    index = item_index(attempt.unit.document)
-    if item_id not in {s.item_id for s in selected_items(attempt)} or index[item_id][1]["type"] != "practical":
+    if item_id not in {s.item_id for s in selected_items(attempt)} or not attempt.unit.doc.item(item_id).is_practical:
         raise NotFound(N_("Item “%(item_id)s” is not a practical task of this attempt."), item_id=item_id)
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:

@@ -14,9 +14,8 @@ from lti_tool.assessment.availability import Blocked
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
 from lti_tool.assessment.uploads import discard_upload, download_name, readable_upload, store_upload
-from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import placement_unit
-from lti_tool.catalogue.unit_texts import content_language
+from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.runtime import current_env
 from lti_tool.credentials.services import credential_for, credential_url
@@ -116,10 +115,10 @@ def assessment_page(slug: str) -> ResponseReturnValue:
             except NotFound:
                 expired = None  # a stale or foreign id in the URL: just offer the start
         return render_template("assessment/start.html", slug=slug, expired=expired,
-                               unit_title=localized(unit.document["title"], launch.locale))
+                               unit_title=localized(unit.doc.title, launch.locale))
     view = services.attempt_view(db.session, attempt, launch.locale)
     return render_template("assessment/attempt.html", attempt=view, unit_title=localized(
-        attempt.unit.document["title"], launch.locale), slug=slug, outcomes=_outcome_titles(attempt, launch.locale),
+        attempt.unit.doc.title, launch.locale), slug=slug, outcomes=_outcome_titles(attempt, launch.locale),
         ambiguous_number=AMBIGUOUS_NUMBER, number_hint=number_hint(launch.locale))
 
 
@@ -162,14 +161,14 @@ def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
     text_lang = content_language(attempt.unit.document, launch.locale)
     prompts = {str(item["id"]): item["prompt"] for item in view["items"]}
     return render_template("assessment/result.html", attempt=view, slug=slug, text_lang=text_lang, prompts=prompts,
-                           unit_title=localized(attempt.unit.document["title"], text_lang),
+                           unit_title=localized(attempt.unit.doc.title, text_lang),
                            outcomes=_outcome_titles(attempt, text_lang), credential=earned,
                            credential_view=present(earned.document) if earned else None,
                            credential_url=credential_url(current_env().base_url, earned.id) if earned else "")
 
 
 def _outcome_titles(attempt: Attempt, lang: str) -> dict[str, str]:
-    return {str(o["id"]): localized(o["title"], lang) for o in attempt.unit.document["outcomes"]}
+    return {o.id: localized(o.title, lang) for o in attempt.unit.doc.outcomes}
 
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from lti_tool.catalogue.unit_doc import UnitDoc, parse_unit
 from lti_tool.db import Base, utcnow
 
 
@@ -34,6 +35,15 @@ class Unit(Base):
     outcomes: so.Mapped[list[LearningOutcome]] = so.relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="LearningOutcome.position"
     )
+
+    @property
+    def doc(self) -> UnitDoc:
+        """The typed unit, parsed once per loaded row (again only when ``document`` is replaced)."""
+        parsed: UnitDoc | None = self.__dict__.get("_parsed_doc")
+        if parsed is None or parsed.source is not self.document:
+            parsed = parse_unit(self.document)
+            self.__dict__["_parsed_doc"] = parsed
+        return parsed
 
 
 class LearningOutcome(Base):

@@ -27,7 +27,6 @@ __all__ = [
     "UnitFileError",
     "content_hash",
     "iter_unit_files",
-    "localized",
     "read_unit_file",
     "unit_schema",
     "validate_unit_document",
@@ -36,7 +35,6 @@ __all__ = [
 SCHEMA_PATH = Path(__file__).with_name("unit_schema.json")
 MEMORY_SOURCE = "<memory>"
 
-Text = str | Mapping[str, str]
 
 _TYPE_WORDS = {
     "string": "a string",
@@ -135,27 +133,6 @@ def content_hash(doc: Mapping[str, Any]) -> str:
     """Return the hex sha256 of the document's canonical JSON (sorted keys, no spaces, UTF-8)."""
     canonical = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def localized(text: Text, lang: str) -> str:
-    """Pick the text for a language tag: exact tag, then its base language, then English."""
-    if isinstance(text, str):
-        return text
-    if not text:
-        return ""
-    wanted = lang.replace("_", "-").strip().lower()
-    by_tag = {key.lower(): value for key, value in text.items()}
-    base = wanted.split("-", 1)[0]
-    for candidate in (wanted, base):
-        if candidate in by_tag:
-            return by_tag[candidate]
-    for key, value in by_tag.items():
-        # A region variant (pt-BR) still serves a reader who asked for the bare language (pt).
-        if base and key.split("-", 1)[0] == base:
-            return value
-    if "en" in by_tag:
-        return by_tag["en"]
-    return next(iter(text.values()))
 
 
 # --- YAML loading -------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.launch.models import ResourceLink
 
 SECTOR_ORDER = ("wood", "agrofood", "building", "manufacturing")

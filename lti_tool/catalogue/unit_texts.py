@@ -9,10 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["PILOT_LANGUAGES", "complete_languages", "completeness", "content_language", "learner_texts"]
+__all__ = [
+    "PILOT_LANGUAGES", "Text", "complete_languages", "completeness", "content_language", "learner_texts", "localized",
+]
 
 # The MASTERY pilot languages (Italy, Spain, Finland, Bulgaria, Belgium) and English.
 PILOT_LANGUAGES = ("en", "it", "es", "fi", "bg", "fr", "nl")
+
+# A text field of a unit file: a string (English) or a map of language code -> string.
+Text = str | Mapping[str, str]
 
 _TOP_TEXTS = ("title", "summary", "assessment_type", "quality_assurance", "prerequisites")
 
@@ -107,3 +112,24 @@ def _entries(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
         for index, entry in enumerate(value):
             if isinstance(entry, dict):
                 yield index, entry
+
+
+def localized(text: Text, lang: str) -> str:
+    """Pick the text for a language tag: exact tag, then its base language, then English."""
+    if isinstance(text, str):
+        return text
+    if not text:
+        return ""
+    wanted = lang.replace("_", "-").strip().lower()
+    by_tag = {key.lower(): value for key, value in text.items()}
+    base = wanted.split("-", 1)[0]
+    for candidate in (wanted, base):
+        if candidate in by_tag:
+            return by_tag[candidate]
+    for key, value in by_tag.items():
+        # A region variant (pt-BR) still serves a reader who asked for the bare language (pt).
+        if base and key.split("-", 1)[0] == base:
+            return value
+    if "en" in by_tag:
+        return by_tag["en"]
+    return next(iter(text.values()))

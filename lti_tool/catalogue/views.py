@@ -8,7 +8,6 @@ from flask.typing import ResponseReturnValue
 from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade
 from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.rendering import render_markdown, study_figures
-from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import (
     course_placements,
     current_unit,
@@ -18,7 +17,7 @@ from lti_tool.catalogue.services import (
     upgrade_placement,
 )
 from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
-from lti_tool.catalogue.unit_texts import content_language
+from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound
 from lti_tool.events import SectionRead, publish

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, jsonify, render_template, request,
 from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials import services
 from lti_tool.credentials.exports import badge
 from lti_tool.credentials.exports import services as exports
@@ -128,7 +128,7 @@ def credential_elm(cid: uuid.UUID) -> ResponseReturnValue:
 
 
 def _badge_facts(unit: Unit) -> badge.BadgeFacts:
-    return badge.BadgeFacts(title=localized(unit.document["title"], "en"), sector=unit.sector,
+    return badge.BadgeFacts(title=localized(unit.doc.title, "en"), sector=unit.sector,
                             eqf_level=unit.eqf_level)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 
 _NOTHING = "–"
 

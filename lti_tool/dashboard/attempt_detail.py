@@ -12,9 +12,8 @@ from lti_tool.assessment.grading import counting
 from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import UNANSWERED, score_item
-from lti_tool.assessment.selection import item_index
 from lti_tool.assessment.services import selected_items
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.reset import attempt_of_course
 from lti_tool.lms.models import GradeSync
@@ -74,33 +73,33 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
                    no: str = "false") -> AttemptDetail:
     """The attempt of this course (anything else: not found), item by item under its outcomes."""
     attempt = attempt_of_course(db, context_pk, attempt_id)
-    document = attempt.unit.document
-    index = item_index(document)
+    unit = attempt.unit.doc
     saved = {r.item_id: r.response for r in db.scalars(
         sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id))}
     reviews = {r.item_id: r for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
     uploads = list(db.scalars(sa.select(Upload).where(Upload.attempt_id == attempt.id).order_by(Upload.uploaded_at)))
     results = {str(o.get("id")): o for o in (attempt.result or {}).get("outcomes") or ()}
-    per_outcome: dict[str, list[ItemLine]] = {str(o["id"]): [] for o in document["outcomes"]}
+    per_outcome: dict[str, list[ItemLine]] = {o.id: [] for o in unit.outcomes}
     for chosen in selected_items(attempt):
-        outcome_id, item_def = index[chosen.item_id]
+        item = unit.item(chosen.item_id)
+        item_def = item.definition
         response = saved.get(chosen.item_id)
         review = reviews.get(chosen.item_id)
-        if item_def["type"] == "practical":
+        if item.is_practical:
             score = review.score if review is not None else None
         else:
             score = (score_item(item_def, response) if response is not None else UNANSWERED).score
-        per_outcome.setdefault(outcome_id, []).append(ItemLine(
-            id=chosen.item_id, kind=item_def["type"], prompt=localized(item_def["prompt"], lang),
+        per_outcome.setdefault(item.outcome_id, []).append(ItemLine(
+            id=chosen.item_id, kind=item.type.value, prompt=localized(item.prompt, lang),
             answer=in_words(item_def, response, lang, yes=yes, no=no), correct=_correct(item_def, lang, yes, no),
             score=score, uploads=[u for u in uploads if u.item_id == chosen.item_id], review=review,
         ))
     outcomes = []
-    for outcome in document["outcomes"]:
-        oid = str(outcome["id"])
+    for outcome in unit.outcomes:
+        oid = outcome.id
         entry = results.get(oid) or {}
         outcomes.append(OutcomeLine(
-            id=oid, title=localized(outcome["title"], lang),
+            id=oid, title=localized(outcome.title, lang),
             score=float(entry["score"]) if isinstance(entry.get("score"), int | float) else None,
             met=bool(entry.get("met")), pending_review=bool(entry.get("pending_review")), items=per_outcome[oid],
         ))
@@ -108,5 +107,5 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
     sends = list(db.scalars(sa.select(GradeSync).where(
         GradeSync.resource_link_pk == attempt.resource_link_pk, GradeSync.user_pk == attempt.user_pk,
     ).order_by(GradeSync.scored_at.desc(), GradeSync.id.desc()).limit(50)))
-    return AttemptDetail(attempt, localized(document["title"], lang), counted is not None and counted.id == attempt.id,
+    return AttemptDetail(attempt, localized(unit.title, lang), counted is not None and counted.id == attempt.id,
                          outcomes, sends)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import orm as so
 
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.dashboard import services
 from lti_tool.dashboard.export import Cell
 from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYNC_WORDS, OutcomeState
@@ -44,7 +44,7 @@ def placements(db: so.Session, context: Context, roster: RosterState, lang: str,
         per_user = attempts.get(link.id, {})
         outcomes = services.outcome_columns(unit, (a for group in per_user.values() for a in group), lang)
         rows = services.placement_rows(db, context, link, [o.id for o in outcomes], per_user, people)
-        title = localized(unit.document["title"], lang) if unit else (link.unit_slug or "")
+        title = localized(unit.doc.title, lang) if unit else (link.unit_slug or "")
         views.append(PlacementView(link, title, outcomes, rows))
     return views
 

@@ -16,8 +16,8 @@ from sqlalchemy import orm as so
 from lti_tool.assessment.grading import placement_policy
 from lti_tool.assessment.models import Attempt
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import localized
 from lti_tool.catalogue.services import current_unit
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.models import Credential
 from lti_tool.dashboard.progress import Progress, progress
 from lti_tool.dashboard.roster_state import RosterState
@@ -109,7 +109,7 @@ def placement_unit(db: so.Session, link: ResourceLink) -> Unit | None:
 
 def outcome_columns(unit: Unit | None, attempts: Iterable[Attempt], lang: str) -> list[Outcome]:
     """The unit's outcomes in order, then any other outcome ids found in results (attempts of older versions)."""
-    columns = [Outcome(str(o["id"]), localized(o["title"], lang)) for o in (unit.document["outcomes"] if unit else ())]
+    columns = [Outcome(o.id, localized(o.title, lang)) for o in (unit.doc.outcomes if unit else ())]
     known = {c.id for c in columns}
     for attempt in attempts:
         for entry in (attempt.result or {}).get("outcomes") or ():

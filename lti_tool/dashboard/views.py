@@ -13,7 +13,8 @@ from werkzeug.routing import BuildError
 from lti_tool.assessment.credential_names import correct_name, course_credentials, course_learner
 from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.assessment.grading import change_policy
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.esco import esco_label
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.services import live_credential
 from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
@@ -28,7 +29,6 @@ from lti_tool.dashboard.sizes import human_size
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
-from lti_tool.launch.picker import esco_label
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 from lti_tool.lms.extension import services_client
 
@@ -142,7 +142,7 @@ def reset_confirm(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     attempt = attempt_of_course(db.session, context_pk, attempt_id)
     credential = live_credential(db.session, attempt.user_pk, attempt.unit_pk)
     return _render("dashboard/reset_confirm.html", session=session, context=context, attempt=attempt,
-                   unit_title=localized(attempt.unit.document["title"], session.locale),
+                   unit_title=localized(attempt.unit.doc.title, session.locale),
                    credential=credential, credential_title=present(credential.document).title if credential else "")
 
 

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-_ESCO_LABELS = Path(__file__).with_name("esco_labels.json")
+from lti_tool.catalogue.esco import esco_label
+
 # Upper bounds offered by the workload filter, in hours.
 WORKLOAD_CHOICES = (10, 25, 50, 100)
-
-
-@cache
-def esco_labels() -> dict[str, str]:
-    """ESCO preferred labels (en) of the skills the units cite, read once from the bundled data file."""
-    data: dict[str, Any] = json.loads(_ESCO_LABELS.read_text(encoding="utf-8"))
-    return dict(data["labels"])
-
-
-def esco_label(uri: str) -> str:
-    """The skill's label, or the last part of its URI when it is not in the bundled list."""
-    return esco_labels().get(uri) or uri.rsplit("/", 1)[-1]
 
 
 def _int(value: str | None) -> int | None:

@@ -10,7 +10,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.models import Credential
 from lti_tool.launch.models import Context, Deployment, Platform, User
 from lti_tool.lms.models import RosterCache

@@ -14,9 +14,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.assessment.selection import SelectedItem, item_index
+from lti_tool.assessment.selection import SelectedItem
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, placement_unit
+from lti_tool.catalogue.unit_doc import Item
 from lti_tool.events import (
     AttemptResetByTeacher,
     AttemptResult,
@@ -32,7 +33,7 @@ from lti_tool.xapi import statements as st
 from lti_tool.xapi.models import StatementOutbox
 from lti_tool.xapi.outbox import record_statements
 from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import ItemRef, ItemType, LtiScope, Option, OutcomeRef, Score, SectionRef, UnitRef
+from lti_tool.xapi.refs import ItemRef, LtiScope, Option, OutcomeRef, Score, SectionRef, UnitRef
 
 
 def scope_of(user: User, context: Context | None, deployment: Deployment | None = None) -> LtiScope:
@@ -52,22 +53,19 @@ def session_scope(session: LaunchSession) -> LtiScope:
 
 def unit_ref(unit: Unit) -> UnitRef:
     """A catalogue unit (one version) as builder input."""
-    doc = unit.document
-    return UnitRef(slug=unit.slug, version=unit.version, title=doc.get("title", unit.slug),
-                   esco=tuple(doc.get("esco", ())), eqf_level=unit.eqf_level)
+    doc = unit.doc
+    return UnitRef(slug=unit.slug, version=unit.version, title=doc.title, esco=doc.esco, eqf_level=unit.eqf_level)
 
 
-def _item_ref(item_def: dict[str, Any]) -> ItemRef:
+def _item_ref(item: Item) -> ItemRef:
     # Matching items keep their right-hand side in `targets`; the xAPI builders expect both sides in options.
-    choices = [*(item_def.get("options") or ()), *(item_def.get("targets") or ())]
-    options = tuple(Option(id=str(o["id"]), text=o["text"]) for o in choices)
-    return ItemRef(id=str(item_def["id"]), type=ItemType(item_def["type"]), prompt=item_def["prompt"],
-                   options=options, answer=item_def.get("answer"))
+    options = tuple(Option(id=c.id, text=c.text) for c in (*item.options, *item.targets))
+    return ItemRef(id=item.id, type=item.type, prompt=item.prompt, options=options, answer=item.answer)
 
 
-def _xapi_response(item_def: dict[str, Any], response: Any) -> Any:
+def _xapi_response(item: Item, response: Any) -> Any:
     # A practical response is {"text", "upload"}: the learning record carries the text, not the file id.
-    if item_def["type"] == "practical" and isinstance(response, dict):
+    if item.is_practical and isinstance(response, dict):
         return str(response.get("text", ""))[:2000]
     return response
 
@@ -97,8 +95,10 @@ class Recorder:
         """"experienced": a study section the learner read (staff previews are not learning records)."""
         if not event.session.is_learner:
             return
-        section = next(s for s in event.unit.document.get("sections", []) if str(s["id"]) == event.section_id)
-        ref = SectionRef(id=str(section["id"]), title=section["title"])
+        section = event.unit.doc.section(event.section_id)
+        if section is None:  # the publisher checked it; a section-less event is a programming error
+            raise LookupError(f"section {event.section_id!r} is not in unit {event.unit.slug!r}")
+        ref = SectionRef(id=section.id, title=section.title)
         record_statements(db, [st.section_experienced(self.profile, session_scope(event.session),
                                                       unit_ref(event.unit), ref, event.at)])
 
@@ -113,28 +113,27 @@ class Recorder:
         attempt, result, now = event.attempt, event.result, event.at
         scope, unit, registration = scope_of(attempt.user, attempt.context), unit_ref(attempt.unit), uuid.UUID(
             attempt.id)
-        index = item_index(attempt.unit.document)
+        doc = attempt.unit.doc
         statements = []
         for entry in attempt.selection:
             item_id = SelectedItem.from_json(entry).item_id
-            item_def = index[item_id][1]
+            item = doc.item(item_id)
             response = event.responses.get(item_id)
             if response is None or response in ({}, [], ""):
                 continue  # not answered
             scored = event.scores[item_id]
             correct = None if scored.needs_review else scored.correct
-            statements.append(st.item_answered(self.profile, scope, unit, registration, _item_ref(item_def),
-                                               _xapi_response(item_def, response), correct, now))
+            statements.append(st.item_answered(self.profile, scope, unit, registration, _item_ref(item),
+                                               _xapi_response(item, response), correct, now))
         score = Score(scaled=result.score, raw=round(result.score * 100, 2), max=100)
         statements.append(st.assessment_completed(self.profile, scope, unit, registration, score, now))
         if not result.pending_review:
             statements.append(st.assessment_graded(self.profile, scope, unit, registration, score, result.mastered,
                                                    now))
-        outcomes = {str(o["id"]): o for o in attempt.unit.document["outcomes"]}
         for outcome in result.outcomes:
             if outcome.met:
-                doc = outcomes[outcome.id]
-                ref = OutcomeRef(id=outcome.id, title=doc["title"], esco=tuple(doc.get("esco", ())))
+                authored = doc.outcome(outcome.id)
+                ref = OutcomeRef(id=outcome.id, title=authored.title, esco=authored.esco)
                 statements.append(st.outcome_mastered(self.profile, scope, unit, registration, ref,
                                                       Score(scaled=outcome.score), now))
         if result.mastered:
@@ -163,7 +162,7 @@ class Recorder:
         attempt = event.attempt
         ids = st.AttemptIds(uuid.UUID(attempt.id)).every(
             [SelectedItem.from_json(entry).item_id for entry in attempt.selection],
-            [str(o["id"]) for o in attempt.unit.document.get("outcomes") or ()], attempt.unit.version)
+            attempt.unit.doc.outcome_ids, attempt.unit.version)
         candidates = [uuid.UUID(sid) for sid in ids]
         recorded = sorted(str(sid) for sid in db.scalars(
             sa.select(StatementOutbox.statement_id).where(StatementOutbox.statement_id.in_(candidates))))

@@ -4,26 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
-# A text field of a unit file: a string (English) or a map of language code -> string.
-Text = str | Mapping[str, str]
+from lti_tool.catalogue.unit_doc import ItemType
+from lti_tool.catalogue.unit_texts import Text
+
+__all__ = ["Answer", "ItemRef", "ItemType", "LtiScope", "Option", "OutcomeRef", "Response", "Score", "SectionRef",
+           "Text", "UnitRef"]
+
 # A learner's response, in the shape of the item's `answer` (DESIGN.md §3 "Unit files").
 Response = str | bool | int | float | list[str] | tuple[str, ...] | Mapping[str, str] | None
 Answer = str | bool | list[str] | tuple[str, ...] | Mapping[str, object] | None
-
-
-class ItemType(StrEnum):
-    """Item types of a unit file."""
-
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_RESPONSE = "multiple_response"
-    TRUE_FALSE = "true_false"
-    NUMERIC = "numeric"
-    ORDERING = "ordering"
-    MATCHING = "matching"
-    SHORT_TEXT = "short_text"
-    PRACTICAL = "practical"
 
 
 @dataclass(frozen=True, slots=True)

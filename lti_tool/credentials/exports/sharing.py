@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from lti_tool.catalogue.schema import localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.models import Credential
 
 # LinkedIn's "Add to profile" link for a licence or certification (its documented startTask).

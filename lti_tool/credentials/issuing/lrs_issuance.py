@@ -34,7 +34,7 @@ class Issued:
 
 def catalogue_index(session: so.Session) -> Catalogue:
     """Every unit version in the catalogue (current or not) with its learning outcome ids."""
-    return {(unit.slug, unit.version): tuple(str(o["id"]) for o in unit.document.get("outcomes") or ())
+    return {(unit.slug, unit.version): unit.doc.outcome_ids
             for unit in session.scalars(sa.select(Unit))}
 
 

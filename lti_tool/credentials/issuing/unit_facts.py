@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from lti_tool.catalogue.esco import esco_label
 from lti_tool.credentials.issuing.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
 
-ESCO_LABELS_FILE = Path(__file__).resolve().parent / "esco_labels.json"
 # Credentials are issued in English: the EU Annex I elements must be readable across borders, and the
 # unit files guarantee an "en" text for every field.
 CREDENTIAL_LANGUAGE = "en"
@@ -26,15 +23,9 @@ class OutcomeResult:
     met: bool
 
 
-@functools.cache
-def _esco_labels() -> dict[str, str]:
-    raw = json.loads(ESCO_LABELS_FILE.read_text(encoding="utf-8"))
-    return dict(raw["labels"])
-
-
 def esco_skill(uri: str) -> EscoSkill:
     """An ESCO skill with its English preferred label (the URI's last segment when the label is unknown)."""
-    return EscoSkill(uri, _esco_labels().get(uri) or uri.rstrip("/").rsplit("/", 1)[-1])
+    return EscoSkill(uri, esco_label(uri))
 
 
 def _text(value: Any) -> str:

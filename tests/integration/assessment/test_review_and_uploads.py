@@ -14,7 +14,8 @@ import sqlalchemy as sa
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import localized, read_unit_file
+from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.db import db
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, TEACHER, LiveTool

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from lti_tool.catalogue.schema import iter_unit_files, localized, read_unit_file
-from lti_tool.catalogue.unit_texts import PILOT_LANGUAGES, complete_languages
+from lti_tool.catalogue.schema import iter_unit_files, read_unit_file
+from lti_tool.catalogue.unit_texts import PILOT_LANGUAGES, complete_languages, localized
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner

@@ -10,6 +10,7 @@ import pytest
 
 from lti_tool.assessment.items_public import public_item, public_items
 from lti_tool.assessment.selection import SelectedItem, item_index, select_items
+from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.xapi.refs import ItemType
 from tests.unit.assessment import strategies as s
 
@@ -36,9 +37,9 @@ def walk(value: Any) -> Iterator[Any]:
 def test_the_answer_key_never_reaches_the_browser(unit: dict[str, Any]) -> None:
     index = item_index(unit)
     for seed in SEEDS:
-        drawn = select_items(unit, seed=seed, items_per_outcome=None)
+        drawn = select_items(parse_unit(unit), seed=seed, items_per_outcome=None)
         for lang in ("en", "it", "fi"):
-            for chosen, public in zip(drawn, public_items(unit, drawn, lang), strict=True):
+            for chosen, public in zip(drawn, public_items(parse_unit(unit), drawn, lang), strict=True):
                 _assert_no_key(index[chosen.item_id][1], public, chosen)
 
 
@@ -75,9 +76,9 @@ def test_shuffled_options_are_not_the_file_order_for_most_seeds(unit: dict[str, 
             continue
         file_order = [option["id"] for option in item["options"]]
         shown = [
-            [o["id"] for o in public_items(unit, [c], "en")[0]["options"]]
+            [o["id"] for o in public_items(parse_unit(unit), [c], "en")[0]["options"]]
             for seed in SEEDS
-            for c in select_items(unit, seed=seed, items_per_outcome=None)
+            for c in select_items(parse_unit(unit), seed=seed, items_per_outcome=None)
             if c.item_id == item_id
         ]
         assert len(shown) == len(SEEDS)

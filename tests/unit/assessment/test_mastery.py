@@ -12,6 +12,7 @@ from lti_tool.assessment.mastery import PracticalReview, meets_threshold, outcom
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import ItemScore, rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, item_index, select_items
+from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.errors import ValidationFailed
 from tests.unit.assessment import strategies as s
 
@@ -38,7 +39,7 @@ def unit_doc() -> dict[str, Any]:
 
 
 def everything(unit: dict[str, Any]) -> list[SelectedItem]:
-    return select_items(unit, seed="s", items_per_outcome=None)
+    return select_items(parse_unit(unit), seed="s", items_per_outcome=None)
 
 
 RIGHT, WRONG, REVIEW = ItemScore(1.0, True), ItemScore(0.0, False), ItemScore(0.0, False, needs_review=True)
@@ -47,7 +48,7 @@ RIGHT, WRONG, REVIEW = ItemScore(1.0, True), ItemScore(0.0, False), ItemScore(0.
 def test_outcome_met_at_exactly_the_threshold_despite_float_rounding() -> None:
     unit = unit_doc()
     scores = {"a0": RIGHT, "a1": RIGHT, "a2": RIGHT, "a3": WRONG}  # 3 of 5 = 0.6
-    (o1, _o2) = outcome_results(unit, everything(unit), scores, {})
+    (o1, _o2) = outcome_results(parse_unit(unit), everything(unit), scores, {})
     assert o1.score == pytest.approx(0.6)
     assert o1.met
     assert 0.3 * 3 < 0.9  # binary floats...
@@ -57,7 +58,7 @@ def test_outcome_met_at_exactly_the_threshold_despite_float_rounding() -> None:
 
 def test_outcome_below_threshold_is_not_met() -> None:
     unit = unit_doc()
-    (o1, _o2) = outcome_results(unit, everything(unit), {"a0": RIGHT, "a1": RIGHT}, {})
+    (o1, _o2) = outcome_results(parse_unit(unit), everything(unit), {"a0": RIGHT, "a1": RIGHT}, {})
     assert o1.score == pytest.approx(0.4)
     assert not o1.met
 
@@ -66,19 +67,19 @@ def test_practical_waits_then_counts_with_its_review() -> None:
     unit = unit_doc()
     drawn = everything(unit)
     scores = {f"a{n}": RIGHT for n in range(5)} | {"b1": RIGHT, "p1": REVIEW}
-    waiting = unit_result(unit, drawn, scores, {})
+    waiting = unit_result(parse_unit(unit), drawn, scores, {})
     assert waiting.pending_review
     assert not waiting.mastered
     assert waiting.outcomes[1].pending_review and not waiting.outcomes[1].met
     assert waiting.outcomes[1].score == 0.5  # the practical counts 0 while it waits
     assert not waiting.outcomes[0].pending_review
 
-    passed = unit_result(unit, drawn, scores, {"p1": PracticalReview(score=0.75, passed=True)})
+    passed = unit_result(parse_unit(unit), drawn, scores, {"p1": PracticalReview(score=0.75, passed=True)})
     assert passed.mastered and not passed.pending_review
     assert passed.outcomes[1].score == pytest.approx((1 + 0.75) / 2)
     assert passed.score == pytest.approx((1.0 + 0.875) / 2)  # mean of the outcomes, not of the items
 
-    failed = unit_result(unit, drawn, scores, {"p1": PracticalReview(score=1.0, passed=False)})
+    failed = unit_result(parse_unit(unit), drawn, scores, {"p1": PracticalReview(score=1.0, passed=False)})
     assert not failed.mastered  # a practical not passed blocks mastery even above the threshold
     assert failed.outcomes[1].score == 1.0 and not failed.outcomes[1].met
 
@@ -86,14 +87,14 @@ def test_practical_waits_then_counts_with_its_review() -> None:
 def test_practical_without_evidence_is_neither_pending_nor_passed() -> None:
     unit = unit_doc()
     scores = {f"a{n}": RIGHT for n in range(5)} | {"b1": RIGHT}
-    result = unit_result(unit, everything(unit), scores, {})
+    result = unit_result(parse_unit(unit), everything(unit), scores, {})
     assert not result.pending_review
     assert not result.mastered
 
 
 def test_unanswered_items_count_zero_and_the_json_shape() -> None:
     unit = unit_doc()
-    result = unit_result(unit, everything(unit), {}, {})
+    result = unit_result(parse_unit(unit), everything(unit), {}, {})
     assert result.to_json() == {
         "score": 0.0,
         "mastered": False,
@@ -108,36 +109,36 @@ def test_unanswered_items_count_zero_and_the_json_shape() -> None:
 def test_a_threshold_of_zero_is_met_by_any_auto_scored_outcome() -> None:
     unit = unit_doc()
     unit["outcomes"][0]["threshold"] = 0
-    (o1, _o2) = outcome_results(unit, everything(unit), {}, {})
+    (o1, _o2) = outcome_results(parse_unit(unit), everything(unit), {}, {})
     assert o1.met
 
 
 def test_only_drawn_items_count() -> None:
     unit = unit_doc()
-    drawn = select_items(unit, seed="seed-7", items_per_outcome=2)
+    drawn = select_items(parse_unit(unit), seed="seed-7", items_per_outcome=2)
     o1_items = [c.item_id for c in drawn if c.outcome_id == "o1"]
     assert len(o1_items) == 2
-    (o1, _o2) = outcome_results(unit, drawn, dict.fromkeys(o1_items, RIGHT), {})
+    (o1, _o2) = outcome_results(parse_unit(unit), drawn, dict.fromkeys(o1_items, RIGHT), {})
     assert o1.score == 1.0 and o1.met
 
 
 def test_an_item_from_another_unit_is_refused() -> None:
     unit = unit_doc()
     with pytest.raises(ValueError, match="not in this unit"):
-        outcome_results(unit, [SelectedItem("o1", "zz")], {}, {})
+        outcome_results(parse_unit(unit), [SelectedItem("o1", "zz")], {}, {})
 
 
 @pytest.mark.parametrize("unit", s.shipped_units(), ids=lambda unit: unit["slug"])
 def test_every_shipped_unit_is_mastered_with_the_key(unit: dict[str, Any]) -> None:
-    drawn = select_items(unit, seed="key", items_per_outcome=None)
+    drawn = select_items(parse_unit(unit), seed="key", items_per_outcome=None)
     index = item_index(unit)
     scores = {c.item_id: score_item(index[c.item_id][1], key_response(index[c.item_id][1])) for c in drawn}
     practical = {c.item_id for c in drawn if index[c.item_id][1]["type"] == "practical"}
     scores |= dict.fromkeys(practical, REVIEW)
-    result = unit_result(unit, drawn, scores, {})
+    result = unit_result(parse_unit(unit), drawn, scores, {})
     assert result.pending_review is bool(practical)
     assert result.mastered is not bool(practical)  # at least 8 units can be earned without waiting
-    reviewed = unit_result(unit, drawn, scores, dict.fromkeys(practical, PracticalReview(1.0, True)))
+    reviewed = unit_result(parse_unit(unit), drawn, scores, dict.fromkeys(practical, PracticalReview(1.0, True)))
     assert reviewed.mastered and reviewed.score == 1.0
 
 
@@ -146,7 +147,7 @@ def test_scores_stay_in_range_and_met_follows_the_threshold(values: list[float],
     unit = unit_doc()
     unit["outcomes"][0]["threshold"] = threshold
     scores = {f"a{n}": ItemScore(value, value == 1.0) for n, value in enumerate(values)}
-    result = unit_result(unit, everything(unit), scores, {})
+    result = unit_result(parse_unit(unit), everything(unit), scores, {})
     (o1, _o2) = result.outcomes
     assert 0.0 <= result.score <= 1.0 and 0.0 <= o1.score <= 1.0
     assert o1.met is (o1.score >= threshold - 1e-9)

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lti_tool.assessment.selection import SHUFFLED_TYPES, SelectedItem, StableRandom, item_index, select_items
+from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.xapi.refs import ItemType
 from tests.unit.assessment import strategies as s
 
@@ -39,23 +40,23 @@ def test_below_is_roughly_uniform() -> None:
 @given(units, seeds, limits)
 @settings(max_examples=60)
 def test_same_seed_same_draw(unit: dict[str, Any], seed: str, limit: int | None) -> None:
-    first = select_items(unit, seed=seed, items_per_outcome=limit)
-    assert select_items(copy.deepcopy(unit), seed=seed, items_per_outcome=limit) == first
+    first = select_items(parse_unit(unit), seed=seed, items_per_outcome=limit)
+    assert select_items(parse_unit(copy.deepcopy(unit)), seed=seed, items_per_outcome=limit) == first
     assert [SelectedItem.from_json(chosen.to_json()) for chosen in first] == first
 
 
 @pytest.mark.parametrize("unit", UNITS, ids=[unit["slug"] for unit in UNITS])
 def test_different_seeds_give_different_draws(unit: dict[str, Any]) -> None:
-    draws = {tuple(select_items(unit, seed=f"attempt-{n}", items_per_outcome=2)) for n in range(200)}
+    draws = {tuple(select_items(parse_unit(unit), seed=f"attempt-{n}", items_per_outcome=2)) for n in range(200)}
     assert len(draws) >= 190  # collisions are possible, but rare
-    shuffles = {tuple(select_items(unit, seed=f"attempt-{n}", items_per_outcome=None)) for n in range(50)}
+    shuffles = {tuple(select_items(parse_unit(unit), seed=f"attempt-{n}", items_per_outcome=None)) for n in range(50)}
     assert len(shuffles) == 50  # with every item drawn, only the option orders differ
 
 
 @given(units, seeds, limits)
 @settings(max_examples=150)
 def test_the_draw_respects_the_unit(unit: dict[str, Any], seed: str, limit: int | None) -> None:
-    drawn = select_items(unit, seed=seed, items_per_outcome=limit)
+    drawn = select_items(parse_unit(unit), seed=seed, items_per_outcome=limit)
     index = item_index(unit)
     per_outcome = collections.defaultdict(list)
     for chosen in drawn:
@@ -100,7 +101,7 @@ def test_every_item_and_every_first_option_turns_up() -> None:
     seen_items: set[str] = set()
     first_options: dict[str, set[str]] = collections.defaultdict(set)
     for n in range(300):
-        for chosen in select_items(unit, seed=f"a{n}", items_per_outcome=2):
+        for chosen in select_items(parse_unit(unit), seed=f"a{n}", items_per_outcome=2):
             seen_items.add(chosen.item_id)
             if chosen.option_order:
                 first_options[chosen.item_id].add(chosen.option_order[0])
@@ -113,7 +114,7 @@ def test_every_item_and_every_first_option_turns_up() -> None:
 @given(st.data(), s.ordering())
 def test_ordering_options_are_never_shown_in_key_order(data: st.DataObject, item: dict[str, Any]) -> None:
     unit = {"slug": "u", "outcomes": [{"id": "o", "threshold": 0.5, "items": [item]}]}
-    (chosen,) = select_items(unit, seed=data.draw(seeds), items_per_outcome=None)
+    (chosen,) = select_items(parse_unit(unit), seed=data.draw(seeds), items_per_outcome=None)
     assert chosen.option_order is not None
     if len(item["answer"]) >= 3:
         assert list(chosen.option_order) != item["answer"]
@@ -121,4 +122,4 @@ def test_ordering_options_are_never_shown_in_key_order(data: st.DataObject, item
 
 def test_items_per_outcome_must_be_positive() -> None:
     with pytest.raises(ValueError, match="at least 1"):
-        select_items(UNITS[0], seed="s", items_per_outcome=0)
+        select_items(parse_unit(UNITS[0]), seed="s", items_per_outcome=0)

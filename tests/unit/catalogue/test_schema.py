@@ -18,11 +18,11 @@ from lti_tool.catalogue.schema import (
     UnitFileError,
     content_hash,
     iter_unit_files,
-    localized,
     read_unit_file,
     unit_schema,
     validate_unit_document,
 )
+from lti_tool.catalogue.unit_texts import localized
 from tests.conftest import STANDARDS
 
 REPO = Path(__file__).resolve().parents[3]

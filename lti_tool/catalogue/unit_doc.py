@@ -1,0 +1,164 @@
+"""The typed unit: one frozen `UnitDoc` / `Outcome` / `Item` model of a stored unit document (pure module).
+
+The catalogue validates unit files against ``unit_schema.json`` when it loads them; everything else reads a
+unit through this model, never the raw document by string key. `Unit.doc` (catalogue.models) parses the
+document once per loaded unit version. An item keeps its authored ``definition`` (read-only) for the
+scoring and response rules, whose answer shapes are the unit-file contract of DESIGN.md §3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from lti_tool.catalogue.unit_texts import Text
+
+__all__ = ["Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_unit"]
+
+
+class ItemType(StrEnum):
+    """Item types of a unit file."""
+
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_RESPONSE = "multiple_response"
+    TRUE_FALSE = "true_false"
+    NUMERIC = "numeric"
+    ORDERING = "ordering"
+    MATCHING = "matching"
+    SHORT_TEXT = "short_text"
+    PRACTICAL = "practical"
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """An option (or a matching item's right-hand target)."""
+
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Criterion:
+    """A rubric criterion of a practical task."""
+
+    id: str
+    text: Text
+    points: float
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An assessment item of one outcome."""
+
+    id: str
+    type: ItemType
+    outcome_id: str
+    prompt: Text
+    options: tuple[Choice, ...]
+    targets: tuple[Choice, ...]
+    answer: Any
+    feedback: Text
+    rubric: tuple[Criterion, ...]
+    definition: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def is_practical(self) -> bool:
+        """A practical task: no key, a teacher scores it against its rubric."""
+        return self.type is ItemType.PRACTICAL
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A learning outcome with its mastery threshold, ESCO skills and items."""
+
+    id: str
+    title: Text
+    threshold: float
+    esco: tuple[str, ...]
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A study section (its body is rendered by catalogue.rendering from the document)."""
+
+    id: str
+    title: Text
+
+
+@dataclass(frozen=True)
+class UnitDoc:
+    """One unit version as the rest of the tool reads it."""
+
+    slug: str
+    version: str
+    title: Text
+    esco: tuple[str, ...]
+    languages: tuple[str, ...]
+    policy: Mapping[str, Any]
+    sections: tuple[Section, ...]
+    outcomes: tuple[Outcome, ...]
+    source: Mapping[str, Any] = field(repr=False, compare=False)
+    items: Mapping[str, Item] = field(init=False, repr=False, compare=False)
+    _outcomes: Mapping[str, Outcome] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # The one item index of a unit: built here once, not on every use.
+        object.__setattr__(self, "items", MappingProxyType(
+            {item.id: item for outcome in self.outcomes for item in outcome.items}))
+        object.__setattr__(self, "_outcomes", MappingProxyType({o.id: o for o in self.outcomes}))
+
+    def item(self, item_id: str) -> Item:
+        """An item by id (KeyError when the unit has none)."""
+        return self.items[item_id]
+
+    def outcome(self, outcome_id: str) -> Outcome:
+        """An outcome by id (KeyError when the unit has none)."""
+        return self._outcomes[outcome_id]
+
+    def section(self, section_id: str) -> Section | None:
+        """A study section by id, or None."""
+        return next((s for s in self.sections if s.id == section_id), None)
+
+    @property
+    def outcome_ids(self) -> tuple[str, ...]:
+        """The outcome ids, in unit order."""
+        return tuple(self._outcomes)
+
+
+def _choices(raw: Any) -> tuple[Choice, ...]:
+    return tuple(Choice(str(c["id"]), c["text"]) for c in raw or ())
+
+
+def _item(raw: Mapping[str, Any], outcome_id: str) -> Item:
+    return Item(
+        id=str(raw["id"]), type=ItemType(raw["type"]), outcome_id=outcome_id, prompt=raw.get("prompt") or "",
+        options=_choices(raw.get("options")), targets=_choices(raw.get("targets")), answer=raw.get("answer"),
+        feedback=raw.get("feedback") or "",
+        rubric=tuple(Criterion(str(c["id"]), c["text"], float(c["points"])) for c in raw.get("rubric") or ()),
+        definition=MappingProxyType(dict(raw)),
+    )
+
+
+def _outcome(raw: Mapping[str, Any]) -> Outcome:
+    outcome_id = str(raw["id"])
+    return Outcome(id=outcome_id, title=raw.get("title") or "", threshold=float(raw["threshold"]),
+                   esco=tuple(str(uri) for uri in raw.get("esco") or ()),
+                   items=tuple(_item(item, outcome_id) for item in raw.get("items") or ()))
+
+
+def parse_unit(document: Mapping[str, Any]) -> UnitDoc:
+    """The typed view of a validated unit document."""
+    return UnitDoc(
+        slug=str(document.get("slug", "")), version=str(document.get("version", "")),
+        title=document.get("title") or str(document.get("slug", "")),
+        esco=tuple(str(uri) for uri in document.get("esco") or ()),
+        languages=tuple(str(code).lower() for code in document.get("languages") or ("en",)),
+        policy=MappingProxyType(dict(document.get("policy") or {})),
+        sections=tuple(Section(str(s["id"]), s["title"]) for s in document.get("sections") or ()),
+        outcomes=tuple(_outcome(o) for o in document.get("outcomes") or ()),
+        source=document,
+    )

@@ -1,0 +1,47 @@
+"""The typed unit: every shipped unit parses, the item index matches the document, the model is frozen."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.schema import iter_unit_files, read_unit_file
+from lti_tool.catalogue.unit_doc import ItemType, parse_unit
+
+UNITS = [read_unit_file(path) for path in iter_unit_files(Path(__file__).resolve().parents[3] / "content" / "units")]
+
+
+@pytest.mark.parametrize("raw", UNITS, ids=[u["slug"] for u in UNITS])
+def test_every_shipped_unit_parses_with_every_item_in_its_outcome(raw: dict) -> None:
+    unit = parse_unit(raw)
+    assert unit.slug == raw["slug"] and unit.version == str(raw["version"])
+    assert unit.outcome_ids == tuple(str(o["id"]) for o in raw["outcomes"])
+    expected = {str(i["id"]): (str(o["id"]), i) for o in raw["outcomes"] for i in o["items"]}
+    assert set(unit.items) == set(expected)
+    for item_id, (outcome_id, definition) in expected.items():
+        item = unit.item(item_id)
+        assert item.outcome_id == outcome_id and item.type is ItemType(definition["type"])
+        assert item.definition == definition and item.is_practical == (definition["type"] == "practical")
+        assert [c.id for c in item.options] == [str(c["id"]) for c in definition.get("options") or ()]
+    for outcome in raw["outcomes"]:
+        assert unit.outcome(str(outcome["id"])).threshold == float(outcome["threshold"])
+    assert [s.id for s in unit.sections] == [str(s["id"]) for s in raw.get("sections") or ()]
+
+
+def test_the_model_is_frozen() -> None:
+    unit = parse_unit(UNITS[0])
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        unit.slug = "other"  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        unit.items["x"] = unit.outcomes[0].items[0]  # type: ignore[index]
+
+
+def test_a_unit_row_parses_once_and_again_only_when_its_document_is_replaced() -> None:
+    row = Unit(slug=UNITS[0]["slug"], version=str(UNITS[0]["version"]), document=UNITS[0])
+    first = row.doc
+    assert row.doc is first
+    row.document = {**UNITS[0], "policy": {"show_correct_answers": True}}
+    assert row.doc is not first and row.doc.policy["show_correct_answers"] is True
