@@ -117,12 +117,12 @@ def results_of(credential: Credential) -> list[OutcomeResult]:
     subject = credential.document.get("credentialSubject", {})
     by_description = {r.get("resultDescription"): r for r in subject.get("result", []) if isinstance(r, Mapping)}
     found = []
-    for outcome in credential.unit.document["outcomes"]:
-        suffix = f"/results/{outcome['id']}"
+    for outcome_id in credential.unit.doc.outcome_ids:
+        suffix = f"/results/{outcome_id}"
         result = next((r for key, r in by_description.items() if str(key).endswith(suffix)), None)
         if result is None:
-            raise CredentialRefused(f"credential {credential.id} has no result for outcome {outcome['id']}")
-        found.append(OutcomeResult(outcome["id"], float(result["value"]) / 100, result.get("status") == "Completed"))
+            raise CredentialRefused(f"credential {credential.id} has no result for outcome {outcome_id}")
+        found.append(OutcomeResult(outcome_id, float(result["value"]) / 100, result.get("status") == "Completed"))
     return found
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -141,3 +142,26 @@ def find_session(db: so.Session, token: str, registry: Registry | None = None) -
     if session.deployment.disabled_at is not None or session.deployment.platform.disabled_at is not None:
         return None  # disabled: at once, not when the session expires (a new launch shows why)
     return session
+
+
+# How far back to look for a claim: platforms send the same service claims on every launch of a placement.
+RECENT_LAUNCHES = 20
+
+
+def recent_claim(db: so.Session, claim: Claim, usable: Callable[[Any], bool], *, context_pk: int | None = None,
+                 resource_link_pk: int | None = None) -> Any | None:
+    """A claim as the most recent launch of a course (or placement) that carried a usable one kept it, or None.
+
+    For work done without the learner's launch at hand (a teacher's review, the roster): any recent launch
+    there carries the same service claims.
+    """
+    query = sa.select(LaunchSession.claims)
+    if context_pk is not None:
+        query = query.where(LaunchSession.context_pk == context_pk)
+    if resource_link_pk is not None:
+        query = query.where(LaunchSession.resource_link_pk == resource_link_pk)
+    for claims in db.scalars(query.order_by(LaunchSession.created_at.desc()).limit(RECENT_LAUNCHES)):
+        value = (claims or {}).get(str(claim))
+        if usable(value):
+            return value
+    return None

@@ -20,6 +20,7 @@ from lti_tool.db import utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.claims import Claim
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink
+from lti_tool.launch.services import recent_claim
 from lti_tool.lms import ags
 from lti_tool.lms.backoff import retry_delay
 from lti_tool.lms.client import ServicesClient
@@ -93,13 +94,10 @@ class DeliveryReport:
 def _endpoint_for(session: so.Session, target: GradeTarget) -> dict[str, Any] | None:
     if isinstance(target.ags_endpoint, Mapping) and ags.AgsEndpoint.from_claim(target.ags_endpoint):
         return dict(target.ags_endpoint)
-    # A teacher's review has no learner launch at hand: any recent launch of the link carries the same claim.
-    launches = session.scalars(sa.select(LaunchSession).where(
-        LaunchSession.resource_link_pk == target.resource_link_pk).order_by(LaunchSession.created_at.desc()).limit(20))
-    for launch in launches:
-        claim = (launch.claims or {}).get(str(Claim.AGS_ENDPOINT))
-        if ags.AgsEndpoint.from_claim(claim) is not None:
-            return dict(claim)
+    claim = recent_claim(session, Claim.AGS_ENDPOINT, lambda value: ags.AgsEndpoint.from_claim(value) is not None,
+                         resource_link_pk=target.resource_link_pk)
+    if claim is not None:
+        return dict(claim)
     link = session.get(ResourceLink, target.resource_link_pk)
     if link is not None and link.ags_lineitem_url:
         return {"lineitem": link.ags_lineitem_url}

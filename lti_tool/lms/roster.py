@@ -11,14 +11,14 @@ from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
 from lti_tool.launch.claims import Claim
-from lti_tool.launch.models import Context, LaunchSession
+from lti_tool.launch.models import Context
+from lti_tool.launch.services import recent_claim
 from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
 from lti_tool.lms.models import RosterCache
 from lti_tool.lms.nrps import Member, fetch_members
 
 ROSTER_TTL_SECONDS = 300
-_RECENT_LAUNCHES = 20
 
 
 @dataclass(frozen=True)
@@ -38,15 +38,9 @@ class Roster:
 
 def memberships_url(session: so.Session, context: Context) -> str | None:
     """The context_memberships_url of the most recent launch in this context that carried the NRPS claim."""
-    launches = session.scalars(
-        sa.select(LaunchSession).where(LaunchSession.context_pk == context.id)
-        .order_by(LaunchSession.created_at.desc()).limit(_RECENT_LAUNCHES)
-    )
-    for launch in launches:
-        claim = (launch.claims or {}).get(str(Claim.NRPS))
-        if isinstance(claim, dict) and isinstance(claim.get("context_memberships_url"), str):
-            return str(claim["context_memberships_url"])
-    return None
+    claim = recent_claim(session, Claim.NRPS, lambda value: isinstance(value, dict) and isinstance(
+        value.get("context_memberships_url"), str), context_pk=context.id)
+    return str(claim["context_memberships_url"]) if claim is not None else None
 
 
 def get_roster(session: so.Session, client: ServicesClient, context: Context, *, url: str | None = None,
