@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from lti_tool.catalogue.unit_doc import Item, ItemType, UnitDoc
 
-__all__ = ["SHUFFLED_TYPES", "SelectedItem", "StableRandom", "item_index", "select_items"]
+__all__ = ["SHUFFLED_TYPES", "SelectedItem", "StableRandom", "select_items"]
 
 T = TypeVar("T")
 
@@ -88,15 +88,6 @@ class StableRandom:
         chosen = list(range(len(values)))
         self.shuffle(chosen)
         return [values[index] for index in sorted(chosen[:k])]
-
-
-def item_index(unit_doc: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """Map each item id of a unit to (outcome id, item definition)."""
-    return {
-        str(item["id"]): (str(outcome["id"]), item)
-        for outcome in unit_doc.get("outcomes") or ()
-        for item in outcome.get("items") or ()
-    }
 
 
 def select_items(unit: UnitDoc, *, seed: str, items_per_outcome: int | None) -> list[SelectedItem]:

@@ -10,11 +10,11 @@ from playwright.sync_api import BrowserContext, Page
 
 from lti_tool.assessment.numbers import format_number
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # Not committed (build/ is ignored): a reviewer opens them after a run.

@@ -11,12 +11,12 @@ import requests
 from playwright.sync_api import Browser
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.browser.learner import axe_violations, document_fits, launch_in_tab, screenshot, wide_elements
 from tests.conftest import TEACHER, LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 pytestmark = pytest.mark.browser
 UNIT = "building-selective-demolition"  # has a practical task

@@ -16,12 +16,12 @@ import requests
 from babel.messages.pofile import read_po
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 UNIT = "building-energy-efficient-envelope"
 LOCALES = ("it", "es", "fi", "bg", "fr", "nl")

@@ -12,13 +12,13 @@ import sqlalchemy as sa
 
 from lti_tool.assessment.models import Attempt, AttemptResponse
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"  # fully auto-scored
 

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.credentials.models import Credential
 from lti_tool.db import db
@@ -22,6 +21,7 @@ from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 TIMED = "wood-chain-of-custody"  # 45-minute limit, 60-minute cooldown, 3 attempts, auto-scored
 TEACHER = PlatformUser(sub="teach", name="Tess Teacher")

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 import yaml
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.launch.models import Platform
@@ -29,6 +28,7 @@ from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.integration.dashboard.helpers import ids, post_form
 from tests.lti_platform import LtiRoles, TestPlatform
 from tests.support.unit_copies import copy_unit
+from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"  # 3 outcomes, fully auto-scored, max_attempts 3
 PRACTICAL_UNIT = "building-selective-demolition"

@@ -7,12 +7,12 @@ import threading
 import requests
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import TestPlatform
+from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"
 

@@ -12,7 +12,6 @@ import requests
 import sqlalchemy as sa
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.catalogue.unit_texts import localized
@@ -21,6 +20,7 @@ from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 UNIT = "building-selective-demolition"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -10,7 +10,6 @@ import requests
 import sqlalchemy as sa
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.launch.models import Context, ResourceLink
@@ -18,6 +17,7 @@ from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"  # 3 outcomes (lo1..lo3), fully auto-scored, max_attempts 3
 COURSE_2 = {"id": "course-2", "label": "GS202", "title": "Other course",

@@ -12,7 +12,6 @@ from typing import Any
 import requests
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import TEACHER, LiveTool
@@ -20,6 +19,7 @@ from tests.integration.assessment.helpers import launch_learner
 from tests.integration.dashboard.helpers import UNIT, counts, get, ids, launch, post_form, rows, submit_attempt
 from tests.integration.test_deep_linking import deep_link_launch, form, pick
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.unit_files import item_index
 
 ANNA = PlatformUser(sub="anna", name="Anna Lind", email="anna@example.org")
 PRACTICAL = "building-selective-demolition"

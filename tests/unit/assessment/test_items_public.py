@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from lti_tool.assessment.items_public import public_item, public_items
-from lti_tool.assessment.selection import SelectedItem, item_index, select_items
+from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.xapi.refs import ItemType
 from tests.unit.assessment import strategies as s
+from tests.unit_files import item_index
 
 UNITS = s.shipped_units()
 TOP_KEYS = {"id", "type", "prompt", "options", "targets", "unit", "rubric"}

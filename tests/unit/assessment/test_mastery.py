@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from lti_tool.assessment.mastery import PracticalReview, meets_threshold, outcome_results, unit_result
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import ItemScore, rubric_score, score_item
-from lti_tool.assessment.selection import SelectedItem, item_index, select_items
+from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.errors import ValidationFailed
 from tests.unit.assessment import strategies as s
+from tests.unit_files import item_index
 
 RUBRIC = [{"id": "done", "text": "Complete", "points": 3}, {"id": "clear", "text": "Clear", "points": 1}]
 

@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lti_tool.assessment.selection import SHUFFLED_TYPES, SelectedItem, StableRandom, item_index, select_items
+from lti_tool.assessment.selection import SHUFFLED_TYPES, SelectedItem, StableRandom, select_items
 from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.xapi.refs import ItemType
 from tests.unit.assessment import strategies as s
+from tests.unit_files import item_index
 
 UNITS = s.shipped_units()
 units = st.sampled_from(UNITS)
