@@ -169,7 +169,7 @@ def revoke(session: so.Session, credential: Credential, reason: str, by: str, *,
         sa.update(Credential).where(Credential.id == credential.id, Credential.revoked_at.is_(None))
         .values(revoked_at=now, revocation_reason=reason[:2000], revoked_by=by[:255])
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has it
     session.refresh(credential)
     if won != 1:
         return False

@@ -141,7 +141,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
     """Read the Annex I elements out of a MASTERY OpenBadgeCredential."""
     subject = document.get("credentialSubject") or {}
     achievement = subject.get("achievement") or {}
-    issuer = document.get("issuer") if isinstance(document.get("issuer"), Mapping) else {}
+    issuer: Mapping[str, Any] = document["issuer"] if isinstance(document.get("issuer"), Mapping) else {}
     address = issuer.get("address") or {}
     results = {r.get("resultDescription"): r for r in _list(subject.get("result")) if isinstance(r, Mapping)}
     overall, outcomes = "", []

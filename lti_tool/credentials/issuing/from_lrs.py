@@ -129,10 +129,10 @@ def decide(statements: Iterable[Statement], tool_base_urls: Sequence[str], catal
             skipped.append(Skipped(m.statement_id, f"registration {m.registration} has no (unvoided) mastery of "
                                                    f"outcome(s) {', '.join(missing) or '(none defined)'}"))
             continue
-        key = (m.home_page, m.sub, m.slug, m.version)
-        if key in best:  # mastered again in a later attempt: the first mastery already justifies it
+        learner_unit = (m.home_page, m.sub, m.slug, m.version)
+        if learner_unit in best:  # mastered again in a later attempt: the first mastery already justifies it
             continue
-        best[key] = Justified(
+        best[learner_unit] = Justified(
             home_page=m.home_page, sub=m.sub, slug=m.slug, version=m.version, registration=m.registration,
             mastered_at=m.timestamp, statement_id=m.statement_id,
             outcomes=tuple(OutcomeResult(o, scores[o], True) for o in outcome_ids),

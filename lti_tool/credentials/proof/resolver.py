@@ -85,9 +85,10 @@ class Resolver:
                 )
             method = next(iter(authorised.values()))
         else:
-            method = authorised.get(method_id)
-            if method is None:
+            listed = authorised.get(method_id)
+            if listed is None:
                 raise KeyResolutionError(f"{method_id} is not listed under {self.purpose} of {controller_id}")
+            method = listed
         if method.get("controller", controller_id) != controller_id:
             raise KeyResolutionError(f"{method.get('id')} is controlled by {method.get('controller')!r}")
         return ResolvedKey(_absolute_id(method["id"], controller_id), controller_id, key_from_method(method))

@@ -25,7 +25,7 @@ def _refuse_internal(host: str, port: int) -> None:
     except (OSError, UnicodeError) as exc:
         raise RemoteFetchError(f"{host} does not resolve: {exc}") from exc
     for address in addresses:
-        if not ipaddress.ip_address(address.split("%", 1)[0]).is_global:
+        if not ipaddress.ip_address(str(address).split("%", 1)[0]).is_global:
             raise RemoteFetchError(f"{host} resolves to a non-public address; not fetched")
 
 
