@@ -35,12 +35,6 @@ class DeepLinkingClaim(StrEnum):
     ERRORMSG = "https://purl.imsglobal.org/spec/lti-dl/claim/errormsg"
 
 
-class DeepLinkingMessage(StrEnum):
-    """The answer's message type (Deep Linking 2.0 §4.2)."""
-
-    RESPONSE = "LtiDeepLinkingResponse"
-
-
 class ContentItemType(StrEnum):
     """Content item types the tool can return (Deep Linking 2.0 §3)."""
 
