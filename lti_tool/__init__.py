@@ -71,14 +71,19 @@ def create_app(settings: Settings | None = None) -> Flask:
 def _register(app: Flask) -> None:
     from lti_tool.assessment import views as assessment_views
     from lti_tool.assessment.review_views import bp as review_bp
+    from lti_tool.assessment.unit_views import bp as units_bp
+    from lti_tool.assessment.unit_views import render_unit_page
     from lti_tool.catalogue import cli as catalogue_cli
+    from lti_tool.catalogue.deep_linking_views import bp as deep_linking_bp
+    from lti_tool.catalogue.deep_linking_views import picker_page
     from lti_tool.catalogue.views import bp as catalogue_bp
+    from lti_tool.catalogue.views import render_course_page, render_nothing_placed
     from lti_tool.credentials import views as credentials_views
     from lti_tool.dashboard import views as dashboard_views
     from lti_tool.launch import cli as launch_cli
-    from lti_tool.launch import web_session
-    from lti_tool.launch.deep_linking_views import bp as deep_linking_bp
+    from lti_tool.launch import framing, web_session
     from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
+    from lti_tool.launch.views import add_landing
     from lti_tool.launch.views import bp as launch_bp
     from lti_tool.lms import extension as lti_services
     from lti_tool.pilots import views as pilot_views
@@ -91,6 +96,11 @@ def _register(app: Flask) -> None:
     app.register_blueprint(deep_linking_bp)
     app.register_blueprint(dynamic_registration_bp)
     app.register_blueprint(catalogue_bp)
+    app.register_blueprint(units_bp)
+    add_landing(app, "units.unit_page", render_unit_page)
+    add_landing(app, "deep_linking.picker", picker_page)
+    add_landing(app, "catalogue.course_page", render_course_page)
+    add_landing(app, "catalogue.nothing_placed", render_nothing_placed)
     assessment_views.init_app(app)
     app.register_blueprint(review_bp)
     dashboard_views.init_app(app)
@@ -99,6 +109,7 @@ def _register(app: Flask) -> None:
     errors.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    framing.init_app(app)
     launch_cli.init_app(app)
     lti_services.init_app(app)
     catalogue_cli.init_app(app)

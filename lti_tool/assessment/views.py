@@ -139,7 +139,7 @@ def start_page(slug: str) -> ResponseReturnValue:
             raise
         # Not an error for a person: the unit page shows the state (attempts left, when the next one opens).
         db.session.rollback()
-        return _redirect_in_session("catalogue.unit_page", slug=slug)
+        return _redirect_in_session("units.unit_page", slug=slug)
     db.session.commit()
     return _redirect_in_session("assessment.assessment_page", slug=slug)
 
@@ -183,7 +183,7 @@ def give_name() -> ResponseReturnValue:
     db.session.commit()
     if request.is_json:
         return jsonify({"name": launch.user.printed_name, "issued": [c.id for c in issued]})
-    target = url_for("catalogue.unit_page", slug=launch.unit_slug) if launch.unit_slug else url_for(
+    target = url_for("units.unit_page", slug=launch.unit_slug) if launch.unit_slug else url_for(
         "my_credentials.my_credentials")
     return redirect(f"{target}?name_saved=1", code=303)
 

@@ -10,14 +10,11 @@ from flask.typing import ResponseReturnValue
 from lti_tool.db import db
 from lti_tool.errors import ToolError
 from lti_tool.launch.dynamic_registration import RegistrationClient, RegistrationFailed, register_platform
+from lti_tool.launch.framing import content_security_policy
 from lti_tool.launch.registration_key import check_key
 from lti_tool.settings import Settings
 
 bp = Blueprint("dynamic_registration", __name__)
-
-# Like the app-wide policy, but the LMS being registered is not yet a known frame ancestor: allow its origin.
-_CSP = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-        "base-uri 'none'; form-action 'self'; frame-ancestors 'self'{extra}")
 
 
 def _origin(url: str) -> str:
@@ -29,7 +26,9 @@ def _origin(url: str) -> str:
 
 def _framed(response: Response, configuration_url: str) -> Response:
     origin = _origin(configuration_url)
-    response.headers["Content-Security-Policy"] = _CSP.format(extra=f" {origin}" if origin else "")
+    # The app-wide policy, but the LMS being registered is not yet a known frame ancestor: allow its origin.
+    response.headers["Content-Security-Policy"] = content_security_policy([origin] if origin else [],
+                                                                          form_action="'self'")
     response.headers["Cache-Control"] = "no-store"
     return response
 

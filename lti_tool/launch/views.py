@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     current_app,
     g,
@@ -23,7 +25,6 @@ from lti_tool.db import db
 from lti_tool.errors import LaunchError
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
 from lti_tool.launch.claims import LtiLaunch, MessageType, same_origin
-from lti_tool.launch.deep_linking_views import picker_page
 from lti_tool.launch.keys import published_jwks
 from lti_tool.launch.login_params import checked_login_params
 from lti_tool.launch.login_state import LoginStateStore
@@ -34,6 +35,7 @@ from lti_tool.launch.web_session import is_staff, request_registry, set_session_
 from lti_tool.settings import Settings
 
 bp = Blueprint("launch", __name__)
+LandingRender = Callable[..., ResponseReturnValue]
 
 # Login initiation parameters (LTI Security §5.1.1.1 and LTI Core §4.1), kept to restart in a new window.
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
@@ -131,9 +133,9 @@ def launch() -> ResponseReturnValue:
 def _landing(session: LaunchSession) -> tuple[str, dict[str, object]]:
     """Where a launch lands: the placed unit, else the course page for teachers."""
     if session.message_type == MessageType.DEEP_LINKING:
-        return "launch.deep_linking", {}
+        return "deep_linking.picker", {}
     if session.unit_slug:
-        return "catalogue.unit_page", {"slug": session.unit_slug}
+        return "units.unit_page", {"slug": session.unit_slug}
     if is_staff(session) and session.context_pk is not None:
         return "catalogue.course_page", {"context_pk": session.context_pk}
     return "catalogue.nothing_placed", {}
@@ -148,16 +150,15 @@ def landing_url(session: LaunchSession) -> str:
 def landing_page(session: LaunchSession) -> ResponseReturnValue:
     """Render the landing page in this response (used when cookies are blocked)."""
     endpoint, args = _landing(session)
-    view = current_app.view_functions[endpoint]
-    # The landing views are GET views behind @launched, whose CSRF check would refuse this POST: the session
-    # was just created by the validated launch, so call the view itself.
-    return getattr(view, "__wrapped__", view)(**args)
+    # The landing pages belong to the packages above the launch; each offered its plain render function
+    # (add_landing), which builds the page for this session without the view's request checks.
+    landings: dict[str, LandingRender] = current_app.extensions["mastery.landings"]
+    return landings[endpoint](session, **args)
 
 
-@bp.get("/lti/deep-linking")
-def deep_linking() -> ResponseReturnValue:
-    """Where a deep-linking launch lands: the unit picker (lti_tool.launch.deep_linking_views)."""
-    return picker_page()
+def add_landing(app: Flask, endpoint: str, render: LandingRender) -> None:
+    """Offer ``render(session, **args)`` as the page a launch landing on ``endpoint`` shows at once."""
+    app.extensions.setdefault("mastery.landings", {})[endpoint] = render
 
 
 @bp.get("/.well-known/jwks.json")

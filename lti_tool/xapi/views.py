@@ -1,15 +1,18 @@
-"""The published xAPI profile (and its concept IRIs), and the administrator's outbox page."""
+"""The published xAPI profile (and its concept IRIs), the administrator's outbox page, and the unit page's
+"section read" signal."""
 
 from __future__ import annotations
 
 import json
 import uuid
 
-from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.db import db
+from lti_tool.catalogue.services import placement_unit
+from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound, ToolError, ValidationFailed
+from lti_tool.events import SectionRead, publish
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched, session_roles
@@ -119,3 +122,22 @@ def admin_export() -> ResponseReturnValue:
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = 'attachment; filename="mastery-xapi-export.csv"'
     return response
+
+
+@bp.post("/api/units/<slug>/sections/<section_id>/experienced")
+@launched
+def section_read(slug: str, section_id: str) -> ResponseReturnValue:
+    """The unit page tells us a study section was read (scrolled into view): an xAPI "experienced"."""
+    session = current_launch()
+    link = session.resource_link
+    if link is None or link.unit_slug != slug:
+        raise Forbidden(N_("This unit is not the activity you opened from your course."))
+    unit = placement_unit(db.session, link)
+    if unit is None:
+        raise NotFound(N_("The unit “%(slug)s” is not in the MASTERY catalogue."), slug=slug)
+    if not any(str(section["id"]) == section_id for section in unit.document.get("sections", [])):
+        raise NotFound(f"Section {section_id!r} is not part of this unit.")
+    publish(db.session, SectionRead(session=session, unit=unit, section_id=section_id, at=utcnow()))
+    db.session.commit()
+    # Staff previews are not learning records: only a learner's reading is recorded.
+    return jsonify({"recorded": 1 if session.is_learner else 0})

@@ -9,6 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from lti_tool.catalogue.picker import UnitFilter, esco_label
 from lti_tool.errors import LaunchError, ValidationFailed
 from lti_tool.launch.claims import Claim
 from lti_tool.launch.deep_linking import (
@@ -20,7 +21,6 @@ from lti_tool.launch.deep_linking import (
     response_claims,
     sign,
 )
-from lti_tool.launch.picker import UnitFilter, esco_label
 
 RETURN = "https://lms.example.org/mod/lti/contentitem_return.php?course=2&id=5"
 

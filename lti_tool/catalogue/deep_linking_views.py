@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.picker import UnitFilter, esco_label, filter_choices
 from lti_tool.catalogue.services import current_unit, current_units, unit_json
 from lti_tool.dashboard.placements import record_deep_link
 from lti_tool.db import db, utcnow
@@ -23,7 +24,6 @@ from lti_tool.launch.deep_linking import (
 )
 from lti_tool.launch.keys import active_key
 from lti_tool.launch.models import LaunchSession
-from lti_tool.launch.picker import UnitFilter, esco_label, filter_choices
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 from lti_tool.settings import Settings
 from lti_tool.web.errors import wants_json
@@ -49,9 +49,14 @@ def _entry(unit: Unit, lang: str) -> dict[str, Any]:
     return entry
 
 
-def picker_page() -> ResponseReturnValue:
+@bp.get("/lti/deep-linking")
+def picker() -> ResponseReturnValue:
+    """Where a deep-linking launch lands: the unit picker."""
+    return picker_page(current_launch())
+
+
+def picker_page(session: LaunchSession) -> ResponseReturnValue:
     """The unit picker a deep-linking launch lands on: search, filters, previews, multi-select."""
-    session = current_launch()
     settings = _teacher_request(session)
     entries = [_entry(unit, session.locale) for unit in current_units(db.session)]
     chosen = UnitFilter.from_args(request.args)
