@@ -87,6 +87,7 @@ def _register(app: Flask) -> None:
     from lti_tool.launch.views import bp as launch_bp
     from lti_tool.lms import extension as lti_services
     from lti_tool.pilots import views as pilot_views
+    from lti_tool.wallets import views as wallet_views
     from lti_tool.web import errors, i18n, security, tool_info
     from lti_tool.web.health import bp as health_bp
     from lti_tool.xapi import cli as xapi_cli
@@ -116,6 +117,7 @@ def _register(app: Flask) -> None:
     xapi_cli.init_app(app)
     tool_info.init_app(app)
     credentials_views.init_app(app)
+    app.register_blueprint(wallet_views.bp)
     pilot_views.init_app(app)
     web_session.init_app(app)
 

@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.picker import UnitFilter, esco_label, filter_choices
+from lti_tool.catalogue.placements import record_deep_link
 from lti_tool.catalogue.services import current_unit, current_units, unit_json
-from lti_tool.dashboard.placements import record_deep_link
 from lti_tool.db import db, utcnow
 from lti_tool.errors import Forbidden, ValidationFailed
 from lti_tool.launch.deep_linking import (
@@ -25,8 +25,8 @@ from lti_tool.launch.deep_linking import (
 from lti_tool.launch.keys import active_key
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched
+from lti_tool.negotiation import wants_json
 from lti_tool.settings import Settings
-from lti_tool.web.errors import wants_json
 
 bp = Blueprint("deep_linking", __name__)
 

@@ -81,3 +81,21 @@ class Item(Base):
     answer: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
 
     outcome: so.Mapped[LearningOutcome] = so.relationship(back_populates="items")
+
+
+class DeepLinkPlacement(Base):
+    """A unit a teacher placed through Deep Linking, recorded when the tool signed the answer to the LMS.
+
+    The LMS gives the new activity its resource link id only at its first launch; until then this record is
+    how the course dashboard knows the unit is placed (LTI Deep Linking 2.0 §4.2).
+    """
+
+    __tablename__ = "deep_link_placement"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    context_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("context.id", ondelete="CASCADE"), index=True)
+    unit_slug: so.Mapped[str] = so.mapped_column(sa.String(128))
+    unit_version: so.Mapped[str | None] = so.mapped_column(sa.String(32))
+    title: so.Mapped[str] = so.mapped_column(sa.String(1024), default="")
+    placed_by_pk: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("lti_user.id", ondelete="SET NULL"))
+    placed_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)

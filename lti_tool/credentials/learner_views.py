@@ -15,7 +15,7 @@ from lti_tool.db import db, utcnow
 from lti_tool.errors import Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
-from lti_tool.web.errors import wants_json
+from lti_tool.negotiation import wants_json
 
 bp = Blueprint("my_credentials", __name__)
 

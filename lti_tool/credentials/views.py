@@ -30,13 +30,11 @@ STATUS_MAX_AGE = 300  # seconds a verifier may cache a status list; a revocation
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprints, the CLI group and the key ring."""
+    """Register the blueprints, the CLI group and the key ring (the wallet endpoints are lti_tool.wallets')."""
     from lti_tool.credentials import cli, learner_views, runtime
-    from lti_tool.wallets import views as wallet_views
 
     runtime.init_app(app)
     app.register_blueprint(bp)
-    app.register_blueprint(wallet_views.bp)
     app.register_blueprint(learner_views.bp)
     cli.init_app(app)
 

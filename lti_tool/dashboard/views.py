@@ -14,6 +14,7 @@ from lti_tool.assessment.credential_names import correct_name, course_credential
 from lti_tool.assessment.grade_policy import GradePolicy
 from lti_tool.assessment.grading import change_policy
 from lti_tool.catalogue.esco import esco_label
+from lti_tool.catalogue.placements import not_yet_opened
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.services import live_credential
@@ -21,7 +22,6 @@ from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_res
 from lti_tool.dashboard import pages, services
 from lti_tool.dashboard.attempt_detail import attempt_detail
 from lti_tool.dashboard.export import csv_bytes, filename
-from lti_tool.dashboard.placements import not_yet_opened
 from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, SYNC_WORDS, OutcomeState
 from lti_tool.dashboard.reset import MAX_REASON, attempt_of_course, close_attempt, reset_attempt
 from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state

@@ -20,6 +20,7 @@ from lti_tool.db import db, utcnow
 from lti_tool.errors import ToolError
 from lti_tool.launch.models import User
 from lti_tool.lms.models import RosterCache
+from lti_tool.locales import SUPPORTED_LOCALES
 from lti_tool.pilots import accounts, exports, rights, services
 from lti_tool.pilots import figures as fg
 from lti_tool.pilots.db_facts import load as load_facts
@@ -27,7 +28,6 @@ from lti_tool.pilots.db_facts import unit_info
 from lti_tool.pilots.labels import label
 from lti_tool.pilots.lrs_report import ReportError, facts_from_statements, profile_from_document
 from lti_tool.settings import Settings
-from lti_tool.web.i18n import SUPPORTED_LOCALES
 from lti_tool.xapi.lrs_client import LrsClient, LrsError
 
 pilot_cli = AppGroup("pilot", help="MASTERY pilots: named groups of LMS courses with a country, sector and target.")

@@ -17,6 +17,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from lti_tool.db import db
 from lti_tool.errors import N_, ToolError
 from lti_tool.launch.web_session import request_launch_token
+from lti_tool.negotiation import wants_json
 
 log = logging.getLogger(__name__)
 
@@ -43,18 +44,6 @@ HTTP_TEXTS: dict[int, tuple[str, str]] = {
     415: (N_("Something is not right with this request"), N_("The tool cannot read data of this type.")),
     429: (N_("Too many requests"), N_("Please wait a moment before trying again.")),
 }
-
-
-# Machine endpoints: the tool's API and what wallets call (OpenID4VCI, the VC-API exchange).
-JSON_PATHS = ("/api/", "/oid4vci/", "/exchanges/")
-
-
-def wants_json() -> bool:
-    """APIs answer JSON; so does any client that prefers JSON over HTML."""
-    if request.path.startswith(JSON_PATHS):
-        return True
-    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
 def _render(status: int, code: str, title: str, message: str, *, template: str = "error.html",

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
-from lti_tool.operations.health import outbox_health
+from lti_tool.web.outbox_health import outbox_health
 
 bp = Blueprint("health", __name__)
 

@@ -11,10 +11,8 @@ from markupsafe import Markup
 
 from lti_tool.assessment.numbers import format_number, format_percentage, symbols
 from lti_tool.errors import N_
+from lti_tool.locales import SUPPORTED_LOCALES
 from lti_tool.settings import PROJECT_ROOT
-
-# The MASTERY pilot languages (Italy, Spain, Finland, Bulgaria, Belgium) and English.
-SUPPORTED_LOCALES = ("en", "it", "es", "fi", "bg", "fr", "nl")
 
 
 def select_locale() -> str:

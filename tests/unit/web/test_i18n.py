@@ -15,8 +15,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
+from lti_tool.locales import SUPPORTED_LOCALES
 from lti_tool.settings import PROJECT_ROOT
-from lti_tool.web.i18n import SUPPORTED_LOCALES
 
 TRANSLATIONS = PROJECT_ROOT / "lti_tool" / "translations"
 LANGUAGES = [code for code in SUPPORTED_LOCALES if code != "en"]  # English is the msgid itself

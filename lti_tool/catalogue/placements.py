@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.dashboard.models import DeepLinkPlacement
+from lti_tool.catalogue.models import DeepLinkPlacement
 from lti_tool.launch.models import LaunchSession, ResourceLink
 
 
