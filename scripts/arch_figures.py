@@ -1,0 +1,77 @@
+"""Figures for the house plan (docs/architecture.md): imports that run back up between packages, modules per
+package, the largest module, and hand-written commits in view modules.
+
+Usage: .venv/bin/python scripts/arch_figures.py [REPO_ROOT]   (a checkout of any commit; default: this one).
+The floors are read from this repository's pyproject.toml (the import-linter contract "floors"), so an older
+checkout is measured against today's plan.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+import tomllib
+from collections import Counter
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+
+
+def floors() -> list[set[str]]:
+    """The layers of the contract, top first; each a set of package (or module) names."""
+    config = tomllib.loads((HERE / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["id"] == "floors")
+    return [{name.strip() for name in re.split(r"[|:]", layer)} for layer in contract["layers"]]
+
+
+def package_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def imports(path: Path) -> list[str]:
+    names: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.append(node.module)
+            names.extend(f"{node.module}.{alias.name}" for alias in node.names if node.module == "lti_tool")
+        elif isinstance(node, ast.Import):
+            names.extend(alias.name for alias in node.names)
+    return [name for name in names if name.startswith("lti_tool.")]
+
+
+def main(root: Path) -> None:
+    source = root / "lti_tool"
+    floor = {name: index for index, layer in enumerate(floors()) for name in layer}
+    upward: set[tuple[str, str]] = set()
+    modules: Counter[str] = Counter()
+    sizes: list[tuple[int, str]] = []
+    commits: Counter[str] = Counter()
+    for path in sorted(source.rglob("*.py")):
+        module = ".".join(path.relative_to(root).with_suffix("").parts)
+        package = package_of(module) if path.parent != source else "(top-level modules)"
+        modules[package] += 1
+        text = path.read_text(encoding="utf-8")
+        sizes.append((text.count("\n"), str(path.relative_to(root))))
+        if path.name.endswith("views.py") or path.parent.name == "web":
+            commits[str(path.relative_to(root))] += text.count("db.session.commit()")
+        importer = package_of(module)
+        for imported in imports(path):
+            target = package_of(imported)
+            if importer in floor and target in floor and floor[target] < floor[importer]:
+                upward.add((module, imported))
+    print(f"imports running back up between packages: {len(upward)}")
+    for importer, imported in sorted(upward):
+        print(f"  {importer} -> {imported}")
+    print("modules per package: " + ", ".join(f"{name} {count}" for name, count in sorted(modules.items())))
+    lines, largest = max(sizes)
+    print(f"largest module: {largest} ({lines} lines)")
+    written = {name: count for name, count in commits.items() if count}
+    print(f"db.session.commit() in view modules: {sum(written.values())} in {len(written)} modules")
+    for name, count in sorted(written.items()):
+        print(f"  {name}: {count}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else HERE)

@@ -1,0 +1,70 @@
+"""The house plan (docs/architecture.md §2): packages sit on floors and import only from the floors below.
+
+import-linter checks the contract in pyproject.toml; these tests also make sure no package escapes the plan
+(every package and top-level module is on a floor) and that the contract catches an import running back up.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "lti_tool"
+
+
+def _contract() -> dict[str, object]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts: list[dict[str, object]] = config["tool"]["importlinter"]["contracts"]
+    return next(contract for contract in contracts if contract["id"] == "floors")
+
+
+def _floor_names() -> set[str]:
+    layers = _contract()["layers"]
+    assert isinstance(layers, list)
+    return {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+
+
+def _lint(config: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(cwd)}
+    lint_imports = Path(sys.executable).with_name("lint-imports")  # import-linter's console script
+    return subprocess.run([str(lint_imports), "--config", str(config)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_packages_import_only_from_the_floors_below() -> None:
+    result = _lint(ROOT / "pyproject.toml", ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 kept, 0 broken" in result.stdout
+
+
+def test_every_package_and_module_is_on_a_floor() -> None:
+    names = {path.stem for path in PACKAGE.glob("*.py") if path.name != "__init__.py"}
+    names |= {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert names - _floor_names() == set(), "put the new package on a floor in pyproject.toml and the docs"
+    assert _floor_names() - names == set(), "a floor names a package that does not exist"
+
+
+def test_the_contract_refuses_an_import_running_back_up(tmp_path: Path) -> None:
+    # The same kind of contract over a two-floor package: the lower floor importing the higher one is refused.
+    package = tmp_path / "house"
+    for name, body in {"__init__.py": "", "low.py": "import house.high\n", "high.py": ""}.items():
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text(body, encoding="utf-8")
+    config = tmp_path / "contract.toml"
+    config.write_text(textwrap.dedent("""
+        [tool.importlinter]
+        root_package = "house"
+        [[tool.importlinter.contracts]]
+        name = "floors"
+        type = "layers"
+        containers = ["house"]
+        layers = ["high", "low"]
+    """), encoding="utf-8")
+    result = _lint(config, tmp_path)
+    assert result.returncode != 0
+    assert "house.low -> house.high" in result.stdout
