@@ -7,13 +7,33 @@ import logging.config
 from pathlib import Path
 from typing import Any
 
+import requests
 import sqlalchemy as sa
 from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from lti_tool import (
+    assessment,
+    bounds,
+    catalogue,
+    credentials,
+    dashboard,
+    events,
+    launch,
+    lms,
+    pilots,
+    wallets,
+    web,
+    xapi,
+)
 from lti_tool.db import db
+from lti_tool.runtime import Runtime, install
 from lti_tool.settings import PROJECT_ROOT, Settings, load_settings
+
+# Each package registers its blueprints, CLI and services (``init_app``). The web shell comes first (its URL
+# converters precede every route); bounds comes last (its limits wrap every view registered before it).
+PACKAGES = (web, launch, lms, catalogue, assessment, dashboard, xapi, credentials, wallets, pilots, bounds)
 
 __all__ = ["create_app"]
 
@@ -33,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.testing,
         PREFERRED_URL_SCHEME="https" if settings.base_url.startswith("https://") else "http",
     )
-    app.extensions["mastery.settings"] = settings
+    install(app, Runtime(settings=settings, requests_session=requests.Session()))
     if settings.trust_proxy:
         # Behind a TLS proxy request.is_secure must be true, or pylti1p3next drops SameSite=None (§6).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
@@ -45,89 +65,33 @@ def create_app(settings: Settings | None = None) -> Flask:
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
             sa.event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
 
-    import requests
-
-    from lti_tool.launch.platform_keys import PlatformKeyCache
-
-    app.extensions["mastery.requests_session"] = requests.Session()
-    app.extensions["mastery.platform_keys"] = PlatformKeyCache(
-        ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds
-    )
     from lti_tool.web import edge
 
-    edge.install_converters(app)  # before the first route
-    from lti_tool import events
-
-    events.init_app(app, settings)  # the domain events and their subscribers, in order
-    _register(app)
-    from lti_tool.bounds import limits, sweeper
-
-    limits.init_app(app, settings)  # after every view is registered: it wraps them
-    sweeper.init_app(app, seconds=settings.sweep_seconds, background=not settings.testing)
-    edge.init_app(app)
+    events.install(app, wire_events(settings))
+    for package in PACKAGES:
+        package.init_app(app)
+    edge.init_app(app)  # after the body limits (bounds), so checking a form reads it within them
     return app
 
 
-def _register(app: Flask) -> None:
-    from lti_tool.assessment import views as assessment_views
-    from lti_tool.assessment.review_views import bp as review_bp
-    from lti_tool.assessment.unit_views import bp as units_bp
-    from lti_tool.assessment.unit_views import render_unit_page
-    from lti_tool.catalogue import cli as catalogue_cli
-    from lti_tool.catalogue.deep_linking_views import bp as deep_linking_bp
-    from lti_tool.catalogue.deep_linking_views import picker_page
-    from lti_tool.catalogue.views import bp as catalogue_bp
-    from lti_tool.catalogue.views import render_course_page, render_nothing_placed
-    from lti_tool.credentials import views as credentials_views
-    from lti_tool.dashboard import views as dashboard_views
-    from lti_tool.launch import cli as launch_cli
-    from lti_tool.launch import framing, web_session
-    from lti_tool.launch.dynamic_registration_views import bp as dynamic_registration_bp
-    from lti_tool.launch.views import add_landing
-    from lti_tool.launch.views import bp as launch_bp
-    from lti_tool.lms import extension as lti_services
-    from lti_tool.pilots import views as pilot_views
-    from lti_tool.wallets import views as wallet_views
-    from lti_tool.web import errors, i18n, security, tool_info
-    from lti_tool.web.health import bp as health_bp
-    from lti_tool.xapi import cli as xapi_cli
-    from lti_tool.xapi.views import bp as xapi_bp
+def wire_events(settings: Settings) -> events.Events:
+    """Every domain event and its subscribers, in the order they run (in the publisher's transaction)."""
+    from lti_tool.assessment.credentialing import issue_on_mastery
+    from lti_tool.assessment.grading import grade_after_reset, grade_after_result
+    from lti_tool.pilots.services import pilot_launch_recorder
+    from lti_tool.xapi.learning_records import Recorder
 
-    app.register_blueprint(launch_bp)
-    app.register_blueprint(deep_linking_bp)
-    app.register_blueprint(dynamic_registration_bp)
-    app.register_blueprint(catalogue_bp)
-    app.register_blueprint(units_bp)
-    add_landing(app, "units.unit_page", render_unit_page)
-    add_landing(app, "deep_linking.picker", picker_page)
-    add_landing(app, "catalogue.course_page", render_course_page)
-    add_landing(app, "catalogue.nothing_placed", render_nothing_placed)
-    assessment_views.init_app(app)
-    app.register_blueprint(review_bp)
-    dashboard_views.init_app(app)
-    app.register_blueprint(health_bp)
-    app.register_blueprint(xapi_bp)
-    errors.init_app(app)
-    i18n.init_app(app)
-    security.init_app(app)
-    framing.init_app(app)
-    launch_cli.init_app(app)
-    lti_services.init_app(app)
-    catalogue_cli.init_app(app)
-    xapi_cli.init_app(app)
-    tool_info.init_app(app)
-    credentials_views.init_app(app)
-    app.register_blueprint(wallet_views.bp)
-    pilot_views.init_app(app)
-    web_session.init_app(app)
-
-    @app.context_processor
-    def _csrf() -> dict[str, Any]:
-        from flask import g
-
-        session = g.get("launch_session")
-        return {"csrf_token": session.csrf_token if session is not None else "",
-                "launch_token": g.get("launch_token", "")}
+    record = Recorder(settings.base_url)
+    wired = events.Events()
+    wired.subscribe(events.Launched, record.launched, pilot_launch_recorder(settings.base_url))
+    wired.subscribe(events.SectionRead, record.section_read)
+    wired.subscribe(events.AttemptStarted, record.started)
+    # The learning record of the result comes before the credential, whose "earned" follows it.
+    wired.subscribe(events.AttemptResult, grade_after_result, record.result, issue_on_mastery)
+    wired.subscribe(events.CredentialIssued, record.earned)
+    wired.subscribe(events.CredentialRevoked, record.revoked)
+    wired.subscribe(events.AttemptResetByTeacher, record.reset, grade_after_reset)
+    return wired
 
 
 def _engine_options(url: str) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 A service that changes something says what happened (``publish(db, AttemptResult(...))``); what else must
 happen in the same transaction (the gradebook, the credential, the learning record) subscribes to it. The
-subscribers and their order are listed once, in `wire` (called by ``create_app``), so the order that
+subscribers and their order are listed once, in ``lti_tool.wire_events`` (create_app), so the order that
 matters is written down in one place. A subscriber receives what the event knows: the attempt's responses
 and item scores, the credential just issued; it never reads them again.
 
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from lti_tool.catalogue.models import Unit
     from lti_tool.credentials.models import Credential
     from lti_tool.launch.models import LaunchSession
-    from lti_tool.settings import Settings
 
 EXTENSION_KEY = "mastery.events"
 
@@ -132,26 +131,6 @@ def publish(db: so.Session, event: object) -> None:
     events.publish(db, event)
 
 
-def wire(settings: Settings) -> Events:
-    """Every domain event and its subscribers, in the order they run."""
-    from lti_tool.assessment.credentialing import issue_on_mastery
-    from lti_tool.assessment.grading import grade_after_reset, grade_after_result
-    from lti_tool.pilots.services import pilot_launch_recorder
-    from lti_tool.xapi.learning_records import Recorder
-
-    record = Recorder(settings.base_url)
-    events = Events()
-    events.subscribe(Launched, record.launched, pilot_launch_recorder(settings.base_url))
-    events.subscribe(SectionRead, record.section_read)
-    events.subscribe(AttemptStarted, record.started)
-    # The learning record of the result comes before the credential, whose "earned" follows it.
-    events.subscribe(AttemptResult, grade_after_result, record.result, issue_on_mastery)
-    events.subscribe(CredentialIssued, record.earned)
-    events.subscribe(CredentialRevoked, record.revoked)
-    events.subscribe(AttemptResetByTeacher, record.reset, grade_after_reset)
-    return events
-
-
-def init_app(app: Flask, settings: Settings) -> None:
-    """Wire the events of this app."""
-    app.extensions[EXTENSION_KEY] = wire(settings)
+def install(app: Flask, events: Events) -> None:
+    """Give the app its events and their subscribers (create_app lists them: lti_tool.wire_events)."""
+    app.extensions[EXTENSION_KEY] = events

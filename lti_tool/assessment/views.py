@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,6 +23,7 @@ from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, launched
+from lti_tool.runtime import current_settings
 
 bp = Blueprint("assessment", __name__)
 
@@ -189,7 +190,7 @@ def give_name() -> ResponseReturnValue:
 
 
 def _upload_folder() -> Path:
-    settings = current_app.extensions["mastery.settings"]
+    settings = current_settings()
     return Path(settings.instance_path) / "uploads"
 
 
@@ -200,7 +201,7 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
     sent = request.files.get("file")
     if sent is None:
         raise ValidationFailed(N_("Send the file as the multipart field \"file\"."))
-    settings = current_app.extensions["mastery.settings"]
+    settings = current_settings()
     folder = _upload_folder()
     stored = store_upload(db.session, current_launch(), attempt_id, item_id, sent.stream, sent.filename or "",
                           folder=folder, now=utcnow(), max_bytes=settings.evidence_max_mb * 1024 * 1024)

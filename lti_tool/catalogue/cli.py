@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from lti_tool.catalogue.loader import LoadReport, check_units, load_units, unit_paths
 from lti_tool.db import db
+from lti_tool.runtime import current_settings
 
 content_cli = AppGroup("content", help="MASTERY unit files.")
 
 
 def _unit_source(path: Path | None) -> Path:
     """A unit file, or the folder holding the unit files: PATH itself or its units/ folder (content/ works)."""
-    chosen: Path = path or current_app.extensions["mastery.settings"].content_path
+    chosen: Path = path or current_settings().content_path
     if chosen.is_file():
         return chosen
     for folder in (chosen, chosen / "units"):

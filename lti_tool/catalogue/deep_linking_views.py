@@ -26,6 +26,7 @@ from lti_tool.launch.keys import active_key
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 from lti_tool.negotiation import wants_json
+from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 
 bp = Blueprint("deep_linking", __name__)
@@ -84,7 +85,7 @@ def respond() -> ResponseReturnValue:
             raise ValidationFailed(f"The unit {slug!r} is not in the MASTERY catalogue.", code="unknown_unit")
         entry = unit_json(unit, session.locale)
         picked.append(PickedUnit(slug=unit.slug, title=entry["title"], text=entry["summary"], version=unit.version))
-    tool: Settings = current_app.extensions["mastery.settings"]
+    tool: Settings = current_settings()
     platform = session.deployment.platform
     claims = response_claims(
         issuer=platform.issuer, client_id=platform.client_id, deployment_id=session.deployment.deployment_id,

@@ -15,3 +15,17 @@ In folders by job, each importing only from the ones below it (tests/unit/creden
 The wallets (OpenID4VCI, the LCW exchange) are their own package, ``lti_tool.wallets``, one floor above: they hand
 an issued credential to a holder and use this package's public parts; the factory registers their endpoints.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the credential pages and APIs, the `credentials` CLI and the key ring."""
+    from lti_tool.credentials import views
+
+    views.init_app(app)

@@ -14,6 +14,7 @@ from lti_tool.credentials.issuing import from_lrs, lrs_issuance
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import KEYRING, current_env
 from lti_tool.db import db, utcnow
+from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 from lti_tool.xapi.export import parse_since
 from lti_tool.xapi.lrs_client import LrsClient, LrsError
@@ -138,7 +139,7 @@ def issue_from_lrs_command(lrs_url: str, since: str | None, dry_run: bool, usern
         moment = parse_since(since)
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
-    settings: Settings = current_app.extensions["mastery.settings"]
+    settings: Settings = current_settings()
     with LrsClient(lrs_url, username or settings.lrs_username, password or settings.lrs_password) as lrs:
         try:
             statements = from_lrs.read_statements(lrs, moment)

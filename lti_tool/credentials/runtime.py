@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from lti_tool.credentials.issuing.issuer import Issuer, make_issuer
 from lti_tool.credentials.issuing.keyring import KeyRing
 from lti_tool.credentials.verification.remote import RemoteFetcher
+from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 
 KEYRING = "mastery.credential_keys"
@@ -27,7 +28,7 @@ class CredentialEnv:
 
 def init_app(app: Flask) -> None:
     """Register the key ring (keys are read on first use, never at start-up)."""
-    settings: Settings = app.extensions["mastery.settings"]
+    settings: Settings = current_settings(app)
     assert settings.credential_key_path is not None, "Settings.resolved() sets credential_key_path"
     app.extensions[KEYRING] = KeyRing(settings.credential_key_path)
     app.config.setdefault(REMOTE_FETCH, not settings.testing)
@@ -35,7 +36,7 @@ def init_app(app: Flask) -> None:
 
 def env_for(app: Flask) -> CredentialEnv:
     """The credential environment of ``app``."""
-    settings: Settings = app.extensions["mastery.settings"]
+    settings: Settings = current_settings(app)
     ring: KeyRing = app.extensions[KEYRING]
     issuer = make_issuer(
         settings.base_url, ring.keys(), name=settings.issuer_name, url=settings.issuer_url,

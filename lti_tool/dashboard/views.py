@@ -31,6 +31,7 @@ from lti_tool.errors import ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 from lti_tool.lms.extension import services_client
+from lti_tool.runtime import current_settings
 
 bp = Blueprint("dashboard", __name__)
 
@@ -240,7 +241,7 @@ def export_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
     session, context = _teacher(context_pk)
     link = services.placement(db.session, context_pk, resource_link_pk)
     [view] = pages.placements(db.session, context, _roster(context), session.locale, only=link)
-    header, rows = pages.placement_table(view, current_app.extensions["mastery.settings"].base_url, _)
+    header, rows = pages.placement_table(view, current_settings().base_url, _)
     db.session.commit()
     return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, link.unit_slug or "", "learners"))
 
@@ -251,6 +252,6 @@ def export_course(context_pk: int) -> ResponseReturnValue:
     """CSV of the course: one row per learner, every placed unit's columns side by side."""
     session, context = _teacher(context_pk)
     views = pages.placements(db.session, context, _roster(context), session.locale)
-    header, rows = pages.course_table(views, current_app.extensions["mastery.settings"].base_url, _)
+    header, rows = pages.course_table(views, current_settings().base_url, _)
     db.session.commit()
     return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, "course"))

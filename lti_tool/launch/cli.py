@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from lti_tool.db import db
@@ -21,6 +21,7 @@ from lti_tool.launch.registration import (
 )
 from lti_tool.launch.registration import purge as purge_registration
 from lti_tool.launch.registration_key import make_key
+from lti_tool.runtime import current_settings
 
 platform_cli = AppGroup("platform", help="Register LTI 1.3 platforms (LMSs) and their deployments.")
 keys_cli = AppGroup("keys", help="The tool's signing keys.")
@@ -147,7 +148,7 @@ def platform_enable(issuer: str, client_id: str | None, deployment_id: str | Non
 @platform_cli.command("registration-url")
 def platform_registration_url() -> None:
     """Print a URL an LMS admin pastes into "Register tool via URL" (LTI Dynamic Registration)."""
-    settings = current_app.extensions["mastery.settings"]
+    settings = current_settings()
     url = f"{settings.base_url}/lti/register?key={make_key(settings.secret_key)}"
     click.echo(f"Dynamic registration URL (valid {settings.registration_key_hours} hours):\n{url}")
 
@@ -155,7 +156,7 @@ def platform_registration_url() -> None:
 @keys_cli.command("rotate")
 def keys_rotate() -> None:
     """Make a new signing key; the old one stays in the JWKS until it expires."""
-    days = current_app.extensions["mastery.settings"].tool_key_retention_days
+    days = current_settings().tool_key_retention_days
     new, retired = rotate(db.session, retention_days=days)
     db.session.commit()
     click.echo(f"New signing key {new.kid}; {len(retired)} previous key(s) stay published for {days} days.")

@@ -12,6 +12,7 @@ from lti_tool.errors import ToolError
 from lti_tool.launch.dynamic_registration import RegistrationClient, RegistrationFailed, register_platform
 from lti_tool.launch.framing import content_security_policy
 from lti_tool.launch.registration_key import check_key
+from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 
 bp = Blueprint("dynamic_registration", __name__)
@@ -36,7 +37,7 @@ def _framed(response: Response, configuration_url: str) -> Response:
 @bp.route("/lti/register", methods=["GET", "POST"])
 def register() -> ResponseReturnValue:
     """Register with the platform that sent us here, store it, then ask the LMS to close the window."""
-    settings: Settings = current_app.extensions["mastery.settings"]
+    settings: Settings = current_settings()
     # DR 1.0 §3.3 uses GET query parameters; some platforms post the same fields as a form.
     configuration_url = request.values.get("openid_configuration", "").strip()
     token = request.values.get("registration_token", "").strip()

@@ -32,28 +32,35 @@ from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.services import record_launch
 from lti_tool.launch.web_session import is_staff, request_registry, set_session_cookie
-from lti_tool.settings import Settings
+from lti_tool.runtime import current_settings, runtime
 
 bp = Blueprint("launch", __name__)
 LandingRender = Callable[..., ResponseReturnValue]
+_PLATFORM_KEYS = "mastery.platform_keys"
+_LANDINGS = "mastery.landings"
 
 # Login initiation parameters (LTI Security §5.1.1.1 and LTI Core §4.1), kept to restart in a new window.
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
 
 
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["mastery.settings"]
-    return settings
+
+def init_app(app: Flask) -> None:
+    """Register the endpoints and the cache of the platforms' public keys."""
+    settings = current_settings(app)
+    app.extensions[_PLATFORM_KEYS] = PlatformKeyCache(
+        ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds)
+    app.extensions.setdefault(_LANDINGS, {})
+    app.register_blueprint(bp)
 
 
 def _store() -> LoginStateStore:
-    return LoginStateStore(db.session, lifetime_seconds=_settings().login_state_seconds)
+    return LoginStateStore(db.session, lifetime_seconds=current_settings().login_state_seconds)
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     """OIDC third-party login initiation: remember state+nonce, send the browser to the platform."""
-    settings = _settings()
+    settings = current_settings()
     params = checked_login_params(request.values)  # sizes and characters, before anything reads or stores them
     target = params.get("target_link_uri", "").strip()
     if not target:
@@ -88,15 +95,15 @@ def login() -> ResponseReturnValue:
 @bp.post("/lti/launch")
 def launch() -> ResponseReturnValue:
     """The id_token launch: validate it fully, record the tenant, open a launch session."""
-    settings = _settings()
+    settings = current_settings()
     conf = DbToolConf(db.session, request_registry())
     proof = None
     if request.form.get("lti_storage_state"):
         proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
-    keys: PlatformKeyCache = current_app.extensions["mastery.platform_keys"]
+    keys: PlatformKeyCache = current_app.extensions[_PLATFORM_KEYS]
     message = ToolMessageLaunch(FlaskRequest(), conf, store=_store(), keys=keys,
                                 leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof,
-                                requests_session=current_app.extensions["mastery.requests_session"])
+                                requests_session=runtime().requests_session)
     try:
         message.validate()
     except LaunchError as error:
@@ -152,13 +159,13 @@ def landing_page(session: LaunchSession) -> ResponseReturnValue:
     endpoint, args = _landing(session)
     # The landing pages belong to the packages above the launch; each offered its plain render function
     # (add_landing), which builds the page for this session without the view's request checks.
-    landings: dict[str, LandingRender] = current_app.extensions["mastery.landings"]
+    landings: dict[str, LandingRender] = current_app.extensions[_LANDINGS]
     return landings[endpoint](session, **args)
 
 
 def add_landing(app: Flask, endpoint: str, render: LandingRender) -> None:
     """Offer ``render(session, **args)`` as the page a launch landing on ``endpoint`` shows at once."""
-    app.extensions.setdefault("mastery.landings", {})[endpoint] = render
+    app.extensions.setdefault(_LANDINGS, {})[endpoint] = render
 
 
 @bp.get("/.well-known/jwks.json")

@@ -125,7 +125,8 @@ def launched(view: Callable[P, R]) -> Callable[P, R]:
 
 
 def init_app(app: Flask) -> None:
-    """``url_for`` to any launched view carries this request's launch token (call after the blueprints)."""
+    """``url_for`` to any launched view carries this request's launch token (call after the blueprints); pages
+    get the session's CSRF token and launch token."""
 
     def scoped_endpoints() -> frozenset[str]:
         if "mastery.launch_scoped" not in app.extensions:
@@ -133,6 +134,12 @@ def init_app(app: Flask) -> None:
                 name for name, view in app.view_functions.items() if getattr(view, "launch_scoped", False))
         endpoints: frozenset[str] = app.extensions["mastery.launch_scoped"]
         return endpoints
+
+    @app.context_processor
+    def _csrf() -> dict[str, object]:
+        session = g.get("launch_session")
+        return {"csrf_token": session.csrf_token if session is not None else "",
+                "launch_token": g.get("launch_token", "")}
 
     @app.url_defaults
     def _carry_launch(endpoint: str, values: dict[str, object]) -> None:

@@ -11,6 +11,21 @@ httpx client per process, errors classified as retryable or permanent.
 
 Modules: ``spec`` (constants), ``urls`` and ``backoff`` (pure), ``errors``, ``tokens`` (assertion + cache),
 ``client`` (ServicesClient), ``ags``, ``nrps``, ``grade_sync`` (the outbox), ``roster`` (cached NRPS),
-``models``, ``cli``, ``extension`` (init_app). Import from the submodules; this file imports nothing so
+``models``, ``cli``, ``extension`` (the client holder). Import from the submodules; this file imports nothing (but
+``init_app``, lazily) so
 the pure modules stay free of Flask and SQLAlchemy.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Register the `grades` CLI and the process's LMS services client."""
+    from lti_tool.lms import extension
+
+    extension.init_app(app)

@@ -7,7 +7,6 @@ import time
 from types import FrameType
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from lti_tool.db import db
@@ -20,6 +19,7 @@ from lti_tool.lms.grade_sync import (
 )
 from lti_tool.lms.models import SyncState
 from lti_tool.operations.heartbeat import Heartbeat
+from lti_tool.runtime import current_settings
 
 grades_cli = AppGroup("grades", help="Scores on their way to the LMS gradebooks (LTI AGS).")
 
@@ -35,7 +35,7 @@ def _summary(report: DeliveryReport) -> str:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds to wait when nothing is due.")
 def grades_deliver(once: bool, limit: int, interval: float) -> None:
     """Post pending scores to the LMS; failed posts are retried with backoff, refused ones kept with the reason."""
-    settings = current_app.extensions["mastery.settings"]
+    settings = current_settings()
     stopping = False
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from lti_tool.lms.cli import grades_cli
 from lti_tool.lms.client import ServicesClient
+from lti_tool.runtime import current_settings
 
 _EXTENSION = "mastery.lti_services"
 
@@ -35,7 +36,7 @@ class _ClientHolder:
 
 def init_app(app: Flask) -> None:
     """Register the CLI group and the per-process service client holder."""
-    settings = app.extensions["mastery.settings"]
+    settings = current_settings(app)
     app.extensions[_EXTENSION] = _ClientHolder(settings.http_timeout_seconds)
     app.cli.add_command(grades_cli)
 

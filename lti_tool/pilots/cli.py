@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 import httpx
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
@@ -27,7 +27,7 @@ from lti_tool.pilots.db_facts import load as load_facts
 from lti_tool.pilots.db_facts import unit_info
 from lti_tool.pilots.labels import label
 from lti_tool.pilots.lrs_report import ReportError, facts_from_statements, profile_from_document
-from lti_tool.settings import Settings
+from lti_tool.runtime import current_settings
 from lti_tool.xapi.lrs_client import LrsClient, LrsError
 
 pilot_cli = AppGroup("pilot", help="MASTERY pilots: named groups of LMS courses with a country, sector and target.")
@@ -35,10 +35,6 @@ coordinator_cli = AppGroup("coordinator", help="Coordinator accounts (they sign 
 learner_cli = AppGroup("learner", help="Learners' data rights: export everything, erase (docs/privacy.md).")
 retention_cli = AppGroup("retention", help="Purge the personal data of pilots that ended long enough ago.")
 
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["mastery.settings"]
-    return settings
 
 
 def _fail(error: ToolError) -> None:
@@ -61,7 +57,7 @@ def pilot_create(code: str, name: str, country: str, sector: str, partner: str, 
     try:
         pilot = services.create_pilot(db.session, services.PilotInput(
             code=code, name=name, country=country, sector=sector, partner=partner, starts_on=starts, ends_on=ends,
-            target_learners=target), _settings().base_url)
+            target_learners=target), current_settings().base_url)
         db.session.commit()
     except ToolError as error:
         _fail(error)
@@ -87,7 +83,7 @@ def pilot_attach(code: str, issuer: str, deployment_id: str, context_id: str) ->
     try:
         pilot = services.pilot_by_code(db.session, code)
         context = services.find_context(db.session, issuer, deployment_id, context_id)
-        services.attach_course(db.session, pilot, context, "cli", _settings().base_url)
+        services.attach_course(db.session, pilot, context, "cli", current_settings().base_url)
         db.session.commit()
     except ToolError as error:
         _fail(error)
@@ -99,7 +95,7 @@ def pilot_attach(code: str, issuer: str, deployment_id: str, context_id: str) ->
 def pilot_sync() -> None:
     """Tell the LRS each pilot course's current enrolment (the dashboard does it when viewed)."""
     facts = load_facts(db.session, "en")
-    changed = services.report_enrolment(db.session, facts, _settings().base_url)
+    changed = services.report_enrolment(db.session, facts, current_settings().base_url)
     db.session.commit()
     click.echo(f"{changed} course enrolment figure(s) queued for the LRS (run `xapi deliver` to send them).")
 
@@ -164,7 +160,7 @@ def _read_profile(source: str, timeout: float) -> dict:  # type: ignore[type-arg
 def report(lrs_url: str, username: str | None, password: str | None, profile_source: str | None,
            units_path: Path | None, out_dir: Path, pilot_code: str | None, lang: str, today: str | None) -> None:
     """The pilot figures from the LRS alone (statements, published profile, unit files): no database access."""
-    settings = _settings()
+    settings = current_settings()
     profile_doc = _read_profile(profile_source or f"{settings.base_url}/xapi/profile", settings.http_timeout_seconds)
     try:
         profile = profile_from_document(profile_doc)
@@ -207,7 +203,7 @@ def report(lrs_url: str, username: str | None, password: str | None, profile_sou
 
 
 def _uploads() -> Path:
-    return Path(_settings().instance_path) / "uploads"
+    return Path(current_settings().instance_path) / "uploads"
 
 
 @learner_cli.command("export")
@@ -224,7 +220,7 @@ def learner_export(issuer: str, sub: str, out_file: Path) -> None:
 
 
 def _erase(issuer: str, sub: str, reason: str) -> rights.Erasure:
-    settings = _settings()
+    settings = current_settings()
     return rights.erase(db.session, issuer, sub, secret=settings.secret_key, uploads_folder=_uploads(),
                         base_url=settings.base_url, credential_policy=settings.erasure_credentials, reason=reason)
 
@@ -254,7 +250,7 @@ def learner_erase(issuer: str, sub: str) -> None:
 @click.option("--today", default=None, help="YYYY-MM-DD (default: today, UTC).")
 def retention_purge(dry_run: bool, today: str | None) -> None:
     """Erase the learners of every pilot that ended more than PILOT_RETENTION_DAYS ago."""
-    days = _settings().pilot_retention_days
+    days = current_settings().pilot_retention_days
     if days is None:
         raise click.ClickException("PILOT_RETENTION_DAYS is not set: nothing is purged automatically")
     day = dt.date.fromisoformat(today) if today else utcnow().date()

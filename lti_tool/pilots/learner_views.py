@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
@@ -13,14 +13,10 @@ from lti_tool.db import db
 from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 from lti_tool.pilots import questionnaire, rights
-from lti_tool.settings import Settings
+from lti_tool.runtime import current_settings
 
 bp = Blueprint("pilot_learner", __name__)
 
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["mastery.settings"]
-    return settings
 
 
 def _learner_unit(slug: str):  # type: ignore[no-untyped-def]
@@ -60,7 +56,7 @@ def questionnaire_page(slug: str) -> ResponseReturnValue:
         page = render_template("pilots/questionnaire.html", unit=unit, declared=declared, done=False, form=form,
                                error=message, wrong=fields)
         return page, 422
-    questionnaire.record(db.session, session, unit, answers, _settings().base_url)
+    questionnaire.record(db.session, session, unit, answers, current_settings().base_url)
     db.session.commit()
     return redirect(url_for("pilot_learner.questionnaire_page", slug=slug, **_ls()), code=303)
 
@@ -78,7 +74,7 @@ def my_data() -> ResponseReturnValue:
 def my_data_zip() -> ResponseReturnValue:
     """Everything the tool holds about the launched person: data.json and their evidence files (GDPR Art. 15, 20)."""
     session = current_launch()
-    body = rights.export_data(db.session, session.user, Path(_settings().instance_path) / "uploads")
+    body = rights.export_data(db.session, session.user, Path(current_settings().instance_path) / "uploads")
     response = Response(body, mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="my-mastery-data.zip"'
     response.headers["Cache-Control"] = "no-store"

@@ -21,15 +21,11 @@ from lti_tool.pilots.accounts import sign_in as check_sign_in
 from lti_tool.pilots.accounts import sign_out as end_session
 from lti_tool.pilots.labels import fewer_than, label
 from lti_tool.pilots.models import Pilot
-from lti_tool.settings import Settings
+from lti_tool.runtime import current_settings
 
 bp = Blueprint("pilots", __name__)
 SESSION_HOURS = 8
 
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["mastery.settings"]
-    return settings
 
 
 def _lang() -> str:
@@ -85,7 +81,7 @@ def _visible(viewer: Viewer) -> list[Pilot]:
 def _facts(viewer: Viewer, only: Pilot | None = None) -> fg.Facts:
     chosen = {only.id} if only is not None else {p.id for p in _visible(viewer)}
     facts = db_facts.load(db.session, _lang(), chosen)
-    if services.report_enrolment(db.session, facts, _settings().base_url):
+    if services.report_enrolment(db.session, facts, current_settings().base_url):
         db.session.commit()
     return facts
 
@@ -141,7 +137,7 @@ def new_pilot() -> ResponseReturnValue:
                                                   "ends_on", "target_learners")}
     try:
         pilot = services.create_pilot(db.session, services.PilotInput(**form, platform_pk=viewer.platform_pk),
-                                      _settings().base_url)
+                                      current_settings().base_url)
         db.session.commit()
     except ToolError as error:
         db.session.rollback()
@@ -164,7 +160,7 @@ def attach(code: str) -> ResponseReturnValue:
     if context is None or (viewer.platform_pk is not None and
                            db.session.get(Deployment, context.deployment_pk).platform_id != viewer.platform_pk):
         raise NotFound("This course is not one the tool has seen on your platform.")
-    services.attach_course(db.session, pilot, context, "coordinator", _settings().base_url)
+    services.attach_course(db.session, pilot, context, "coordinator", current_settings().base_url)
     db.session.commit()
     return redirect(url_for("pilots.pilot_page", code=pilot.code, attached=1), code=303)
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
+from flask import Flask
+
+from lti_tool.runtime import current_settings
 
 
 def registration_values(base_url: str) -> list[tuple[str, str]]:
@@ -32,7 +34,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("tool-config")
     def tool_config() -> None:
         """Print the values to register this tool in Moodle (or any LTI 1.3 platform)."""
-        base = current_app.extensions["mastery.settings"].base_url
+        base = current_settings().base_url
         width = max(len(label) for label, _ in registration_values(base))
         click.echo("Register the MASTERY Tool in your LMS (Moodle: Site administration > Plugins > "
                    "External tool > Manage tools > configure a tool manually):")

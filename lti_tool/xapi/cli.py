@@ -12,11 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from lti_tool.db import db, utcnow
 from lti_tool.operations.heartbeat import Heartbeat
+from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 from lti_tool.xapi import outbox
 from lti_tool.xapi.export import parse_since
@@ -27,10 +28,6 @@ from lti_tool.xapi.worker import MAX_BATCH, Deliverer, DeliveryPolicy, next_due
 
 xapi_cli = AppGroup("xapi", help="The xAPI statement outbox and the LRS.")
 
-
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["mastery.settings"]
-    return settings
 
 
 @contextlib.contextmanager
@@ -59,7 +56,7 @@ def _single_worker_on_sqlite(settings: Settings) -> Iterator[None]:
               help="How often to look for new statements when the outbox is empty.")
 def deliver(once: bool, batch_size: int, poll_seconds: float) -> None:
     """Send the statement outbox to the LRS (LRS_URL), retrying until every statement is stored."""
-    settings = _settings()
+    settings = current_settings()
     stop = threading.Event()
     if not once and threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -125,7 +122,7 @@ def export(since: str | None, out: str) -> None:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
     try:
-        body = export_csv(db.session, _settings(), moment)
+        body = export_csv(db.session, current_settings(), moment)
     except LrsError as error:
         raise click.ClickException(f"could not read the LRS: {error}") from None
     if out == "-":
@@ -141,5 +138,5 @@ def init_app(app: Flask) -> None:
     from lti_tool.xapi.lrs import LrsProbe
 
     app.cli.add_command(xapi_cli)
-    app.extensions["mastery.lrs_probe"] = LrsProbe(app.extensions["mastery.settings"])
+    app.extensions["mastery.lrs_probe"] = LrsProbe(current_settings(app))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from lti_tool.catalogue.services import placement_unit
@@ -16,7 +16,7 @@ from lti_tool.events import SectionRead, publish
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched, session_roles
-from lti_tool.settings import Settings
+from lti_tool.runtime import current_settings
 from lti_tool.xapi import models as _models  # noqa: F401  (the outbox table must be known to the app)
 from lti_tool.xapi import outbox
 from lti_tool.xapi.export import parse_since
@@ -36,10 +36,6 @@ class LrsUnavailable(ToolError):
     title = N_("The learning record store is not answering")
 
 
-def _settings() -> Settings:
-    settings: Settings = current_app.extensions["mastery.settings"]
-    return settings
-
 
 def _json_ld(document: object) -> Response:
     response = Response(json.dumps(document, ensure_ascii=False, indent=2), mimetype=JSON_LD)
@@ -52,14 +48,14 @@ def _json_ld(document: object) -> Response:
 @bp.get(f"/xapi/profile/v{PROFILE_VERSION}")
 def profile() -> ResponseReturnValue:
     """The xAPI Profile document; its `id` is this URL, its version IRI the versioned one."""
-    return _json_ld(profile_document(_settings().base_url))
+    return _json_ld(profile_document(current_settings().base_url))
 
 
 @bp.get("/xapi/<any(verbs, 'activity-types', extensions):kind>/<name>")
 def concept(kind: str, name: str) -> ResponseReturnValue:
     """One concept of the profile (a verb, activity type or extension IRI resolves to its definition)."""
-    document = profile_document(_settings().base_url)
-    iri = f"{_settings().base_url}/xapi/{kind}/{name}"
+    document = profile_document(current_settings().base_url)
+    iri = f"{current_settings().base_url}/xapi/{kind}/{name}"
     for item in document["concepts"]:
         if item["id"] == iri:
             return _json_ld({"@context": document["@context"], **item})
@@ -87,7 +83,7 @@ def admin() -> ResponseReturnValue:
     """Backlog, dead letters and conflicts of the administrator's platform, with a requeue button."""
     tenant = _tenant(_administrator())
     return render_template("xapi/admin.html", role="administrator", backlog=outbox.backlog(db.session, tenant=tenant),
-                           problems=outbox.problems(db.session, tenant=tenant), lrs_url=_settings().lrs_url,
+                           problems=outbox.problems(db.session, tenant=tenant), lrs_url=current_settings().lrs_url,
                            requeued=request.args.get("requeued"))
 
 
@@ -116,7 +112,7 @@ def admin_export() -> ResponseReturnValue:
     except ValueError as error:
         raise ValidationFailed(str(error)) from None
     try:
-        body = export_csv(db.session, _settings(), since, tenant=_tenant(session))
+        body = export_csv(db.session, current_settings(), since, tenant=_tenant(session))
     except LrsError:
         raise LrsUnavailable("The learning record store cannot be read right now. Try again later.") from None
     response = Response(body, mimetype="text/csv")

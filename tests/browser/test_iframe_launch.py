@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Browser, Frame, Page
 from playwright.sync_api import Error as PlaywrightError
 
+from lti_tool.runtime import current_settings
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
 
@@ -103,7 +104,7 @@ def test_cross_site_without_storage_offers_a_new_window(live_tool: LiveTool, pla
 
 def _on_localhost(tool: LiveTool) -> LiveTool:
     """The same live tool, addressed (and configured) as http://localhost:PORT — another site than 127.0.0.1."""
-    settings = tool.app.extensions["mastery.settings"]
+    settings = current_settings(tool.app)
     settings.tool_base_url = tool.url.replace("127.0.0.1", "localhost")
     return _LocalhostTool(tool.app, tool.server)
 

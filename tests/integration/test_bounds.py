@@ -18,6 +18,7 @@ from lti_tool import create_app
 from lti_tool.bounds.models import RateLimitWindow
 from lti_tool.db import Base, db, utcnow
 from lti_tool.launch.models import LoginState, Platform
+from lti_tool.runtime import current_settings
 from lti_tool.wallets.models import WalletNonce
 from tests.conftest import _settings
 from tests.support.databases import empty_all_tables
@@ -179,7 +180,7 @@ def test_the_request_time_limit_stops_the_work_and_answers_503(limited: Flask) -
 def test_a_slow_upload_gets_more_time_than_other_requests(limited: Flask) -> None:
     from lti_tool.bounds.limits import _bounds
 
-    settings = limited.extensions["mastery.settings"]
+    settings = current_settings(limited)
     assert _bounds(settings)["assessment.upload"].seconds == 600.0
     assert settings.request_timeout_seconds == 1.0
 

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
+from lti_tool.runtime import current_settings, replace_settings
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
 from tests.lti_platform.dynamic_registration import TOOL_CONFIGURATION
@@ -120,8 +121,8 @@ def test_registration_endpoint_error_is_a_4xx_and_nothing_is_stored(live_tool: L
 
 def test_registration_endpoint_timeout_is_a_4xx_and_nothing_is_stored(live_tool: LiveTool, platform: TestPlatform,
                                                                       browser: requests.Session) -> None:
-    settings = live_tool.app.extensions["mastery.settings"]
-    live_tool.app.extensions["mastery.settings"] = settings.model_copy(update={"http_timeout_seconds": 0.5})
+    settings = current_settings(live_tool.app)
+    replace_settings(live_tool.app, settings.model_copy(update={"http_timeout_seconds": 0.5}))
     double = platform.dynamic_registration
     double.mode, double.slow_seconds = "slow", 2.0
     page = browser.get(double.registration_url(register_url(live_tool)), timeout=10)

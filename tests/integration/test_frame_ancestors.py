@@ -9,6 +9,7 @@ import requests
 
 from lti_tool import create_app
 from lti_tool.db import db
+from lti_tool.runtime import current_settings
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
 
@@ -39,7 +40,7 @@ def test_a_session_is_framed_only_by_the_platform_that_launched_it(live_tool: Li
 
 
 def test_a_registration_takes_effect_at_once_in_every_worker(live_tool: LiveTool, platform: TestPlatform) -> None:
-    other_worker = create_app(live_tool.app.extensions["mastery.settings"])  # a second process on the same DB
+    other_worker = create_app(current_settings(live_tool.app))  # a second process on the same DB
     client = other_worker.test_client()
     assert ancestors(client.get("/health")) == {"'self'"}  # cached in that worker now
     live_tool.register(platform)  # through the first worker's CLI

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from lti_tool.runtime import current_settings, replace_settings
 from lti_tool.xapi.lrs import LrsProbe
 from lti_tool.xapi.lrs_client import LrsClient
 from tests.conftest import LEARNER, LiveTool
@@ -14,9 +15,9 @@ ADL = "http://adlnet.gov/expapi/verbs/"
 
 
 def _point_at(tool: LiveTool, lrs: RalphLrs) -> None:
-    settings = tool.app.extensions["mastery.settings"].model_copy(
+    settings = current_settings(tool.app).model_copy(
         update={"lrs_url": lrs.url, "lrs_username": lrs.username, "lrs_password": lrs.password})
-    tool.app.extensions["mastery.settings"] = settings
+    replace_settings(tool.app, settings)
     tool.app.extensions["mastery.lrs_probe"] = LrsProbe(settings)
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from lti_tool.credentials.models import Credential, StatusList
 from lti_tool.db import Base, db
 from lti_tool.pilots.models import ErasureRecord
+from lti_tool.runtime import current_settings, replace_settings
 from lti_tool.xapi.lrs_client import LrsClient
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.test_learning_record import _point_at
@@ -77,7 +78,7 @@ def test_a_learner_downloads_everything_and_an_erasure_leaves_nothing(
     with LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password) as lrs:
         sent = {s["id"] for s in lrs.iter_statements(agent=agent)}
     assert sent
-    uploads = Path(tool.app.extensions["mastery.settings"].instance_path) / "uploads"
+    uploads = Path(current_settings(tool.app).instance_path) / "uploads"
     assert any(uploads.rglob("*"))
     assert LEARNER.email in _everything(tool)
 
@@ -101,9 +102,9 @@ def test_a_learner_downloads_everything_and_an_erasure_leaves_nothing(
 
 def test_revoke_policy_and_retention_purge(registered: tuple[LiveTool, TestPlatform]) -> None:
     tool, platform = registered
-    settings = tool.app.extensions["mastery.settings"]
-    tool.app.extensions["mastery.settings"] = settings.model_copy(
-        update={"erasure_credentials": "revoke", "pilot_retention_days": 30})
+    settings = current_settings(tool.app)
+    replace_settings(tool.app, settings.model_copy(
+        update={"erasure_credentials": "revoke", "pilot_retention_days": 30}))
     create_pilot(tool, "old-1", starts="2020-01-01", ends="2020-06-30")
     create_pilot(tool, "now-1")
     otto, _ = launch(tool, platform, OTHER, custom={"pilot": "old-1"})

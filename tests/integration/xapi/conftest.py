@@ -11,6 +11,7 @@ import httpx
 import pytest
 from flask import Flask
 
+from lti_tool.runtime import current_settings, replace_settings
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.lrs import LrsProbe
 from lti_tool.xapi.lrs_client import LrsClient
@@ -72,8 +73,8 @@ def lrs_client(ralph_lrs: RalphLrs) -> Iterator[LrsClient]:
 @pytest.fixture
 def lrs_app(app: Flask, ralph_lrs: RalphLrs) -> Flask:
     """The app with LRS_URL/LRS_USERNAME/LRS_PASSWORD pointing at the session's Ralph."""
-    settings = app.extensions["mastery.settings"].model_copy(
+    settings = current_settings(app).model_copy(
         update={"lrs_url": ralph_lrs.url, "lrs_username": ralph_lrs.username, "lrs_password": ralph_lrs.password})
-    app.extensions["mastery.settings"] = settings
+    replace_settings(app, settings)
     app.extensions["mastery.lrs_probe"] = LrsProbe(settings)
     return app
