@@ -65,12 +65,13 @@ def create_app(settings: Settings | None = None) -> Flask:
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
             sa.event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
 
-    from lti_tool.web import edge
+    from lti_tool.web import edge, transaction
 
     events.install(app, wire_events(settings))
     for package in PACKAGES:
         package.init_app(app)
     edge.init_app(app)  # after the body limits (bounds), so checking a form reads it within them
+    transaction.init_app(app)  # last: the request's commit runs before every other after_request hook
     return app
 
 

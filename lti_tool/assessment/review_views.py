@@ -43,5 +43,4 @@ def score(context_pk: int, attempt_id: str, item_id: str) -> ResponseReturnValue
                 raise ValidationFailed(f"Points for {key.removeprefix('points-')!r} must be a number.") from exc
     services.review_practical(db.session, session, attempt_id, item_id, points, request.form.get("comment", ""),
                               now=utcnow())
-    db.session.commit()
     return redirect(url_for("review.queue", context_pk=context_pk), code=303)

@@ -20,7 +20,7 @@ from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.services import placement_unit
+from lti_tool.catalogue.services import pin_placement_unit
 from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.events import AttemptResult, AttemptStarted, publish
@@ -70,7 +70,7 @@ def start_attempt(db: so.Session, launch: LaunchSession, slug: str, *, now: dt.d
     A new attempt publishes AttemptStarted inside the start's savepoint.
     """
     check_placement(launch, slug)
-    unit = placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
+    unit = pin_placement_unit(db, launch.resource_link) if launch.resource_link is not None else None
     if unit is None:
         raise NotFound(N_("The unit “%(slug)s” is not in the catalogue."), slug=slug)
     open_attempt = _open_attempt(db, launch)

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade
 from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.rendering import render_markdown, study_figures
-from lti_tool.catalogue.services import current_unit, current_units, placement_unit, unit_json
+from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, unit_json
 from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
 from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.db import db, utcnow
@@ -32,7 +32,7 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     if not staff and session.unit_slug != slug:
         raise Forbidden(N_("This unit is not the activity you opened from your course."))
     link = session.resource_link
-    unit = placement_unit(db.session, link) if link is not None and link.unit_slug == slug else None
+    unit = pin_placement_unit(db.session, link) if link is not None and link.unit_slug == slug else None
     unit = unit or current_unit(db.session, slug)
     if unit is None:
         if staff:  # the teacher can fix the activity: say what it names and what it could name
@@ -68,5 +68,4 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
         workload=unit.document.get("workload"),
         attempts=attempts, grade=grade, standing=standing,
     )
-    db.session.commit()  # the placement may have been pinned to its version just now
     return page

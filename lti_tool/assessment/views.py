@@ -14,7 +14,7 @@ from lti_tool.assessment.availability import Blocked
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
 from lti_tool.assessment.uploads import discard_upload, download_name, readable_upload, store_upload
-from lti_tool.catalogue.services import placement_unit
+from lti_tool.catalogue.services import pin_placement_unit
 from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.runtime import current_env
@@ -53,7 +53,6 @@ def start() -> ResponseReturnValue:
     view = services.attempt_view(db.session, attempt, launch.locale)
     if expired is not None:
         view["expired_attempt"] = expired.id
-    db.session.commit()
     return jsonify(view), 201 if created else 200
 
 
@@ -61,7 +60,7 @@ def close_expired_attempt(launch: LaunchSession) -> Attempt | None:
     """Score and commit the launched learner's attempt whose time ran out, before anything else is decided."""
     expired = services.close_expired(db.session, launch, now=utcnow())
     if expired is not None:
-        db.session.commit()
+        db.session.commit()  # the expiry stands whatever the rest of the request answers
     return expired
 
 
@@ -82,7 +81,6 @@ def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
     if "response" not in body:
         raise ValidationFailed(N_("Send the answer as \"response\"."))
     value = services.save_response(db.session, current_launch(), attempt_id, item_id, body["response"], now=utcnow())
-    db.session.commit()
     return jsonify({"item": item_id, "response": value, "saved": True})
 
 
@@ -91,7 +89,7 @@ def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
 def submit(attempt_id: str) -> ResponseReturnValue:
     """Submit; a second submit returns the same body."""
     body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow())
-    db.session.commit()
+    db.session.commit()  # a late submit is scored and kept, and then answered with a 409
     if late:
         raise Conflict("The time limit had passed when this attempt was submitted; the answers saved before the "
                        "deadline were scored. Open the unit to see your results.", code="time_limit_passed")
@@ -107,7 +105,7 @@ def assessment_page(slug: str) -> ResponseReturnValue:
     expired = close_expired_attempt(launch)
     attempt = services.open_attempt(db.session, launch)
     if attempt is None:
-        unit = placement_unit(db.session, launch.resource_link) if launch.resource_link is not None else None
+        unit = pin_placement_unit(db.session, launch.resource_link) if launch.resource_link is not None else None
         if unit is None:
             raise NotFound(N_("The unit “%(slug)s” is not in the catalogue."), slug=slug)
         if expired is None and request.args.get("expired"):
@@ -141,7 +139,6 @@ def start_page(slug: str) -> ResponseReturnValue:
         # Not an error for a person: the unit page shows the state (attempts left, when the next one opens).
         db.session.rollback()
         return _redirect_in_session("units.unit_page", slug=slug)
-    db.session.commit()
     return _redirect_in_session("assessment.assessment_page", slug=slug)
 
 
@@ -181,7 +178,6 @@ def give_name() -> ResponseReturnValue:
     body = request.get_json(silent=True) if request.is_json else None
     raw = body.get("name") if isinstance(body, dict) else request.form.get("name", "")
     issued = credential_names.give_name(db.session, launch, str(raw or ""), utcnow())
-    db.session.commit()
     if request.is_json:
         return jsonify({"name": launch.user.printed_name, "issued": [c.id for c in issued]})
     target = url_for("units.unit_page", slug=launch.unit_slug) if launch.unit_slug else url_for(
@@ -206,7 +202,7 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
     stored = store_upload(db.session, current_launch(), attempt_id, item_id, sent.stream, sent.filename or "",
                           folder=folder, now=utcnow(), max_bytes=settings.evidence_max_mb * 1024 * 1024)
     try:
-        db.session.commit()
+        db.session.commit()  # here, not at the request end: a row that cannot be kept takes its file with it
     except SQLAlchemyError:
         discard_upload(stored, folder=folder)  # no row, no file: nothing orphaned
         raise

@@ -22,7 +22,7 @@ from lti_tool.launch.deep_linking import (
     response_claims,
     sign,
 )
-from lti_tool.launch.keys import active_key
+from lti_tool.launch.keys import ensure_active_key
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 from lti_tool.negotiation import wants_json
@@ -93,11 +93,10 @@ def respond() -> ResponseReturnValue:
                                                 settings=settings),
         message=f"{len(picked)} MASTERY unit(s) added.",
     )
-    key = active_key(db.session)
+    key = ensure_active_key(db.session)
     token = sign(claims, kid=key.kid, private_pem=key.private_pem)
     # The course dashboard lists the units from now on, before the LMS launches them the first time.
     record_deep_link(db.session, session, [(p.slug, p.version, p.title) for p in picked], utcnow())
-    db.session.commit()  # active_key creates the first key on first use
     current_app.logger.info("deep-linking response for %s: %s", platform.issuer, ", ".join(slugs))
     if wants_json():
         # The picker's script asks for JSON when cookies are blocked and it sends the session in a header.

@@ -53,7 +53,7 @@ def course_placements(db: so.Session, context_pk: int) -> list[ResourceLink]:
                            .order_by(ResourceLink.id)))
 
 
-def placement_unit(db: so.Session, link: ResourceLink) -> Unit | None:
+def pin_placement_unit(db: so.Session, link: ResourceLink) -> Unit | None:
     """The unit version a placement uses, pinning it on first use (the version the LMS asked for, if loaded)."""
     if link.unit_slug is None:
         return None

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from lti_tool.catalogue.services import (
     course_placements,
     current_units,
-    placement_unit,
+    pin_placement_unit,
     unit_json,
     upgrade_placement,
 )
@@ -40,8 +40,7 @@ def render_course_page(session: LaunchSession, context_pk: int) -> ResponseRetur
     staff_only(session)
     placements = course_placements(db.session, context_pk)
     units = {unit.slug: unit_json(unit, session.locale) for unit in current_units(db.session)}
-    pinned = {link.id: placement_unit(db.session, link) for link in placements}
-    db.session.commit()  # pinning a placement on first sight is a write
+    pinned = {link.id: pin_placement_unit(db.session, link) for link in placements}
     return render_template("catalogue/course.html", session=session, placements=placements, units=units,
                            pinned=pinned)
 
@@ -58,7 +57,6 @@ def upgrade_link(context_pk: int, link_pk: int) -> ResponseReturnValue:
         raise NotFound(N_("There is no such activity in this course."))
     if upgrade_placement(db.session, link) is None:
         raise NotFound(N_("This activity's unit is no longer in the catalogue."))
-    db.session.commit()
     return redirect(url_for("catalogue.course_page", context_pk=context_pk), code=303)
 
 

@@ -102,7 +102,6 @@ def revoke(cid: uuid.UUID) -> ResponseReturnValue:
     user = session.user
     changed = services.revoke(db.session, credential, reason, f"teacher {user.name or user.sub} ({user.issuer})",
                               now=utcnow())
-    db.session.commit()
     if wants_json() or request.is_json:
         return jsonify({"id": credential.id, "revoked": True, "changed": changed,
                         "revoked_at": credential.revoked_at.isoformat() if credential.revoked_at else None})

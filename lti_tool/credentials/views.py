@@ -95,7 +95,6 @@ def credential_jwt(cid: uuid.UUID) -> ResponseReturnValue:
     """The credential as a VC-JWT (made on first request, then kept)."""
     credential = _credential(cid)
     token = services.vc_jwt(db.session, credential)
-    db.session.commit()
     response = Response(token, mimetype="application/jwt")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="credential-{cid}.jwt"'

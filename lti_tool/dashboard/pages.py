@@ -40,7 +40,7 @@ def placements(db: so.Session, context: Context, roster: RosterState, lang: str,
     people = services.learners(db, context, roster, attempt_users)
     views = []
     for link in links:
-        unit = services.placement_unit(db, link)
+        unit = services.pin_placement_unit(db, link)
         per_user = attempts.get(link.id, {})
         outcomes = services.outcome_columns(unit, (a for group in per_user.values() for a in group), lang)
         rows = services.placement_rows(db, context, link, [o.id for o in outcomes], per_user, people)

@@ -98,7 +98,7 @@ def placement(db: so.Session, context_pk: int, resource_link_pk: int) -> Resourc
     return link
 
 
-def placement_unit(db: so.Session, link: ResourceLink) -> Unit | None:
+def pin_placement_unit(db: so.Session, link: ResourceLink) -> Unit | None:
     """The unit version the placement uses (read only: the dashboard never pins a version)."""
     if link.unit_pk is not None:
         pinned = db.get(Unit, link.unit_pk)

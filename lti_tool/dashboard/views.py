@@ -62,7 +62,7 @@ def _roster(context: Context, *, refresh: bool = False) -> RosterState:
 
 
 def _render(template: str, status: int = 200, **context: Any) -> ResponseReturnValue:
-    db.session.commit()  # the roster cache and access token read along the way
+    db.session.commit()  # the roster cache and access token read along the way, kept on a REFRESH_FAILED answer too
     return render_template(template, role="instructor", symbols=SYMBOLS, status_words=STATUS_WORDS,
                            sync_words=SYNC_WORDS,
                            outcome_words=OUTCOME_WORDS, no_result=OutcomeState.NO_RESULT, max_reason=MAX_REASON,
@@ -73,7 +73,6 @@ def _course_page(context_pk: int, *, refresh: bool) -> ResponseReturnValue:
     session, context = _teacher(context_pk)
     roster = _roster(context, refresh=refresh)
     if refresh and not roster.failed:  # Post/Redirect/Get: a reload does not ask the LMS again
-        db.session.commit()
         return redirect(url_for("dashboard.course", context_pk=context_pk, refreshed=1), code=303)
     views = pages.placements(db.session, context, roster, session.locale)
     waiting = not_yet_opened(db.session, context_pk, [v.link for v in views])
@@ -110,7 +109,6 @@ def _link_page(context_pk: int, resource_link_pk: int, *, refresh: bool) -> Resp
     link = services.placement(db.session, context_pk, resource_link_pk)
     roster = _roster(context, refresh=refresh)
     if refresh and not roster.failed:
-        db.session.commit()
         return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=resource_link_pk,
                                 refreshed=1), code=303)
     [view] = pages.placements(db.session, context, roster, session.locale, only=link)
@@ -161,7 +159,6 @@ def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
         reason = request.form.get("reason", "")
     record = reset_attempt(db.session, session, context_pk, attempt_id, reason, now=utcnow())
     link_pk = record.attempt.resource_link_pk
-    db.session.commit()
     if request.is_json:
         return {"attempt": attempt_id, "state": "reset", "reset_at": record.reset_at.isoformat()}, 200
     return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=link_pk, reset=attempt_id),
@@ -175,7 +172,6 @@ def close(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     _teacher(context_pk)
     attempt = close_attempt(db.session, context_pk, attempt_id, now=utcnow())
     link_pk, result = attempt.resource_link_pk, attempt.result
-    db.session.commit()
     if request.is_json:
         return {"attempt": attempt_id, "state": "submitted", "result": result}, 200
     return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=link_pk, closed=attempt_id),
@@ -191,7 +187,6 @@ def grade_policy(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
     body = request.get_json(silent=True) if request.is_json else None
     chosen = body.get("policy") if isinstance(body, dict) else request.form.get("policy", "")
     queued = change_policy(db.session, link, str(chosen or ""), utcnow())
-    db.session.commit()
     if request.is_json:
         return {"policy": link.grade_policy, "queued": queued}, 200
     return redirect(url_for("dashboard.link", context_pk=context_pk, resource_link_pk=resource_link_pk,
@@ -217,7 +212,6 @@ def learner_name(context_pk: int, user_pk: int) -> ResponseReturnValue:
     reissued = None
     if request.method == "POST":
         fresh = correct_name(db.session, session, context_pk, user_pk, request.form.get("name", ""), utcnow())
-        db.session.commit()
         return redirect(url_for("dashboard.learner_name", context_pk=context_pk, user_pk=user_pk,
                                 reissued=len(fresh)), code=303)
     if request.args.get("reissued", "").isdigit():
@@ -242,7 +236,6 @@ def export_link(context_pk: int, resource_link_pk: int) -> ResponseReturnValue:
     link = services.placement(db.session, context_pk, resource_link_pk)
     [view] = pages.placements(db.session, context, _roster(context), session.locale, only=link)
     header, rows = pages.placement_table(view, current_settings().base_url, _)
-    db.session.commit()
     return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, link.unit_slug or "", "learners"))
 
 
@@ -253,5 +246,4 @@ def export_course(context_pk: int) -> ResponseReturnValue:
     session, context = _teacher(context_pk)
     views = pages.placements(db.session, context, _roster(context), session.locale)
     header, rows = pages.course_table(views, current_settings().base_url, _)
-    db.session.commit()
     return _csv(csv_bytes(header, rows), filename("mastery", context.context_id, "course"))

@@ -50,7 +50,6 @@ def register() -> ResponseReturnValue:
         with RegistrationClient(timeout_seconds=settings.http_timeout_seconds) as client:
             result = register_platform(db.session, client, configuration_url=configuration_url,
                                        registration_token=token, base_url=settings.base_url)
-        db.session.commit()
     except ToolError as error:
         db.session.rollback()
         current_app.logger.info("dynamic registration refused (%s): %s", error.code, error.message)

@@ -28,7 +28,7 @@ def _new_key() -> ToolKey:
     return ToolKey(kid=kid, private_pem=pem, public_jwk=jwk)
 
 
-def active_key(session: so.Session) -> ToolKey:
+def ensure_active_key(session: so.Session) -> ToolKey:
     """The current signing key, created on first use."""
     key = session.scalar(
         sa.select(ToolKey).where(ToolKey.retired_at.is_(None)).order_by(ToolKey.created_at.desc()).limit(1)
@@ -48,16 +48,16 @@ def rotate(session: so.Session, *, retention_days: int) -> tuple[ToolKey, list[T
         key.retired_at = now
         key.expires_at = now + dt.timedelta(days=retention_days)
     new = _new_key()
-    # Created strictly after the retired ones, so ``active_key`` never picks an old key.
+    # Created strictly after the retired ones, so ``ensure_active_key`` never picks an old key.
     new.created_at = now
     session.add(new)
     session.flush()
     return new, retired
 
 
-def published_jwks(session: so.Session) -> dict[str, list[dict[str, Any]]]:
+def ensure_published_jwks(session: so.Session) -> dict[str, list[dict[str, Any]]]:
     """The JWKS: the active key and every retired key that has not expired yet."""
-    active_key(session)
+    ensure_active_key(session)
     now = utcnow()
     keys = session.scalars(
         sa.select(ToolKey)

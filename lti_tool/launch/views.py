@@ -25,7 +25,7 @@ from lti_tool.db import db
 from lti_tool.errors import LaunchError
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
 from lti_tool.launch.claims import LtiLaunch, MessageType, same_origin
-from lti_tool.launch.keys import published_jwks
+from lti_tool.launch.keys import ensure_published_jwks
 from lti_tool.launch.login_params import checked_login_params
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import LaunchSession
@@ -80,7 +80,6 @@ def login() -> ResponseReturnValue:
         binding="platform" if use_platform_storage else "cookie", storage_target=storage_target,
         login_params={key: params[key] for key in LOGIN_PARAMS if params.get(key)},
     )
-    db.session.commit()
     if use_platform_storage:
         response = make_response(render_template(
             "launch/platform_storage.html", mode="put", state=state, nonce=nonce, auth_url=auth_url,
@@ -126,7 +125,7 @@ def launch() -> ResponseReturnValue:
     g.launch_token = new.token
     # Before the commit, which expires the session row (reading it afterwards would cost another query).
     destination = landing_url(new.session) if proof is None else ""
-    db.session.commit()
+    db.session.commit()  # the launch stands even when the landing page rendered below answers an error
     if proof is not None:
         # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
         g.launch_session = new.session
@@ -171,8 +170,7 @@ def add_landing(app: Flask, endpoint: str, render: LandingRender) -> None:
 @bp.get("/.well-known/jwks.json")
 def jwks() -> ResponseReturnValue:
     """The tool's public keys (the active one and retired ones not yet expired)."""
-    body = published_jwks(db.session)
-    db.session.commit()
+    body = ensure_published_jwks(db.session)
     response: Response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

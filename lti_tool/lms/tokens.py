@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm as so
 
-from lti_tool.launch.keys import active_key
+from lti_tool.launch.keys import ensure_active_key
 from lti_tool.launch.models import Platform, ToolKey
 from lti_tool.lms.models import ServiceToken
 
@@ -64,7 +64,7 @@ def _signing_key(session: so.Session) -> tuple[str, str]:
     if key is not None:
         return key.kid, key.private_pem
     with so.Session(bind=session.get_bind()) as own:
-        created = active_key(own)
+        created = ensure_active_key(own)
         own.commit()
         return created.kid, created.private_pem
 

@@ -57,7 +57,6 @@ def questionnaire_page(slug: str) -> ResponseReturnValue:
                                error=message, wrong=fields)
         return page, 422
     questionnaire.record(db.session, session, unit, answers, current_settings().base_url)
-    db.session.commit()
     return redirect(url_for("pilot_learner.questionnaire_page", slug=slug, **_ls()), code=303)
 
 

@@ -55,7 +55,6 @@ def sign_in() -> ResponseReturnValue:
         current_app.logger.info("coordinator sign-in refused: %s", error.code)
         page = render_template("pilots/sign_in.html", next=target, error=gettext(error.message), code=error.code)
         return page, error.status
-    db.session.commit()
     response = redirect(target, code=303)
     # Coordinator pages are never framed by an LMS, so the cookie can stay first-party (SameSite=Lax).
     response.set_cookie(COORDINATOR_COOKIE, new.token, max_age=SESSION_HOURS * 3600, httponly=True, path="/",
@@ -68,7 +67,6 @@ def sign_in() -> ResponseReturnValue:
 def sign_out() -> ResponseReturnValue:
     """End the coordinator's session."""
     end_session(db.session, request.cookies.get(COORDINATOR_COOKIE, ""))
-    db.session.commit()
     response = redirect(url_for("pilots.sign_in"), code=303)
     response.delete_cookie(COORDINATOR_COOKIE, path="/")
     return response
@@ -81,8 +79,7 @@ def _visible(viewer: Viewer) -> list[Pilot]:
 def _facts(viewer: Viewer, only: Pilot | None = None) -> fg.Facts:
     chosen = {only.id} if only is not None else {p.id for p in _visible(viewer)}
     facts = db_facts.load(db.session, _lang(), chosen)
-    if services.report_enrolment(db.session, facts, current_settings().base_url):
-        db.session.commit()
+    services.report_enrolment(db.session, facts, current_settings().base_url)  # the request's commit keeps it
     return facts
 
 
@@ -138,7 +135,6 @@ def new_pilot() -> ResponseReturnValue:
     try:
         pilot = services.create_pilot(db.session, services.PilotInput(**form, platform_pk=viewer.platform_pk),
                                       current_settings().base_url)
-        db.session.commit()
     except ToolError as error:
         db.session.rollback()
         return render_template("pilots/new.html", viewer=viewer, form=form, error=error.message,
@@ -161,7 +157,6 @@ def attach(code: str) -> ResponseReturnValue:
                            db.session.get(Deployment, context.deployment_pk).platform_id != viewer.platform_pk):
         raise NotFound("This course is not one the tool has seen on your platform.")
     services.attach_course(db.session, pilot, context, "coordinator", current_settings().base_url)
-    db.session.commit()
     return redirect(url_for("pilots.pilot_page", code=pilot.code, attached=1), code=303)
 
 

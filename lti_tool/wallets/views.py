@@ -54,7 +54,6 @@ def token() -> ResponseReturnValue:
     except OAuthError as error:
         db.session.commit()  # a wrong tx_code is counted, so the offer burns after a few guesses
         return _error(error)
-    db.session.commit()
     return _no_store(jsonify(answer))
 
 
@@ -62,7 +61,6 @@ def token() -> ResponseReturnValue:
 def nonce() -> ResponseReturnValue:
     """Nonce endpoint (§7): a fresh c_nonce for the wallet's proof."""
     value = services.new_nonce(db.session, now=utcnow())
-    db.session.commit()
     return _no_store(jsonify({"c_nonce": value}))
 
 
@@ -75,7 +73,6 @@ def credential() -> ResponseReturnValue:
     except OAuthError as error:
         db.session.rollback()
         return _error(error)
-    db.session.commit()
     return _no_store(jsonify(answer))
 
 
@@ -97,7 +94,6 @@ def exchange_complete(exchange_id: uuid.UUID, transaction: str) -> ResponseRetur
     except OAuthError as error:
         db.session.rollback()
         return _error(error)
-    db.session.commit()
     return _no_store(jsonify(issued))
 
 
@@ -114,7 +110,6 @@ def wallet_offer(cid: uuid.UUID) -> ResponseReturnValue:
     env = current_env()
     offer = services.create_offer(db.session, env, found, now=utcnow(), with_tx_code=True)
     lcw = exchange.create_exchange(db.session, env, found, now=utcnow())
-    db.session.commit()
     page = render_template("credentials/wallet_offer.html", credential=found, offer=offer, lcw=lcw,
                            qr=qr_svg(offer.uri, title="Credential offer for your wallet"),
                            lcw_qr=qr_svg(lcw.deep_link, title="Learner Credential Wallet link"),

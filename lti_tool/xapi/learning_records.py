@@ -16,7 +16,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.assessment.selection import SelectedItem
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.services import current_unit, placement_unit
+from lti_tool.catalogue.services import current_unit, pin_placement_unit
 from lti_tool.catalogue.unit_doc import Item
 from lti_tool.events import (
     AttemptResetByTeacher,
@@ -84,7 +84,7 @@ class Recorder:
             return
         link = session.resource_link
         if link is not None and link.unit_slug == session.unit_slug:
-            unit = placement_unit(db, link)
+            unit = pin_placement_unit(db, link)
         else:
             unit = current_unit(db, session.unit_slug)
         if unit is None:  # the unit page will say so; there is no activity to talk about

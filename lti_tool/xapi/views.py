@@ -9,7 +9,7 @@ import uuid
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from lti_tool.catalogue.services import placement_unit
+from lti_tool.catalogue.services import pin_placement_unit
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound, ToolError, ValidationFailed
 from lti_tool.events import SectionRead, publish
@@ -98,7 +98,6 @@ def admin_requeue() -> ResponseReturnValue:
     except ValueError:
         raise ValidationFailed("That is not a statement id.") from None
     count = outbox.requeue(db.session, dead=bool(request.form.get("dead")), ids=ids, tenant=_tenant(session))
-    db.session.commit()
     return redirect(url_for("xapi.admin", requeued=count), code=303)
 
 
@@ -128,12 +127,11 @@ def section_read(slug: str, section_id: str) -> ResponseReturnValue:
     link = session.resource_link
     if link is None or link.unit_slug != slug:
         raise Forbidden(N_("This unit is not the activity you opened from your course."))
-    unit = placement_unit(db.session, link)
+    unit = pin_placement_unit(db.session, link)
     if unit is None:
         raise NotFound(N_("The unit “%(slug)s” is not in the MASTERY catalogue."), slug=slug)
     if not any(str(section["id"]) == section_id for section in unit.document.get("sections", [])):
         raise NotFound(f"Section {section_id!r} is not part of this unit.")
     publish(db.session, SectionRead(session=session, unit=unit, section_id=section_id, at=utcnow()))
-    db.session.commit()
     # Staff previews are not learning records: only a learner's reading is recorded.
     return jsonify({"recorded": 1 if session.is_learner else 0})
