@@ -6,7 +6,7 @@ The extension is created unbound here and bound to an app in ``create_app`` (not
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -61,4 +61,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+
+    class RequestSession(so.Session):
+        """How the type checker sees ``db.session``: Flask-SQLAlchemy's scoped session proxies every method of
+        the request's ``Session`` (services take a ``Session``), and adds ``remove()``."""
+
+        def remove(self) -> None: ...
+
+    class Database(SQLAlchemy):
+        session: RequestSession  # type: ignore[assignment]
+
+
+db = cast("Database", SQLAlchemy(model_class=Base))

@@ -14,4 +14,5 @@ done
 .venv/bin/ruff check lti_tool tests bench
 # Every shipped unit must meet the authoring rules (docs/authoring.md): warnings fail too.
 .venv/bin/mastery content check --strict
+.venv/bin/mypy  # lti_tool/, configured in pyproject.toml
 exec .venv/bin/python -m pytest "$@"

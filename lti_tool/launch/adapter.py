@@ -78,8 +78,8 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
             raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
         return attached_platform(self._session, entry)
 
-    def find_registration_by_params(self, iss: str, client_id: str | None, *args: Any, **kwargs: Any
-                                    ) -> Registration | None:  # type: ignore[override]
+    def find_registration_by_params(  # type: ignore[override]  # None: the platform is unknown (its base says never)
+            self, iss: str, client_id: str | None, *args: Any, **kwargs: Any) -> Registration | None:
         platform = self.find_platform(iss, client_id)
         self.platform = platform
         if platform is None:
@@ -135,7 +135,9 @@ class ToolOIDCLogin(FlaskOIDCLogin):
 
     def __init__(self, request: FlaskRequest, tool_conf: DbToolConf) -> None:
         self.sessions = StateSessionService(request)
-        super().__init__(request, tool_conf, session_service=self.sessions, cookie_service=FlaskCookieService(request))
+        # pylti1p3next types the session service as its Flask one; ours keeps state and nonce in the database.
+        super().__init__(request, tool_conf, session_service=self.sessions,  # type: ignore[arg-type]
+                         cookie_service=FlaskCookieService(request))
 
     def prepare(self, launch_url: str) -> tuple[str, str, str]:
         """The platform auth URL to go to, with the state and nonce it carries."""
@@ -268,7 +270,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             raise LaunchError("The launch signature or its claims are not valid.", code="bad_token") from exc
         assert self.login_state is not None
         check_lti_claims(body, client_id=client_id, expected_target=self.login_state.target_link_uri)
-        self._jwt["body"] = body
+        self._jwt["body"] = body  # type: ignore[typeddict-item]  # the claims checked above, as pylti1p3next keeps them
         return self
 
     def validate_nonce(self) -> ToolMessageLaunch:

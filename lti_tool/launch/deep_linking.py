@@ -146,7 +146,7 @@ def response_claims(*, issuer: str, client_id: str, deployment_id: str, settings
     """The LtiDeepLinkingResponse claims (DL 2.0 §4.2; Security Framework §5.2: iss = client_id, aud = issuer)."""
     registration = Registration().set_issuer(issuer).set_client_id(client_id)
     # The settings are passed as-is: pylti1p3next only reads ``data`` from them.
-    link = DeepLink(registration, deployment_id, {"data": settings.data})  # type: ignore[typeddict-item]
+    link = DeepLink(registration, deployment_id, {"data": settings.data})
     claims: dict[str, Any] = link.get_message_jwt([])
     issued = int(time.time()) if now is None else now
     claims.update({

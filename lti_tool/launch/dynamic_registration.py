@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.errors import N_, ToolError, ValidationFailed
-from lti_tool.launch.claims import MessageType, same_origin
+from lti_tool.launch.claims import MessageType, origin, same_origin
 from lti_tool.launch.models import Platform
 from lti_tool.launch.registration import (
     PlatformInput,
@@ -98,7 +98,7 @@ class PlatformConfiguration:
         # DR 1.0 §3.5.1: the issuer must match the configuration URL, or anyone could pose as this LMS.
         if not same_origin(issuer, configuration_url):
             raise RegistrationFailed(
-                f"The configuration at {_origin(configuration_url)} names the issuer {issuer}, which is on "
+                f"The configuration at {origin(configuration_url)} names the issuer {issuer}, which is on "
                 "another host. Registration refused: nothing was stored.", code="issuer_mismatch")
         try:  # plain http off this machine, or too long: refused before anything is sent to the LMS
             issuer = normalize_issuer(issuer, field="The LMS's issuer")
@@ -117,11 +117,6 @@ class PlatformConfiguration:
             product_family_code=str(extra.get("product_family_code") or "")[:100],
             variables=tuple(str(v) for v in variables) if isinstance(variables, list) else (),
         )
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def tool_registration(base_url: str, platform: PlatformConfiguration) -> dict[str, Any]:
@@ -271,8 +266,8 @@ def register_platform(db: so.Session, client: RegistrationClient, *, configurati
     configuration = PlatformConfiguration.from_json(client.get_json(configuration_url, registration_token),
                                                     configuration_url=configuration_url)
     name = f"{configuration.product_family_code or 'LMS'} (dynamic registration)"
-    issuer_known = db.scalar(sa.select(sa.func.count()).select_from(Platform)
-                             .where(Platform.issuer.in_(issuer_spellings(configuration.issuer)))) > 0
+    issuer_known = (db.scalar(sa.select(sa.func.count()).select_from(Platform)
+                              .where(Platform.issuer.in_(issuer_spellings(configuration.issuer)))) or 0) > 0
     existing = None
     if configuration.product_family_code.lower() == "moodle":
         existing = client.existing_registration(configuration.registration_endpoint, registration_token)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from lti_tool.db import db
 from lti_tool.errors import ToolError
+from lti_tool.launch.claims import origin
 from lti_tool.launch.dynamic_registration import RegistrationClient, RegistrationFailed, register_platform
 from lti_tool.launch.framing import content_security_policy
 from lti_tool.launch.registration_key import check_key
@@ -18,17 +17,10 @@ from lti_tool.settings import Settings
 bp = Blueprint("dynamic_registration", __name__)
 
 
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 def _framed(response: Response, configuration_url: str) -> Response:
-    origin = _origin(configuration_url)
+    lms = origin(configuration_url)
     # The app-wide policy, but the LMS being registered is not yet a known frame ancestor: allow its origin.
-    response.headers["Content-Security-Policy"] = content_security_policy([origin] if origin else [],
+    response.headers["Content-Security-Policy"] = content_security_policy([lms] if lms else [],
                                                                           form_action="'self'")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from lti_tool.launch.claims import origin
 from lti_tool.launch.models import Deployment, Platform, RegistryGeneration
 
 
@@ -34,12 +34,7 @@ class PlatformEntry:
     @property
     def origins(self) -> list[str]:
         """The origins this platform frames the tool from (its issuer's and its login page's)."""
-        found = set()
-        for url in (self.issuer, self.auth_login_url):
-            parts = urlsplit(url)
-            if parts.scheme in {"http", "https"} and parts.netloc:
-                found.add(f"{parts.scheme}://{parts.netloc}")
-        return sorted(found)
+        return sorted({found for found in (origin(self.issuer), origin(self.auth_login_url)) if found})
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,11 +20,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from pylti1p3.contrib.flask import FlaskRequest
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool.db import db
 from lti_tool.errors import LaunchError
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
-from lti_tool.launch.claims import LtiLaunch, MessageType, same_origin
+from lti_tool.launch.claims import LtiLaunch, MessageType, origin, same_origin
 from lti_tool.launch.keys import ensure_published_jwks
 from lti_tool.launch.login_params import checked_login_params
 from lti_tool.launch.login_state import LoginStateStore
@@ -81,9 +82,9 @@ def login() -> ResponseReturnValue:
         login_params={key: params[key] for key in LOGIN_PARAMS if params.get(key)},
     )
     if use_platform_storage:
-        response = make_response(render_template(
+        response: WerkzeugResponse = make_response(render_template(
             "launch/platform_storage.html", mode="put", state=state, nonce=nonce, auth_url=auth_url,
-            storage_target=storage_target, platform_origin=_origin(conf.platform.auth_login_url),
+            storage_target=storage_target, platform_origin=origin(conf.platform.auth_login_url),
         ))
     else:
         response = redirect(auth_url, code=302)
@@ -112,7 +113,7 @@ def launch() -> ResponseReturnValue:
             if row.binding == "platform":
                 return render_template(
                     "launch/platform_storage.html", mode="get", state=row.state, id_token=request.form["id_token"],
-                    storage_target=row.storage_target, platform_origin=_origin(row.platform.auth_login_url),
+                    storage_target=row.storage_target, platform_origin=origin(row.platform.auth_login_url),
                 )
             restart = url_for("launch.login", **{**row.login_params, "lti1p3_new_window": "1"})
             return render_template("launch/cookies_blocked.html", restart_url=restart), 401
@@ -136,7 +137,7 @@ def launch() -> ResponseReturnValue:
     return response
 
 
-def _landing(session: LaunchSession) -> tuple[str, dict[str, object]]:
+def _landing(session: LaunchSession) -> tuple[str, dict[str, Any]]:
     """Where a launch lands: the placed unit, else the course page for teachers."""
     if session.message_type == MessageType.DEEP_LINKING:
         return "deep_linking.picker", {}
@@ -174,9 +175,4 @@ def jwks() -> ResponseReturnValue:
     response: Response = jsonify(body)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 

@@ -14,8 +14,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool.db import db
 from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
@@ -148,7 +149,7 @@ def init_app(app: Flask) -> None:
             values.setdefault(SESSION_PARAM, token)
 
 
-def set_session_cookie(response: Response, token: str, *, max_age: int) -> None:
+def set_session_cookie(response: WerkzeugResponse, token: str, *, max_age: int) -> None:
     """The session cookie: SameSite=None; Secure (and Partitioned) over HTTPS so it works in the LMS iframe."""
     secure = request.is_secure
     response.set_cookie(

@@ -12,12 +12,12 @@ import httpx
 from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
+from lti_tool.launch.claims import same_origin
 from lti_tool.launch.models import Platform
 from lti_tool.lms import tokens
 from lti_tool.lms.backoff import retry_after
 from lti_tool.lms.errors import ServiceError, from_response
 from lti_tool.lms.spec import CLIENT_ASSERTION_TYPE
-from lti_tool.lms.urls import same_origin
 
 _TOKEN_WHAT = "Getting an access token from the LMS"  # noqa: S105 - a label, not a secret
 

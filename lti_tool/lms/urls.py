@@ -32,9 +32,3 @@ def with_query(url: str, **params: str | int) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
     query.extend((k, str(v)) for k, v in params.items())
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
-
-
-def same_origin(url: str, other: str) -> bool:
-    """True when both URLs share scheme, host and port (a paging link must not lead elsewhere)."""
-    a, b = urlsplit(url), urlsplit(other)
-    return (a.scheme.lower(), a.netloc.lower()) == (b.scheme.lower(), b.netloc.lower())

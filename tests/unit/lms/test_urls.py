@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.lms.urls import same_origin, scores_url, with_query
+from lti_tool.launch.claims import same_origin
+from lti_tool.lms.urls import scores_url, with_query
 
 
 @pytest.mark.parametrize(("lineitem", "expected"), [
