@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         TESTING=settings.testing,
         PREFERRED_URL_SCHEME="https" if settings.base_url.startswith("https://") else "http",
     )
-    install(app, Runtime(settings=settings, requests_session=requests.Session()))
+    install(app, _runtime(settings))
     if settings.trust_proxy:
         # Behind a TLS proxy request.is_secure must be true, or pylti1p3next drops SameSite=None (§6).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
@@ -73,6 +73,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     edge.init_app(app)  # after the body limits (bounds), so checking a form reads it within them
     transaction.init_app(app)  # last: the request's commit runs before every other after_request hook
     return app
+
+
+def _runtime(settings: Settings) -> Runtime:
+    """The settings and the adapters of the outside systems this app uses."""
+    from lti_tool.launch.dynamic_registration import RegistrationClient
+
+    return Runtime(
+        settings=settings,
+        requests_session=requests.Session(),
+        registration_client=lambda timeout: RegistrationClient(timeout_seconds=timeout),
+    )
 
 
 def wire_events(settings: Settings) -> events.Events:

@@ -1,14 +1,21 @@
-"""What ``create_app`` chose for this app, stored once on it with a typed accessor: the settings and the shared
-HTTP session. Code reads ``current_settings()``, never a string key of ``app.extensions``."""
+"""What ``create_app`` chose for this app, stored once on it with a typed accessor: the settings, the shared
+HTTP session and the adapters of outside systems. Code reads ``current_settings()`` / ``runtime()``, never a
+string key of ``app.extensions``."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import requests
 from flask import Flask, current_app
 
 from lti_tool.settings import Settings
+
+if TYPE_CHECKING:
+    from lti_tool.launch.dynamic_registration import RegistrationHttp
 
 _KEY = "mastery"  # the one app.extensions entry of the tool
 
@@ -20,6 +27,9 @@ class Runtime:
     settings: Settings
     # Keep-alive connections to the platforms' key sets (pylti1p3next fetches them through requests).
     requests_session: requests.Session
+    # Outside systems: each opened through the adapter the factory chose, behind a small Protocol.
+    # LTI Dynamic Registration: opens an HTTP client to the platform with this timeout (seconds).
+    registration_client: Callable[[float], AbstractContextManager[RegistrationHttp]]
 
 
 def install(app: Flask, runtime: Runtime) -> None:

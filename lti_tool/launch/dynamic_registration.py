@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -149,8 +149,24 @@ def tool_registration(base_url: str, platform: PlatformConfiguration) -> dict[st
     }
 
 
+class RegistrationHttp(Protocol):
+    """What a registration needs of the platform's HTTP endpoints (DR 1.0 §3.3-3.5)."""
+
+    def get_json(self, url: str, token: str) -> Any:
+        """GET a JSON document with the registration token."""
+        ...
+
+    def existing_registration(self, url: str, token: str) -> Mapping[str, Any] | None:
+        """The registration the token would update, if the platform says so."""
+        ...
+
+    def post_json(self, url: str, token: str, body: Mapping[str, Any]) -> Any:
+        """POST a JSON document with the registration token as Bearer."""
+        ...
+
+
 class RegistrationClient:
-    """Bounded HTTP to the platform: timeouts, no redirects, a size cap on every answer."""
+    """Bounded HTTP to the platform: timeouts, no redirects, a size cap on every answer (a RegistrationHttp)."""
 
     def __init__(self, *, timeout_seconds: float) -> None:
         self._timeout = timeout_seconds
@@ -254,7 +270,7 @@ def _registration_answer(data: Any) -> tuple[str, str, tuple[str, ...]]:
     return str(data["client_id"]).strip(), str(deployment).strip(), tuple(str(scope or "").split())
 
 
-def register_platform(db: so.Session, client: RegistrationClient, *, configuration_url: str,
+def register_platform(db: so.Session, client: RegistrationHttp, *, configuration_url: str,
                       registration_token: str, base_url: str) -> RegistrationResult:
     """The whole registration; the caller commits.
 

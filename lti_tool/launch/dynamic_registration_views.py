@@ -8,10 +8,10 @@ from flask.typing import ResponseReturnValue
 from lti_tool.db import db
 from lti_tool.errors import ToolError
 from lti_tool.launch.claims import origin
-from lti_tool.launch.dynamic_registration import RegistrationClient, RegistrationFailed, register_platform
+from lti_tool.launch.dynamic_registration import RegistrationFailed, register_platform
 from lti_tool.launch.framing import content_security_policy
 from lti_tool.launch.registration_key import check_key
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime
 from lti_tool.settings import Settings
 
 bp = Blueprint("dynamic_registration", __name__)
@@ -39,7 +39,7 @@ def register() -> ResponseReturnValue:
         if not configuration_url:
             raise RegistrationFailed("Open this address from your LMS's 'register tool by URL' page: it has to "
                                      "come with the LMS's openid_configuration.", code="missing_configuration")
-        with RegistrationClient(timeout_seconds=settings.http_timeout_seconds) as client:
+        with runtime().registration_client(settings.http_timeout_seconds) as client:
             result = register_platform(db.session, client, configuration_url=configuration_url,
                                        registration_token=token, base_url=settings.base_url)
     except ToolError as error:
