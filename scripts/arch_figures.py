@@ -64,14 +64,16 @@ def main(root: Path) -> None:
     modules: Counter[str] = Counter()
     sizes: list[tuple[int, str]] = []
     commits: Counter[str] = Counter()
+    settings_reads = 0
     for path in sorted(source.rglob("*.py")):
         module = ".".join(path.relative_to(root).with_suffix("").parts)
         package = package_of(module) if path.parent != source else "(top-level modules)"
         modules[package] += 1
         text = path.read_text(encoding="utf-8")
         sizes.append((text.count("\n"), str(path.relative_to(root))))
-        if path.name.endswith("views.py") or path.parent.name == "web":
+        if path.name.endswith("views.py") or "Blueprint(" in text:  # a module with pages or API endpoints
             commits[str(path.relative_to(root))] += text.count("db.session.commit()")
+        settings_reads += text.count('extensions["mastery.settings"]') + text.count("def _settings(")
         importer = package_of(module)
         for imported in imports(path):
             target = package_of(imported)
@@ -83,6 +85,7 @@ def main(root: Path) -> None:
     print("modules per package: " + ", ".join(f"{name} {count}" for name, count in sorted(modules.items())))
     lines, largest = max(sizes)
     print(f"largest module: {largest} ({lines} lines)")
+    print(f"settings read by string key (extensions[\"mastery.settings\"] and _settings() helpers): {settings_reads}")
     written = {name: count for name, count in commits.items() if count}
     print(f"db.session.commit() in view modules: {sum(written.values())} in {len(written)} modules")
     for name, count in sorted(written.items()):
