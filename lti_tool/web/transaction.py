@@ -49,6 +49,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        if response.status_code < 400 and db.session.info.get(_WROTE):
-            db.session.commit()  # a failure here is an exception: the 500/503 page of lti_tool.web.errors
+        session = db.session
+        wrote = session.info.get(_WROTE) or session.new or session.dirty or session.deleted  # flushed, or pending
+        if response.status_code < 400 and wrote:
+            session.commit()  # a failure here is an exception: the 500/503 page of lti_tool.web.errors
         return response

@@ -72,3 +72,20 @@ def test_a_savepoint_rolled_back_inside_the_view_keeps_the_writes_around_it(boun
 
     assert boundary_app.test_client().post("/_boundary/savepoint").status_code == 204
     assert _names(boundary_app) == {"kept"}
+
+
+def test_a_change_not_flushed_yet_is_committed_too(boundary_app: Flask) -> None:
+    with boundary_app.app_context():
+        _write("beat")
+        db.session.commit()
+
+    @boundary_app.post("/_boundary/pending")
+    def pending() -> tuple[str, int]:
+        beat = db.session.get(WorkerHeartbeat, "beat")
+        assert beat is not None
+        beat.host = "changed"  # no query follows: nothing flushes it before the answer
+        return "", 204
+
+    assert boundary_app.test_client().post("/_boundary/pending").status_code == 204
+    with boundary_app.app_context():
+        assert db.session.get(WorkerHeartbeat, "beat").host == "changed"  # type: ignore[union-attr]
