@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +57,7 @@ class AttemptDetail:
     grade_sends: list[GradeSync] = field(default_factory=list)  # every score queued for this learner and activity
 
 
-def _correct(item_def: dict[str, Any], lang: str, yes: str, no: str) -> str:
+def _correct(item_def: Mapping[str, Any], lang: str, yes: str, no: str) -> str:
     kind = item_def["type"]
     if kind == "practical":
         return ""  # judged by a teacher against the rubric

@@ -145,7 +145,7 @@ def attached_platform(db: so.Session, entry: PlatformEntry) -> Platform:
     """
     found = db.identity_map.get(so.util.identity_key(Platform, entry.id))
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     row = Platform(id=entry.id, issuer=entry.issuer, client_id=entry.client_id, auth_login_url=entry.auth_login_url,
                    auth_token_url=entry.auth_token_url, key_set_url=entry.key_set_url, disabled_at=None)
     so.make_transient_to_detached(row)
@@ -157,7 +157,7 @@ def attached_deployment(db: so.Session, entry: DeploymentEntry) -> Deployment:
     """The ORM row of an enabled deployment, put into `db` from the snapshot without a query."""
     found = db.identity_map.get(so.util.identity_key(Deployment, entry.id))
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     row = Deployment(id=entry.id, platform_id=entry.platform_id, deployment_id=entry.deployment_id, disabled_at=None)
     so.make_transient_to_detached(row)
     db.add(row)

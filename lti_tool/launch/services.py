@@ -86,7 +86,7 @@ def _get_or_create(db: so.Session, model: type[T], **key: object) -> T:
     created = db.scalar(_insert(db, model).values(**key).on_conflict_do_nothing(index_elements=list(key))
                         .returning(model), execution_options={"populate_existing": True})
     if created is not None:
-        return created  # type: ignore[no-any-return]
+        return created
     found = db.scalar(query)  # the other launch won the race
     if found is None:
         raise LaunchError("The launch could not be recorded; open the activity again.", code="launch_race")
