@@ -68,3 +68,11 @@ def test_the_contract_refuses_an_import_running_back_up(tmp_path: Path) -> None:
     result = _lint(config, tmp_path)
     assert result.returncode != 0
     assert "house.low -> house.high" in result.stdout
+
+
+def test_settings_are_read_through_the_typed_runtime() -> None:
+    # create_app stores one frozen Runtime (lti_tool/runtime.py); code reads current_settings(), so a string key
+    # of app.extensions cannot drift from what the factory built.
+    readers = [str(path.relative_to(ROOT)) for path in sorted(PACKAGE.rglob("*.py"))
+               if 'extensions["mastery.settings"]' in path.read_text(encoding="utf-8")]
+    assert readers == [], "read the settings with lti_tool.runtime.current_settings()"
