@@ -85,7 +85,6 @@ class Progress:
     pending_review: bool = False  # the latest submitted attempt waits for a teacher's review
     resettable: tuple[tuple[str, int], ...] = field(default=())  # (attempt id, number) of counted attempts
     in_progress_id: str | None = None  # the attempt the learner is working on (a teacher may close it)
-    resettable: tuple[tuple[str, int], ...] = field(default=())  # (attempt id, number) of submitted attempts
     counting_number: int | None = None  # the number of the attempt the grade policy counts
 
     @property

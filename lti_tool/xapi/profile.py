@@ -187,7 +187,8 @@ class Profile:
 
 # Statement templates: (name, verb, object type, parent type, grouping type, extra rules).
 _A, _T = ActivityType, ToolActivityType
-_TEMPLATES: tuple[tuple[str, Verb | ToolVerb, _A | _T | None, _A | None, _A | None, tuple[str, ...]], ...] = (
+_TEMPLATES: tuple[tuple[str, Verb | ToolVerb, ActivityType | ToolActivityType | None, ActivityType | None,
+                         ActivityType | None, tuple[str, ...]], ...] = (
     ("unit launched", Verb.LAUNCHED, _A.MODULE, None, None, ()),
     ("section experienced", Verb.EXPERIENCED, _A.LESSON, _A.MODULE, None, ()),
     ("assessment initialized", Verb.INITIALIZED, _A.ASSESSMENT, _A.MODULE, None, ("$.context.registration",)),
