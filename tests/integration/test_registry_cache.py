@@ -12,6 +12,7 @@ from flask import Flask
 
 from lti_tool import create_app
 from lti_tool.db import db
+from lti_tool.runtime import current_settings
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
 
@@ -21,7 +22,7 @@ UNIT = "wood-chain-of-custody"
 @contextmanager
 def other_process(tool: LiveTool) -> Iterator[Flask]:
     """A second app on the same database, as an admin's CLI in another process (its own caches)."""
-    app = create_app(tool.app.extensions["mastery.settings"])
+    app = create_app(current_settings(tool.app))
     try:
         yield app
     finally:
