@@ -45,7 +45,7 @@ def _teacher_request(session: LaunchSession) -> DeepLinkingSettings:
 def _entry(unit: Unit, lang: str) -> dict[str, Any]:
     """A picker card: the public catalogue entry plus the unit's languages and skill labels."""
     entry = unit_json(unit, lang)
-    entry["languages"] = [str(code).lower() for code in unit.document.get("languages", ["en"])]
+    entry["languages"] = list(unit.doc.languages)
     entry["skills"] = [(uri, esco_label(uri)) for uri in entry["esco"]]
     return entry
 

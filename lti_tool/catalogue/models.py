@@ -8,7 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.catalogue.unit_doc import UnitDoc, parse_unit
+from lti_tool.catalogue.schema import content_hash
+from lti_tool.catalogue.unit_doc import UnitDoc, parse_cached
 from lti_tool.db import Base, utcnow
 
 
@@ -38,12 +39,18 @@ class Unit(Base):
 
     @property
     def doc(self) -> UnitDoc:
-        """The typed unit, parsed once per loaded row (again only when ``document`` is replaced)."""
+        """The typed unit, parsed once per unit version and content (a process-wide cache: unit_doc.parse_cached)."""
         parsed: UnitDoc | None = self.__dict__.get("_parsed_doc")
         if parsed is None or parsed.source is not self.document:
-            parsed = parse_unit(self.document)
+            parsed = parse_cached(self.id, self.content_hash, self.document)
             self.__dict__["_parsed_doc"] = parsed
         return parsed
+
+    @so.validates("document")
+    def _hash_follows_document(self, _key: str, document: dict[str, Any]) -> dict[str, Any]:
+        # content_hash names the content (and keys the parsed-unit cache), whoever writes the document.
+        self.content_hash = content_hash(document)
+        return document
 
 
 class LearningOutcome(Base):

@@ -16,7 +16,11 @@ from typing import Any
 
 from lti_tool.catalogue.unit_texts import Text
 
-__all__ = ["Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_unit"]
+__all__ = ["Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_cached", "parse_unit"]
+
+# Parsed units by (row id, content hash): a unit version's content never changes under the same hash.
+_PARSED: dict[tuple[int, str], UnitDoc] = {}
+_PARSED_MAX = 256
 
 
 class ItemType(StrEnum):
@@ -162,3 +166,16 @@ def parse_unit(document: Mapping[str, Any]) -> UnitDoc:
         outcomes=tuple(_outcome(o) for o in document.get("outcomes") or ()),
         source=document,
     )
+
+
+def parse_cached(row_id: int | None, digest: str | None, document: Mapping[str, Any]) -> UnitDoc:
+    """The typed unit of a stored row, parsed once per process for each (row, content hash)."""
+    if row_id is None or not digest:
+        return parse_unit(document)
+    key = (row_id, digest)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()  # more unit versions than any catalogue holds: start over rather than grow
+        parsed = _PARSED[key] = parse_unit(document)
+    return parsed
