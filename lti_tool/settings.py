@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from lti_tool.http_url import is_http_url
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -66,8 +68,7 @@ class Settings(BaseSettings):
     @field_validator("tool_base_url", "lrs_url")
     @classmethod
     def _absolute_http_url(cls, value: str) -> str:
-        parts = urlsplit(value)
-        if parts.scheme not in {"http", "https"} or not parts.netloc:
+        if not is_http_url(value):
             raise ValueError(f"must be an absolute http(s) URL, got {value!r}")
         return value
 
@@ -113,7 +114,7 @@ class Settings(BaseSettings):
         # Same order as scripts/run-local.sh: a remembered public address, else PORT, else the remembered port.
         remembered = read_run_env(self.instance_path)
         url = remembered.get("TOOL_BASE_URL", "")
-        if urlsplit(url).scheme in {"http", "https"} and urlsplit(url).hostname not in _LOOPBACK_NAMES:
+        if is_http_url(url) and urlsplit(url).hostname not in _LOOPBACK_NAMES:
             return url
         port = self.port or remembered.get("PORT") or 5000
         return f"http://127.0.0.1:{port}"

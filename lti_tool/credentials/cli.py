@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
@@ -14,6 +13,7 @@ from lti_tool.credentials.issuing import from_lrs, lrs_issuance
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import KEYRING, current_env
 from lti_tool.db import db, utcnow
+from lti_tool.http_url import is_http_url
 from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 from lti_tool.xapi.export import parse_since
@@ -112,8 +112,7 @@ def issuer_command() -> None:
 
 
 def _lrs_url(value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    if not is_http_url(value.strip()):
         raise click.BadParameter(f"{value!r} is not an http(s) URL (e.g. http://127.0.0.1:8100/xAPI/)",
                                  param_hint="--lrs")
     return value.strip()
