@@ -93,7 +93,7 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
         pdf.set_text_color(0, 0, 0)
         pdf.ln(4)
     pdf.para("MICRO-CREDENTIAL", 11, bold=True)
-    pdf.para(view.awarding_body + (f" ({place})" if place else ""), 10)
+    pdf.para(", ".join(part for part in (view.awarding_body, place) if part), 10)
     pdf.ln(6)
     pdf.para("This certifies that", 11)
     pdf.para(view.learner_name, 22, bold=True, height=11)
