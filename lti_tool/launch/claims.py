@@ -268,15 +268,3 @@ def _normalise(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}"
 
 
-def origin(url: str) -> str:
-    """The scheme://host[:port] of an http(s) URL ("" for anything else)."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
-        return ""
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def same_origin(url: str, base: str) -> bool:
-    """True when ``url`` is on the scheme+host+port of ``base``."""
-    a, b = urlsplit(url), urlsplit(base)
-    return (a.scheme.lower(), a.netloc.lower()) == (b.scheme.lower(), b.netloc.lower())

@@ -21,6 +21,7 @@ from pylti1p3.lineitem import LineItem
 from pylti1p3.registration import Registration
 
 from lti_tool.errors import LaunchError, ValidationFailed
+from lti_tool.http_url import is_http_url
 from lti_tool.launch.claims import Claim
 
 RESPONSE_LIFETIME_SECONDS = 300
@@ -72,7 +73,7 @@ def parse_settings(claims: Mapping[str, Any]) -> DeepLinkingSettings:
         raise LaunchError("This page opens only from your LMS's 'add activity / select content' (Deep Linking) "
                           "request, and this launch was not one.", code="not_deep_linking")
     return_url = raw.get("deep_link_return_url")
-    if not isinstance(return_url, str) or not return_url.startswith(("https://", "http://")):
+    if not isinstance(return_url, str) or not is_http_url(return_url):
         raise LaunchError("The LMS did not say where to send the selected units back to (no deep_link_return_url "
                           "in its deep-linking request). Ask the site administrator to check the tool's "
                           "configuration.", code="missing_return_url")

@@ -19,7 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.errors import N_, ToolError, ValidationFailed
-from lti_tool.launch.claims import MessageType, origin, same_origin
+from lti_tool.http_url import is_http_url, origin, same_origin
+from lti_tool.launch.claims import MessageType
 from lti_tool.launch.models import Platform
 from lti_tool.launch.registration import (
     PlatformInput,
@@ -69,8 +70,7 @@ _MAX_URL = 1024  # the platform's URL columns
 
 
 def _url(value: Any, field: str) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in {"http", "https"} or not parts.netloc or len(str(value)) > _MAX_URL:
+    if not is_http_url(value) or len(str(value)) > _MAX_URL:
         raise RegistrationFailed(f"The platform's configuration has no usable {field} (an absolute http(s) URL "
                                  f"of at most {_MAX_URL} characters is required). Nothing was sent to your LMS "
                                  "and nothing was stored.", code="bad_configuration")

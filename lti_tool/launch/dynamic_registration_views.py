@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.db import db
 from lti_tool.errors import ToolError
-from lti_tool.launch.claims import origin
+from lti_tool.http_url import origin
 from lti_tool.launch.dynamic_registration import RegistrationFailed, register_platform
 from lti_tool.launch.framing import content_security_policy
 from lti_tool.launch.registration_key import check_key

@@ -16,6 +16,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.http_url import is_http_url
 from lti_tool.launch.models import Context, Deployment, Platform, RegistryGeneration, ResourceLink
 
 # The page a learner or teacher of a disabled registration sees (launches, and sessions opened before).
@@ -78,8 +79,7 @@ def issuer_spellings(issuer: str) -> list[str]:
 
 
 def _check_url(field: str, value: str) -> str:
-    parts = urlsplit(value.strip())
-    if parts.scheme not in {"http", "https"} or not parts.netloc:
+    if not is_http_url(value.strip()):
         raise ValidationFailed(f"{field} must be an absolute http(s) URL, got {value!r}.")
     if len(value.strip()) > _MAX_URL:
         raise ValidationFailed(f"{field} is longer than {_MAX_URL} characters.")

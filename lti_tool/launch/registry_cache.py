@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.launch.claims import origin
+from lti_tool.http_url import origin
 from lti_tool.launch.models import Deployment, Platform, RegistryGeneration
 
 

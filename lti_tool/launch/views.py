@@ -24,8 +24,9 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool.db import db
 from lti_tool.errors import LaunchError
+from lti_tool.http_url import origin, same_origin
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
-from lti_tool.launch.claims import LtiLaunch, MessageType, origin, same_origin
+from lti_tool.launch.claims import LtiLaunch, MessageType
 from lti_tool.launch.keys import ensure_published_jwks
 from lti_tool.launch.login_params import checked_login_params
 from lti_tool.launch.login_state import LoginStateStore

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
-from lti_tool.launch.claims import same_origin
+from lti_tool.http_url import same_origin
 from lti_tool.launch.models import Platform
 from lti_tool.lms import tokens
 from lti_tool.lms.backoff import retry_after

@@ -9,7 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lti_tool.errors import LaunchError
-from lti_tool.launch.claims import Claim, LtiLaunch, Role, check_lti_claims, map_roles, origin, same_origin
+from lti_tool.http_url import origin, same_origin
+from lti_tool.launch.claims import Claim, LtiLaunch, Role, check_lti_claims, map_roles
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 
@@ -99,7 +100,7 @@ def test_same_origin() -> None:
 
 def test_origin_is_scheme_host_and_port_of_an_http_url_only() -> None:
     # The one origin helper: frame-ancestors, the platform-storage postMessage target, dynamic registration.
-    assert origin("https://Moodle.example:8443/login/auth.php?x=1") == "https://Moodle.example:8443"
+    assert origin("https://Moodle.example:8443/login/auth.php?x=1") == "https://moodle.example:8443"
     assert origin("http://lms.example") == "http://lms.example"
     assert origin("javascript:alert(1)") == ""
     assert origin("https:///no-host") == ""

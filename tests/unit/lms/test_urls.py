@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.launch.claims import same_origin
+from lti_tool.http_url import same_origin
 from lti_tool.lms.urls import scores_url, with_query
 
 
