@@ -17,7 +17,7 @@ from lti_tool.assessment.models import Attempt, AttemptState
 from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.services import issue_for_mastery, live_credential, reissue
-from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.events import CredentialIssued, publish
 from lti_tool.launch.models import LaunchSession, User
 
@@ -35,12 +35,13 @@ def clean_name(raw: str) -> str:
     """The name as it will be printed: trimmed, inner spaces collapsed; refused when empty, long or odd."""
     name = " ".join(str(raw or "").split())
     if not name:
-        raise ValidationFailed("Type the name to print on your credentials.", code="name_required")
+        raise ValidationFailed(N_("Type the name to print on your credentials."), code="name_required")
     if len(name) > MAX_NAME:
-        raise ValidationFailed(f"The name is too long ({MAX_NAME} characters at most).", code="name_too_long")
+        raise ValidationFailed(N_("The name is too long (%(limit)s characters at most)."), code="name_too_long",
+                               limit=MAX_NAME)
     # Control and format characters (bidi overrides among them) would make the printed name lie.
     if any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs") for c in name):
-        raise ValidationFailed("The name contains characters that cannot be printed.", code="name_unprintable")
+        raise ValidationFailed(N_("The name contains characters that cannot be printed."), code="name_unprintable")
     return name
 
 
@@ -73,7 +74,7 @@ def give_name(db: so.Session, launch: LaunchSession, raw: str, now: dt.datetime)
     """The learner gives the name to print (asked once, only when the LMS shared none); waiting credentials follow."""
     user = launch.user
     if not needs_name(user):
-        raise Conflict("Your name is already known; ask your teacher if it must be corrected.", code="name_known")
+        raise Conflict(N_("Your name is already known; ask your teacher if it must be corrected."), code="name_known")
     user.credential_name, user.credential_name_source = clean_name(raw), NameSource.LEARNER
     db.flush()
     return issue_waiting(db, user, now)
@@ -85,7 +86,7 @@ def course_learner(db: so.Session, context_pk: int, user_pk: int) -> User:
     known = user is not None and db.scalar(sa.select(sa.func.count()).select_from(Attempt).where(
         Attempt.context_pk == context_pk, Attempt.user_pk == user_pk)) != 0
     if user is None or not known:
-        raise NotFound("This course has no such learner.")
+        raise NotFound(N_("This course has no such learner."))
     return user
 
 

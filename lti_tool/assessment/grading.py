@@ -17,7 +17,8 @@ from sqlalchemy import orm as so
 
 from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt
 from lti_tool.assessment.models import Attempt, Review
-from lti_tool.errors import ValidationFailed
+from lti_tool.assessment.numbers import percent_value
+from lti_tool.errors import N_, ValidationFailed
 from lti_tool.events import AttemptResetByTeacher, AttemptResult
 from lti_tool.launch.models import ResourceLink
 from lti_tool.lms.grade_sync import GradeTarget, Score, enqueue_score
@@ -39,7 +40,7 @@ def score_for(result: dict[str, Any], comment: str | None = None) -> Score:
     return Score(
         activity_progress=ActivityProgress.SUBMITTED if pending else ActivityProgress.COMPLETED,
         grading_progress=GradingProgress.PENDING_MANUAL if pending else GradingProgress.FULLY_GRADED,
-        score_given=round(float(result.get("score") or 0.0) * SCORE_MAXIMUM, 2), score_maximum=SCORE_MAXIMUM,
+        score_given=percent_value(float(result.get("score") or 0.0)), score_maximum=SCORE_MAXIMUM,
         comment=comment or None,
     )
 
@@ -134,7 +135,7 @@ def change_policy(db: so.Session, link: ResourceLink, policy: str, now: dt.datet
     try:
         chosen = GradePolicy(policy)
     except ValueError:
-        raise ValidationFailed("Choose one of the grade policies offered (best, latest, first mastered).",
+        raise ValidationFailed(N_("Choose one of the grade policies offered (best, latest, first mastered)."),
                                code="bad_policy") from None
     if link.grade_policy == chosen.value:
         return 0

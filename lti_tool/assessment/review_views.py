@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from lti_tool.assessment import services
 from lti_tool.assessment.review import review_queue
 from lti_tool.db import db, utcnow
-from lti_tool.errors import ValidationFailed
+from lti_tool.errors import N_, ValidationFailed
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 
 bp = Blueprint("review", __name__)
@@ -40,7 +40,8 @@ def score(context_pk: int, attempt_id: str, item_id: str) -> ResponseReturnValue
             try:
                 points[key.removeprefix("points-")] = float(value)
             except ValueError as exc:
-                raise ValidationFailed(f"Points for {key.removeprefix('points-')!r} must be a number.") from exc
+                raise ValidationFailed(N_("Points for %(criterion)s must be a number."),
+                                       criterion=key.removeprefix("points-")) from exc
     services.review_practical(db.session, session, attempt_id, item_id, points, request.form.get("comment", ""),
                               now=utcnow())
     return redirect(url_for("review.queue", context_pk=context_pk), code=303)

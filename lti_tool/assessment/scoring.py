@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from lti_tool.errors import ValidationFailed
+from lti_tool.errors import N_, ValidationFailed
 from lti_tool.xapi.refs import ItemType
 
 __all__ = ["UNANSWERED", "ItemScore", "normalize_text", "rubric_score", "score_item"]
@@ -76,15 +76,19 @@ def rubric_score(item_def: Mapping[str, Any], points: Mapping[str, float]) -> fl
     known = {str(criterion["id"]): float(criterion["points"]) for criterion in rubric}
     unknown = [str(key) for key in points if key not in known]
     if unknown:
-        raise ValidationFailed(f"{where}: unknown rubric criteria {', '.join(unknown)}")
+        raise ValidationFailed(N_("%(where)s: unknown rubric criteria %(criteria)s"), where=where,
+                               criteria=", ".join(unknown))
     missing = [key for key in known if key not in points]
     if missing:
-        raise ValidationFailed(f"{where}: give points for every criterion; missing {', '.join(missing)}")
+        raise ValidationFailed(N_("%(where)s: give points for every criterion; missing %(criteria)s"), where=where,
+                               criteria=", ".join(missing))
     for key, given in points.items():
         if isinstance(given, bool) or not isinstance(given, (int, float)) or not math.isfinite(given):
-            raise ValidationFailed(f"{where}: the points for {key!r} must be a number")
+            raise ValidationFailed(N_("%(where)s: the points for %(criterion)s must be a number"), where=where,
+                                   criterion=key)
         if not 0 <= given <= known[key]:
-            raise ValidationFailed(f"{where}: the points for {key!r} must be between 0 and {known[key]:g}")
+            raise ValidationFailed(N_("%(where)s: the points for %(criterion)s must be between 0 and %(most)s"),
+                                   where=where, criterion=key, most=f"{known[key]:g}")
     total = math.fsum(known.values())
     return _clamp(math.fsum(float(points[key]) for key in known) / total) if total > 0 else 0.0
 

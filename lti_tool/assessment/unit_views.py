@@ -38,8 +38,8 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
         if staff:  # the teacher can fix the activity: say what it names and what it could name
             units = sorted((u.slug, unit_json(u, session.locale)["title"]) for u in current_units(db.session))
             return render_template("catalogue/unknown_unit.html", slug=slug, units=units, session=session), 404
-        raise NotFound(f"The unit {slug!r} is not in the MASTERY catalogue. Ask your teacher to check the "
-                       "activity's 'unit' setting.")
+        raise NotFound(N_("The unit %(unit)s is not in the MASTERY catalogue. Ask your teacher to check the "
+                          "activity's 'unit' setting."), unit=slug)
     lang = session.locale
     # The unit's texts are shown in the learner's language only where the unit is complete in it.
     text_lang = content_language(unit.document, lang)

@@ -91,8 +91,8 @@ def submit(attempt_id: str) -> ResponseReturnValue:
     body, late = services.submit(db.session, current_launch(), attempt_id, now=utcnow())
     db.session.commit()  # a late submit is scored and kept, and then answered with a 409
     if late:
-        raise Conflict("The time limit had passed when this attempt was submitted; the answers saved before the "
-                       "deadline were scored. Open the unit to see your results.", code="time_limit_passed")
+        raise Conflict(N_("The time limit had passed when this attempt was submitted; the answers saved before the "
+                          "deadline were scored. Open the unit to see your results."), code="time_limit_passed")
     return jsonify(body)
 
 

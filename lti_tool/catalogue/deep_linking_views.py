@@ -12,7 +12,7 @@ from lti_tool.catalogue.picker import UnitFilter, esco_label, filter_choices
 from lti_tool.catalogue.placements import record_deep_link
 from lti_tool.catalogue.services import current_unit, current_units, unit_json
 from lti_tool.db import db, utcnow
-from lti_tool.errors import Forbidden, ValidationFailed
+from lti_tool.errors import N_, Forbidden, ValidationFailed
 from lti_tool.launch.deep_linking import (
     DeepLinkingSettings,
     PickedUnit,
@@ -37,8 +37,8 @@ MAX_UNITS_PER_ANSWER = 50  # more than the catalogue holds; bounds the JWT's siz
 def _teacher_request(session: LaunchSession) -> DeepLinkingSettings:
     """Only staff may place units (Deep Linking is a teacher's action); the request must be answerable."""
     if not is_staff(session):
-        raise Forbidden("Only teachers and course designers can add MASTERY units to a course. "
-                        "Open the unit your teacher placed in the course instead.", code="not_teacher")
+        raise Forbidden(N_("Only teachers and course designers can add MASTERY units to a course. "
+                           "Open the unit your teacher placed in the course instead."), code="not_teacher")
     return parse_settings(session.claims)
 
 
@@ -77,12 +77,13 @@ def respond() -> ResponseReturnValue:
     slugs = [slug.strip() for slug in request.form.getlist("unit") if slug.strip()][:MAX_UNITS_PER_ANSWER + 1]
     check_selection(settings, slugs)
     if len(slugs) > MAX_UNITS_PER_ANSWER:
-        raise ValidationFailed(f"Pick at most {MAX_UNITS_PER_ANSWER} units at once.", code="too_many")
+        raise ValidationFailed(N_("Pick at most %(limit)s units at once."), code="too_many", limit=MAX_UNITS_PER_ANSWER)
     picked: list[PickedUnit] = []
     for slug in slugs:
         unit = current_unit(db.session, slug)
         if unit is None:
-            raise ValidationFailed(f"The unit {slug!r} is not in the MASTERY catalogue.", code="unknown_unit")
+            raise ValidationFailed(N_("The unit %(unit)s is not in the MASTERY catalogue."), code="unknown_unit",
+                                   unit=slug)
         entry = unit_json(unit, session.locale)
         picked.append(PickedUnit(slug=unit.slug, title=entry["title"], text=entry["summary"], version=unit.version))
     tool: Settings = current_settings()

@@ -12,7 +12,7 @@ from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db, utcnow
-from lti_tool.errors import Forbidden, NotFound, ValidationFailed
+from lti_tool.errors import N_, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 from lti_tool.negotiation import wants_json
@@ -73,7 +73,7 @@ def revoke_confirm(cid: uuid.UUID) -> ResponseReturnValue:
     session = current_launch()
     credential = services.get_credential(db.session, str(cid))
     if credential is None or credential.context_pk is None:
-        raise NotFound("There is no such credential in your course.")
+        raise NotFound(N_("There is no such credential in your course."))
     _teacher_of(session, credential.context_pk)
     return render_template("credentials/revoke_confirm.html", credential=credential, view=present(credential.document),
                            session=session, role="instructor")
@@ -86,19 +86,19 @@ def revoke(cid: uuid.UUID) -> ResponseReturnValue:
     session = current_launch()
     credential = services.get_credential(db.session, str(cid))
     if credential is None:
-        raise NotFound("There is no such credential.")
+        raise NotFound(N_("There is no such credential."))
     if credential.context_pk is None:
-        raise Forbidden("This credential was not earned in a course; only an administrator can revoke it.")
+        raise Forbidden(N_("This credential was not earned in a course; only an administrator can revoke it."))
     _teacher_of(session, credential.context_pk)
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("reason", ""), str):
-            raise ValidationFailed("Send a JSON object with the reason as a string: {\"reason\": \"…\"}.")
+            raise ValidationFailed(N_("Send a JSON object with the reason as a string: {\"reason\": \"…\"}."))
         reason = body.get("reason", "").strip()
     else:
         reason = request.form.get("reason", "").strip()
     if not reason:
-        raise ValidationFailed("Give a reason for the revocation; the learner and verifiers will see it.")
+        raise ValidationFailed(N_("Give a reason for the revocation; the learner and verifiers will see it."))
     user = session.user
     changed = services.revoke(db.session, credential, reason, f"teacher {user.name or user.sub} ({user.issuer})",
                               now=utcnow())

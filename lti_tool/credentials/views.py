@@ -21,7 +21,7 @@ from lti_tool.credentials.status import store as status_store
 from lti_tool.credentials.verification.payload import read_upload
 from lti_tool.credentials.verification.services import verify_any
 from lti_tool.db import db, utcnow
-from lti_tool.errors import NotFound
+from lti_tool.errors import N_, NotFound
 
 bp = Blueprint("credentials", __name__)
 
@@ -49,7 +49,7 @@ def _json_ld(document: object, status: int = 200) -> Response:
 def _credential(cid: uuid.UUID) -> Credential:
     credential = services.get_credential(db.session, str(cid))
     if credential is None:
-        raise NotFound("There is no credential with this address. Check the link you were given.")
+        raise NotFound(N_("There is no credential with this address. Check the link you were given."))
     return credential
 
 
@@ -143,7 +143,7 @@ def achievement_badge(slug: str, version: str) -> ResponseReturnValue:
     """The unit's badge image (``achievement.image`` of every credential for this unit version)."""
     unit = services.unit_version(db.session, slug, version)
     if unit is None:
-        raise NotFound("There is no unit with this name and version.")
+        raise NotFound(N_("There is no unit with this name and version."))
     return _image(badge.badge_svg(_badge_facts(unit)), "image/svg+xml")
 
 
@@ -180,7 +180,7 @@ def status_list(list_id: int) -> ResponseReturnValue:
     """The signed BitstringStatusListCredential, cacheable and conditional (ETag / If-None-Match)."""
     row = status_store.get_list(db.session, list_id)
     if row is None or row.document is None:
-        raise NotFound(f"There is no status list {list_id}.")
+        raise NotFound(N_("There is no status list %(list)s."), list=list_id)
     # 304 when the verifier's cached copy is current (RFC 9110 §13.1.2).
     response = Response(status=304) if request.if_none_match.contains(row.etag) else _json_ld(row.document)
     response.set_etag(row.etag)
@@ -213,7 +213,7 @@ def did_document() -> ResponseReturnValue:
     """The did:web DID document (only when the tool has a public HTTPS base URL)."""
     issuer = current_env().issuer
     if not issuer.uses_did_web:
-        raise NotFound("This tool issues with a did:key (its base URL is not public HTTPS): there is no did:web.")
+        raise NotFound(N_("This tool issues with a did:key (its base URL is not public HTTPS): there is no did:web."))
     return Response(_json_ld(issuer.did_document()).get_data(), mimetype="application/did+ld+json")
 
 

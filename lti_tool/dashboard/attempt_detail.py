@@ -14,7 +14,7 @@ from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import UNANSWERED, score_item
 from lti_tool.assessment.services import selected_items
-from lti_tool.catalogue.unit_texts import localized
+from lti_tool.catalogue.unit_texts import content_language, localized
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.reset import attempt_of_course
 from lti_tool.lms.models import GradeSync
@@ -55,6 +55,7 @@ class AttemptDetail:
     counts: bool
     outcomes: list[OutcomeLine]
     grade_sends: list[GradeSync] = field(default_factory=list)  # every score queued for this learner and activity
+    text_lang: str = "en"  # the language the unit's texts are shown in (English where the unit lacks the page's)
 
 
 def _correct(item_def: Mapping[str, Any], lang: str, yes: str, no: str) -> str:
@@ -75,6 +76,7 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
     """The attempt of this course (anything else: not found), item by item under its outcomes."""
     attempt = attempt_of_course(db, context_pk, attempt_id)
     unit = attempt.unit.doc
+    lang = content_language(attempt.unit.document, lang)  # never half one language, half another
     saved = {r.item_id: r.response for r in db.scalars(
         sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id))}
     reviews = {r.item_id: r for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
@@ -109,4 +111,4 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
         GradeSync.resource_link_pk == attempt.resource_link_pk, GradeSync.user_pk == attempt.user_pk,
     ).order_by(GradeSync.scored_at.desc(), GradeSync.id.desc()).limit(50)))
     return AttemptDetail(attempt, localized(unit.title, lang), counted is not None and counted.id == attempt.id,
-                         outcomes, sends)
+                         outcomes, sends, text_lang=lang)

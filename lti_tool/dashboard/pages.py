@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import orm as so
 
+from lti_tool.assessment.numbers import percent_value
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.dashboard import services
 from lti_tool.dashboard.export import Cell
@@ -73,7 +74,7 @@ def _learner_cells(row: services.LearnerRow, say: Say) -> list[Cell]:
 def _status_cells(row: services.LearnerRow, say: Say) -> list[Cell]:
     p = row.progress
     return [say(STATUS_WORDS[p.status]), p.attempts_used, p.counting_number,
-            round(p.score * 100, 1) if p.score is not None else None]
+            percent_value(p.score) if p.score is not None else None]
 
 
 def _tail_cells(row: services.LearnerRow, base_url: str, say: Say) -> list[Cell]:

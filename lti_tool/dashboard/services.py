@@ -21,7 +21,7 @@ from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.models import Credential
 from lti_tool.dashboard.progress import Progress, progress
 from lti_tool.dashboard.roster_state import RosterState
-from lti_tool.errors import NotFound
+from lti_tool.errors import N_, NotFound
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import Context, LaunchSession, ResourceLink, User
 from lti_tool.lms.grade_sync import latest_syncs
@@ -80,7 +80,7 @@ def course(db: so.Session, context_pk: int) -> Context:
     """The course, or NotFound."""
     found = db.get(Context, context_pk)
     if found is None:
-        raise NotFound("There is no such course.")
+        raise NotFound(N_("There is no such course."))
     return found
 
 
@@ -94,7 +94,7 @@ def placement(db: so.Session, context_pk: int, resource_link_pk: int) -> Resourc
     """A placed unit of this course; a link of another course is simply not found here."""
     link = db.get(ResourceLink, resource_link_pk)
     if link is None or link.context_pk != context_pk or not link.unit_slug:
-        raise NotFound("This course has no such placed unit.")
+        raise NotFound(N_("This course has no such placed unit."))
     return link
 
 

@@ -27,7 +27,7 @@ from lti_tool.dashboard.reset import MAX_REASON, attempt_of_course, close_attemp
 from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state
 from lti_tool.dashboard.sizes import human_size
 from lti_tool.db import db, utcnow
-from lti_tool.errors import ValidationFailed
+from lti_tool.errors import N_, ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 from lti_tool.lms.extension import services_client
@@ -153,7 +153,7 @@ def reset(context_pk: int, attempt_id: str) -> ResponseReturnValue:
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict) or not isinstance(body.get("reason", ""), str):
-            raise ValidationFailed("Send a JSON object with the reason as a string: {\"reason\": \"…\"}.")
+            raise ValidationFailed(N_("Send a JSON object with the reason as a string: {\"reason\": \"…\"}."))
         reason = body.get("reason", "")
     else:
         reason = request.form.get("reason", "")

@@ -20,7 +20,7 @@ from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.lineitem import LineItem
 from pylti1p3.registration import Registration
 
-from lti_tool.errors import LaunchError, ValidationFailed
+from lti_tool.errors import N_, LaunchError, ValidationFailed
 from lti_tool.http_url import is_http_url
 from lti_tool.launch.claims import Claim
 
@@ -70,18 +70,18 @@ def parse_settings(claims: Mapping[str, Any]) -> DeepLinkingSettings:
     """Read the settings from the launch claims; LaunchError when the request cannot be answered."""
     raw = claims.get(Claim.DEEP_LINKING_SETTINGS)
     if not isinstance(raw, Mapping):
-        raise LaunchError("This page opens only from your LMS's 'add activity / select content' (Deep Linking) "
-                          "request, and this launch was not one.", code="not_deep_linking")
+        raise LaunchError(N_("This page opens only from your LMS's 'add activity / select content' (Deep Linking) "
+                             "request, and this launch was not one."), code="not_deep_linking")
     return_url = raw.get("deep_link_return_url")
     if not isinstance(return_url, str) or not is_http_url(return_url):
-        raise LaunchError("The LMS did not say where to send the selected units back to (no deep_link_return_url "
-                          "in its deep-linking request). Ask the site administrator to check the tool's "
-                          "configuration.", code="missing_return_url")
+        raise LaunchError(N_("The LMS did not say where to send the selected units back to (no deep_link_return_url "
+                             "in its deep-linking request). Ask the site administrator to check the tool's "
+                             "configuration."), code="missing_return_url")
     accept_types = raw.get("accept_types")
     types = tuple(str(t) for t in accept_types) if isinstance(accept_types, list) else ()
     if ContentItemType.LTI_RESOURCE_LINK not in types:
-        raise LaunchError("The LMS does not accept LTI resource links from this request, so MASTERY units "
-                          "cannot be added here.", code="unsupported_accept_types")
+        raise LaunchError(N_("The LMS does not accept LTI resource links from this request, so MASTERY units "
+                             "cannot be added here."), code="unsupported_accept_types")
     return DeepLinkingSettings(
         return_url=return_url,
         accept_types=types,
@@ -114,12 +114,12 @@ def _custom(unit: PickedUnit) -> dict[str, str]:
 def check_selection(settings: DeepLinkingSettings, slugs: Sequence[str]) -> None:
     """Refuse an empty selection, or several units when the LMS accepts only one."""
     if not slugs:
-        raise ValidationFailed("Pick at least one unit to add to your course.", code="nothing_selected")
+        raise ValidationFailed(N_("Pick at least one unit to add to your course."), code="nothing_selected")
     if len(set(slugs)) != len(slugs):
-        raise ValidationFailed("The same unit was picked twice.", code="duplicate_selection")
+        raise ValidationFailed(N_("The same unit was picked twice."), code="duplicate_selection")
     if len(slugs) > 1 and not settings.accept_multiple:
-        raise ValidationFailed("Your LMS accepts only one item from this request: pick a single unit, "
-                               "or add the others one at a time.", code="multiple_not_accepted")
+        raise ValidationFailed(N_("Your LMS accepts only one item from this request: pick a single unit, "
+                                  "or add the others one at a time."), code="multiple_not_accepted")
 
 
 def content_items(units: Sequence[PickedUnit], *, launch_url: str, settings: DeepLinkingSettings

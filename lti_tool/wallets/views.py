@@ -11,7 +11,7 @@ from lti_tool.credentials import services as credential_services
 from lti_tool.credentials.exports.qr import qr_svg
 from lti_tool.credentials.runtime import current_env
 from lti_tool.db import db, utcnow
-from lti_tool.errors import Conflict, NotFound
+from lti_tool.errors import N_, Conflict, NotFound
 from lti_tool.launch.web_session import current_launch, launched
 from lti_tool.wallets import exchange, services
 from lti_tool.wallets.services import OAuthError
@@ -104,9 +104,9 @@ def wallet_offer(cid: uuid.UUID) -> ResponseReturnValue:
     session = current_launch()
     found = credential_services.get_credential(db.session, str(cid))
     if found is None or found.user_pk != session.user_pk or found.superseded_at is not None:
-        raise NotFound("There is no such credential among yours.")
+        raise NotFound(N_("There is no such credential among yours."))
     if found.revoked_at is not None:
-        raise Conflict("This credential was revoked; it cannot be put into a wallet.")
+        raise Conflict(N_("This credential was revoked; it cannot be put into a wallet."))
     env = current_env()
     offer = services.create_offer(db.session, env, found, now=utcnow(), with_tx_code=True)
     lcw = exchange.create_exchange(db.session, env, found, now=utcnow())

@@ -131,7 +131,7 @@ def section_read(slug: str, section_id: str) -> ResponseReturnValue:
     if unit is None:
         raise NotFound(N_("The unit “%(slug)s” is not in the MASTERY catalogue."), slug=slug)
     if not any(str(section["id"]) == section_id for section in unit.document.get("sections", [])):
-        raise NotFound(f"Section {section_id!r} is not part of this unit.")
+        raise NotFound(N_("Section %(section)s is not part of this unit."), section=section_id)
     publish(db.session, SectionRead(session=session, unit=unit, section_id=section_id, at=utcnow()))
     # Staff previews are not learning records: only a learner's reading is recorded.
     return jsonify({"recorded": 1 if session.is_learner else 0})

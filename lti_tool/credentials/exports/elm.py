@@ -21,6 +21,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from lti_tool.assessment.numbers import percent_value
 from lti_tool.credentials.exports.elm_vocab import EDC_SCHEMA, EdcConcept, concept, country, edc_concept, language
 from lti_tool.credentials.exports.qr import qr_png
 from lti_tool.credentials.issuing.builder import identity_hash
@@ -44,7 +45,7 @@ def _iso(moment: dt.datetime) -> str:
 
 
 def _percent(score: float) -> str:
-    return f"{round(score * 100, 1):g} %"
+    return f"{percent_value(score):g} %"
 
 
 def _duration(hours: float) -> str:

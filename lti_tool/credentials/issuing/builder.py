@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from lti_tool.assessment.numbers import percent_value
 from lti_tool.credentials.issuing.inputs import (
     AlignmentTarget,
     EscoSkill,
@@ -53,7 +54,7 @@ def identity_hash(value: str, salt: str) -> str:
 
 
 def _percent(score: float) -> str:
-    return f"{round(score * 100, 1):g}"
+    return f"{percent_value(score):g}"
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -31,7 +31,8 @@ class NotJson(ToolError):
 
 
 def _too_large() -> PayloadTooLarge:
-    return PayloadTooLarge(f"A credential may be at most {MAX_UPLOAD_BYTES // 1024} KB; this upload is larger.")
+    return PayloadTooLarge(N_("A credential may be at most %(kilobytes)s KB; this upload is larger."),
+                           kilobytes=MAX_UPLOAD_BYTES // 1024)
 
 
 def _raw(request: Request) -> bytes:
@@ -53,13 +54,13 @@ def read_upload(request: Request) -> dict[str, Any] | str:
     try:
         text = raw.decode("utf-8-sig").strip()
     except UnicodeDecodeError as exc:
-        raise NotJson("The upload is not UTF-8 text: send the credential's JSON or its VC-JWT.") from exc
+        raise NotJson(N_("The upload is not UTF-8 text: send the credential's JSON or its VC-JWT.")) from exc
     if _JWT.match(text):
         return text
     try:
         value = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise NotJson("The upload is neither JSON nor a VC-JWT (header.payload.signature).") from exc
+        raise NotJson(N_("The upload is neither JSON nor a VC-JWT (header.payload.signature).")) from exc
     if isinstance(value, dict) and "@context" not in value:
         # A wrapper such as {"credential": {...}} or {"jwt": "..."}.
         inner = value.get("credential", value.get("verifiableCredential", value.get("jwt")))
@@ -67,5 +68,6 @@ def read_upload(request: Request) -> dict[str, Any] | str:
     if isinstance(value, str) and _JWT.match(value.strip()):
         return value.strip()
     if not isinstance(value, dict):
-        raise ValidationFailed("The JSON is not a credential: expected an object with @context, or a VC-JWT string.")
+        raise ValidationFailed(N_("The JSON is not a credential: expected an object with @context, or a VC-JWT "
+                                  "string."))
     return value

@@ -15,6 +15,7 @@ import requests
 import sqlalchemy as sa
 import yaml
 
+from lti_tool.assessment.numbers import percent_value
 from lti_tool.assessment.responses import key_response
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
@@ -72,7 +73,7 @@ def test_a_retake_never_lowers_the_grade_under_the_default_policy(registered: tu
     learner = launch_learner(tool, platform, UNIT, LEARNER)
     first = _attempt(learner, right=4)
     _deliver(tool)
-    assert _gradebook(platform)["scoreGiven"] == round(first["score"] * 100, 2)
+    assert _gradebook(platform)["scoreGiven"] == percent_value(first["score"])
     second = _attempt(learner, right=0)
     assert second["score"] < first["score"]
     _deliver(tool)
@@ -155,13 +156,13 @@ def test_resetting_an_attempt_that_does_not_count_sends_nothing_and_a_policy_cha
     good = _attempt(learner, right=4)
     weak = _attempt(learner, right=1)
     _deliver(tool)
-    assert [s["scoreGiven"] for s in platform.scores] == [round(good["score"] * 100, 2)]
+    assert [s["scoreGiven"] for s in platform.scores] == [percent_value(good["score"])]
     teacher = _teacher(tool, platform)
     context_pk, link_pk = ids(tool)
     changed = post_form(teacher, f"/courses/{context_pk}/links/{link_pk}/grade-policy", {"policy": "latest"})
     assert changed.status_code == 303
     _deliver(tool)
-    assert _gradebook(platform)["scoreGiven"] == round(weak["score"] * 100, 2)
+    assert _gradebook(platform)["scoreGiven"] == percent_value(weak["score"])
     page = teacher.http.get(f"{tool.url}/courses/{context_pk}/links/{link_pk}", timeout=10).text
     assert 'value="latest" checked' in page and "HTTP 200" in page
     # Every send is recorded with the platform's answer, and the teacher sees them all on the attempt page.
@@ -175,7 +176,7 @@ def test_resetting_an_attempt_that_does_not_count_sends_nothing_and_a_policy_cha
     post_form(teacher, f"/courses/{context_pk}/attempts/{weak['id']}/reset", {"reason": "re-marked"})
     _deliver(tool)
     # Back to best: the good attempt counts again, and resetting the weak one (not counting) changes nothing.
-    assert [s["scoreGiven"] for s in platform.scores][-1] == round(good["score"] * 100, 2)
+    assert [s["scoreGiven"] for s in platform.scores][-1] == percent_value(good["score"])
     assert len(platform.scores) == 3
 
 
@@ -215,7 +216,7 @@ def test_a_practical_is_pending_then_final_with_the_reviewers_comment(registered
     assert (final["activityProgress"], final["gradingProgress"]) == ("Completed", "FullyGraded")
     result = learner.api("GET", f"/api/attempts/{attempt['id']}").json()
     assert result["result"]["mastered"] is passed
-    assert final["scoreGiven"] == round(result["result"]["score"] * 100, 2)
+    assert final["scoreGiven"] == percent_value(result["result"]["score"])
     assert final["comment"] == comment
     page = learner.http.get(f"{tool.url}/units/{PRACTICAL_UNIT}/attempts/{attempt['id']}", timeout=10).text
     assert "data-feedback" in page and (comment.replace("'", "&#39;") in page)

@@ -6,6 +6,7 @@ import threading
 
 import requests
 
+from lti_tool.assessment.numbers import percent_value
 from lti_tool.assessment.responses import key_response
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
@@ -64,7 +65,7 @@ def test_two_simultaneous_submits_post_one_score(registered: tuple[LiveTool, Tes
     tool.cli("grades", "deliver", "--once")
     tool.cli("grades", "deliver", "--once")
     assert len(platform.scores) == 1
-    assert platform.scores[0]["scoreGiven"] == round(bodies[0]["score"] * 100, 2)
+    assert platform.scores[0]["scoreGiven"] == percent_value(bodies[0]["score"])
     assert platform.scores[0]["scoreGiven"] < 100
 
 
