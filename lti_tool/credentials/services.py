@@ -18,7 +18,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.credentials.issuing.builder import LearnerInfo, build_credential, without_control_characters
-from lti_tool.credentials.issuing.unit_facts import OutcomeResult, overall_score, unit_info
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult, credential_language, overall_score, unit_info
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.proof import dataintegrity, vcjwt
 from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
@@ -64,7 +64,8 @@ def _achievement_base(env: CredentialEnv) -> str:
 def _build_and_sign(env: CredentialEnv, credential_id: str, user: User, unit: Unit,
                     results: Sequence[OutcomeResult], list_id: int, index: int, now: dt.datetime) -> dict[str, Any]:
     # qualityAssuranceBody is an IRI (@type @id in the MASTERY context): the awarding body itself reviews.
-    info = unit_info(unit.document, results, quality_assurance_body=env.issuer.did)
+    info = unit_info(unit.document, results, quality_assurance_body=env.issuer.did,
+                     language=credential_language(unit.document, user.locale))
     unsigned = build_credential(
         credential_id=credential_url(env.base_url, credential_id),
         issuer=env.issuer.info(),

@@ -7,7 +7,7 @@ from typing import Any
 from lti_tool.credentials.exports.elm import build_elm
 from lti_tool.credentials.exports.pdf import Revocation, certificate_pdf
 from lti_tool.credentials.exports.qr import qr_svg
-from lti_tool.credentials.issuing.unit_facts import overall_score, unit_info
+from lti_tool.credentials.issuing.unit_facts import CREDENTIAL_LANGUAGE, overall_score, unit_info
 from lti_tool.credentials.models import Credential
 from lti_tool.credentials.runtime import CredentialEnv
 from lti_tool.credentials.services import credential_url, learner_info, results_of
@@ -25,6 +25,13 @@ def page_qr_svg(credential: Credential, env: CredentialEnv) -> str:
     return qr_svg(credential_url(env.base_url, credential.id), title="MASTERY credential verification page")
 
 
+def issued_language(credential: Credential) -> str:
+    """The language the signed credential was issued in (its achievement's ``inLanguage``), for its exports."""
+    achievement = credential.document.get("credentialSubject", {}).get("achievement", {})
+    language = achievement.get("inLanguage") if isinstance(achievement, dict) else None
+    return language if isinstance(language, str) and language else CREDENTIAL_LANGUAGE
+
+
 def elm_document(credential: Credential, env: CredentialEnv) -> dict[str, Any]:
     """The unsigned ELM v3 (Europass) JSON-LD of the credential, ready for a Europass e-seal."""
     results = results_of(credential)
@@ -32,7 +39,8 @@ def elm_document(credential: Credential, env: CredentialEnv) -> dict[str, Any]:
         credential_id=credential_url(env.base_url, credential.id),
         issuer=env.issuer.info(),
         learner=learner_info(credential.user),
-        unit=unit_info(credential.unit.document, results, quality_assurance_body=env.issuer.did),
+        unit=unit_info(credential.unit.document, results, quality_assurance_body=env.issuer.did,
+                       language=issued_language(credential)),
         overall_score=overall_score(results),
         issued=credential.issued_at,
         verification_url=credential_url(env.base_url, credential.id),

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from lti_tool.catalogue.esco import esco_label
+from lti_tool.catalogue.unit_texts import content_language
 from lti_tool.credentials.issuing.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
 
-# Credentials are issued in English: the EU Annex I elements must be readable across borders, and the
-# unit files guarantee an "en" text for every field.
+# The fallback language of a credential: the unit files guarantee an "en" text for every field. A learner whose
+# language the unit is complete in gets the credential in it (``credential_language``).
 CREDENTIAL_LANGUAGE = "en"
 
 
@@ -28,9 +29,9 @@ def esco_skill(uri: str) -> EscoSkill:
     return EscoSkill(uri, esco_label(uri))
 
 
-def _text(value: Any) -> str:
+def _text(value: Any, language: str = CREDENTIAL_LANGUAGE) -> str:
     if isinstance(value, Mapping):
-        return str(value.get(CREDENTIAL_LANGUAGE) or next(iter(value.values()), ""))
+        return str(value.get(language) or value.get(CREDENTIAL_LANGUAGE) or next(iter(value.values()), ""))
     return "" if value is None else str(value).strip()
 
 
@@ -40,8 +41,12 @@ def unit_info(
     *,
     achievement_id: str | None = None,
     quality_assurance_body: str | None = None,
+    language: str = CREDENTIAL_LANGUAGE,
 ) -> UnitInfo:
-    """UnitInfo for one unit version; every outcome of the unit must have a result."""
+    """UnitInfo for one unit version, its texts in ``language``; every outcome of the unit must have a result.
+
+    Pick ``language`` with ``credential_language``: the unit's texts are then all in it (``inLanguage`` is true).
+    """
     by_id = {result.outcome_id: result for result in results}
     outcomes = []
     for outcome in document["outcomes"]:
@@ -53,7 +58,7 @@ def unit_info(
         outcomes.append(
             OutcomeInfo(
                 id=outcome["id"],
-                title=_text(outcome["title"]),
+                title=_text(outcome["title"], language),
                 esco=tuple(esco_skill(uri) for uri in outcome.get("esco", [])),
                 score=result.score,
                 met=result.met,
@@ -65,21 +70,30 @@ def unit_info(
     return UnitInfo(
         slug=str(document["slug"]),
         version=str(document["version"]),
-        title=_text(document["title"]),
-        summary=_text(document.get("summary")) or _text(document["title"]),
+        title=_text(document["title"], language),
+        summary=_text(document.get("summary"), language) or _text(document["title"], language),
         sector=str(document["sector"]),
         eqf_level=int(document["eqf_level"]),
         ects=float(document["ects"]),
         workload_hours=float(document["workload_hours"]),
         esco=tuple(esco_skill(uri) for uri in document.get("esco", [])),
         participation=Participation(str(document.get("participation", "online"))),
-        assessment_type=_text(document.get("assessment_type")) or "Online assessment of learning outcomes",
-        quality_assurance=_text(document.get("quality_assurance")) or "Internal review by the awarding body",
+        assessment_type=_text(document.get("assessment_type"), language) or "Online assessment of learning outcomes",
+        quality_assurance=_text(document.get("quality_assurance"), language) or "Internal review by the awarding body",
         outcomes=tuple(outcomes),
         achievement_id=achievement_id,
         quality_assurance_body=quality_assurance_body,
-        language=CREDENTIAL_LANGUAGE,
+        language=language,
     )
+
+
+def credential_language(document: Mapping[str, Any], learner_locale: str | None) -> str:
+    """The language a learner's credential is issued in: theirs where the unit is complete in it, else English.
+
+    OB 3.0 gives an Achievement one ``name`` and one ``inLanguage`` (no language map in its JSON Schema), so the
+    credential is issued in one language as a whole, never a title in one and its outcomes in another.
+    """
+    return content_language(document, learner_locale or CREDENTIAL_LANGUAGE)
 
 
 def overall_score(results: Iterable[OutcomeResult]) -> float:

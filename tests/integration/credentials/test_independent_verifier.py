@@ -40,3 +40,34 @@ def test_issued_credentials_verify_with_the_js_suite(world: World, tmp_path: Pat
         tampered = copy.deepcopy(document)
         tampered["credentialSubject"]["result"][0]["value"] = "100"
         assert not _js_verify(tampered, tmp_path)
+
+
+@pytest.mark.parametrize("locale", ["it", "bg", "fi"])
+def test_a_credential_in_the_learners_language_verifies_with_the_js_suite(world: World, tmp_path: Path,
+                                                                         locale: str) -> None:
+    learner = world.learner(f"in-{locale}", name="Ана Иванова")
+    learner.locale = locale
+    slug = "building-selective-demolition"
+    document = world.issue(learner, slug).document
+    unit = world.unit(slug).document
+    achievement = document["credentialSubject"]["achievement"]
+    # Issued in the learner's language as a whole (OB 3.0: one name, one inLanguage), the English title nowhere.
+    assert achievement["inLanguage"] == locale
+    assert achievement["name"] == unit["title"][locale] != unit["title"]["en"]
+    assert unit["title"][locale] in document["name"]
+    assert unit["outcomes"][0]["title"][locale] in json.dumps(achievement, ensure_ascii=False)
+    assert unit["title"]["en"] not in json.dumps(document, ensure_ascii=False)
+    assert _js_verify(document, tmp_path)
+    tampered = copy.deepcopy(document)
+    tampered["credentialSubject"]["achievement"]["name"] = unit["title"]["en"]
+    assert not _js_verify(tampered, tmp_path)
+
+
+def test_a_learner_in_another_language_gets_the_english_credential(world: World, tmp_path: Path) -> None:
+    learner = world.learner("in-de")
+    learner.locale = "de"  # no unit is written in German
+    document = world.issue(learner, "building-selective-demolition").document
+    achievement = document["credentialSubject"]["achievement"]
+    assert achievement["inLanguage"] == "en"
+    assert achievement["name"] == world.unit("building-selective-demolition").document["title"]["en"]
+    assert _js_verify(document, tmp_path)
