@@ -84,6 +84,11 @@ def course(db: so.Session, context_pk: int) -> Context:
     return found
 
 
+def unit_slugs(db: so.Session) -> set[str]:
+    """The slugs of every unit in the catalogue (any version)."""
+    return set(db.scalars(sa.select(Unit.slug).distinct()))
+
+
 def placed_units(db: so.Session, context_pk: int) -> list[ResourceLink]:
     """The course's resource links that place a unit."""
     return list(db.scalars(sa.select(ResourceLink).where(

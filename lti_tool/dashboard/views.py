@@ -22,6 +22,7 @@ from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_res
 from lti_tool.dashboard import pages, services
 from lti_tool.dashboard.attempt_detail import attempt_detail
 from lti_tool.dashboard.export import csv_bytes, filename
+from lti_tool.dashboard.lms_placements import placed_in_lms, without_lms_placements
 from lti_tool.dashboard.progress import OUTCOME_WORDS, STATUS_WORDS, SYMBOLS, SYNC_WORDS, OutcomeState
 from lti_tool.dashboard.reset import MAX_REASON, attempt_of_course, close_attempt, reset_attempt
 from lti_tool.dashboard.roster_state import RecentFailures, RosterState, roster_state
@@ -76,8 +77,11 @@ def _course_page(context_pk: int, *, refresh: bool) -> ResponseReturnValue:
         return redirect(url_for("dashboard.course", context_pk=context_pk, refreshed=1), code=303)
     views = pages.placements(db.session, context, roster, session.locale)
     waiting = not_yet_opened(db.session, context_pk, [v.link for v in views])
+    in_lms = placed_in_lms(db.session, services_client(), context, unit_slugs=services.unit_slugs(db.session),
+                           launched_links={v.link.resource_link_id for v in views})
+    waiting = without_lms_placements(waiting, in_lms.placements)
     return _render("dashboard/course.html", REFRESH_FAILED if refresh else 200, session=session, context=context,
-                   roster=roster, waiting=waiting,
+                   roster=roster, waiting=waiting, in_lms=in_lms,
                    summaries=pages.summaries(views), refreshed=request.args.get("refreshed") == "1", refresh=refresh,
                    credentials_url=_optional_url("my_credentials.course_credentials", context_pk=context_pk))
 

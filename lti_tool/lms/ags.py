@@ -95,6 +95,15 @@ def _items(client: ServicesClient, session: so.Session, platform: Platform, scop
                 yield item
 
 
+def course_lineitems(client: ServicesClient, session: so.Session, platform: Platform,
+                     endpoint: AgsEndpoint) -> list[dict[str, Any]]:
+    """Every line item of the context's container (AGS 2.0 §3.2.4), all pages; empty when there is no container."""
+    if endpoint.lineitems is None:
+        return []
+    scopes, _ = grant(client, session, platform, endpoint)
+    return list(_items(client, session, platform, scopes, endpoint.lineitems))
+
+
 def find_lineitem(client: ServicesClient, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
                   spec: LineItemSpec, scopes: frozenset[str]) -> str | None:
     """The line item of the resource link in the container: by resourceLinkId, else by our tag + resourceId."""
