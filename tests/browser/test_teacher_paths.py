@@ -62,6 +62,10 @@ def test_teacher_goes_from_the_unit_to_an_attempt_and_sets_the_policy(
     post = nameless.http.post(f"{tool.url}/me/name", data={"name": "Mia Private", "csrf_token": nameless.csrf},
                               timeout=10, allow_redirects=False)
     assert post.status_code == 303
+    # A unit placed in the LMS otherwise (a restored activity): the course dashboard lists it from AGS.
+    platform.ags.resource_links.setdefault("course-1", set()).add("rl-restored")
+    platform.ags.create_lineitem("course-1", {"label": "Chain of custody (restored)", "scoreMaximum": 100,
+                                              "resourceId": "wood-chain-of-custody", "resourceLinkId": "rl-restored"})
     context = chromium.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
     page = context.new_page()
     _teacher_tab(page, tool, platform)
@@ -98,6 +102,7 @@ def test_teacher_goes_from_the_unit_to_an_attempt_and_sets_the_policy(
     with page.expect_navigation():
         page.click("nav a[href*='/dashboard']")
     page.wait_for_selector("table.dashboard")
+    assert page.locator('tr[data-waiting="lms"][data-unit="wood-chain-of-custody"]').count() == 1
     _check(page, "course")
     context.close()
     assert requests.get(tool.url + "/health", timeout=5).status_code in (200, 503)
