@@ -13,17 +13,15 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import DeepLinkPlacement
 from lti_tool.launch.claims import Claim
-from lti_tool.launch.models import Context, LaunchSession
+from lti_tool.launch.models import Context
+from lti_tool.launch.services import recent_claim
 from lti_tool.lms.ags import AgsEndpoint, course_lineitems
 from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
-
-_RECENT_LAUNCHES = 20
 
 
 @dataclass(frozen=True)
@@ -46,13 +44,13 @@ class LmsPlacements:
 
 def ags_endpoint(session: so.Session, context: Context) -> AgsEndpoint | None:
     """The AGS endpoint claim (with a line item container) of the most recent launch in this context."""
-    launches = session.scalars(sa.select(LaunchSession).where(LaunchSession.context_pk == context.id)
-                               .order_by(LaunchSession.created_at.desc()).limit(_RECENT_LAUNCHES))
-    for launch in launches:
-        endpoint = AgsEndpoint.from_claim((launch.claims or {}).get(str(Claim.AGS_ENDPOINT)))
-        if endpoint is not None and endpoint.lineitems:
-            return endpoint
-    return None
+    claim = recent_claim(session, Claim.AGS_ENDPOINT, _has_container, context_pk=context.id)
+    return AgsEndpoint.from_claim(claim)
+
+
+def _has_container(claim: object) -> bool:
+    endpoint = AgsEndpoint.from_claim(claim if isinstance(claim, dict) else None)
+    return endpoint is not None and bool(endpoint.lineitems)
 
 
 def placed_in_lms(session: so.Session, client: ServicesClient, context: Context, *, unit_slugs: Collection[str],
