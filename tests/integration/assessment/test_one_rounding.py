@@ -15,12 +15,12 @@ import requests
 
 from lti_tool.assessment.numbers import percent_value
 from lti_tool.assessment.responses import key_response
-from lti_tool.assessment.selection import item_index
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import TestPlatform
+from tests.unit_files import item_index
 
 UNIT = "building-energy-efficient-envelope"
 
