@@ -17,8 +17,9 @@ from lti_tool.settings import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "lti_tool"
 # Where the messages are for people using the pages: learners, teachers, anyone opening a credential.
-CHECKED = ("assessment", "catalogue", "credentials", "dashboard", "wallets", "launch/deep_linking.py",
-           "launch/deep_linking_views.py")
+CHECKED = ("assessment", "catalogue", "credentials", "dashboard", "wallets")
+# and the teacher's unit picker (Deep Linking), wherever its package is
+CHECKED_NAMES = "deep_linking*.py"
 # Not (yet) translated, each for a reason:
 NOT_CHECKED = {
     # errors about the JSON shape of an answer, for developers of a client: the page never sends such a shape
@@ -48,6 +49,7 @@ def _checked_files() -> list[Path]:
     for entry in CHECKED:
         path = PACKAGE / entry
         files += sorted(path.rglob("*.py")) if path.is_dir() else [path]
+    files += sorted(set(PACKAGE.rglob(CHECKED_NAMES)) - set(files))
     return [f for f in files if f.relative_to(PACKAGE).as_posix() not in NOT_CHECKED]
 
 
