@@ -143,7 +143,11 @@ def gunicorn(app: str, env: dict[str, str], *, port: int | None = None, base: st
         yield Server(port, base, process)
     finally:
         process.terminate()
-        process.wait(10)
+        try:
+            process.wait(30)  # gunicorn's graceful timeout is 20 s
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 @contextmanager

@@ -206,7 +206,6 @@ def side_by_side(kind: str, args: argparse.Namespace) -> None:
         servers = {OURS.name: ours, BARE.name: bare}
         for tool in (OURS, BARE):  # warm-up: imports, JWKS caches, pools, templates
             block(tool, servers[tool.name], platform, 2, args.warmup, Tally())
-        rss_warm = [rss_mib(pid) for pid in ours.workers()]
         tallies = {(t.name, c): Tally() for t in (OURS, BARE) for c in (1, args.clients)}
         for _ in range(args.rounds):
             for clients in (1, args.clients):
@@ -227,6 +226,7 @@ def side_by_side(kind: str, args: argparse.Namespace) -> None:
               f"p95 at {args.clients} clients ≤ 25 ms → {o10.quantile(95):.1f} ms "
               f"{'met' if o10.quantile(95) <= 25 else 'NOT met'}")
         done = sum(t.launches for (name, _), t in tallies.items() if name == OURS.name)
+        rss_warm = [rss_mib(pid) for pid in ours.workers()]  # warm: both workers have served the blocks
         memory = Tally()
         remaining = max(args.memory_launches - done, 0)
         if remaining:
@@ -234,7 +234,8 @@ def side_by_side(kind: str, args: argparse.Namespace) -> None:
             block(OURS, ours, platform, args.clients, 3600, memory, first_user=1000, limit=per_client)
         rss_end = [rss_mib(pid) for pid in ours.workers()]
         total = done + memory.launches
-        print(f" memory: RSS per worker (MiB) after warm-up {', '.join(f'{r:.1f}' for r in rss_warm)}; "
+        print(f" memory: RSS per worker (MiB) after warm-up and {done:,} launches "
+              f"{', '.join(f'{r:.1f}' for r in rss_warm)}; "
               f"after {total:,} launches {', '.join(f'{r:.1f}' for r in rss_end)} "
               f"(growth {max(e - w for e, w in zip(rss_end, rss_warm, strict=True)):+.1f} MiB; "
               f"{memory.rate():.0f} launches/s at {args.clients} clients, {len(memory.errors)} errors)")
@@ -325,24 +326,58 @@ def profile(kind: str, launches: int) -> None:
                     statements.setdefault(path.split("?")[0], []).append(" ".join(statement.split())[:110])
 
         profiler = cProfile.Profile(time.thread_time)  # CPU of the serving thread only, not waits
-        measuring = threading.Event()
+        measuring, profiling = threading.Event(), threading.Event()
+        thread_cpu = {OURS.name: 0.0, BARE.name: 0.0}
 
-        def profiled(environ: dict[str, object], start_response: Callable[..., object]) -> object:
-            if not measuring.is_set():
-                return app(environ, start_response)
-            profiler.enable()
-            try:
-                return list(app(environ, start_response))  # type: ignore[call-overload]
-            finally:
-                profiler.disable()
+        def serve(name: str, wsgi: Callable[..., object], at: int) -> object:
+            def counted(environ: dict[str, object], start_response: Callable[..., object]) -> object:
+                if profiling.is_set():
+                    profiler.enable()
+                started = time.thread_time()
+                try:
+                    return list(wsgi(environ, start_response))  # type: ignore[call-overload]
+                finally:
+                    thread_cpu[name] += time.thread_time() - started
+                    if profiling.is_set():
+                        profiler.disable()
 
-        httpd = make_server("127.0.0.1", port, profiled, threaded=False)  # type: ignore[arg-type]
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        Client(OURS, port, base, platform, time.perf_counter() + 60, 1, limit=50).run()  # warm-up
+            httpd = make_server("127.0.0.1", at, counted, threaded=False)  # type: ignore[arg-type]
+            threading.Thread(target=httpd.serve_forever, daemon=True).start()
+            return httpd
+
+        import bare_tool
+
+        os.environ["BARE_TOOL_CONF"] = json.dumps({
+            "issuer": platform.issuer, "client_id": platform.client_id, "deployment_id": platform.deployment_id,
+            "auth_login_url": platform.auth_login_url, "auth_token_url": platform.auth_token_url,
+            "key_set_url": platform.key_set_url})
+        bare_port = free_port()
+        servers = [serve(OURS.name, app, port), serve(BARE.name, bare_tool.create_app(), bare_port)]
+        where = {OURS.name: (port, base), BARE.name: (bare_port, f"http://127.0.0.1:{bare_port}")}
+        for tool in (OURS, BARE):  # warm-up
+            Client(tool, *where[tool.name], platform, time.perf_counter() + 60, 1, limit=50).run()
+        # Server-thread CPU per launch, both tools in this one process, alternating, without a profiler: the
+        # steadiest ratio a shared machine gives (no other process's load, no sweeper thread in the figure).
+        counts = {OURS.name: 0, BARE.name: 0}
+        for key in thread_cpu:
+            thread_cpu[key] = 0.0
+        for _ in range(3):
+            for tool in (OURS, BARE):
+                one = Client(tool, *where[tool.name], platform, time.perf_counter() + 600, 3,
+                             limit=max(launches // 3, 1))
+                one.run()
+                counts[tool.name] += len(one.latencies)
+        ours_ms = thread_cpu[OURS.name] * 1000 / max(counts[OURS.name], 1)
+        bare_ms = thread_cpu[BARE.name] * 1000 / max(counts[BARE.name], 1)
+        print(f"\nserver-thread CPU per launch, in-process, {kind} "
+              f"({counts[OURS.name]} + {counts[BARE.name]} launches, "
+              f"3 alternating rounds): ours {ours_ms:.2f} ms, bare {bare_ms:.2f} ms, ratio {ours_ms / bare_ms:.2f}×")
+        profiling.set()
         measuring.set()
         client = Client(OURS, port, base, platform, time.perf_counter() + 600, 2, limit=launches)
         client.run()
-        httpd.shutdown()
+        for httpd in servers:
+            httpd.shutdown()  # type: ignore[attr-defined]
         stats = pstats.Stats(profiler)
         print(f"\nprofile of {len(client.latencies)} launches ({kind}, server side, in-process): "
               f"{stats.total_tt * 1000 / max(len(client.latencies), 1):.2f} ms of server CPU per launch under cProfile")

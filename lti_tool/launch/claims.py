@@ -202,8 +202,8 @@ def check_lti_claims(claims: Mapping[str, Any], *, client_id: str, expected_targ
     target = claims.get(Claim.TARGET_LINK_URI)
     if not isinstance(target, str) or not target:
         raise LaunchError("The launch has no target link.", code="missing_target")
-    if expected_target and _normalise(target) != _normalise(expected_target):
-        raise LaunchError("The launch targets another address than the login asked for.", code="target_mismatch")
+    if expected_target:
+        check_target_link(target, expected_target)
     if message_type == MessageType.RESOURCE_LINK:
         link = claims.get(Claim.RESOURCE_LINK)
         if not isinstance(link, dict) or not link.get("id"):
@@ -261,6 +261,12 @@ def check_claim_values(claims: Mapping[str, Any]) -> None:
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
+
+
+def check_target_link(target: str, expected_target: str) -> None:
+    """The token's target_link_uri must be the one its login asked for (LTI Core §5.1.3.8)."""
+    if _normalise(target) != _normalise(expected_target):
+        raise LaunchError("The launch targets another address than the login asked for.", code="target_mismatch")
 
 
 def _normalise(url: str) -> str:

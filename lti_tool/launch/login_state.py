@@ -44,6 +44,19 @@ class LoginStateStore:
         result = self._session.execute(sa.delete(LoginState).where(LoginState.expires_at < utcnow()))
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def take(self, state: str, nonce: str) -> str | None:
+        """Delete the live state if it carries this nonce, in one round trip; its target_link_uri, else None.
+
+        The same atomic DELETE as `consume` (one winner across workers), with RETURNING instead of a prior read.
+        """
+        result = self._session.execute(
+            sa.delete(LoginState).where(
+                LoginState.state == state, LoginState.nonce == nonce, LoginState.expires_at >= utcnow()
+            ).returning(LoginState.target_link_uri)
+        )
+        target: str | None = result.scalar_one_or_none()
+        return target
+
     def consume(self, state: str, nonce: str) -> bool:
         """Delete the state if it carries this nonce; True only for the one caller that deleted it.
 
