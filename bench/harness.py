@@ -44,7 +44,7 @@ def fresh_database(kind: str, tmp: Path) -> tuple[str, Callable[[], None]]:
     return admin_url.set(database=name).render_as_string(hide_password=False), drop
 
 
-def wait_healthy(port: int, seconds: float = 20) -> None:
+def wait_healthy(port: int, seconds: float = 60) -> None:
     """Until /health answers 200."""
     deadline = time.time() + seconds
     while time.time() < deadline:
