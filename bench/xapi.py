@@ -100,9 +100,9 @@ def drain(lrs: RalphLrs, batch: int, expected: int) -> float:
         start = time.perf_counter()
         report = worker.drain()
         elapsed = time.perf_counter() - start
-    if report.delivered != expected:
-        raise SystemExit(f"outbox delivered {report.delivered} of {expected}")
-    return report.delivered / elapsed
+    if len(report.delivered) != expected:
+        raise SystemExit(f"outbox delivered {len(report.delivered)} of {expected}")
+    return len(report.delivered) / elapsed
 
 
 def database_url(kind: str, tmp: Path) -> str:

@@ -56,6 +56,15 @@ class Base(so.DeclarativeBase):
     )
 
 
+def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:
+    """An aggregate's datetime as aware UTC: SQLite's MIN/MAX skip the column type (naive, or even text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)

@@ -1,24 +1,13 @@
-"""Retry timing of the grade outbox (pure): exponential backoff with jitter, and Retry-After."""
+"""Retry timing of the grade outbox (pure): its backoff bounds (formula: lti_tool.outbox.retry), Retry-After."""
 
 from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import random
-from collections.abc import Callable
 
+# An LMS is down for minutes to hours: first retry after 15-30 s, never more than 6 h apart.
 BASE_SECONDS = 30.0
 CAP_SECONDS = 6 * 3600.0
-
-
-def retry_delay(tries: int, *, base: float = BASE_SECONDS, cap: float = CAP_SECONDS,
-                rand: Callable[[], float] = random.random) -> dt.timedelta:
-    """Wait before try number ``tries + 1``: base·2^(tries-1) capped, scaled by a jitter in [0.5, 1)."""
-    if tries < 1:
-        raise ValueError("tries counts the failed tries so far and starts at 1")
-    # Jitter keeps many rows that failed together (platform down) from retrying in one burst.
-    ceiling = min(cap, base * 2.0 ** min(tries - 1, 60))
-    return dt.timedelta(seconds=ceiling * (0.5 + rand() / 2))
 
 
 def retry_after(value: str | None, *, now: dt.datetime) -> dt.timedelta | None:

@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-import signal
-import time
-from types import FrameType
+import threading
 
 import click
 from flask.cli import AppGroup
 
 from lti_tool.db import db
 from lti_tool.lms.client import ServicesClient
-from lti_tool.lms.grade_sync import (
-    DeliveryReport,
-    deliver_pending_scores,
-    list_syncs,
-    requeue_failed,
-)
-from lti_tool.lms.models import SyncState
+from lti_tool.lms.grade_sync import deliver_pending_scores, list_syncs, requeue_failed
+from lti_tool.lms.models import GradeSync, SyncState
 from lti_tool.operations.heartbeat import Heartbeat
+from lti_tool.outbox import worker as worker_loop
+from lti_tool.outbox.report import DeliveryReport
 from lti_tool.runtime import current_settings
 
 grades_cli = AppGroup("grades", help="Scores on their way to the LMS gradebooks (LTI AGS).")
 
 
 def _summary(report: DeliveryReport) -> str:
-    return (f"sent {len(report.sent)}, retrying later {len(report.retrying)}, failed {len(report.failed)}, "
+    return (f"sent {len(report.delivered)}, retrying later {len(report.retrying)}, failed {len(report.failed)}, "
             f"superseded {len(report.superseded)}")
 
 
@@ -36,28 +31,17 @@ def _summary(report: DeliveryReport) -> str:
 def grades_deliver(once: bool, limit: int, interval: float) -> None:
     """Post pending scores to the LMS; failed posts are retried with backoff, refused ones kept with the reason."""
     settings = current_settings()
-    stopping = False
-
-    def _stop(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True  # finish the row in hand, then leave
-
+    stop = threading.Event()
     if not once:
-        signal.signal(signal.SIGTERM, _stop)
-    total = DeliveryReport()
+        worker_loop.stop_on_signals(stop)  # finish the row in hand, then leave
     heartbeat = Heartbeat("grades")
     with ServicesClient(timeout_seconds=settings.http_timeout_seconds) as client:
-        while not stopping:
-            heartbeat.beat(db.session)
-            report = deliver_pending_scores(db.session, client, limit=limit)
-            for name in ("sent", "retrying", "failed", "superseded"):
-                getattr(total, name).extend(getattr(report, name))
-            if report.handled and not once:
-                click.echo(_summary(report))
-            if report.handled < limit:
-                if once:
-                    break
-                time.sleep(interval)
+        total = worker_loop.run(
+            lambda: deliver_pending_scores(db.session, client, limit=limit),
+            due=lambda: worker_loop.next_due(db.session, GradeSync.state, GradeSync.next_try_at,
+                                             SyncState.PENDING.value),
+            beat=lambda: heartbeat.beat(db.session), once=once, poll_seconds=interval, stop=stop, echo=click.echo,
+            describe=_summary)
     db.session.remove()
     click.echo(_summary(total))
 

@@ -9,24 +9,26 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm as so
 
-from lti_tool.db import utcnow
+from lti_tool.db import as_utc, utcnow
 from lti_tool.errors import ValidationFailed
 from lti_tool.launch.claims import Claim
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink
 from lti_tool.launch.services import recent_claim
 from lti_tool.lms import ags
-from lti_tool.lms.backoff import retry_delay
+from lti_tool.lms.backoff import BASE_SECONDS, CAP_SECONDS
 from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
 from lti_tool.lms.models import GradeSync, SyncState
 from lti_tool.lms.spec import ActivityProgress, GradingProgress, Scope
+from lti_tool.outbox.report import DeliveryReport
+from lti_tool.outbox.retry import retry_delay
 
 # A claimed row is left alone by other workers this long (one row: a token and up to four calls).
 LEASE = dt.timedelta(seconds=120)
@@ -74,21 +76,6 @@ class GradeTarget:
         if launch.resource_link_pk is None:
             raise ValidationFailed("Only a launch of an activity (resource link) can carry a grade.")
         return cls(launch.resource_link_pk, launch.user_pk, (launch.claims or {}).get(str(Claim.AGS_ENDPOINT)))
-
-
-@dataclass
-class DeliveryReport:
-    """What one ``deliver_pending_scores`` run did, by GradeSync id."""
-
-    sent: list[int] = field(default_factory=list)
-    retrying: list[int] = field(default_factory=list)
-    failed: list[int] = field(default_factory=list)
-    superseded: list[int] = field(default_factory=list)
-
-    @property
-    def handled(self) -> int:
-        """How many rows were worked on."""
-        return len(self.sent) + len(self.retrying) + len(self.failed) + len(self.superseded)
 
 
 def _endpoint_for(session: so.Session, target: GradeTarget) -> dict[str, Any] | None:
@@ -166,12 +153,11 @@ def _newer_exists(session: so.Session, row: GradeSync) -> bool:
 
 def _timestamp(session: so.Session, row: GradeSync) -> dt.datetime:
     """Now, but later than the previous score sent for this learner and link by Moodle's 1-second rule."""
-    last = session.scalar(sa.select(sa.func.max(GradeSync.posted_timestamp)).where(
+    last = as_utc(session.scalar(sa.select(sa.func.max(GradeSync.posted_timestamp)).where(
         GradeSync.resource_link_pk == row.resource_link_pk, GradeSync.user_pk == row.user_pk,
-        GradeSync.state == SyncState.SENT))
+        GradeSync.state == SyncState.SENT)))
     stamp = max(utcnow(), row.scored_at)
     if last is not None:
-        last = last if last.tzinfo else last.replace(tzinfo=dt.UTC)  # max() on SQLite gives naive
         stamp = max(stamp, last.replace(microsecond=0) + _TIMESTAMP_STEP)
     return stamp
 
@@ -217,7 +203,10 @@ def _send(session: so.Session, client: ServicesClient, row: GradeSync) -> None:
 
 def deliver_pending_scores(session: so.Session, client: ServicesClient, *, now: dt.datetime | None = None,
                            limit: int = 50, rand: Callable[[], float] | None = None) -> DeliveryReport:
-    """Post the due pending scores, oldest first; commits after each row (the worker is its own boundary)."""
+    """Post the due pending scores, oldest first; commits after each row (the worker is its own boundary).
+
+    The report lists GradeSync ids: delivered (the LMS took the score), retrying, failed, superseded.
+    """
     now = now or utcnow()
     report = DeliveryReport()
     due = list(session.scalars(
@@ -225,6 +214,7 @@ def deliver_pending_scores(session: so.Session, client: ServicesClient, *, now: 
         .order_by(GradeSync.scored_at, GradeSync.id).limit(limit)
     ))
     session.commit()
+    report.more = len(due) >= limit
     for row_id in due:
         row = _claim(session, row_id, now)
         if row is None:
@@ -238,14 +228,15 @@ def deliver_pending_scores(session: so.Session, client: ServicesClient, *, now: 
             # No write before the calls: on SQLite a write would hold the database lock during network waits.
             _send(session, client, row)
             row.tries += 1
-            report.sent.append(row.id)
+            report.delivered.append(row.id)
+            report.posts += 1
         except ServiceError as error:
             row.tries += 1
             row.last_error, row.last_status = error.message, error.http_status
             row.platform_answer = (f"HTTP {error.http_status}" + (f": {error.platform_message}"
                                    if error.platform_message else "")) if error.http_status else "no answer"
             if error.retryable:
-                wait = retry_delay(row.tries, **({"rand": rand} if rand else {}))
+                wait = retry_delay(row.tries, base=BASE_SECONDS, cap=CAP_SECONDS, **({"rand": rand} if rand else {}))
                 row.next_try_at = now + max(wait, error.retry_after or dt.timedelta(0))
                 report.retrying.append(row.id)
             else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import signal
 import sys
 import threading
 import uuid
@@ -15,8 +14,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from lti_tool.db import db, utcnow
+from lti_tool.db import db
 from lti_tool.operations.heartbeat import Heartbeat
+from lti_tool.outbox import worker as worker_loop
+from lti_tool.outbox.report import DeliveryReport
 from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 from lti_tool.xapi import outbox
@@ -49,6 +50,11 @@ def _single_worker_on_sqlite(settings: Settings) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def _summary(report: DeliveryReport) -> str:
+    return (f"delivered {len(report.delivered)}, conflicts {len(report.conflicts)}, dead {len(report.failed)}, "
+            f"waiting to retry {len(report.retrying)}")
+
+
 @xapi_cli.command("deliver")
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit (non-zero if the LRS failed).")
 @click.option("--batch-size", type=click.IntRange(1, MAX_BATCH), default=250, show_default=True)
@@ -58,33 +64,21 @@ def deliver(once: bool, batch_size: int, poll_seconds: float) -> None:
     """Send the statement outbox to the LRS (LRS_URL), retrying until every statement is stored."""
     settings = current_settings()
     stop = threading.Event()
-    if not once and threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())  # finish the batch in flight, then exit
+    if not once:
+        worker_loop.stop_on_signals(stop)  # finish the batch in flight, then exit
     with _single_worker_on_sqlite(settings), make_client(settings) as client:
         worker = Deliverer(db.session, client, DeliveryPolicy(batch_size=batch_size))
         heartbeat = Heartbeat("xapi")
-        heartbeat.beat(db.session)
-        if once:
-            report = worker.drain()
-            click.echo(f"delivered {report.delivered}, conflicts {report.conflicts}, dead {report.dead}, "
-                       f"waiting to retry {report.deferred}")
-            if report.stopped_by is not None:
-                raise click.ClickException(f"the LRS did not take every statement: {report.errors[-1][:300]}")
-            return
-        click.echo(f"Delivering statements to {client.base_url} (Ctrl-C to stop).")
-        while not stop.is_set():
-            heartbeat.beat(db.session)
-            report = worker.drain(max_batches=20)  # come up for air: signals, logging
-            if report.delivered or report.dead or report.conflicts:
-                click.echo(f"delivered {report.delivered}, conflicts {report.conflicts}, dead {report.dead}")
-            if report.stopped_by is None and report.posts:
-                continue  # there may be more due right away
-            # New statements arrive due at once, so never sleep longer than one poll.
-            due = next_due(db.session)
-            wait = poll_seconds if due is None else min(poll_seconds, (due - utcnow()).total_seconds())
-            stop.wait(max(wait, 0.05))
+        if not once:
+            click.echo(f"Delivering statements to {client.base_url} (Ctrl-C to stop).")
+        total = worker_loop.run(lambda: worker.drain(max_batches=20),  # come up for air: signals, logging
+                                due=lambda: next_due(db.session), beat=lambda: heartbeat.beat(db.session),
+                                once=once, poll_seconds=poll_seconds, stop=stop, echo=click.echo, describe=_summary)
     db.session.remove()
+    if once:
+        click.echo(_summary(total))
+        if total.stopped_by is not None:
+            raise click.ClickException(f"the LRS did not take every statement: {total.errors[-1][:300]}")
 
 
 @xapi_cli.command("status")

@@ -1,8 +1,9 @@
 """The transactional outbox: statements enter in the caller's transaction; status and requeue for admins.
 
 `record_statements` is what domain services call (launch recorded, response saved, attempt submitted,
-credential issued...): it validates, then inserts into the outbox on the caller's session without
-committing and without any network, so the statement exists if and only if the domain change commits.
+credential issued...): it checks the envelope (id, timestamps), then inserts into the outbox on the caller's
+session without committing and without any network, so the statement exists if and only if the domain change
+commits. The full xAPI validation runs in the worker, before the statement is sent (see validation.py).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from lti_tool.db import utcnow
 from lti_tool.xapi.envelope import to_json_bytes
 from lti_tool.xapi.models import OutboxState, StatementOutbox
 from lti_tool.xapi.profile import Extension
-from lti_tool.xapi.validation import StatementValidationError, validate_statement
+from lti_tool.xapi.validation import StatementValidationError, check_envelope
 
 
 def _issuer(statement: Mapping[str, Any]) -> str:
@@ -43,11 +44,11 @@ def _tenant(statement: Mapping[str, Any]) -> dict[str, str]:
 
 
 def outbox_rows(statements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Validate statements and turn them into outbox rows; raises StatementValidationError, stores nothing."""
+    """Check statements and turn them into outbox rows; raises StatementValidationError, stores nothing."""
     rows: dict[str, dict[str, Any]] = {}
     now = utcnow()
     for statement in statements:
-        validate_statement(statement)
+        check_envelope(statement)
         sid = str(uuid.UUID(str(statement["id"])))
         payload = to_json_bytes(dict(statement))
         if sid in rows:
@@ -73,7 +74,7 @@ def _insert_ignoring_duplicates(dialect: str) -> sa.Insert | None:
 
 
 def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int:
-    """Validate and add statements to the outbox in the caller's transaction; returns how many were new.
+    """Check and add statements to the outbox in the caller's transaction; returns how many were new.
 
     A statement id already in the outbox (the same event recorded again) is skipped, not an error.
     """

@@ -1,6 +1,8 @@
 """Delivery of the outbox to the LRS: claim due rows in batches, POST their exact bytes, record the outcome.
 
 Rules (issue 5, DESIGN.md §6 "The Ralph LRS"):
+- each statement is validated before it is sent (Ralph accepts much that is invalid): one that fails is kept
+  as `dead` with the reason and never sent;
 - 200/204 → delivered (a resend of a stored statement is answered as stored, so "stored, then 500"
   becomes delivered on the retry);
 - 409 or 400/422 for a batch → the batch is split in halves and resent until the one statement the LRS
@@ -15,18 +17,25 @@ committed, so several workers never send the same row; on SQLite one worker runs
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import random
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
+from lti_tool.outbox.report import DeliveryReport
+from lti_tool.outbox.retry import retry_delay
+from lti_tool.outbox.worker import next_due as outbox_next_due
 from lti_tool.xapi.lrs_client import BatchResult, LrsClient, Outcome
 from lti_tool.xapi.models import OutboxState, StatementOutbox
+from lti_tool.xapi.validation import StatementValidationError, validate_statement
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 500
@@ -40,28 +49,17 @@ class DeliveryPolicy:
     batch_size: int = 250
     base_delay_s: float = 2.0
     max_delay_s: float = 300.0
+    # Validate each statement before it is sent (Ralph's models + our checks); off only to let the LRS judge
+    # bytes by itself (tests of the LRS's own refusals).
+    validate: bool = True
 
     def __post_init__(self) -> None:
         if not 1 <= self.batch_size <= MAX_BATCH:
             raise ValueError(f"batch size must be within 1..{MAX_BATCH}, got {self.batch_size}")
 
     def delay(self, tries: int, rng: random.Random) -> float:
-        """Seconds to wait after the `tries`-th failure: exponential, capped, with jitter (half to full)."""
-        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(tries - 1, 0))
-        return ceiling / 2 + rng.uniform(0, ceiling / 2)
-
-
-@dataclass
-class DeliveryReport:
-    """What one drain of the outbox did."""
-
-    delivered: int = 0
-    conflicts: int = 0
-    dead: int = 0
-    deferred: int = 0
-    posts: int = 0
-    stopped_by: Outcome | None = None  # RETRYABLE (LRS down) or AUTH_FAILED ended the drain early
-    errors: list[str] = field(default_factory=list)
+        """Seconds to wait after the `tries`-th failure (the outbox's one retry formula)."""
+        return retry_delay(tries, base=self.base_delay_s, cap=self.max_delay_s, rand=rng.random).total_seconds()
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,8 +70,13 @@ class _Row:
     tries: int
 
 
-def claim(session: so.Session, limit: int, now: dt.datetime | None = None) -> list[_Row]:
-    """Lock and return up to `limit` due pending rows, oldest first (skipping rows other workers hold)."""
+def claim(session: so.Session, limit: int, now: dt.datetime | None = None, *,
+          in_flight: Sequence[int] = ()) -> list[_Row]:
+    """Lock and return up to `limit` due pending rows, oldest first (skipping rows other workers hold).
+
+    `in_flight` are this worker's own rows still being sent: PostgreSQL skips them as locked by the other
+    session; SQLite has no row locks, so they are left out by id.
+    """
     t = StatementOutbox
     query = (
         sa.select(t.id, t.statement_id, t.payload, t.tries)
@@ -83,11 +86,19 @@ def claim(session: so.Session, limit: int, now: dt.datetime | None = None) -> li
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=t)
+    elif in_flight:
+        query = query.where(t.id.not_in(list(in_flight)))
     return [_Row(*row) for row in session.execute(query)]
 
 
 class Deliverer:
-    """Sends claimed rows with one LRS client and writes each row's outcome on the session."""
+    """Sends claimed rows with one LRS client and writes each row's outcome on the session.
+
+    Pipelined: while one batch is on its way to the LRS (a POST in a helper thread), the next batch is
+    claimed on a second session, and the previous batch's outcome is written while the next POST is out.
+    Each batch stays locked by its own session (PostgreSQL) until its outcome is committed, so a crash at
+    any point leaves the rows pending: they are sent again, and the LRS answers a resend as stored.
+    """
 
     def __init__(self, session: so.Session, client: LrsClient, policy: DeliveryPolicy | None = None,
                  rng: random.Random | None = None) -> None:
@@ -99,39 +110,80 @@ class Deliverer:
     def drain(self, *, max_batches: int | None = None) -> DeliveryReport:
         """Deliver due rows batch by batch (each committed) until none is due or the LRS cannot take more."""
         report = DeliveryReport()
-        batches = 0
-        while max_batches is None or batches < max_batches:
-            rows = claim(self.session, self.policy.batch_size)
+        # The second session lives only for this drain; it shares the engine (and its pool) with the first.
+        with so.Session(bind=self.session.get_bind()) as spare, ThreadPoolExecutor(1, "xapi-post") as poster:
+            sessions = [self.session, spare]
+            rows = self._claim_valid(self.session, (), report)
             if not rows:
                 self.session.commit()  # end the read transaction
-                break
-            self._send(rows, report)
-            self.session.commit()
-            batches += 1
-            if report.stopped_by is not None:
-                break
-        return report
+                return report
+            in_flight = poster.submit(self._post, rows)
+            batches = 1
+            while True:
+                session, other = sessions
+                may_claim = max_batches is None or batches < max_batches
+                upcoming = self._claim_valid(other, [r.pk for r in rows], report) if may_claim else []
+                result = in_flight.result()
+                report.posts += 1
+                if result.outcome is Outcome.DELIVERED and upcoming:
+                    in_flight = poster.submit(self._post, upcoming)  # out before this batch's outcome is written
+                    self._mark(session, rows, OutboxState.DELIVERED, result)
+                    report.delivered += [r.pk for r in rows]
+                else:
+                    self._settle(session, rows, result, report)
+                    if report.stopped_by is not None or not upcoming:
+                        session.commit()
+                        other.commit()  # a batch claimed but not sent stays pending and due
+                        report.more = report.stopped_by is None and not may_claim
+                        return report
+                    in_flight = poster.submit(self._post, upcoming)  # the refused batch is settled: go on
+                session.commit()
+                batches += 1
+                rows, sessions = upcoming, [other, session]
 
-    def _send(self, rows: list[_Row], report: DeliveryReport) -> None:
-        result = self.client.post_batch([(str(r.statement_id), r.payload) for r in rows])
-        report.posts += 1
+    def _claim_valid(self, session: so.Session, in_flight: Sequence[int], report: DeliveryReport) -> list[_Row]:
+        """Claim the next batch; statements that fail validation become dead letters on `session`, unsent."""
+        while True:
+            rows = claim(session, self.policy.batch_size, in_flight=in_flight)
+            if not self.policy.validate:
+                return rows
+            valid = [row for row in rows if self._valid(session, row, report)]
+            if valid or not rows:
+                return valid
+
+    def _valid(self, session: so.Session, row: _Row, report: DeliveryReport) -> bool:
+        try:
+            validate_statement(json.loads(row.payload))
+        except (StatementValidationError, ValueError) as error:
+            reason = f"invalid statement, not sent: {error}"[:_ERROR_CHARS]
+            session.execute(sa.update(StatementOutbox).where(StatementOutbox.id == row.pk).values(
+                state=OutboxState.DEAD.value, last_error=reason, last_status=None, tries=StatementOutbox.tries + 1,
+            ).execution_options(synchronize_session=False))
+            log.warning("xAPI statement %s is not valid, kept as dead: %s", row.statement_id, reason[:500])
+            report.failed.append(row.pk)
+            return False
+        return True
+
+    def _post(self, rows: list[_Row]) -> BatchResult:
+        return self.client.post_batch([(str(r.statement_id), r.payload) for r in rows])
+
+    def _settle(self, session: so.Session, rows: list[_Row], result: BatchResult, report: DeliveryReport) -> None:
+        """Write the outcome of a batch already posted (refused batches are split to find the culprit)."""
         if result.outcome is Outcome.DELIVERED:
-            self._mark(rows, OutboxState.DELIVERED, result)
-            report.delivered += len(rows)
+            self._mark(session, rows, OutboxState.DELIVERED, result)
+            report.delivered += [r.pk for r in rows]
         elif result.outcome in (Outcome.CONFLICT, Outcome.REJECTED):
             if len(rows) > 1:  # find the statement(s) the LRS refuses; the others get stored
                 half = len(rows) // 2
-                self._send(rows[:half], report)
-                self._send(rows[half:], report)
+                for part in (rows[:half], rows[half:]):
+                    self._settle(session, part, self._post(part), report)
+                    report.posts += 1
                 return
             state = OutboxState.CONFLICT if result.outcome is Outcome.CONFLICT else OutboxState.DEAD
-            self._mark(rows, state, result)
+            self._mark(session, rows, state, result)
             log.warning("xAPI statement %s refused by the LRS (HTTP %s), kept as %s: %s", rows[0].statement_id,
                         result.status_code, state.value, result.body[:500])
-            if state is OutboxState.CONFLICT:
-                report.conflicts += 1
-            else:
-                report.dead += 1
+            (report.conflicts if state is OutboxState.CONFLICT else report.failed).append(rows[0].pk)
         else:
             if result.outcome is Outcome.AUTH_FAILED:
                 # Loud, but never the credentials themselves: only the URL and the status.
@@ -141,30 +193,30 @@ class Deliverer:
             else:
                 log.warning("LRS unavailable (%s); %d statements will be retried later",
                             result.status_code or result.body[:200], len(rows))
-            self._defer(rows, result)
-            report.deferred += len(rows)
+            self._defer(session, rows, result)
+            report.retrying += [r.pk for r in rows]
             report.stopped_by = result.outcome
             report.errors.append(_reason(result))
 
-    def _mark(self, rows: list[_Row], state: OutboxState, result: BatchResult) -> None:
+    def _mark(self, session: so.Session, rows: list[_Row], state: OutboxState, result: BatchResult) -> None:
         values: dict[str, Any] = {"state": state.value, "last_status": result.status_code}
         if state is OutboxState.DELIVERED:
             values |= {"delivered_at": utcnow(), "last_error": ""}
         else:
             values |= {"last_error": _reason(result), "tries": StatementOutbox.tries + 1}
-        self.session.execute(
+        session.execute(
             sa.update(StatementOutbox).where(StatementOutbox.id.in_([r.pk for r in rows])).values(**values)
             .execution_options(synchronize_session=False)
         )
 
-    def _defer(self, rows: list[_Row], result: BatchResult) -> None:
+    def _defer(self, session: so.Session, rows: list[_Row], result: BatchResult) -> None:
         now, reason = utcnow(), _reason(result)
         updates = [
             {"id": r.pk, "tries": r.tries + 1, "last_status": result.status_code, "last_error": reason,
              "next_try_at": now + dt.timedelta(seconds=self.policy.delay(r.tries + 1, self.rng))}
             for r in rows
         ]
-        self.session.execute(sa.update(StatementOutbox), updates)  # ORM bulk UPDATE by primary key
+        session.execute(sa.update(StatementOutbox), updates)  # ORM bulk UPDATE by primary key
 
 
 def _reason(result: BatchResult) -> str:
@@ -174,11 +226,4 @@ def _reason(result: BatchResult) -> str:
 
 def next_due(session: so.Session) -> dt.datetime | None:
     """When the next pending row becomes due (None when nothing is pending)."""
-    value = session.scalar(sa.select(sa.func.min(StatementOutbox.next_try_at))
-                           .where(StatementOutbox.state == OutboxState.PENDING.value))
-    session.commit()
-    if value is None:
-        return None
-    if isinstance(value, str):  # SQLite aggregates skip the column type
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return outbox_next_due(session, StatementOutbox.state, StatementOutbox.next_try_at, OutboxState.PENDING.value)

@@ -68,7 +68,7 @@ def test_launched_learners_score_arrives_with_the_right_fields(launched: tuple[L
         row = queue("attempt:1")
         before = utcnow()
         report = deliver_pending_scores(db.session, services, limit=10)
-        assert report.sent == [row.id]
+        assert report.delivered == [row.id]
         row = db.session.get(GradeSync, row.id)
         assert row.state == SyncState.SENT and row.tries == 1 and row.last_error is None
         assert row.lineitem_url == learner_launch().claims[Claim.AGS_ENDPOINT]["lineitem"]
@@ -106,7 +106,7 @@ def test_token_is_reused_across_calls_and_workers_and_refetched_after_expiry(
         platform.oauth.expire_access_tokens()  # the platform revokes: the next call gets a 401
         queue("attempt:3")
         report = deliver_pending_scores(db.session, services)
-        assert len(report.sent) == 1
+        assert len(report.delivered) == 1
         assert len(platform.oauth.token_requests) == 2
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceToken)) == 1
     assert [s["userId"] for s in platform.scores] == [LEARNER.sub] * 3
@@ -145,7 +145,7 @@ def test_a_500_stays_pending_and_is_delivered_on_the_next_run(launched: tuple[Li
         assert now + dt.timedelta(seconds=14) <= row.next_try_at <= now + dt.timedelta(seconds=31)
         assert deliver_pending_scores(db.session, services, now=now).handled == 0  # not due yet
         report = deliver_pending_scores(db.session, services, now=row.next_try_at)
-        assert report.sent == [row.id]
+        assert report.delivered == [row.id]
         assert db.session.get(GradeSync, row.id).tries == 2
     assert len(platform.scores) == 1
 
@@ -163,7 +163,7 @@ def test_a_retry_after_a_timeout_reads_the_result_and_does_not_post_twice(
         assert "did not answer within 1 s" in db.session.get(GradeSync, row.id).last_error
         time.sleep(0.8)  # the platform finishes storing the first post
         report = deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1))
-        assert report.sent == [row.id]
+        assert report.delivered == [row.id]
         row = db.session.get(GradeSync, row.id)
         assert "already holds this score" in (row.platform_answer or "")
     # Exactly once at the LMS: the retry read the result (AGS results service) and did not post again.
@@ -181,7 +181,7 @@ def test_a_retry_after_a_timeout_posts_when_the_lms_did_not_keep_the_score(
         deliver_pending_scores(db.session, services)
         time.sleep(0.8)
         report = deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1))
-        assert report.sent == [row.id]
+        assert report.delivered == [row.id]
         assert db.session.get(GradeSync, row.id).platform_answer == "HTTP 200"
     assert len(platform.scores) == 1
 
@@ -196,7 +196,7 @@ def test_without_result_readonly_a_retry_posts_again(launched: tuple[LiveTool, T
         deliver_pending_scores(db.session, services)
         time.sleep(0.8)
         report = deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1))
-        assert report.sent == [row.id]
+        assert report.delivered == [row.id]
     # The resend carries a newer timestamp, so a Moodle-like platform takes it rather than refusing it.
     assert len(platform.scores) == 2
 
@@ -243,7 +243,7 @@ def test_an_older_score_not_yet_sent_is_superseded(launched: tuple[LiveTool, Tes
         old = queue("attempt:1", Score(ActivityProgress.SUBMITTED, GradingProgress.PENDING_MANUAL, 5, 10))
         new = queue("attempt:1:review:1")
         report = deliver_pending_scores(db.session, services)
-        assert report.superseded == [old.id] and report.sent == [new.id]
+        assert report.superseded == [old.id] and report.delivered == [new.id]
     [score] = platform.scores
     assert score["gradingProgress"] == "FullyGraded"
 
@@ -263,7 +263,7 @@ def test_a_platform_granting_some_scopes_still_gets_the_score(registered: tuple[
     launch(tool, platform, browser, hook=None if granted == {Scope.SCORE} else _without_lineitem)
     with tool.app.app_context():
         row = queue("attempt:1")
-        assert deliver_pending_scores(db.session, services).sent == [row.id]
+        assert deliver_pending_scores(db.session, services).delivered == [row.id]
         token = db.session.scalar(sa.select(ServiceToken))
         assert set(token.granted_scopes) == {str(s) for s in granted}
     [score] = platform.scores
@@ -277,7 +277,7 @@ def test_line_item_is_created_when_missing_and_allowed(registered: tuple[LiveToo
     platform.ags.lineitems.clear()  # the platform made no column for this link
     with tool.app.app_context():
         row = queue("attempt:1")
-        assert deliver_pending_scores(db.session, services).sent == [row.id]
+        assert deliver_pending_scores(db.session, services).delivered == [row.id]
         link = learner_launch().resource_link
         assert link.ags_lineitem_url and link.ags_lineitem_url.endswith("?type_id=1")
     [item] = platform.ags.lineitems.values()
@@ -381,7 +381,7 @@ def test_a_token_refused_for_the_tools_key_is_retried_later(launched: tuple[Live
         assert deliver_pending_scores(db.session, services).retrying == [row.id]
         assert "HTTP 401" in db.session.get(GradeSync, row.id).last_error
         platform.tool_jwks_url = jwks_url  # the admin fixed the registration
-        assert deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1)).sent == [row.id]
+        assert deliver_pending_scores(db.session, services, now=utcnow() + dt.timedelta(hours=1)).delivered == [row.id]
     assert len(platform.scores) == 1
 
 

@@ -22,7 +22,7 @@ from lti_tool.xapi.models import OutboxState, StatementOutbox
 from lti_tool.xapi.profile import Profile, Verb
 from lti_tool.xapi.refs import OutcomeRef, Score, SectionRef
 from lti_tool.xapi.worker import Deliverer, DeliveryPolicy
-from tests.integration.xapi.conftest import BASE, T0, UNIT, answered, learner, poisoned
+from tests.integration.xapi.conftest import BASE, T0, UNIT, RecordingTransport, answered, learner, poisoned
 from tests.lrs_fixtures import RalphLrs
 
 pytestmark = pytest.mark.lrs
@@ -54,7 +54,7 @@ def test_delivered_statements_read_back_with_filters(app: Flask, lrs_client: Lrs
         outbox.enqueue(db.session, statements)
         db.session.commit()
         report = Deliverer(db.session, lrs_client, DeliveryPolicy(batch_size=5)).drain()
-        assert report.delivered == len(statements) and report.posts == 3 and report.stopped_by is None
+        assert len(report.delivered) == len(statements) and report.posts == 3 and report.stopped_by is None
         assert set(states().values()) == {OutboxState.DELIVERED.value}
         assert all(r.delivered_at is not None for r in db.session.scalars(sa.select(StatementOutbox)))
     agent = st.actor(who)
@@ -79,14 +79,36 @@ def test_a_poisoned_statement_is_dead_lettered_and_its_batch_delivered(app: Flas
         db.session.flush()
         outbox.enqueue(db.session, good[4:])
         db.session.commit()
-        report = Deliverer(db.session, lrs_client, DeliveryPolicy(batch_size=100)).drain()
-        assert (report.delivered, report.dead, report.stopped_by) == (9, 1, None)
+        # The worker's own validation off: the LRS alone judges the bytes (its refusal path is under test).
+        report = Deliverer(db.session, lrs_client, DeliveryPolicy(batch_size=100, validate=False)).drain()
+        assert (len(report.delivered), len(report.failed), report.stopped_by) == (9, 1, None)
         row = db.session.scalar(sa.select(StatementOutbox).where(StatementOutbox.statement_id == uuid.UUID(bad["id"])))
         assert row.state == OutboxState.DEAD.value and row.last_status == 422
         assert "verb" in row.last_error and "Field required" in row.last_error  # the LRS's own answer
     assert sorted(s["id"] for s in lrs_client.iter_statements(registration=registration)) == sorted(
         s["id"] for s in good)
     assert "refused by the LRS (HTTP 422)" in caplog.text
+
+
+def test_an_invalid_statement_is_dead_lettered_before_it_is_sent(app: Flask, ralph_lrs: RalphLrs,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    # The request path checks only the envelope; Ralph's models run in the worker, before the POST.
+    good = answered(5, registration := uuid.uuid4())
+    bad = {**poisoned(), "timestamp": "2026-11-23T09:00:00.000Z"}  # an envelope that passes, no verb
+    transport = RecordingTransport()
+    with app.app_context(), LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password,
+                                      transport=transport) as client:
+        assert outbox.enqueue(db.session, [*good[:2], bad, *good[2:]]) == 6
+        db.session.commit()
+        report = Deliverer(db.session, client, DeliveryPolicy(batch_size=3)).drain()
+        assert (len(report.delivered), len(report.failed), report.stopped_by) == (5, 1, None)
+        row = db.session.scalar(sa.select(StatementOutbox).where(StatementOutbox.statement_id == uuid.UUID(bad["id"])))
+        assert row.state == OutboxState.DEAD.value and row.last_status is None
+        assert row.last_error.startswith("invalid statement, not sent") and "verb" in row.last_error
+        assert sorted(s["id"] for s in client.iter_statements(registration=registration)) == sorted(
+            s["id"] for s in good)
+    assert bad["id"] not in transport.posted and sorted(transport.posted) == sorted(s["id"] for s in good)
+    assert "is not valid, kept as dead" in caplog.text
 
 
 def test_wrong_credentials_wait_and_are_logged_without_the_secret(app: Flask, ralph_lrs: RalphLrs,
@@ -98,7 +120,7 @@ def test_wrong_credentials_wait_and_are_logged_without_the_secret(app: Flask, ra
         db.session.commit()
         caplog.set_level(logging.ERROR)
         report = Deliverer(db.session, client).drain()
-        assert report.stopped_by is Outcome.AUTH_FAILED and report.deferred == 3
+        assert report.stopped_by is Outcome.AUTH_FAILED and len(report.retrying) == 3
         rows = list(db.session.scalars(sa.select(StatementOutbox)))
         assert {(r.state, r.tries, r.last_status) for r in rows} == {(OutboxState.PENDING.value, 1, 401)}
         assert all(r.next_try_at > utcnow() for r in rows)
@@ -124,7 +146,8 @@ def test_500_is_retried_and_an_already_stored_batch_counts_as_delivered(app: Fla
             history.rmdir()
             if saved.exists():
                 shutil.move(saved, history)
-        assert first.stopped_by is Outcome.RETRYABLE and first.deferred == 4 and first.errors[0].startswith("HTTP 500")
+        assert first.stopped_by is Outcome.RETRYABLE and len(first.retrying) == 4
+        assert first.errors[0].startswith("HTTP 500")
         # As if Ralph had stored them before its 500 (as root we cannot make the history file read-only
         # for the store-then-fail variant): the same bytes are already in the LRS when the retry comes.
         with LrsClient(ralph_lrs.url, ralph_lrs.username, ralph_lrs.password) as fresh:
@@ -132,7 +155,7 @@ def test_500_is_retried_and_an_already_stored_batch_counts_as_delivered(app: Fla
         outbox.requeue(db.session)
         db.session.commit()
         second = Deliverer(db.session, lrs_client, policy).drain()
-        assert second.delivered == 4 and set(states().values()) == {OutboxState.DELIVERED.value}
+        assert len(second.delivered) == 4 and set(states().values()) == {OutboxState.DELIVERED.value}
     assert sorted(s["id"] for s in lrs_client.iter_statements(registration=registration)) == sorted(
         s["id"] for s in statements)
 

@@ -46,13 +46,16 @@ def test_the_same_event_recorded_again_is_a_no_op(app: Flask) -> None:
         assert len(rows()) == 2
 
 
-def test_invalid_statements_raise_and_nothing_is_stored(app: Flask) -> None:
+def test_a_broken_envelope_raises_and_nothing_is_stored(app: Flask) -> None:
+    # The request path checks id and timestamps only; Ralph's models run in the worker (test_delivery.py).
     good = answered(2, uuid.uuid4())
     naive = {**good[0], "id": str(uuid.uuid4()), "timestamp": "2026-11-23T09:00:00"}
     changed = {**good[1], "timestamp": "2026-11-23T10:00:00.000Z"}
     with app.app_context():
-        with pytest.raises(StatementValidationError, match="verb"):
+        with pytest.raises(StatementValidationError, match="timestamp: missing"):
             outbox.enqueue(db.session, [good[0], poisoned()])
+        with pytest.raises(StatementValidationError, match="not a UUID"):
+            outbox.enqueue(db.session, [{**good[0], "id": "launch-1"}])
         with pytest.raises(StatementValidationError, match="naive"):
             outbox.enqueue(db.session, [naive])
         with pytest.raises(StatementValidationError, match="different content"):

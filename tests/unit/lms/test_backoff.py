@@ -1,4 +1,5 @@
-"""Retry timing of the grade outbox: exponential, capped, jittered; Retry-After read both ways."""
+"""Retry timing of the outboxes: exponential, capped, jittered (one formula for grades and statements);
+Retry-After read both ways."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lti_tool.lms.backoff import CAP_SECONDS, retry_after, retry_delay
+from lti_tool.lms.backoff import BASE_SECONDS, CAP_SECONDS, retry_after
+from lti_tool.outbox import retry
+from lti_tool.xapi.worker import DeliveryPolicy
+
+
+def retry_delay(tries: int, **kwargs: object) -> dt.timedelta:
+    """The grade outbox's timing: the shared formula with its bounds."""
+    return retry.retry_delay(tries, base=BASE_SECONDS, cap=CAP_SECONDS, **kwargs)  # type: ignore[arg-type]
 
 
 def test_delay_doubles_per_try_with_jitter_between_half_and_full() -> None:
@@ -37,3 +45,15 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert retry_after("Mon, 23 Nov 2026 09:00:00 GMT", now=now) == dt.timedelta(0)
     assert retry_after(None, now=now) is None
     assert retry_after("soon", now=now) is None
+
+
+def test_the_statement_outbox_uses_the_same_formula_with_its_own_bounds() -> None:
+    policy = DeliveryPolicy(base_delay_s=2.0, max_delay_s=300.0)
+
+    class Fixed:
+        def random(self) -> float:
+            return 0.0
+
+    assert policy.delay(1, Fixed()) == 1.0  # type: ignore[arg-type]
+    assert policy.delay(3, Fixed()) == 4.0  # type: ignore[arg-type]
+    assert policy.delay(100, Fixed()) == 150.0  # type: ignore[arg-type]
