@@ -5,9 +5,11 @@ wood-chain-of-custody (20 items), autosaves all 20 answers through the learner A
 Submitting fixes the result, enqueues the AGS score, issues the credential when mastered, and queues the
 xAPI statements, all in one transaction: the figure that matters is the submit.
 
-    .venv/bin/python bench/assessment.py [--seconds 20] [--learners 20] [--db postgresql|sqlite]
+    .venv/bin/python bench/assessment.py [--seconds 20] [--learners 20] [--db postgresql|sqlite] [--profile DIR]
 
-Prints submissions/s and the submit p50/p95 (target: report), and the autosave p95.
+Prints submissions/s and the submit p50/p95 (target <= 50 ms), and the autosave p95 (target <= 15 ms).
+With --profile, gunicorn runs with bench/profile_hooks.py: the SQL statements per request (median by route)
+and the top of the submit's cProfile are printed, and the raw files are left in DIR.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import http.client
 import json
 import os
+import pstats
 import re
 import statistics
 import sys
@@ -117,8 +120,10 @@ def _quantiles(values: list[float]) -> tuple[float, float]:
     return q[49] * 1000, q[94] * 1000
 
 
-def run(kind: str, seconds: float, learners: int) -> None:
-    with TestPlatform() as platform, tool_under_gunicorn(kind, platform) as (port, base):
+def run(kind: str, seconds: float, learners: int, profile: Path | None = None) -> None:
+    hooks = {} if profile is None else {"config": "bench/profile_hooks.py", "extra_env": {
+        "BENCH_PROFILE_DIR": str(profile), "BENCH_PROFILE_MATCH": os.environ.get("BENCH_PROFILE_MATCH", "/submit$")}}
+    with TestPlatform() as platform, tool_under_gunicorn(kind, platform, **hooks) as (port, base):
         until = time.perf_counter() + seconds
         workers = [Learner(port, platform, base, until, i) for i in range(learners)]
         started = time.perf_counter()
@@ -136,6 +141,35 @@ def run(kind: str, seconds: float, learners: int) -> None:
           f"(whole attempts incl. launch and 20 autosaves)  submit p50={s50:.1f} ms p95={s95:.1f} ms  "
           f"autosave p50={a50:.1f} ms p95={a95:.1f} ms  errors={len(errors)}"
           + (f"  first: {errors[0]}" if errors else ""))
+    if profile is not None:
+        print_profile(profile)
+
+
+def print_profile(folder: Path) -> None:
+    """SQL statements per request (median by route, all workers) and the submit's cProfile top 25."""
+    counts: dict[str, list[int]] = {}
+    for path in folder.glob("sql-*.json"):
+        for route, values in json.loads(path.read_text()).items():
+            counts.setdefault(route, []).extend(values)
+    service: dict[str, list[float]] = {}
+    for path in folder.glob("service-*.json"):
+        for route, values in json.loads(path.read_text()).items():
+            service.setdefault(route, []).extend(values)
+    print("per request: SQL statements (median, max); service time in the worker, without queueing (p50, p95 ms);"
+          " requests")
+    for route, values in sorted(counts.items()):
+        p50, p95 = _quantiles(service.get(route, [0.0]))
+        print(f"  {route:45s} {statistics.median(values):4.0f} {max(values):4d}   {p50:7.1f} {p95:7.1f}"
+              f"   {len(values):6d}")
+    stats = None
+    for path in folder.glob("prof-*.pstats"):
+        try:
+            stats = pstats.Stats(str(path)) if stats is None else stats.add(str(path))
+        except (TypeError, EOFError, ValueError):  # a worker that profiled nothing
+            continue
+    if stats is not None:
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(15)
 
 
 def main() -> None:
@@ -143,10 +177,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--learners", type=int, default=20)
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
+    parser.add_argument("--profile", type=Path, help="folder for SQL counts and cProfile output (slows the run)")
     args = parser.parse_args()
+    if args.profile is not None:
+        args.profile.mkdir(parents=True, exist_ok=True)
     print(f"MASTERY assessment benchmark: gunicorn 2 workers, {os.cpu_count()} CPUs, {args.seconds:.0f} s, "
           f"{UNIT} (20 items)")
-    run(args.db, args.seconds, args.learners)
+    run(args.db, args.seconds, args.learners, args.profile)
 
 
 if __name__ == "__main__":

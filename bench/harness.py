@@ -124,15 +124,18 @@ def prepared_tool(kind: str, platform: object) -> Iterator[dict[str, str]]:
 
 @contextmanager
 def gunicorn(app: str, env: dict[str, str], *, port: int | None = None, base: str | None = None,
-             workers: int = 2, chdir: Path = ROOT) -> Iterator[Server]:
-    """`app` served by gunicorn with the project's config (gthread) and `workers` workers."""
+             workers: int = 2, chdir: Path = ROOT, config: Path = ROOT / "config/gunicorn.conf.py") -> Iterator[Server]:
+    """`app` served by gunicorn with the project's config (gthread) and `workers` workers.
+
+    `config`: another gunicorn config file (bench/profile_hooks.py: the project's plus SQL counts and cProfile).
+    """
     from tests.support.live_server import free_port
 
     port = port or free_port()
     base = base or f"http://127.0.0.1:{port}"
     env = {**env, "PORT": str(port), "TOOL_BASE_URL": base, "GUNICORN_WORKERS": str(workers)}
     process = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "config/gunicorn.conf.py"), "--chdir", str(chdir),
+        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(config), "--chdir", str(chdir),
          "--access-logfile", "/dev/null", app], env=env, cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -151,7 +154,9 @@ def gunicorn(app: str, env: dict[str, str], *, port: int | None = None, base: st
 
 
 @contextmanager
-def tool_under_gunicorn(kind: str, platform: object) -> Iterator[tuple[int, str]]:
+def tool_under_gunicorn(kind: str, platform: object, *, config: str = "config/gunicorn.conf.py",
+                        extra_env: dict[str, str] | None = None) -> Iterator[tuple[int, str]]:
     """The tool migrated, loaded, with `platform` registered, served by gunicorn; yields (port, base URL)."""
-    with prepared_tool(kind, platform) as env, gunicorn("lti_tool:create_app()", env) as server:
+    with prepared_tool(kind, platform) as env, gunicorn("lti_tool:create_app()", {**env, **(extra_env or {})},
+                                                        config=ROOT / config) as server:
         yield server.port, server.base

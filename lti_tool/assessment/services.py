@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.assessment.availability import Availability, Blocked, availability
@@ -177,7 +179,9 @@ def learner_grade(db: so.Session, launch: LaunchSession, unit: Unit, attempts: l
 
 def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str) -> Attempt:
     """The learner's own attempt at this placement; any other id is simply not found (no existence leak)."""
-    attempt = db.get(Attempt, attempt_id) if _looks_like_uuid(attempt_id) else None
+    # The unit comes in the same query: every caller reads it (its document is cached, see catalogue.models).
+    attempt = db.get(Attempt, attempt_id, options=[so.joinedload(Attempt.unit)]) if _looks_like_uuid(attempt_id) \
+        else None
     if attempt is None or attempt.user_pk != launch.user_pk or attempt.resource_link_pk != launch.resource_link_pk:
         raise NotFound(N_("There is no such attempt for you here."))
     return attempt
@@ -286,6 +290,12 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     if item_id not in {s.item_id for s in selected_items(attempt)}:
         raise NotFound(N_("Item “%(item_id)s” is not part of this attempt."), item_id=item_id)
     item = attempt.unit.doc.item(item_id)
+    upsert = _response_upsert(db.get_bind().dialect.name)
+    if not item.is_practical and upsert is not None:
+        # One statement whether the item was answered before or not (a concurrent autosave included).
+        value = validate_response(item.definition, raw, launch.locale)
+        db.execute(upsert, {"attempt_id": attempt.id, "item_id": item_id, "response": value, "saved_at": now})
+        return value
     stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
                                             AttemptResponse.item_id == item_id)
     row = db.scalar(stmt)
@@ -302,6 +312,21 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
             assert row is not None
     row.response, row.saved_at = value, now
     return value
+
+
+@functools.cache
+def _response_upsert(dialect: str) -> sa.Insert | None:
+    """INSERT … ON CONFLICT (attempt_id, item_id) DO UPDATE, built once per dialect (None: not supported)."""
+    if dialect not in ("sqlite", "postgresql"):
+        return None
+    table = AttemptResponse.__table__
+    insert = (sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)).values(
+        attempt_id=sa.bindparam("attempt_id"), item_id=sa.bindparam("item_id"),
+        response=sa.bindparam("response", type_=table.c.response.type),
+        saved_at=sa.bindparam("saved_at", type_=table.c.saved_at.type))
+    return insert.on_conflict_do_update(index_elements=["attempt_id", "item_id"],
+                                        set_={"response": insert.excluded.response,
+                                              "saved_at": insert.excluded.saved_at})
 
 
 def _keep_upload(raw: Any, saved: Any) -> Any:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,13 +31,24 @@ class Unit(Base):
     workload_hours: so.Mapped[float] = so.mapped_column()
     ects: so.Mapped[float] = so.mapped_column()
     participation: so.Mapped[str] = so.mapped_column(sa.String(32))
-    # The whole validated unit document (texts with their translations, sections, policy).
-    document: so.Mapped[dict[str, Any]] = so.mapped_column()
+    # The whole validated unit document (texts with their translations, sections, policy): ~430 KB of JSON
+    # for a unit in seven languages, ~8 ms to parse. Deferred, and read through `document` (parsed once per
+    # process), so an autosave or a submit neither fetches nor parses it.
+    stored_document: so.Mapped[dict[str, Any]] = so.mapped_column("document", deferred=True)
     loaded_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
     outcomes: so.Mapped[list[LearningOutcome]] = so.relationship(
         back_populates="unit", cascade="all, delete-orphan", order_by="LearningOutcome.position"
     )
+
+    @property
+    def document(self) -> dict[str, Any]:
+        """The unit document, shared by every request of this process: read it, never change it."""
+        return _DOCUMENTS.get(self)
+
+    @document.setter
+    def document(self, value: dict[str, Any]) -> None:
+        self.stored_document = value
 
     @property
     def doc(self) -> UnitDoc:
@@ -46,11 +59,40 @@ class Unit(Base):
             self.__dict__["_parsed_doc"] = parsed
         return parsed
 
-    @so.validates("document")
+    @so.validates("stored_document")
     def _hash_follows_document(self, _key: str, document: dict[str, Any]) -> dict[str, Any]:
         # content_hash names the content (and keys the parsed-unit cache), whoever writes the document.
         self.content_hash = content_hash(document)
         return document
+
+
+class _DocumentCache:
+    """Unit documents by (row id, content hash): a stored unit version never changes (loader.py refuses other
+    content under a loaded version), and the hash tells a re-created or rewritten row apart."""
+
+    def __init__(self, size: int = 16) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._documents: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+
+    def get(self, unit: Unit) -> dict[str, Any]:
+        if unit.id is None or "stored_document" in unit.__dict__:  # built or rewritten here: the one at hand
+            return unit.stored_document
+        key = (unit.id, unit.content_hash)
+        with self._lock:
+            document = self._documents.get(key)
+            if document is not None:
+                self._documents.move_to_end(key)
+                return document
+        document = unit.stored_document  # one SELECT of the column, at most once per unit version and process
+        with self._lock:
+            self._documents[key] = document
+            while len(self._documents) > self._size:
+                self._documents.popitem(last=False)
+        return document
+
+
+_DOCUMENTS = _DocumentCache()
 
 
 class LearningOutcome(Base):
