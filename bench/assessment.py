@@ -1,8 +1,8 @@
 """Benchmark: 20-item attempts submitted by concurrent learners against gunicorn (2 workers), PostgreSQL.
 
-Each learner is launched (login + id_token, as in bench/launch.py), starts an attempt at
-wood-chain-of-custody (20 items), autosaves all 20 answers through the learner API, then submits.
-Submitting fixes the result, enqueues the AGS score, issues the credential when mastered, and queues the
+Each learner is launched (login + id_token with a name and the AGS claim, as Moodle sends them), starts an
+attempt at wood-chain-of-custody (20 items), autosaves all 20 answers through the learner API, then submits.
+Submitting fixes the result, enqueues the AGS score, issues the signed credential (mastered), and queues ~30
 xAPI statements, all in one transaction: the figure that matters is the submit.
 
     .venv/bin/python bench/assessment.py [--seconds 20] [--learners 20] [--db postgresql|sqlite] [--profile DIR]
@@ -36,7 +36,7 @@ from harness import tool_under_gunicorn  # noqa: E402
 
 from lti_tool.assessment.responses import key_response  # noqa: E402
 from lti_tool.catalogue.schema import read_unit_file  # noqa: E402
-from tests.lti_platform import Claim, LtiRoles, TestPlatform  # noqa: E402
+from tests.lti_platform import Claim, LtiRoles, Scope, TestPlatform  # noqa: E402
 from tests.unit_files import item_index  # noqa: E402
 
 UNIT = "wood-chain-of-custody"
@@ -87,6 +87,10 @@ class Learner(threading.Thread):
             str(Claim.DEPLOYMENT_ID): p.deployment_id, str(Claim.TARGET_LINK_URI): self.base + "/lti/launch",
             str(Claim.ROLES): [LtiRoles.LEARNER], str(Claim.RESOURCE_LINK): {"id": "rl-bench"},
             str(Claim.CONTEXT): {"id": "course-bench"}, str(Claim.CUSTOM): {"unit": UNIT},
+            # A name (the credential is issued at submit) and the AGS claim (the score is queued at submit).
+            "name": f"Bench Learner {sub}",
+            str(Claim.AGS_ENDPOINT): {"scope": [str(Scope.SCORE), str(Scope.LINEITEM)],
+                                      "lineitem": f"{p.issuer}/ags/course-bench/lineitems/rl-bench"},
         })
         cookies = "; ".join(f"{k}={v.value}" for k, v in cookie.items())
         status, _, launched = self._request(conn, "POST", "/lti/launch",

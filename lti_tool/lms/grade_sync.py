@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 
 from lti_tool.db import as_utc, utcnow
 from lti_tool.errors import ValidationFailed
@@ -95,9 +96,7 @@ def enqueue_score(session: so.Session, target: LaunchSession | GradeTarget, scor
                   scored_at: dt.datetime | None = None) -> GradeSync | None:
     """Queue a score in the caller's transaction; the same (link, user, event_id) again returns the first row.
 
-    None when the platform offers no AGS for this placement (nothing to sync). Call it after the domain
-    change's own writes: pysqlite opens its transaction only at the first write, and a SAVEPOINT released
-    outside one commits at once.
+    None when the platform offers no AGS for this placement (nothing to sync).
     """
     goal = GradeTarget.from_launch(target) if isinstance(target, LaunchSession) else target
     if not event_id or len(event_id) > 128:
@@ -105,6 +104,28 @@ def enqueue_score(session: so.Session, target: LaunchSession | GradeTarget, scor
     body = score.body()
     key = (GradeSync.resource_link_pk == goal.resource_link_pk, GradeSync.user_pk == goal.user_pk,
            GradeSync.event_id == event_id)
+    dialect = session.get_bind().dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        return _enqueue_with_savepoint(session, goal, body, event_id, scored_at, key)
+    endpoint = _endpoint_for(session, goal)
+    if endpoint is None:
+        return session.scalar(sa.select(GradeSync).where(*key))
+    # One statement: the row, or nothing when the same event is queued already (a concurrent submit included).
+    insert = (sqlite.insert(GradeSync) if dialect == "sqlite" else postgresql.insert(GradeSync)).values(
+        resource_link_pk=goal.resource_link_pk, user_pk=goal.user_pk, event_id=event_id, score=body,
+        scored_at=scored_at or utcnow(), ags_endpoint=endpoint, state=SyncState.PENDING, tries=0,
+        next_try_at=utcnow())
+    row = session.scalar(insert.on_conflict_do_nothing(index_elements=["resource_link_pk", "user_pk", "event_id"])
+                         .returning(GradeSync))
+    return row if row is not None else session.scalar(sa.select(GradeSync).where(*key))
+
+
+def _enqueue_with_savepoint(session: so.Session, goal: GradeTarget, body: dict[str, Any], event_id: str,
+                            scored_at: dt.datetime | None, key: tuple[sa.ColumnElement[bool], ...]
+                            ) -> GradeSync | None:
+    # Databases without INSERT … ON CONFLICT: look first, insert in a savepoint. Call it after the domain
+    # change's own writes: pysqlite opens its transaction only at the first write, and a SAVEPOINT released
+    # outside one commits at once.
     existing = session.scalar(sa.select(GradeSync).where(*key))
     if existing is not None:
         return existing

@@ -148,6 +148,10 @@ class Deliverer:
             if not self.policy.validate:
                 return rows
             valid = [row for row in rows if self._valid(session, row, report)]
+            if len(valid) < len(rows) and session.get_bind().dialect.name == "sqlite":
+                # SQLite has one writer: the other session's commit would wait for this write for ever (the
+                # same thread). It has no row locks to keep either, and only one worker runs on it (cli.py).
+                session.commit()
             if valid or not rows:
                 return valid
 
