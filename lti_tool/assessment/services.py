@@ -376,16 +376,18 @@ def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime) -> dict[str,
     event = compute_result(db, attempt, now)
     result = event.result
     body = result.to_json()
+    fixed = {"state": AttemptState.SUBMITTED, "submitted_at": now, "result": body, "score": result.score,
+             "mastered": result.mastered, "pending_review": result.pending_review}
     won = db.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS).values(
-            state=AttemptState.SUBMITTED, submitted_at=now, result=body, score=result.score,
-            mastered=result.mastered, pending_review=result.pending_review,
-        ).execution_options(synchronize_session=False)
+            **fixed).execution_options(synchronize_session=False)
     ).rowcount
-    db.refresh(attempt)
     if won != 1:
+        db.refresh(attempt)  # another submit won: its result is the one
         assert attempt.result is not None
         return attempt.result
+    for name, value in fixed.items():  # what this UPDATE wrote, without reading it back
+        so.attributes.set_committed_value(attempt, name, value)
     publish(db, event)
     return body
 
