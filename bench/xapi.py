@@ -9,7 +9,10 @@ In one run, on the same statements (item answers, the most frequent and largest 
    statement per call as a request would do, on the same database. The full validation (Ralph's models)
    runs in the worker, before sending, overlapped with the batch in flight; its cost is printed apart.
 
-    .venv/bin/python bench/xapi.py [--statements 5000] [--batch 250] [--db sqlite|postgresql] [--rounds 2]
+    .venv/bin/python bench/xapi.py [--statements 5000] [--batch 250] [--db sqlite|postgresql] [--rounds 2] [--profile]
+
+--profile prints where the worker's own thread spends a drain (cProfile): waiting for the POST in flight
+(`Future.result`), claiming, validating, marking.
 
 Each round starts a fresh Ralph per run (warmed with 200 other statements) and alternates which run goes
 first; the figures are the means over the rounds.
@@ -20,8 +23,10 @@ Targets (issues 5 and 16): outbox ≥ 0.9 × ceiling; enqueue ≤ 0.5 ms per sta
 from __future__ import annotations
 
 import argparse
+import cProfile
 import datetime as dt
 import os
+import pstats
 import statistics
 import subprocess
 import sys
@@ -94,13 +99,26 @@ def warm_up(lrs: RalphLrs) -> None:
             client.post_batch(payloads[i:i + 50])
 
 
-def drain(lrs: RalphLrs, batch: int, expected: int) -> float:
+def drain(lrs: RalphLrs, batch: int, expected: int, profile: bool = False) -> float:
     """Statements/s of the outbox worker draining `expected` rows to Ralph."""
     with LrsClient(lrs.url, lrs.username, lrs.password, timeout=60) as client:
         worker = Deliverer(db.session, client, DeliveryPolicy(batch_size=batch))
+        profiler = cProfile.Profile() if profile else None
         start = time.perf_counter()
+        if profiler is not None:
+            profiler.enable()
         report = worker.drain()
+        if profiler is not None:
+            profiler.disable()
         elapsed = time.perf_counter() - start
+    if profiler is not None:
+        stats = pstats.Stats(profiler)
+        print(f"worker thread during one drain ({elapsed:.2f} s), cumulative seconds:")
+        for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in sorted(
+                stats.stats.items(), key=lambda kv: -kv[1][3]):  # type: ignore[attr-defined]
+            if name in ("result", "claim", "_claim_valid", "_valid", "_mark", "_settle", "commit", "submit") and (
+                    "worker" in path or "futures" in path or "session" in path):
+                print(f"  {name:14s} {cumulative:7.3f}  ({Path(path).name})")
     if len(report.delivered) != expected:
         raise SystemExit(f"outbox delivered {len(report.delivered)} of {expected}")
     return len(report.delivered) / elapsed
@@ -128,6 +146,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--enqueue-samples", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--profile", action="store_true", help="cProfile the worker's thread during each drain")
     args = parser.parse_args()
     subprocess.run([str(SCRIPTS / "install.sh")], check=True, cwd=ROOT)
     statements = build(args.statements)
@@ -168,7 +187,7 @@ def main() -> None:
                             db.session.execute(outbox.StatementOutbox.__table__.delete())
                             outbox.enqueue(db.session, statements)
                             db.session.commit()
-                            boxes.append(drain(lrs, args.batch, len(statements)))
+                            boxes.append(drain(lrs, args.batch, len(statements), args.profile))
                     finally:
                         lrs.stop()
             db.session.remove()
