@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import (
@@ -23,6 +23,8 @@ from babel.numbers import (
     get_group_symbol,
     parse_decimal,
 )
+
+from lti_tool.percent import percent_value
 
 __all__ = ["NumberSymbols", "UnreadableNumber", "format_number", "format_percentage", "parse_number", "percent_value",
            "symbols"]
@@ -99,19 +101,6 @@ def _decimal(text: str, original: str) -> Decimal:
 def format_number(value: float | Decimal, tag: str | None) -> str:
     """A number written the locale's way without thousands separators (what the learner would type)."""
     return format_decimal(value, format="0.##########", locale=_locale(tag), group_separator=False)
-
-
-_TENTH = Decimal("0.1")
-
-
-def percent_value(fraction: float) -> float:
-    """The one rounding rule for a score as a percentage (page, PDF, credential, AGS gradebook, teacher pages).
-
-    One decimal, halves rounded up, computed on the score as written (0.8125 → 81.3, 0.825 → 82.5): float
-    arithmetic would make 0.825 × 100 = 82.49999… and round it down, and Python's ``round`` rounds halves to even.
-    """
-    percent = Decimal(repr(float(fraction))) * 100
-    return float(percent.quantize(_TENTH, rounding=ROUND_HALF_UP))
 
 
 def format_percentage(fraction: float, tag: str | None) -> str:

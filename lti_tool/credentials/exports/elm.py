@@ -21,11 +21,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from lti_tool.assessment.numbers import percent_value
 from lti_tool.credentials.exports.elm_vocab import EDC_SCHEMA, EdcConcept, concept, country, edc_concept, language
 from lti_tool.credentials.exports.qr import qr_png
 from lti_tool.credentials.issuing.builder import identity_hash
 from lti_tool.credentials.issuing.inputs import IssuerInfo, LearnerInfo, UnitInfo
+from lti_tool.percent import percent_value
 
 ELM_CONTEXT = ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"]
 PNG = "http://publications.europa.eu/resource/authority/file-type/PNG"

@@ -16,7 +16,6 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from lti_tool.assessment.numbers import percent_value
 from lti_tool.credentials.issuing.inputs import (
     AlignmentTarget,
     EscoSkill,
@@ -29,6 +28,7 @@ from lti_tool.credentials.issuing.inputs import (
 )
 from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
 from lti_tool.credentials.proof.dataintegrity import CREATED_FORMAT
+from lti_tool.percent import percent_value
 
 __all__ = [
     "EscoSkill",
