@@ -77,12 +77,18 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _runtime(settings: Settings) -> Runtime:
     """The settings and the adapters of the outside systems this app uses."""
+    from lti_tool.credentials.verification.remote import RemoteFetcher
     from lti_tool.launch.dynamic_registration import RegistrationClient
+    from lti_tool.lms.client import ServicesClient
+    from lti_tool.xapi.lrs_client import LrsClient
 
     return Runtime(
         settings=settings,
         requests_session=requests.Session(),
         registration_client=lambda timeout: RegistrationClient(timeout_seconds=timeout),
+        lrs_client=LrsClient,
+        lms_client=lambda timeout: ServicesClient(timeout_seconds=timeout),
+        remote_fetcher=lambda timeout: RemoteFetcher(timeout=timeout),
     )
 
 

@@ -15,7 +15,10 @@ from flask import Flask, current_app
 from lti_tool.settings import Settings
 
 if TYPE_CHECKING:
+    from lti_tool.credentials.verification.remote import JsonFetcher
     from lti_tool.launch.dynamic_registration import RegistrationHttp
+    from lti_tool.lms.protocol import LmsServices
+    from lti_tool.xapi.lrs import LrsConnector
 
 _KEY = "mastery"  # the one app.extensions entry of the tool
 
@@ -30,6 +33,12 @@ class Runtime:
     # Outside systems: each opened through the adapter the factory chose, behind a small Protocol.
     # LTI Dynamic Registration: opens an HTTP client to the platform with this timeout (seconds).
     registration_client: Callable[[float], AbstractContextManager[RegistrationHttp]]
+    # The LRS (xAPI statements): opens a connection to an LRS URL with Basic credentials and timeouts.
+    lrs_client: LrsConnector
+    # The platforms' LTI Advantage services (AGS, NRPS, tokens): a client with this timeout (seconds).
+    lms_client: Callable[[float], LmsServices]
+    # Other issuers' DID documents and status lists over HTTPS: a fetcher with this timeout (seconds).
+    remote_fetcher: Callable[[float], JsonFetcher]
 
 
 def install(app: Flask, runtime: Runtime) -> None:

@@ -17,7 +17,8 @@ from lti_tool.http_url import is_http_url
 from lti_tool.runtime import current_settings
 from lti_tool.settings import Settings
 from lti_tool.xapi.export import parse_since
-from lti_tool.xapi.lrs_client import LrsClient, LrsError
+from lti_tool.xapi.lrs import open_lrs
+from lti_tool.xapi.lrs_client import LrsError
 
 credentials_cli = AppGroup("credentials", help="Issued credentials: revoke, reissue, issuer keys.")
 
@@ -139,7 +140,7 @@ def issue_from_lrs_command(lrs_url: str, since: str | None, dry_run: bool, usern
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--since") from None
     settings: Settings = current_settings()
-    with LrsClient(lrs_url, username or settings.lrs_username, password or settings.lrs_password) as lrs:
+    with open_lrs(lrs_url, username or settings.lrs_username, password or settings.lrs_password) as lrs:
         try:
             statements = from_lrs.read_statements(lrs, moment)
         except LrsError as error:

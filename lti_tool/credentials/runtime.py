@@ -8,8 +8,8 @@ from flask import Flask, current_app
 
 from lti_tool.credentials.issuing.issuer import Issuer, make_issuer
 from lti_tool.credentials.issuing.keyring import KeyRing
-from lti_tool.credentials.verification.remote import RemoteFetcher
-from lti_tool.runtime import current_settings
+from lti_tool.credentials.verification.remote import JsonFetcher
+from lti_tool.runtime import current_settings, runtime
 from lti_tool.settings import Settings
 
 KEYRING = "mastery.credential_keys"
@@ -23,7 +23,7 @@ class CredentialEnv:
 
     issuer: Issuer
     base_url: str
-    remote: RemoteFetcher | None
+    remote: JsonFetcher | None  # None: other issuers' documents are not fetched
 
 
 def init_app(app: Flask) -> None:
@@ -42,7 +42,7 @@ def env_for(app: Flask) -> CredentialEnv:
         settings.base_url, ring.keys(), name=settings.issuer_name, url=settings.issuer_url,
         country=settings.issuer_country,
     )
-    remote = RemoteFetcher(timeout=settings.http_timeout_seconds) if app.config.get(REMOTE_FETCH) else None
+    remote = runtime(app).remote_fetcher(settings.http_timeout_seconds) if app.config.get(REMOTE_FETCH) else None
     return CredentialEnv(issuer=issuer, base_url=settings.base_url, remote=remote)
 
 

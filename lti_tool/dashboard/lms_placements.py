@@ -20,8 +20,8 @@ from lti_tool.launch.claims import Claim
 from lti_tool.launch.models import Context
 from lti_tool.launch.services import recent_claim
 from lti_tool.lms.ags import AgsEndpoint, course_lineitems
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
+from lti_tool.lms.protocol import LmsServices
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _has_container(claim: object) -> bool:
     return endpoint is not None and bool(endpoint.lineitems)
 
 
-def placed_in_lms(session: so.Session, client: ServicesClient, context: Context, *, unit_slugs: Collection[str],
+def placed_in_lms(session: so.Session, client: LmsServices, context: Context, *, unit_slugs: Collection[str],
                   launched_links: Collection[str]) -> LmsPlacements:
     """The course's line items of MASTERY units whose resource link has not been launched (never raises)."""
     endpoint = ags_endpoint(session, context)

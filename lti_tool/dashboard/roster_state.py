@@ -11,10 +11,10 @@ from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
 from lti_tool.launch.models import Context
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
 from lti_tool.lms.models import RosterCache
 from lti_tool.lms.nrps import Member
+from lti_tool.lms.protocol import LmsServices
 from lti_tool.lms.roster import get_roster
 
 # After a failed automatic read, page views show our own data for this long instead of waiting on the
@@ -71,7 +71,7 @@ class RecentFailures:
             self._failed.pop(context_pk, None)
 
 
-def roster_state(session: so.Session, client: ServicesClient, context: Context, failures: RecentFailures, *,
+def roster_state(session: so.Session, client: LmsServices, context: Context, failures: RecentFailures, *,
                  refresh: bool = False, now: dt.datetime | None = None) -> RosterState:
     """The roster of a course for the dashboard; never raises for an LMS failure (the notice says it)."""
     now = now or utcnow()

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import orm as so
 
 from lti_tool.launch.models import Platform
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError, platform_message
+from lti_tool.lms.protocol import LmsServices
 from lti_tool.lms.spec import LINEITEM_READ_SCOPES, LINEITEM_TAG, MediaType, Scope
 from lti_tool.lms.urls import results_url, scores_url, with_query
 
@@ -68,7 +68,7 @@ class LineItemSpec:
         return body
 
 
-def grant(client: ServicesClient, session: so.Session, platform: Platform,
+def grant(client: LmsServices, session: so.Session, platform: Platform,
           endpoint: AgsEndpoint) -> tuple[frozenset[str], frozenset[str]]:
     """(scopes to request, scopes granted): a platform refusing the whole set is asked for score alone."""
     wanted = endpoint.token_scopes()
@@ -81,7 +81,7 @@ def grant(client: ServicesClient, session: so.Session, platform: Platform,
         return score_only, client.token(session, platform, score_only).scopes
 
 
-def _items(client: ServicesClient, session: so.Session, platform: Platform, scopes: frozenset[str],
+def _items(client: LmsServices, session: so.Session, platform: Platform, scopes: frozenset[str],
            url: str) -> Iterator[dict[str, Any]]:
     for page in client.pages(session, platform, scopes, with_query(url, limit=_PAGE_SIZE),
                              what="Reading the LMS's gradebook columns", accept=MediaType.LINEITEM_CONTAINER):
@@ -95,7 +95,7 @@ def _items(client: ServicesClient, session: so.Session, platform: Platform, scop
                 yield item
 
 
-def course_lineitems(client: ServicesClient, session: so.Session, platform: Platform,
+def course_lineitems(client: LmsServices, session: so.Session, platform: Platform,
                      endpoint: AgsEndpoint) -> list[dict[str, Any]]:
     """Every line item of the context's container (AGS 2.0 §3.2.4), all pages; empty when there is no container."""
     if endpoint.lineitems is None:
@@ -104,7 +104,7 @@ def course_lineitems(client: ServicesClient, session: so.Session, platform: Plat
     return list(_items(client, session, platform, scopes, endpoint.lineitems))
 
 
-def find_lineitem(client: ServicesClient, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
+def find_lineitem(client: LmsServices, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
                   spec: LineItemSpec, scopes: frozenset[str]) -> str | None:
     """The line item of the resource link in the container: by resourceLinkId, else by our tag + resourceId."""
     if endpoint.lineitems is None:
@@ -122,7 +122,7 @@ def find_lineitem(client: ServicesClient, session: so.Session, platform: Platfor
     return None
 
 
-def create_lineitem(client: ServicesClient, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
+def create_lineitem(client: LmsServices, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
                     spec: LineItemSpec, scopes: frozenset[str]) -> str:
     """Create the resource link's line item in the container (needs the lineitem scope); its URL."""
     if endpoint.lineitems is None:
@@ -139,7 +139,7 @@ def create_lineitem(client: ServicesClient, session: so.Session, platform: Platf
     return str(created["id"])
 
 
-def resolve_lineitem(client: ServicesClient, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
+def resolve_lineitem(client: LmsServices, session: so.Session, platform: Platform, endpoint: AgsEndpoint,
                      spec: LineItemSpec, *, known: str | None = None) -> tuple[str, frozenset[str]]:
     """(line item URL, scopes to use): the claim's, else a known one, else found, else created."""
     scopes, granted = grant(client, session, platform, endpoint)
@@ -158,7 +158,7 @@ def resolve_lineitem(client: ServicesClient, session: so.Session, platform: Plat
                        code="no_lineitem")
 
 
-def post_score(client: ServicesClient, session: so.Session, platform: Platform, lineitem_url: str,
+def post_score(client: LmsServices, session: so.Session, platform: Platform, lineitem_url: str,
                body: Mapping[str, Any], scopes: frozenset[str]) -> tuple[int, str]:
     """POST a score to the line item's scores URL (AGS 2.0 §3.4); (HTTP status, the platform's words)."""
     if Scope.SCORE not in client.token(session, platform, scopes).scopes:
@@ -196,7 +196,7 @@ class LmsResult:
         return (self.comment or "") == (body.get("comment") or "")
 
 
-def read_result(client: ServicesClient, session: so.Session, platform: Platform, lineitem_url: str,
+def read_result(client: LmsServices, session: so.Session, platform: Platform, lineitem_url: str,
                 user_id: str, scopes: frozenset[str]) -> LmsResult | None:
     """The learner's result on the line item (results service, filtered by user_id); None when there is none."""
     what = "Reading the learner's result in the LMS"

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import threading
+from contextlib import closing
 
 import click
 from flask.cli import AppGroup
 
 from lti_tool.db import db
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.grade_sync import deliver_pending_scores, list_syncs, requeue_failed
 from lti_tool.lms.models import GradeSync, SyncState
 from lti_tool.operations.heartbeat import Heartbeat
 from lti_tool.outbox import worker as worker_loop
 from lti_tool.outbox.report import DeliveryReport
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime
 
 grades_cli = AppGroup("grades", help="Scores on their way to the LMS gradebooks (LTI AGS).")
 
@@ -35,7 +35,7 @@ def grades_deliver(once: bool, limit: int, interval: float) -> None:
     if not once:
         worker_loop.stop_on_signals(stop)  # finish the row in hand, then leave
     heartbeat = Heartbeat("grades")
-    with ServicesClient(timeout_seconds=settings.http_timeout_seconds) as client:
+    with closing(runtime().lms_client(settings.http_timeout_seconds)) as client:
         total = worker_loop.run(
             lambda: deliver_pending_scores(db.session, client, limit=limit),
             due=lambda: worker_loop.next_due(db.session, GradeSync.state, GradeSync.next_try_at,

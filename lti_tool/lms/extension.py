@@ -1,14 +1,16 @@
-"""Wiring into the app: the `grades` CLI group and one lazily built ServicesClient per process."""
+"""Wiring into the app: the `grades` CLI group and one lazily built LMS services client per process (through
+the adapter ``create_app`` chose)."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from flask import Flask, current_app
 
 from lti_tool.lms.cli import grades_cli
-from lti_tool.lms.client import ServicesClient
-from lti_tool.runtime import current_settings
+from lti_tool.lms.protocol import LmsServices
+from lti_tool.runtime import current_settings, runtime
 
 _EXTENSION = "mastery.lti_services"
 
@@ -16,15 +18,16 @@ _EXTENSION = "mastery.lti_services"
 class _ClientHolder:
     """Builds the client on first use (nothing is built at import or app creation) and keeps it."""
 
-    def __init__(self, timeout_seconds: float) -> None:
+    def __init__(self, open_client: Callable[[float], LmsServices], timeout_seconds: float) -> None:
+        self._open = open_client
         self._timeout = timeout_seconds
-        self._client: ServicesClient | None = None
+        self._client: LmsServices | None = None
         self._lock = threading.Lock()
 
-    def get(self) -> ServicesClient:
+    def get(self) -> LmsServices:
         with self._lock:
             if self._client is None:
-                self._client = ServicesClient(timeout_seconds=self._timeout)
+                self._client = self._open(self._timeout)
             return self._client
 
     def close(self) -> None:
@@ -37,12 +40,12 @@ class _ClientHolder:
 def init_app(app: Flask) -> None:
     """Register the CLI group and the per-process service client holder."""
     settings = current_settings(app)
-    app.extensions[_EXTENSION] = _ClientHolder(settings.http_timeout_seconds)
+    app.extensions[_EXTENSION] = _ClientHolder(runtime(app).lms_client, settings.http_timeout_seconds)
     app.cli.add_command(grades_cli)
 
 
-def services_client(app: Flask | None = None) -> ServicesClient:
-    """The process's ServicesClient (keep-alive connections shared by the requests of this worker)."""
+def services_client(app: Flask | None = None) -> LmsServices:
+    """The process's LMS services client (keep-alive connections shared by the requests of this worker)."""
     holder: _ClientHolder = (app or current_app).extensions[_EXTENSION]
     return holder.get()
 

@@ -24,9 +24,9 @@ from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceL
 from lti_tool.launch.services import recent_claim
 from lti_tool.lms import ags
 from lti_tool.lms.backoff import BASE_SECONDS, CAP_SECONDS
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
 from lti_tool.lms.models import GradeSync, SyncState
+from lti_tool.lms.protocol import LmsServices
 from lti_tool.lms.spec import ActivityProgress, GradingProgress, Scope
 from lti_tool.outbox.report import DeliveryReport
 from lti_tool.outbox.retry import retry_delay
@@ -188,7 +188,7 @@ def _outcome_unknown(row: GradeSync) -> bool:
     return row.tries > 0 and row.last_status is None and bool(row.last_error)
 
 
-def _already_there(client: ServicesClient, session: so.Session, row: GradeSync, lineitem: str,
+def _already_there(client: LmsServices, session: so.Session, row: GradeSync, lineitem: str,
                    scopes: frozenset[str]) -> bool:
     """Whether the LMS already holds this row's score (results service); False when it may not be read."""
     platform = row.resource_link.context.deployment.platform
@@ -198,7 +198,7 @@ def _already_there(client: ServicesClient, session: so.Session, row: GradeSync, 
     return (found if found is not None else ags.LmsResult(None, None, None)).holds(row.score)
 
 
-def _send(session: so.Session, client: ServicesClient, row: GradeSync) -> None:
+def _send(session: so.Session, client: LmsServices, row: GradeSync) -> None:
     link = row.resource_link
     platform = link.context.deployment.platform
     endpoint = ags.AgsEndpoint.from_claim(row.ags_endpoint) or ags.AgsEndpoint(link.ags_lineitem_url, None,
@@ -222,7 +222,7 @@ def _send(session: so.Session, client: ServicesClient, row: GradeSync) -> None:
     row.last_error = None
 
 
-def deliver_pending_scores(session: so.Session, client: ServicesClient, *, now: dt.datetime | None = None,
+def deliver_pending_scores(session: so.Session, client: LmsServices, *, now: dt.datetime | None = None,
                            limit: int = 50, rand: Callable[[], float] | None = None) -> DeliveryReport:
     """Post the due pending scores, oldest first; commits after each row (the worker is its own boundary).
 

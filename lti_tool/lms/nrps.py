@@ -10,8 +10,8 @@ from sqlalchemy import orm as so
 
 from lti_tool.launch.claims import Role, map_roles
 from lti_tool.launch.models import Platform
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
+from lti_tool.lms.protocol import LmsServices
 from lti_tool.lms.spec import MediaType, MemberStatus, Scope
 from lti_tool.lms.urls import with_query
 
@@ -68,7 +68,7 @@ class Member:
                    email=text("email"))
 
 
-def fetch_members(client: ServicesClient, session: so.Session, platform: Platform, memberships_url: str, *,
+def fetch_members(client: LmsServices, session: so.Session, platform: Platform, memberships_url: str, *,
                   page_size: int = PAGE_SIZE, max_pages: int = 200) -> list[Member]:
     """Every member of the context, following Link rel="next" (NRPS 2.0 §2.4.2, limit parameter)."""
     scopes = frozenset({str(Scope.NRPS_READONLY)})

@@ -13,10 +13,10 @@ from lti_tool.db import utcnow
 from lti_tool.launch.claims import Claim
 from lti_tool.launch.models import Context
 from lti_tool.launch.services import recent_claim
-from lti_tool.lms.client import ServicesClient
 from lti_tool.lms.errors import ServiceError
 from lti_tool.lms.models import RosterCache
 from lti_tool.lms.nrps import Member, fetch_members
+from lti_tool.lms.protocol import LmsServices
 
 ROSTER_TTL_SECONDS = 300
 
@@ -43,7 +43,7 @@ def memberships_url(session: so.Session, context: Context) -> str | None:
     return str(claim["context_memberships_url"]) if claim is not None else None
 
 
-def get_roster(session: so.Session, client: ServicesClient, context: Context, *, url: str | None = None,
+def get_roster(session: so.Session, client: LmsServices, context: Context, *, url: str | None = None,
                refresh: bool = False, now: dt.datetime | None = None,
                ttl_seconds: int = ROSTER_TTL_SECONDS) -> Roster:
     """The roster from the cache while it is fresh, else from the platform; an old copy if the platform fails."""

@@ -28,7 +28,8 @@ from lti_tool.pilots.db_facts import unit_info
 from lti_tool.pilots.labels import label
 from lti_tool.pilots.lrs_report import ReportError, facts_from_statements, profile_from_document
 from lti_tool.runtime import current_settings
-from lti_tool.xapi.lrs_client import LrsClient, LrsError
+from lti_tool.xapi.lrs import open_lrs
+from lti_tool.xapi.lrs_client import LrsError
 
 pilot_cli = AppGroup("pilot", help="MASTERY pilots: named groups of LMS courses with a country, sector and target.")
 coordinator_cli = AppGroup("coordinator", help="Coordinator accounts (they sign in at /coordinator/sign-in).")
@@ -174,8 +175,8 @@ def report(lrs_url: str, username: str | None, password: str | None, profile_sou
         except UnitFileError as error:
             raise click.ClickException(str(error).splitlines()[0]) from None
         units[info.slug] = info
-    with LrsClient(lrs_url, username or settings.lrs_username, password or settings.lrs_password,
-                   timeout=settings.http_timeout_seconds * 6) as lrs:
+    with open_lrs(lrs_url, username or settings.lrs_username, password or settings.lrs_password,
+                  timeout=settings.http_timeout_seconds * 6) as lrs:
         try:
             statements = list(lrs.iter_statements(limit=500))
         except LrsError as error:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from lti_tool.xapi.lrs_client import LrsClient
+from lti_tool.xapi.lrs import Lrs
 from lti_tool.xapi.profile import Extension, Profile, ToolVerb, Verb
 
 ALL = "all"  # the sector of a platform's total row
@@ -51,7 +51,7 @@ def verbs_read(profile: Profile) -> list[str]:
             profile.verb(ToolVerb.REVOKED), Verb.VOIDED.value]
 
 
-def fetch(client: LrsClient, profile: Profile, since: dt.datetime | None = None) -> list[dict[str, Any]]:
+def fetch(client: Lrs, profile: Profile, since: dt.datetime | None = None) -> list[dict[str, Any]]:
     """The statements the export needs, read through the xAPI statements API (paged)."""
     found: list[dict[str, Any]] = []
     for verb in verbs_read(profile):

@@ -33,7 +33,8 @@ from lti_tool.db import utcnow
 from lti_tool.outbox.report import DeliveryReport
 from lti_tool.outbox.retry import retry_delay
 from lti_tool.outbox.worker import next_due as outbox_next_due
-from lti_tool.xapi.lrs_client import BatchResult, LrsClient, Outcome
+from lti_tool.xapi.lrs import Lrs
+from lti_tool.xapi.lrs_client import BatchResult, Outcome
 from lti_tool.xapi.models import OutboxState, StatementOutbox
 from lti_tool.xapi.validation import StatementValidationError, validate_statement
 
@@ -100,7 +101,7 @@ class Deliverer:
     any point leaves the rows pending: they are sent again, and the LRS answers a resend as stored.
     """
 
-    def __init__(self, session: so.Session, client: LrsClient, policy: DeliveryPolicy | None = None,
+    def __init__(self, session: so.Session, client: Lrs, policy: DeliveryPolicy | None = None,
                  rng: random.Random | None = None) -> None:
         self.session = session
         self.client = client

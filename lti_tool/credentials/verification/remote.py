@@ -6,7 +6,7 @@ import ipaddress
 import json
 import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import httpx
@@ -27,6 +27,14 @@ def _refuse_internal(host: str, port: int) -> None:
     for address in addresses:
         if not ipaddress.ip_address(str(address).split("%", 1)[0]).is_global:
             raise RemoteFetchError(f"{host} resolves to a non-public address; not fetched")
+
+
+class JsonFetcher(Protocol):
+    """What verification asks of the outside web: a JSON object at a URL (chosen in ``create_app``)."""
+
+    def fetch_json(self, url: str) -> dict[str, Any]:
+        """The JSON object at ``url``; RemoteFetchError on anything else."""
+        ...
 
 
 @dataclass(frozen=True)
