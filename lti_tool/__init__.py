@@ -27,9 +27,24 @@ from lti_tool import (
     web,
     xapi,
 )
+from lti_tool.assessment import models as assessment_models
+from lti_tool.bounds import models as bounds_models
+from lti_tool.catalogue import models as catalogue_models
+from lti_tool.credentials import models as credentials_models
+from lti_tool.dashboard import models as dashboard_models
 from lti_tool.db import db
+from lti_tool.launch import models as launch_models
+from lti_tool.lms import models as lms_models
+from lti_tool.operations import models as operations_models
+from lti_tool.pilots import models as pilots_models
 from lti_tool.runtime import Runtime, install
 from lti_tool.settings import PROJECT_ROOT, Settings, load_settings
+from lti_tool.wallets import models as wallets_models
+from lti_tool.xapi import models as xapi_models
+
+# Every table joins the one metadata here, whichever views a process imports (migrations, create_all).
+MODELS = (launch_models, lms_models, catalogue_models, assessment_models, dashboard_models, xapi_models,
+          credentials_models, wallets_models, pilots_models, bounds_models, operations_models)
 
 # Each package registers its blueprints, CLI and services (``init_app``). The web shell comes first (its URL
 # converters precede every route); bounds comes last (its limits wrap every view registered before it).

@@ -19,7 +19,6 @@ from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.exceptions import ServiceUnavailable
 
-from lti_tool.bounds import models as _models  # noqa: F401 - the rate_limit_window table joins the metadata
 from lti_tool.bounds.deadline import RequestDeadline, Watchdog
 from lti_tool.db import db
 from lti_tool.settings import Settings

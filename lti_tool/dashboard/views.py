@@ -18,7 +18,6 @@ from lti_tool.catalogue.placements import not_yet_opened
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.services import live_credential
-from lti_tool.dashboard import models as _models  # noqa: F401 - the attempt_reset table joins the metadata
 from lti_tool.dashboard import pages, services
 from lti_tool.dashboard.attempt_detail import attempt_detail
 from lti_tool.dashboard.export import csv_bytes, filename

@@ -17,7 +17,6 @@ from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched, session_roles
 from lti_tool.runtime import current_settings
-from lti_tool.xapi import models as _models  # noqa: F401  (the outbox table must be known to the app)
 from lti_tool.xapi import outbox
 from lti_tool.xapi.export import parse_since
 from lti_tool.xapi.lrs_client import LrsError
