@@ -20,7 +20,7 @@ from pylti1p3.session import SessionService
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 from sqlalchemy import orm as so
 
-from lti_tool.errors import LaunchError
+from lti_tool.errors import N_, LaunchError
 from lti_tool.launch.claims import Claim, check_lti_claims, check_target_link
 from lti_tool.launch.login_params import has_control_characters
 from lti_tool.launch.login_state import LoginStateStore
@@ -146,7 +146,7 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         try:
             redirect_obj = self.get_redirect_object(launch_url)
         except OIDCException as exc:
-            raise LaunchError(_login_message(str(exc)), code="invalid_login") from exc
+            raise _login_error(str(exc)) from exc
         assert self.sessions.nonce is not None
         return redirect_obj.get_redirect_url(), self.sessions.state, self.sessions.nonce
 
@@ -154,11 +154,13 @@ class ToolOIDCLogin(FlaskOIDCLogin):
         return t.cast(FlaskCookieService, self._cookie_service)
 
 
-def _login_message(detail: str) -> str:
+def _login_error(detail: str) -> LaunchError:
     if "registration" in detail.lower():
-        return ("This tool has not been registered for that platform (issuer and client id). "
-                "Ask the site administrator to register it.")
-    return f"The login request from the platform is incomplete: {detail}."
+        return LaunchError(N_("This tool has not been registered for that platform (issuer and client id). "
+                              "Ask the site administrator to register it."), code="invalid_login")
+    # pylti1p3next's own wording (English, technical) goes in as a parameter.
+    return LaunchError(N_("The login request from the platform is incomplete: %(detail)s."), code="invalid_login",
+                       detail=detail)
 
 
 class ToolMessageLaunch(FlaskMessageLaunch):
@@ -200,8 +202,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 self.validate_nonce()
         except LtiException as exc:
             self._validated = False
-            message, code = _launch_message(str(exc))
-            raise LaunchError(message, code=code) from exc
+            raise _launch_error(str(exc)) from exc
         except LaunchError:
             self._validated = False
             raise
@@ -211,21 +212,21 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         # pylti reads header/body with .get and aud[0]; other JSON shapes would crash it with a 500.
         header, body = self._jwt.get("header"), self._jwt.get("body")
         if not isinstance(header, dict) or not isinstance(body, dict):
-            raise LaunchError("The launch token is malformed.", code="bad_token")
+            raise LaunchError(N_("The launch token is malformed."), code="bad_token")
         aud = body.get("aud")
         if not (isinstance(aud, str) and aud) and not (
             isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud)
         ):
-            raise LaunchError("The launch token has no valid audience.", code="wrong_audience")
+            raise LaunchError(N_("The launch token has no valid audience."), code="wrong_audience")
         if not isinstance(body.get("iss"), str) or not body["iss"]:
-            raise LaunchError("The launch token does not name its issuer.", code="missing_iss")
+            raise LaunchError(N_("The launch token does not name its issuer."), code="missing_iss")
 
     def _state_param(self) -> str:
         state = self._get_request_param("state")
         if not state:
-            raise LaunchError("The launch has no state parameter.", code="missing_state")
+            raise LaunchError(N_("The launch has no state parameter."), code="missing_state")
         if len(state) > 128 or has_control_characters(state):  # the column's size; never reaches the database
-            raise LaunchError("The launch's state parameter is not one this tool issued.", code="unknown_state")
+            raise LaunchError(N_("The launch's state parameter is not one this tool issued."), code="unknown_state")
         return state
 
     def _state_cookie_matches(self) -> bool:
@@ -242,7 +243,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if target is None:
             if self._store.get(state) is None:  # a second read on this failing path only, to say why
                 raise _unknown_state()
-            raise LaunchError("This launch was already used or does not match its login (nonce).",
+            raise LaunchError(N_("This launch was already used or does not match its login (nonce)."),
                               code="invalid_nonce")
         check_target_link(t.cast(str, self._get_jwt_body().get(Claim.TARGET_LINK_URI)), target)
 
@@ -259,9 +260,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
             # LTI client-side postMessage storage: the page read state and nonce back from the platform.
             proof = self._platform_storage
             if proof.get("state") != state or proof.get("nonce") != row.nonce:
-                raise LaunchError("The launch could not be matched to this browser.", code="state_mismatch")
+                raise LaunchError(N_("The launch could not be matched to this browser."), code="state_mismatch")
             return self
-        raise LaunchError("The launch could not be matched to this browser: its login cookie is missing.",
+        raise LaunchError(N_("The launch could not be matched to this browser: its login cookie is missing."),
                           code="state_cookie_missing")
 
     def validate_jwt_signature(self) -> ToolMessageLaunch:
@@ -269,10 +270,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         # no leeway, audience unchecked).
         header = self._jwt.get("header", {})
         if header.get("alg") != "RS256":
-            raise LaunchError("The launch is not signed with RS256, as LTI 1.3 requires.", code="bad_alg")
+            raise LaunchError(N_("The launch is not signed with RS256, as LTI 1.3 requires."), code="bad_alg")
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid:
-            raise LaunchError("The launch token does not name its signing key (kid).", code="missing_kid")
+            raise LaunchError(N_("The launch token does not name its signing key (kid)."), code="missing_kid")
         assert self._registration is not None
         jwk = self._keys.find_key(t.cast(str, self._registration.get_key_set_url()), kid)
         try:
@@ -285,19 +286,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
             )
         except jwt.ExpiredSignatureError as exc:
-            raise LaunchError("The launch has expired. Go back to the course and open the activity again.",
+            raise LaunchError(N_("The launch has expired. Go back to the course and open the activity again."),
                               code="expired") from exc
         except jwt.InvalidAudienceError as exc:
-            raise LaunchError("The launch was meant for another tool (audience mismatch).",
+            raise LaunchError(N_("The launch was meant for another tool (audience mismatch)."),
                               code="wrong_audience") from exc
         except jwt.InvalidIssuerError as exc:
-            raise LaunchError("The launch comes from another issuer than its registration.",
+            raise LaunchError(N_("The launch comes from another issuer than its registration."),
                               code="wrong_issuer") from exc
         except jwt.ImmatureSignatureError as exc:
-            raise LaunchError("The launch is dated in the future; check the platform's clock.",
+            raise LaunchError(N_("The launch is dated in the future; check the platform's clock."),
                               code="not_yet_valid") from exc
         except jwt.PyJWTError as exc:
-            raise LaunchError("The launch signature or its claims are not valid.", code="bad_token") from exc
+            raise LaunchError(N_("The launch signature or its claims are not valid."), code="bad_token") from exc
         # Without the row yet (the usual case), the target is compared when the state is taken.
         expected = self.login_state.target_link_uri if self.login_state is not None else None
         check_lti_claims(body, client_id=client_id, expected_target=expected)
@@ -309,7 +310,7 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         assert self.login_state is not None
         nonce = self._get_jwt_body().get("nonce")
         if not isinstance(nonce, str) or not self._store.consume(self.login_state.state, nonce):
-            raise LaunchError("This launch was already used or does not match its login (nonce).",
+            raise LaunchError(N_("This launch was already used or does not match its login (nonce)."),
                               code="invalid_nonce")
         return self
 
@@ -319,19 +320,19 @@ class ToolMessageLaunch(FlaskMessageLaunch):
 
 
 def _unknown_state() -> LaunchError:
-    return LaunchError("This launch has expired or was already used. Go back to the course and open the "
-                       "activity again.", code="unknown_state")
+    return LaunchError(N_("This launch has expired or was already used. Go back to the course and open the "
+                       "activity again."), code="unknown_state")
 
 
-def _launch_message(detail: str) -> tuple[str, str]:
-    """A person-readable message and a stable code for a pylti1p3next validation failure."""
+def _launch_error(detail: str) -> LaunchError:
+    """A person-readable message with a stable code for a pylti1p3next validation failure."""
     lowered = detail.lower()
     if "deployment" in lowered:
-        return ("This deployment of the tool is not registered for the platform. Ask the site administrator.",
-                "unknown_deployment")
+        return LaunchError(N_("This deployment of the tool is not registered for the platform. Ask the site "
+                              "administrator."), code="unknown_deployment")
     if "registration" in lowered or "client id" in lowered:
-        return ("This tool has not been registered for the platform and client id that sent the launch.",
-                "unknown_registration")
+        return LaunchError(N_("This tool has not been registered for the platform and client id that sent the "
+                              "launch."), code="unknown_registration")
     if "jwt" in lowered or "decode" in lowered or "format" in lowered:
-        return "The launch token is malformed.", "bad_token"
-    return f"The launch message is not valid: {detail}.", "invalid_message"
+        return LaunchError(N_("The launch token is malformed."), code="bad_token")
+    return LaunchError(N_("The launch message is not valid: %(detail)s."), code="invalid_message", detail=detail)

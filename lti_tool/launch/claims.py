@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
-from lti_tool.errors import LaunchError
+from lti_tool.errors import N_, LaunchError
 
 LTI_VERSION = "1.3.0"
 
@@ -180,37 +180,37 @@ def check_lti_claims(claims: Mapping[str, Any], *, client_id: str, expected_targ
     aud = claims.get("aud")
     if isinstance(aud, list):
         if client_id not in aud:
-            raise LaunchError("The launch was meant for another tool (audience mismatch).", code="wrong_audience")
+            raise LaunchError(N_("The launch was meant for another tool (audience mismatch)."), code="wrong_audience")
         # OIDC Core §2: with several audiences the authorised party must be named and be us.
         if len(aud) > 1 and claims.get("azp") != client_id:
-            raise LaunchError("The launch names several audiences but not this tool as the authorised party.",
+            raise LaunchError(N_("The launch names several audiences but not this tool as the authorised party."),
                               code="wrong_azp")
     if "azp" in claims and claims["azp"] != client_id:
-        raise LaunchError("The launch was authorised for another tool.", code="wrong_azp")
+        raise LaunchError(N_("The launch was authorised for another tool."), code="wrong_azp")
     if claims.get(Claim.VERSION) != LTI_VERSION:
-        raise LaunchError("Only LTI version 1.3.0 launches are supported.", code="wrong_version")
+        raise LaunchError(N_("Only LTI version 1.3.0 launches are supported."), code="wrong_version")
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
-        raise LaunchError("The launch does not say who the user is (no 'sub').", code="missing_sub")
+        raise LaunchError(N_("The launch does not say who the user is (no 'sub')."), code="missing_sub")
     if not isinstance(claims.get(Claim.DEPLOYMENT_ID), str) or not claims[Claim.DEPLOYMENT_ID]:
-        raise LaunchError("The launch does not name its deployment.", code="missing_deployment")
+        raise LaunchError(N_("The launch does not name its deployment."), code="missing_deployment")
     message_type = claims.get(Claim.MESSAGE_TYPE)
     if message_type not in set(MessageType):
-        raise LaunchError("This kind of LTI message is not supported by the tool.", code="unsupported_message")
+        raise LaunchError(N_("This kind of LTI message is not supported by the tool."), code="unsupported_message")
     roles = claims.get(Claim.ROLES)
     if not isinstance(roles, list):
-        raise LaunchError("The launch has no roles claim.", code="missing_roles")
+        raise LaunchError(N_("The launch has no roles claim."), code="missing_roles")
     target = claims.get(Claim.TARGET_LINK_URI)
     if not isinstance(target, str) or not target:
-        raise LaunchError("The launch has no target link.", code="missing_target")
+        raise LaunchError(N_("The launch has no target link."), code="missing_target")
     if expected_target:
         check_target_link(target, expected_target)
     if message_type == MessageType.RESOURCE_LINK:
         link = claims.get(Claim.RESOURCE_LINK)
         if not isinstance(link, dict) or not link.get("id"):
-            raise LaunchError("The launch has no resource link.", code="missing_resource_link")
+            raise LaunchError(N_("The launch has no resource link."), code="missing_resource_link")
     context = claims.get(Claim.CONTEXT)
     if context is not None and (not isinstance(context, dict) or not context.get("id")):
-        raise LaunchError("The course (context) claim is malformed.", code="bad_context")
+        raise LaunchError(N_("The course (context) claim is malformed."), code="bad_context")
     check_claim_values(claims)
 
 
@@ -235,16 +235,17 @@ def check_claim_values(claims: Mapping[str, Any]) -> None:
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, str | int):
-            raise LaunchError(f"The launch's {name} is not a string.", code="bad_claim")
+            raise LaunchError(N_("The launch's %(name)s is not a string."), code="bad_claim", name=name)
         text = str(value)
         if len(text) > IDENTIFIER_MAX:
-            raise LaunchError(f"The launch's {name} is longer than {IDENTIFIER_MAX} characters.",
-                              code="claim_too_long")
+            raise LaunchError(N_("The launch's %(name)s is longer than %(limit)s characters."),
+                              code="claim_too_long", name=name, limit=IDENTIFIER_MAX)
         if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
-            raise LaunchError(f"The launch's {name} contains control characters.", code="bad_claim")
+            raise LaunchError(N_("The launch's %(name)s contains control characters."), code="bad_claim", name=name)
     for claim in (Claim.LAUNCH_PRESENTATION, Claim.CUSTOM, Claim.RESOURCE_LINK):
         if claim in claims and claims[claim] is not None and not isinstance(claims[claim], dict):
-            raise LaunchError(f"The launch's {claim.rsplit('/', 1)[-1]} claim is not an object.", code="bad_claim")
+            raise LaunchError(N_("The launch's %(claim)s claim is not an object."), code="bad_claim",
+                              claim=claim.rsplit("/", 1)[-1])
     # PostgreSQL stores no U+0000 in text or jsonb; no name, title or custom value ever needs one.
     stack: list[Any] = [claims]
     seen = 0
@@ -252,10 +253,10 @@ def check_claim_values(claims: Mapping[str, Any]) -> None:
         item = stack.pop()
         seen += 1
         if seen > _MAX_CLAIM_VALUES:
-            raise LaunchError("The launch carries too many values.", code="bad_claim")
+            raise LaunchError(N_("The launch carries too many values."), code="bad_claim")
         if isinstance(item, str):
             if "\x00" in item:
-                raise LaunchError("The launch contains a NUL character.", code="bad_claim")
+                raise LaunchError(N_("The launch contains a NUL character."), code="bad_claim")
         elif isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
@@ -266,7 +267,7 @@ def check_claim_values(claims: Mapping[str, Any]) -> None:
 def check_target_link(target: str, expected_target: str) -> None:
     """The token's target_link_uri must be the one its login asked for (LTI Core §5.1.3.8)."""
     if _normalise(target) != _normalise(expected_target):
-        raise LaunchError("The launch targets another address than the login asked for.", code="target_mismatch")
+        raise LaunchError(N_("The launch targets another address than the login asked for."), code="target_mismatch")
 
 
 def _normalise(url: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from lti_tool.db import db
 from lti_tool.errors import ToolError
@@ -45,8 +46,10 @@ def register() -> ResponseReturnValue:
     except ToolError as error:
         db.session.rollback()
         current_app.logger.info("dynamic registration refused (%s): %s", error.code, error.message)
+        # A catalogue entry (the registration key's messages) reads in the browser's language; the rest stay English.
+        message = gettext(error.template, **error.params) if error.params else gettext(error.template)
         page = render_template("error.html", status=error.status, code=error.code, title=error.title,
-                               message=error.message)
+                               message=message)
         return _framed(make_response(page, error.status), configuration_url)
     current_app.logger.info("dynamic registration: %s client %s deployment %s (new platform %s, new deployment %s, "
                             "changed %s)", result.platform.issuer, result.platform.client_id, result.deployment_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from lti_tool.errors import LaunchError
+from lti_tool.errors import N_, LaunchError
 
 LIMITS: dict[str, int] = {
     "iss": 2048,
@@ -37,10 +37,10 @@ def checked_login_params(values: Mapping[str, str]) -> dict[str, str]:
         if value is None:
             continue
         if len(value) > limit:
-            raise LaunchError(f"The login parameter {name!r} is longer than {limit} characters.",
-                              code="login_parameter_too_long")
+            raise LaunchError(N_("The login parameter '%(name)s' is longer than %(limit)s characters."),
+                              code="login_parameter_too_long", name=name, limit=limit)
         if has_control_characters(value):
-            raise LaunchError(f"The login parameter {name!r} contains control characters.",
-                              code="login_parameter_invalid")
+            raise LaunchError(N_("The login parameter '%(name)s' contains control characters."),
+                              code="login_parameter_invalid", name=name)
         checked[name] = value
     return checked

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from lti_tool.errors import LaunchError
+from lti_tool.errors import N_, LaunchError
 
 Fetcher = Callable[[str], dict[str, Any]]
 
@@ -45,12 +45,12 @@ class PlatformKeyCache:
             jwks = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise LaunchError(
-                "The platform's public keys could not be fetched; ask the site administrator to check the "
-                "registration's key set URL.",
+                N_("The platform's public keys could not be fetched; ask the site administrator to check the "
+                "registration's key set URL."),
                 code="jwks_unavailable",
             ) from exc
         if not isinstance(jwks, dict) or not isinstance(jwks.get("keys"), list):
-            raise LaunchError("The platform's key set is not a JWKS document.", code="jwks_invalid")
+            raise LaunchError(N_("The platform's key set is not a JWKS document."), code="jwks_invalid")
         return jwks
 
     def find_key(self, url: str, kid: str) -> dict[str, Any]:
@@ -66,7 +66,7 @@ class PlatformKeyCache:
             # A platform rotated its key: look once more before refusing.
             key = _by_kid(self._refresh(url).jwks, kid)
         if key is None:
-            raise LaunchError("The launch was signed with a key the platform does not publish.", code="unknown_kid")
+            raise LaunchError(N_("The launch was signed with a key the platform does not publish."), code="unknown_kid")
         return key
 
     def _refresh(self, url: str) -> _Entry:

@@ -15,14 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.db import utcnow
-from lti_tool.errors import Conflict, NotFound, ValidationFailed
+from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.http_url import is_http_url
 from lti_tool.launch.models import Context, Deployment, Platform, RegistryGeneration, ResourceLink
 
 # The page a learner or teacher of a disabled registration sees (launches, and sessions opened before).
-DISABLED_MESSAGE = ("The administrator of this tool has switched off its registration for your LMS, so activities "
-                    "cannot be opened. Your course records are kept. Ask your LMS administrator to contact the "
-                    "tool's administrator.")
+DISABLED_MESSAGE = N_("The administrator of this tool has switched off its registration for your LMS, so "
+                      "activities cannot be opened. Your course records are kept. Ask your LMS administrator to "
+                      "contact the tool's administrator.")
 _MAX_ID = 255  # issuer, client id, deployment id, name: String(255) columns
 _MAX_URL = 1024
 

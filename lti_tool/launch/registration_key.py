@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from lti_tool.errors import Forbidden
+from lti_tool.errors import N_, Forbidden
 
 _SALT = "mastery-dynamic-registration-v1"
 
@@ -21,13 +21,13 @@ def make_key(secret_key: str) -> str:
 def check_key(secret_key: str, key: str, *, max_age_seconds: int) -> None:
     """Refuse a missing, forged or expired key."""
     if not key:
-        raise Forbidden("Registering the tool needs the registration URL a site administrator of the tool "
-                        "creates with: mastery platform registration-url", code="registration_key")
+        raise Forbidden(N_("Registering the tool needs the registration URL a site administrator of the tool "
+                        "creates with: mastery platform registration-url"), code="registration_key")
     try:
         URLSafeTimedSerializer(secret_key, salt=_SALT).loads(key, max_age=max_age_seconds)
     except SignatureExpired as exc:
-        raise Forbidden("This registration URL has expired; ask the tool's administrator for a new one.",
+        raise Forbidden(N_("This registration URL has expired; ask the tool's administrator for a new one."),
                         code="registration_key") from exc
     except BadSignature as exc:
-        raise Forbidden("This registration URL is not valid; ask the tool's administrator for a new one.",
+        raise Forbidden(N_("This registration URL is not valid; ask the tool's administrator for a new one."),
                         code="registration_key") from exc

@@ -14,7 +14,7 @@ from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lti_tool.db import utcnow
-from lti_tool.errors import LaunchError
+from lti_tool.errors import N_, LaunchError
 from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
 from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
@@ -43,7 +43,7 @@ def hash_token(token: str) -> str:
 def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
     """Upsert the user, context and resource link of a validated launch and open a launch session (event Launched)."""
     if deployment.deployment_id != launch.deployment_id:
-        raise LaunchError("The launch names another deployment than the one validated.", code="unknown_deployment")
+        raise LaunchError(N_("The launch names another deployment than the one validated."), code="unknown_deployment")
     user = _upsert_user(db, launch)
     context = _upsert_context(db, deployment, launch)
     link = _upsert_resource_link(db, context, launch) if context is not None else None
@@ -89,7 +89,7 @@ def _get_or_create(db: so.Session, model: type[T], **key: object) -> T:
         return created
     found = db.scalar(query)  # the other launch won the race
     if found is None:
-        raise LaunchError("The launch could not be recorded; open the activity again.", code="launch_race")
+        raise LaunchError(N_("The launch could not be recorded; open the activity again."), code="launch_race")
     return found
 
 

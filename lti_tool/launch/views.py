@@ -23,7 +23,7 @@ from pylti1p3.contrib.flask import FlaskRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool.db import db
-from lti_tool.errors import LaunchError
+from lti_tool.errors import N_, LaunchError
 from lti_tool.http_url import origin, same_origin
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
 from lti_tool.launch.claims import LtiLaunch, MessageType
@@ -66,11 +66,11 @@ def login() -> ResponseReturnValue:
     params = checked_login_params(request.values)  # sizes and characters, before anything reads or stores them
     target = params.get("target_link_uri", "").strip()
     if not target:
-        raise LaunchError("The login request does not say which activity to open (no target_link_uri).",
+        raise LaunchError(N_("The login request does not say which activity to open (no target_link_uri)."),
                           code="missing_target")
     if not same_origin(target, settings.base_url):
-        raise LaunchError("The login asks to open an address that is not this tool. The tool's address "
-                          "(TOOL_BASE_URL) may be configured differently in the LMS.", code="foreign_target")
+        raise LaunchError(N_("The login asks to open an address that is not this tool. The tool's address "
+                          "(TOOL_BASE_URL) may be configured differently in the LMS."), code="foreign_target")
     conf = DbToolConf(db.session, request_registry())
     oidc = ToolOIDCLogin(FlaskRequest(), conf)
     auth_url, state, nonce = oidc.prepare(settings.base_url + "/lti/launch")

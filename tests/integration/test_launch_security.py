@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import time
 from collections.abc import Callable
 from typing import Any
@@ -81,6 +82,32 @@ def test_forged_claims_are_refused(registered: tuple[LiveTool, TestPlatform], br
     response = _launch(tool, platform, browser,
                        claims_hook=lambda c: {k: v for k, v in hook(c).items() if v is not None})
     _assert_refused(tool, response, code)
+
+
+# A refused launch has no launch session, so its page speaks the browser's language (Accept-Language,
+# lti_tool.web.i18n.select_locale); the message is the catalogue's, its %(name)s values filled in after translating.
+REFUSED_IN_LANGUAGES: list[tuple[str, dict[str, Hook], str, str, str]] = [
+    ("expired, Italian", {"claims_hook": lambda c: {**c, "iat": _now() - 600, "exp": _now() - 300}}, "it",
+     "expired", "L'avvio è scaduto. Torna al corso e apri di nuovo l'attività."),
+    ("unknown kid, Bulgarian", {"header_hook": lambda h: {**h, "kid": "not-a-platform-key"}}, "bg,en;q=0.5",
+     "unknown_kid", "Стартирането е подписано с ключ, който платформата не публикува."),
+    ("sub too long, French", {"claims_hook": _with(sub="x" * 256)}, "fr-FR",
+     "claim_too_long", "La valeur sub du lancement dépasse 255 caractères."),
+]
+
+
+@pytest.mark.parametrize(("hooks", "language", "code", "message"), [case[1:] for case in REFUSED_IN_LANGUAGES],
+                         ids=[case[0] for case in REFUSED_IN_LANGUAGES])
+def test_a_refused_launch_is_explained_in_the_browsers_language(
+        registered: tuple[LiveTool, TestPlatform], browser: requests.Session, hooks: dict[str, Hook],
+        language: str, code: str, message: str) -> None:
+    tool, platform = registered
+    browser.headers["Accept-Language"] = language
+    response = _launch(tool, platform, browser, **hooks)
+    _assert_refused(tool, response, code)
+    page = html.unescape(response.text)
+    assert message in page, page[:1500]
+    assert "The launch" not in page
 
 
 FORGED_HEADERS: list[tuple[str, Hook, str]] = [

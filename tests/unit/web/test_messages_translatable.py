@@ -17,7 +17,7 @@ from lti_tool.settings import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "lti_tool"
 # Where the messages are for people using the pages: learners, teachers, anyone opening a credential.
-CHECKED = ("assessment", "catalogue", "credentials", "dashboard", "wallets")
+CHECKED = ("assessment", "catalogue", "credentials", "dashboard", "launch", "wallets")
 # and the teacher's unit picker (Deep Linking), wherever its package is
 CHECKED_NAMES = "deep_linking*.py"
 # Not (yet) translated, each for a reason:
@@ -25,6 +25,11 @@ NOT_CHECKED = {
     # errors about the JSON shape of an answer, for developers of a client: the page never sends such a shape
     # (its own number and empty-answer checks run before, in the learner's language)
     "assessment/responses.py",
+    # the command line of the tool's administrator (mastery platform …), in English like every CLI message
+    "launch/registration.py",
+    # the LMS administrator's Dynamic Registration page: its messages are still English (a follow-up)
+    "launch/dynamic_registration.py",
+    "launch/dynamic_registration_views.py",
 }
 
 
