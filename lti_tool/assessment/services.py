@@ -381,7 +381,7 @@ def finalize(db: so.Session, attempt: Attempt, *, now: dt.datetime) -> dict[str,
     won = db.execute(
         sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == AttemptState.IN_PROGRESS).values(
             **fixed).execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has it
     if won != 1:
         db.refresh(attempt)  # another submit won: its result is the one
         assert attempt.result is not None

@@ -144,7 +144,8 @@ def start_page(slug: str) -> ResponseReturnValue:
 
 def _redirect_in_session(endpoint: str, **values: str) -> ResponseReturnValue:
     token = g.get("launch_token")  # cookies blocked: the session travels in the URL (never logged)
-    return redirect(url_for(endpoint, **values, **({"ls": token} if token else {})), code=303)
+    params: dict[str, Any] = {**values, **({"ls": token} if token else {})}
+    return redirect(url_for(endpoint, **params), code=303)
 
 
 @bp.get("/units/<slug>/attempts/<attempt_id>")

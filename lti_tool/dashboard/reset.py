@@ -48,7 +48,7 @@ def reset_attempt(db: so.Session, teacher: LaunchSession, context_pk: int, attem
     previous_state, previous = attempt.state, attempt.result
     # Conditional update: of two teachers resetting at once, exactly one wins (the unique record backs it up).
     won = db.execute(sa.update(Attempt).where(Attempt.id == attempt.id, Attempt.state == previous_state)
-                     .values(state=AttemptState.RESET).execution_options(synchronize_session=False)).rowcount
+                     .values(state=AttemptState.RESET).execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has it
     if won != 1:
         raise Conflict(N_("This attempt changed meanwhile; reload the page."), code="already_reset")
     db.refresh(attempt)

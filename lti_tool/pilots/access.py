@@ -40,7 +40,7 @@ class Viewer:
 def current_viewer() -> Viewer | None:
     """The coordinator or platform administrator of this request; None without any session; 403 for others."""
     if "pilot_viewer" in g:
-        return g.pilot_viewer  # type: ignore[no-any-return]
+        return g.pilot_viewer
     viewer = None
     coordinator = find_coordinator_session(db.session, request.cookies.get(COORDINATOR_COOKIE, ""))
     if coordinator is not None:

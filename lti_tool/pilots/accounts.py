@@ -94,7 +94,8 @@ def sign_in(db: so.Session, username: str, password: str, *, lifetime_hours: int
     if account is not None and account.locked_until is not None and account.locked_until > now:
         raise SigninLocked(N_("This account is locked after too many wrong passwords. Wait 15 minutes or ask an "
                               "administrator to set a new password."))
-    if not verify_password(account.password_hash if account else None, password[:1024]):
+    # The password is checked even without an account, so a missing username takes as long as a wrong password.
+    if not verify_password(account.password_hash if account else None, password[:1024]) or account is None:
         if account is not None:
             account.failed_signins += 1
             if account.failed_signins >= LOCK_AFTER:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import click
 import httpx
@@ -131,7 +132,7 @@ def coordinator_set_password(username: str, password: str) -> None:
     click.echo(f"New password set for {username.strip().lower()}.")
 
 
-def _read_profile(source: str, timeout: float) -> dict:  # type: ignore[type-arg]
+def _read_profile(source: str, timeout: float) -> dict[str, Any]:
     """The published xAPI profile, from a URL or a file."""
     try:
         if source.startswith(("http://", "https://")):

@@ -98,6 +98,8 @@ def load(db: so.Session, lang: str, pilot_pks: set[int] | None = None) -> fg.Fac
             submitted_at=attempt.submitted_at if attempt.state == AttemptState.SUBMITTED else None,
             mastered=attempt.mastered, outcomes_met=met))
     for credential in db.scalars(sa.select(Credential).where(Credential.context_pk.in_(contexts))):
+        if credential.context_pk is None:  # never: the IN above leaves out credentials without a course
+            continue
         facts.credentials.append(fg.CredentialFact(
             course=course_of[credential.context_pk], learner=learner_key(credential.user.issuer, credential.user.sub),
             unit=units[credential.unit_pk].slug, credential_id=credential.id,

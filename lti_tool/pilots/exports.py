@@ -54,7 +54,8 @@ def to_csv(figures: Figures, label: Callable[[str], str]) -> bytes:
 def to_xlsx(figures: Figures, label: Callable[[str], str]) -> bytes:
     """One sheet per table (texts that look like formulas stay text)."""
     book = Workbook()
-    book.remove(book.active)
+    if (default := book.active) is not None:  # a new workbook starts with one empty sheet
+        book.remove(default)
     for title, header, rows in tables(figures, label):
         sheet = book.create_sheet(title[:31])
         sheet.append(header)

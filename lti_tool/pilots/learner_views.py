@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Flask, Response, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -80,7 +81,7 @@ def my_data_zip() -> ResponseReturnValue:
     return response
 
 
-def _ls() -> dict[str, str]:
+def _ls() -> dict[str, Any]:  # url_for values (typed Any there)
     token = g.get("launch_token")
     return {"ls": token} if token else {}
 

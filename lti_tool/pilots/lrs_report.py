@@ -94,8 +94,9 @@ def facts_from_statements(statements: Iterable[Statement], profile: Profile,
         iri = str(obj.get("id", ""))
         kind = obj.get("definition", {}).get("type")
         context_ext = s.get("context", {}).get("extensions", {})
-        course = tuple(str(context_ext.get(ext[e], ""))
-                       for e in (Extension.LTI_PLATFORM, Extension.LTI_DEPLOYMENT, Extension.LTI_CONTEXT))
+        course = (str(context_ext.get(ext[Extension.LTI_PLATFORM], "")),
+                  str(context_ext.get(ext[Extension.LTI_DEPLOYMENT], "")),
+                  str(context_ext.get(ext[Extension.LTI_CONTEXT], "")))
         account = s.get("actor", {}).get("account", {})
         if account.get("homePage") == profile.base_url and account.get("name") == TOOL_ACCOUNT:
             code = _segment(iri, pilots_prefix)

@@ -153,8 +153,9 @@ def attach(code: str) -> ResponseReturnValue:
     except ValueError:
         raise ToolError("Choose a course to attach.", code="no_course") from None
     context = db.session.get(Context, context_pk)
-    if context is None or (viewer.platform_pk is not None and
-                           db.session.get(Deployment, context.deployment_pk).platform_id != viewer.platform_pk):
+    deployment = db.session.get(Deployment, context.deployment_pk) if context is not None else None
+    if context is None or deployment is None or (viewer.platform_pk is not None and
+                                                 deployment.platform_id != viewer.platform_pk):
         raise NotFound("This course is not one the tool has seen on your platform.")
     services.attach_course(db.session, pilot, context, "coordinator", current_settings().base_url)
     return redirect(url_for("pilots.pilot_page", code=pilot.code, attached=1), code=303)

@@ -105,7 +105,7 @@ def complete(session: so.Session, env: CredentialEnv, exchange_id: str, transact
     claimed = session.execute(
         sa.update(CredentialOffer).where(CredentialOffer.id == row.id, CredentialOffer.code_used_at.is_(None))
         .values(code_used_at=now, issued_at=now, holder=holder_id[:4000])
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has it
     if claimed != 1:
         raise OAuthError("invalid_exchange", "this exchange is unknown, expired or already used", 404)
     unsecured = {k: v for k, v in copy.deepcopy(credential.document).items() if k != "proof"}

@@ -166,7 +166,7 @@ def exchange_code(session: so.Session, form: dict[str, str], *, now: dt.datetime
         sa.update(CredentialOffer)
         .where(CredentialOffer.id == offer.id, CredentialOffer.code_used_at.is_(None))
         .values(code_used_at=now, token_hash=_hash(token), token_expires_at=now + TOKEN_LIFETIME)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has it
     if claimed != 1:
         raise OAuthError("invalid_grant", "the pre-authorized code is unknown, expired or already used")
     return {"access_token": token, "token_type": "Bearer", "expires_in": int(TOKEN_LIFETIME.total_seconds()),
@@ -223,14 +223,14 @@ def issue(session: so.Session, env: CredentialEnv, authorization: str | None, bo
     fmt = configuration if configuration in (LDP_VC, JWT_VC_JSON) else LDP_VC
     proofs = body.get("proofs")
     jwts = proofs.get("jwt") if isinstance(proofs, dict) else None
-    if not isinstance(jwts, list) or len(jwts) != 1 or set(proofs) != {"jwt"}:
+    if not isinstance(proofs, dict) or not isinstance(jwts, list) or len(jwts) != 1 or set(proofs) != {"jwt"}:
         raise OAuthError("invalid_proof", "send exactly one proof: proofs = {\"jwt\": [<proof JWT>]}")
     try:
         proven = check_proof(jwts[0], audience=env.base_url, now=now)
     except ProofError as exc:
         raise OAuthError(exc.code, str(exc)) from exc
     used = session.execute(sa.delete(WalletNonce).where(
-        WalletNonce.nonce_hash == _hash(proven.nonce), WalletNonce.expires_at > now)).rowcount
+        WalletNonce.nonce_hash == _hash(proven.nonce), WalletNonce.expires_at > now)).rowcount  # type: ignore[attr-defined]  # a DELETE's result is a CursorResult, which has it
     if used != 1:
         raise OAuthError("invalid_nonce", "the proof's nonce is not a current c_nonce from the nonce endpoint")
     credential = offer.credential
@@ -239,7 +239,7 @@ def issue(session: so.Session, env: CredentialEnv, authorization: str | None, bo
     claimed = session.execute(
         sa.update(CredentialOffer).where(CredentialOffer.id == offer.id, CredentialOffer.issued_at.is_(None))
         .values(issued_at=now, holder=proven.holder[:4000], format=fmt)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]  # an UPDATE's result is a CursorResult, which has it
     if claimed != 1:
         raise OAuthError("invalid_token", "this offer's credential was already issued", 401)
     return {"credentials": [{"credential": _holder_bound(credential, env, proven.holder, fmt, now)}]}
