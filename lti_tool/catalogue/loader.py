@@ -68,7 +68,9 @@ def check_units(path: Path) -> LoadReport:
 
 def _language_statuses(doc: dict[str, Any]) -> list[LanguageStatus]:
     offered = complete_languages(doc)
-    declared = doc.get("translations") if isinstance(doc.get("translations"), dict) else {}
+    declared = doc.get("translations")
+    if not isinstance(declared, dict):
+        declared = {}
     statuses = []
     for lang, (given, total) in completeness(doc).items():
         status = "source" if lang == "en" else str(declared.get(lang, {}).get("status", "offered"))

@@ -241,7 +241,9 @@ def attach_figures(doc: dict[str, Any], unit_file: Path) -> list[FieldError]:
             continue
         problems = svg_problems(text)
         errors += [FieldError(where, f"{name}: {problem}") for problem in problems]
-        labels = figure.get("labels") if isinstance(figure.get("labels"), dict) else {}
+        labels = figure.get("labels")
+        if not isinstance(labels, dict):
+            labels = {}
         for key in sorted(set(_LABEL.findall(text)) - set(labels)):
             errors.append(FieldError(f"{path}.labels", f"{name} uses {{{{{key}}}}} but the figure has no such label"))
         if not problems:
