@@ -65,6 +65,16 @@ def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+# Session.info flag: this transaction holds a write not committed yet (the request boundary commits it).
+WROTE = "mastery.wrote"
+
+
+def note_write(session: so.Session) -> None:
+    """Tell the request boundary that ``session`` wrote: Core statements run on ``session.connection()`` pass
+    none of the session's events (no flush, no ``do_orm_execute``), so their writes would go uncommitted."""
+    session.info[WROTE] = True
+
+
 def utcnow() -> dt.datetime:
     """The current time, timezone-aware UTC."""
     return dt.datetime.now(dt.UTC)

@@ -15,9 +15,8 @@ import sqlalchemy as sa
 from flask import Flask, Response
 from sqlalchemy import orm as so
 
+from lti_tool.db import WROTE as _WROTE
 from lti_tool.db import db
-
-_WROTE = "mastery.wrote"  # Session.info flag: this transaction holds a write not committed yet
 
 
 def _wrote(session: so.Session, *_: Any) -> None:

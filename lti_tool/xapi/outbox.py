@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.db import utcnow
+from lti_tool.db import note_write, utcnow
 from lti_tool.xapi.envelope import to_json_bytes
 from lti_tool.xapi.models import OutboxState, StatementOutbox
 from lti_tool.xapi.profile import Extension
@@ -84,6 +84,7 @@ def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int
     connection = session.connection()  # the caller's transaction; Core is enough for plain rows
     insert = _insert_ignoring_duplicates(connection.dialect.name)
     if insert is not None:
+        note_write(session)  # a Core statement: the request boundary would not see it otherwise
         return len(connection.execute(insert, rows).all())
     table = StatementOutbox.__table__
     added = 0
