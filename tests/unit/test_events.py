@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from lti_tool import events
+from lti_tool import events, wire_events
 from lti_tool.settings import Settings
 
 
@@ -21,7 +21,7 @@ def test_subscribers_run_in_the_order_they_were_subscribed() -> None:
 
 
 def test_the_wiring_names_each_event_and_puts_the_result_record_before_the_credential() -> None:
-    bus = events.wire(Settings(TOOL_BASE_URL="https://tool.example"))
+    bus = wire_events(Settings(TOOL_BASE_URL="https://tool.example"))
     wired = {kind: [getattr(s, "__name__", type(s).__name__) for s in bus.subscribers(kind)] for kind in (
         events.Launched, events.SectionRead, events.AttemptStarted, events.AttemptResult, events.CredentialIssued,
         events.CredentialRevoked, events.AttemptResetByTeacher)}
