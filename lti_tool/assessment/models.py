@@ -8,6 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from lti_tool.assessment.selection import SelectedItem
 from lti_tool.catalogue.models import Unit
 from lti_tool.db import Base, utcnow
 from lti_tool.launch.models import Context, ResourceLink, User
@@ -52,6 +53,16 @@ class Attempt(Base):
     context: so.Mapped[Context] = so.relationship()
     resource_link: so.Mapped[ResourceLink] = so.relationship()
     unit: so.Mapped[Unit] = so.relationship()
+
+    @property
+    def drawn_items(self) -> list[SelectedItem]:
+        """The items drawn for the attempt, in the order the learner sees them, with their option orders."""
+        return [SelectedItem.from_json(entry) for entry in self.selection]
+
+    @property
+    def drawn_item_ids(self) -> list[str]:
+        """The ids of the items drawn for the attempt, in order (what the learning records name)."""
+        return [drawn.item_id for drawn in self.drawn_items]
 
 
 class AttemptResponse(Base):

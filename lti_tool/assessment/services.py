@@ -196,7 +196,13 @@ def _looks_like_uuid(value: str) -> bool:
 
 def selected_items(attempt: Attempt) -> list[SelectedItem]:
     """The items drawn for the attempt."""
-    return [SelectedItem.from_json(entry) for entry in attempt.selection]
+    return attempt.drawn_items
+
+
+def attempts_in_courses(db: so.Session, contexts: sa.Select[int]) -> int:
+    """How many attempts (practice and reset ones too) the courses hold (a platform purge deletes them)."""
+    return int(db.scalar(sa.select(sa.func.count()).select_from(Attempt).where(Attempt.context_pk.in_(contexts)))
+               or 0)
 
 
 def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:

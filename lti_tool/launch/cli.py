@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from lti_tool.db import db
@@ -15,6 +15,7 @@ from lti_tool.launch.registration import (
     PlatformInput,
     add_platform,
     list_platforms,
+    purge_counters,
     purge_counts,
     set_enabled,
     update_platform,
@@ -116,7 +117,8 @@ def platform_remove(issuer: str, client_id: str | None, deployment_id: str | Non
                        "courses, attempts and credentials are kept. Undo with `mastery platform enable`; delete "
                        "with --purge.")
             return
-        label, counts = purge_counts(db.session, issuer, client_id, deployment_id)
+        label, counts = purge_counts(db.session, issuer, client_id, deployment_id,
+                                     purge_counters(current_app))
     except ToolError as error:
         _fail(error)
         return

@@ -8,7 +8,9 @@ each worker compares it with what it cached (one indexed read) and so sees a cha
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 import sqlalchemy as sa
@@ -18,6 +20,9 @@ from lti_tool.db import utcnow
 from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.http_url import is_http_url
 from lti_tool.launch.models import Context, Deployment, Platform, RegistryGeneration, ResourceLink
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 # The page a learner or teacher of a disabled registration sees (launches, and sessions opened before).
 DISABLED_MESSAGE = N_("The administrator of this tool has switched off its registration for your LMS, so "
@@ -287,26 +292,46 @@ def set_enabled(db: so.Session, issuer: str, client_id: str | None, deployment_i
     return _label(platform, deployment), changed
 
 
+# Rows a higher package keeps per course (a learner's attempts), deleted with the courses by ON DELETE CASCADE.
+# The launch cannot import those packages, so each offers a counter of its rows in the given courses (a select of
+# context ids) under the words that name them; create_app calls the packages' init_app, which add them here.
+CourseRowCount = Callable[[so.Session, sa.Select[int]], int]
+_PURGE_COUNTS = "mastery.purge_counts"
+
+
+def add_purge_count(app: Flask, words: str, count: CourseRowCount) -> None:
+    """Offer ``count`` of a package's rows in a set of courses, named by ``words``, to the purge's warning."""
+    app.extensions.setdefault(_PURGE_COUNTS, {})[words] = count
+
+
+def purge_counters(app: Flask) -> Mapping[str, CourseRowCount]:
+    """The counters the packages offered, in the order they were added."""
+    counters: dict[str, CourseRowCount] = app.extensions.get(_PURGE_COUNTS, {})
+    return counters
+
+
 @dataclass(frozen=True)
 class PurgeCounts:
-    """What a purge would delete."""
+    """What a purge would delete: the tenant rows, then what the packages above count in those courses."""
 
     deployments: int
     courses: int
     activities: int
-    attempts: int
+    course_rows: tuple[tuple[str, int], ...] = ()
 
     def sentence(self) -> str:
         """The counts in words."""
-        return (f"{self.deployments} deployment(s), {self.courses} course(s), {self.activities} placed "
-                f"activit{'y' if self.activities == 1 else 'ies'} and {self.attempts} learner attempt(s)")
+        parts = [f"{self.deployments} deployment(s)", f"{self.courses} course(s)",
+                 f"{self.activities} placed activit{'y' if self.activities == 1 else 'ies'}",
+                 *(f"{count} {words}" for words, count in self.course_rows)]
+        return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
-def purge_counts(db: so.Session, issuer: str, client_id: str | None, deployment_id: str | None
-                 ) -> tuple[str, PurgeCounts]:
-    """What `purge` would delete (credentials already issued are kept: they belong to the learners)."""
-    from lti_tool.assessment.models import Attempt
+def purge_counts(db: so.Session, issuer: str, client_id: str | None, deployment_id: str | None,
+                 counters: Mapping[str, CourseRowCount] | None = None) -> tuple[str, PurgeCounts]:
+    """What `purge` would delete (credentials already issued are kept: they belong to the learners).
 
+    ``counters`` count the rows of the packages above in the courses that go (`purge_counters`)."""
     platform, deployment = _target(db, issuer, client_id, deployment_id)
     deployments = [deployment.id] if deployment is not None else [d.id for d in platform.deployments]
     contexts = sa.select(Context.id).where(Context.deployment_pk.in_(deployments))
@@ -317,7 +342,7 @@ def purge_counts(db: so.Session, issuer: str, client_id: str | None, deployment_
                     or 0),
         activities=int(db.scalar(sa.select(count).select_from(ResourceLink)
                                  .where(ResourceLink.context_pk.in_(contexts))) or 0),
-        attempts=int(db.scalar(sa.select(count).select_from(Attempt).where(Attempt.context_pk.in_(contexts))) or 0),
+        course_rows=tuple((words, counter(db, contexts)) for words, counter in (counters or {}).items()),
     )
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.assessment.selection import SelectedItem
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, pin_placement_unit
 from lti_tool.catalogue.unit_doc import Item
@@ -115,8 +114,7 @@ class Recorder:
             attempt.id)
         doc = attempt.unit.doc
         statements = []
-        for entry in attempt.selection:
-            item_id = SelectedItem.from_json(entry).item_id
+        for item_id in attempt.drawn_item_ids:
             item = doc.item(item_id)
             response = event.responses.get(item_id)
             if response is None or response in ({}, [], ""):
@@ -161,7 +159,7 @@ class Recorder:
         """
         attempt = event.attempt
         ids = st.AttemptIds(uuid.UUID(attempt.id)).every(
-            [SelectedItem.from_json(entry).item_id for entry in attempt.selection],
+            attempt.drawn_item_ids,
             attempt.unit.doc.outcome_ids, attempt.unit.version)
         candidates = [uuid.UUID(sid) for sid in ids]
         recorded = sorted(str(sid) for sid in db.scalars(
