@@ -56,6 +56,14 @@ class Base(so.DeclarativeBase):
     )
 
 
+def table_of(model: type[Base]) -> sa.Table:
+    """A model's Table, for Core statements (declarative types ``__table__`` as any FROM clause; ours are Tables)."""
+    table = model.__table__
+    if not isinstance(table, sa.Table):
+        raise TypeError(f"{model.__name__} is not mapped to one table")
+    return table
+
+
 def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:
     """An aggregate's datetime as aware UTC: SQLite's MIN/MAX skip the column type (naive, or even text)."""
     if value is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from lti_tool.assessment.numbers import UnreadableNumber, format_number, parse_number, symbols
@@ -67,7 +67,7 @@ def validate_response(item_def: Mapping[str, Any], raw: Any, locale: str | None 
 def key_response(item_def: Mapping[str, Any]) -> Response:
     """The item's answer key in the learner-API response shape (None for practical items)."""
     kind = ItemType(item_def["type"])
-    answer = item_def.get("answer")
+    answer: Any = item_def.get("answer")  # the unit file's shape for the type (checked when the unit loaded)
     match kind:
         case ItemType.NUMERIC:
             return float(answer["value"])
@@ -77,10 +77,12 @@ def key_response(item_def: Mapping[str, Any]) -> Response:
             return [str(choice) for choice in answer]
         case ItemType.MATCHING:
             return {str(left): str(right) for left, right in answer.items()}
+        case ItemType.SINGLE_CHOICE:
+            return str(answer)
+        case ItemType.TRUE_FALSE:
+            return bool(answer)
         case ItemType.PRACTICAL:
             return None
-        case _:
-            return answer  # type: ignore[no-any-return]
 
 
 # --- one check per item type ---------------------------------------------------------------------
@@ -169,7 +171,7 @@ def _practical(_item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, 
     return evidence
 
 
-_CHECKS = {
+_CHECKS: dict[ItemType, Callable[[Mapping[str, Any], Any, str], Response]] = {
     ItemType.SINGLE_CHOICE: _single_choice,
     ItemType.MULTIPLE_RESPONSE: _multiple_response,
     ItemType.TRUE_FALSE: _true_false,

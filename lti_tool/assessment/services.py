@@ -24,6 +24,7 @@ from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import pin_placement_unit
 from lti_tool.catalogue.unit_texts import content_language, localized
+from lti_tool.db import table_of
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.events import AttemptResult, AttemptStarted, publish
 from lti_tool.launch.models import LaunchSession
@@ -325,7 +326,7 @@ def _response_upsert(dialect: str) -> sa.Insert | None:
     """INSERT … ON CONFLICT (attempt_id, item_id) DO UPDATE, built once per dialect (None: not supported)."""
     if dialect not in ("sqlite", "postgresql"):
         return None
-    table = AttemptResponse.__table__
+    table = table_of(AttemptResponse)
     insert = (sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)).values(
         attempt_id=sa.bindparam("attempt_id"), item_id=sa.bindparam("item_id"),
         response=sa.bindparam("response", type_=table.c.response.type),

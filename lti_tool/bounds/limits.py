@@ -8,13 +8,15 @@ Flask-Limiter, counting in the tool's database so that all gunicorn workers shar
 
 from __future__ import annotations
 
+import inspect
 import ipaddress
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from flask import Flask, current_app, g, request
+from flask.typing import ResponseReturnValue, RouteCallable
 from flask_babel import gettext
 from flask_limiter import Limiter
 from werkzeug.exceptions import ServiceUnavailable
@@ -147,8 +149,15 @@ def _rate_limits(app: Flask, settings: Settings, bounds: dict[str, Bound]) -> No
         if bound.rate is None or endpoint not in app.view_functions:
             continue
         value = getattr(settings, f"rate_limit_{bound.rate}")
-        app.view_functions[endpoint] = limiter.limit(value, error_message=_too_many, scope=bound.rate)(
-            app.view_functions[endpoint])
+        view = app.view_functions[endpoint]
+        if not _sync(view):
+            raise TypeError(f"{endpoint}: a rate limit wraps a plain view, not a coroutine")
+        app.view_functions[endpoint] = limiter.limit(value, error_message=_too_many, scope=bound.rate)(view)
+
+
+def _sync(view: RouteCallable) -> TypeGuard[Callable[..., ResponseReturnValue]]:
+    # Flask's view type admits coroutines too; the tool has none, and the limit must wrap what Flask calls.
+    return not inspect.iscoroutinefunction(view)
 
 
 def limiter() -> Limiter:

@@ -18,8 +18,9 @@ from limits.storage import Storage
 from sqlalchemy.dialects import postgresql, sqlite
 
 from lti_tool.bounds.models import RateLimitWindow
+from lti_tool.db import table_of
 
-_TABLE = RateLimitWindow.__table__
+_TABLE = table_of(RateLimitWindow)
 _MAX_KEY = 255
 
 

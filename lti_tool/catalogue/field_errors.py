@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeGuard
 
 
 @dataclass(frozen=True)
@@ -28,3 +29,8 @@ def format_path(parts: Iterable[str | int]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+def is_number(value: object) -> TypeGuard[float]:
+    """A number in a unit file (YAML's true/false are not numbers, though Python counts a bool as an int)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

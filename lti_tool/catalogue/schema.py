@@ -187,7 +187,7 @@ def _explain(error: ValidationError, doc: dict[str, Any]) -> Iterator[FieldError
     kind, value, instance = error.validator, error.validator_value, error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if kind == "required":
-        for name in value:
+        for name in value if isinstance(value, list) else ():  # `required` names a list of keys
             if isinstance(instance, dict) and name not in instance:
                 message = "English text ('en') is required" if name == "en" else "is required"
                 yield FieldError(format_path([*path, name]), message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lti_tool.catalogue.field_errors import FieldError
+from lti_tool.catalogue.field_errors import FieldError, is_number
 from lti_tool.catalogue.unit_texts import missing_texts
 
 __all__ = ["semantic_errors"]
@@ -47,10 +47,10 @@ _WORKLOAD_PARTS = ("study", "exercises", "practical", "assessment")
 
 def _workload_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
     workload, hours = doc.get("workload"), doc.get("workload_hours")
-    if not isinstance(workload, dict) or not _is_number(hours):
+    if not isinstance(workload, dict) or not is_number(hours):
         return
-    parts = [workload.get(part) for part in _WORKLOAD_PARTS]
-    if all(_is_number(part) for part in parts) and abs(sum(parts) - hours) > 0.01:
+    parts = [part for part in (workload.get(name) for name in _WORKLOAD_PARTS) if is_number(part)]
+    if len(parts) == len(_WORKLOAD_PARTS) and abs(sum(parts) - hours) > 0.01:
         shown = " + ".join(f"{part} {workload[part]:g}" for part in _WORKLOAD_PARTS)
         yield FieldError("workload", f"{shown} = {sum(parts):g} h, but workload_hours is {hours:g}")
 
@@ -83,10 +83,6 @@ def _language_errors(doc: dict[str, Any]) -> Iterator[FieldError]:
             where = f"translations.{lang}" if isinstance(declared, dict) and lang in declared else "languages"
             yield FieldError(where, f"the unit is offered in {lang!r} but {len(missing)} text(s) are not "
                                     f"given in it: {shown}")
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _outcome_esco(path: str, outcome: dict[str, Any], unit_esco: set[str]) -> Iterator[FieldError]:

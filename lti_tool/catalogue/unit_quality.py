@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from lti_tool.catalogue.field_errors import FieldError
+from lti_tool.catalogue.field_errors import FieldError, is_number
 from lti_tool.catalogue.unit_texts import learner_texts
 
 __all__ = [
@@ -63,7 +63,7 @@ def _workload(doc: Mapping[str, Any]) -> Iterator[FieldError]:
     if not isinstance(doc.get("workload"), dict):
         yield FieldError("workload", "is missing: give the hours of study, exercises, practical and assessment")
     hours, ects = doc.get("workload_hours"), doc.get("ects")
-    if _number(hours) and _number(ects) and ects > 0:
+    if is_number(hours) and is_number(ects) and ects > 0:
         low, high = HOURS_PER_ECTS
         per_credit = hours / ects
         if not low <= per_credit <= high:
@@ -146,10 +146,6 @@ def _sections(doc: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     for section in _list(doc.get("sections")):
         if isinstance(section, dict):
             yield section
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _list(value: Any) -> list[Any]:

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.db import note_write, utcnow
+from lti_tool.db import as_utc, note_write, table_of, utcnow
 from lti_tool.xapi.envelope import to_json_bytes
 from lti_tool.xapi.models import OutboxState, StatementOutbox
 from lti_tool.xapi.profile import Extension
@@ -65,7 +65,7 @@ def outbox_rows(statements: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]
 @functools.cache
 def _insert_ignoring_duplicates(dialect: str) -> sa.Insert | None:
     # Built once per dialect: constructing it costs as much as the insert itself.
-    table = StatementOutbox.__table__
+    table = table_of(StatementOutbox)
     if dialect not in ("sqlite", "postgresql"):
         return None
     insert = sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)
@@ -86,7 +86,7 @@ def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int
     if insert is not None:
         note_write(session)  # a Core statement: the request boundary would not see it otherwise
         return len(connection.execute(insert, rows).all())
-    table = StatementOutbox.__table__
+    table = table_of(StatementOutbox)
     added = 0
     for row in rows:  # any other database: one savepoint per row keeps the caller's transaction alive
         try:
@@ -130,37 +130,24 @@ def _conditions(issuer: str | None, tenant: Tenant | None) -> list[sa.ColumnElem
     return where
 
 
-def _scoped(query: sa.Select[Any], issuer: str | None, tenant: Tenant | None = None) -> sa.Select[Any]:
-    return query.where(*_conditions(issuer, tenant))
-
-
 def backlog(session: so.Session, issuer: str | None = None, tenant: Tenant | None = None) -> Backlog:
     """The outbox's backlog (optionally for one platform issuer, or one tenant, only)."""
-    by_state = _scoped(sa.select(StatementOutbox.state, sa.func.count()), issuer, tenant).group_by(
-        StatementOutbox.state)
+    scope = _conditions(issuer, tenant)
+    by_state = sa.select(StatementOutbox.state, sa.func.count()).where(*scope).group_by(StatementOutbox.state)
     counts = {state.value: 0 for state in OutboxState} | {s: n for s, n in session.execute(by_state)}
-    pending = _scoped(sa.select(sa.func.min(StatementOutbox.created_at), sa.func.min(StatementOutbox.next_try_at)),
-                      issuer, tenant).where(StatementOutbox.state == OutboxState.PENDING.value)
+    pending = sa.select(sa.func.min(StatementOutbox.created_at), sa.func.min(StatementOutbox.next_try_at)).where(
+        *scope, StatementOutbox.state == OutboxState.PENDING.value)
     oldest, next_try = session.execute(pending).one()
-    due = _scoped(sa.select(sa.func.count()), issuer, tenant).where(
-        StatementOutbox.state == OutboxState.PENDING.value, StatementOutbox.next_try_at <= utcnow())
-    return Backlog(counts, int(session.scalar(due) or 0), _aware(oldest), _aware(next_try))
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    # Aggregates bypass the UTCDateTime type on SQLite and come back naive (or as text).
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    due = sa.select(sa.func.count()).where(
+        *scope, StatementOutbox.state == OutboxState.PENDING.value, StatementOutbox.next_try_at <= utcnow())
+    return Backlog(counts, int(session.scalar(due) or 0), as_utc(oldest), as_utc(next_try))
 
 
 def problems(session: so.Session, issuer: str | None = None, limit: int = 100,
              tenant: Tenant | None = None) -> list[StatementOutbox]:
     """Dead letters and conflicts, newest first, with the LRS's answer in `last_error`."""
-    query = _scoped(sa.select(StatementOutbox), issuer, tenant).where(
-        StatementOutbox.state.in_([OutboxState.DEAD.value, OutboxState.CONFLICT.value]))
+    query = sa.select(StatementOutbox).where(
+        *_conditions(issuer, tenant), StatementOutbox.state.in_([OutboxState.DEAD.value, OutboxState.CONFLICT.value]))
     return list(session.scalars(query.order_by(StatementOutbox.id.desc()).limit(limit)))
 
 
