@@ -43,10 +43,10 @@ def _teacher_request(session: LaunchSession) -> DeepLinkingSettings:
 
 
 def _entry(unit: Unit, lang: str) -> dict[str, Any]:
-    """A picker card: the public catalogue entry plus the unit's languages and skill labels."""
+    """A picker card: the public catalogue entry plus the unit's languages and skill labels in ``lang``."""
     entry = unit_json(unit, lang)
     entry["languages"] = list(unit.doc.languages)
-    entry["skills"] = [(uri, esco_label(uri)) for uri in entry["esco"]]
+    entry["skills"] = [(uri, esco_label(uri, lang)) for uri in entry["esco"]]
     return entry
 
 
@@ -63,7 +63,7 @@ def picker_page(session: LaunchSession) -> ResponseReturnValue:
     chosen = UnitFilter.from_args(request.args)
     return render_template(
         "launch/deep_linking_picker.html", session=session, settings=settings, chosen=chosen,
-        choices=filter_choices(entries), entries=[entry for entry in entries if chosen.matches(entry)],
+        choices=filter_choices(entries, session.locale), entries=[entry for entry in entries if chosen.matches(entry)],
         total=len(entries), lang=session.locale,
     )
 

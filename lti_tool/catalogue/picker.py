@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lti_tool.catalogue.esco import esco_label
+from lti_tool.catalogue.esco import EscoLabel, esco_label
 
 # Upper bounds offered by the workload filter, in hours.
 WORKLOAD_CHOICES = (10, 25, 50, 100)
@@ -63,10 +63,11 @@ class UnitFilter:
 
 
 def _haystack(entry: Mapping[str, Any]) -> str:
-    """The text a search looks in: title, summary, slug, outcomes and skill labels."""
+    """The text a search looks in: title, summary, slug, outcomes and skill labels (English and the shown ones)."""
     parts = [entry["slug"], entry["title"], entry["summary"], entry["sector"]]
     parts += [outcome["title"] for outcome in entry["outcomes"]]
-    parts += [esco_label(uri) for uri in entry["esco"]]
+    parts += [esco_label(uri).text for uri in entry["esco"]]
+    parts += [label.text for _uri, label in entry.get("skills", [])]
     return " ".join(parts).lower()
 
 
@@ -75,20 +76,20 @@ class FilterChoices:
     """The values the filter menus offer, taken from the whole catalogue."""
 
     sectors: list[str]
-    skills: list[tuple[str, str]]
+    skills: list[tuple[str, EscoLabel]]
     languages: list[str]
     eqf_levels: list[int]
     workloads: Sequence[int] = WORKLOAD_CHOICES
 
 
-def filter_choices(entries: Iterable[Mapping[str, Any]]) -> FilterChoices:
-    """Menus built from what the catalogue holds, so no filter can only ever give an empty list."""
+def filter_choices(entries: Iterable[Mapping[str, Any]], lang: str = "en") -> FilterChoices:
+    """Menus built from what the catalogue holds, so no filter can only ever give an empty list; skills in ``lang``."""
     entries = list(entries)
     sectors = list(dict.fromkeys(entry["sector"] for entry in entries))
     skills = {uri for entry in entries for uri in entry["esco"]}
     return FilterChoices(
         sectors=sectors,
-        skills=sorted(((uri, esco_label(uri)) for uri in skills), key=lambda pair: pair[1].lower()),
+        skills=sorted(((uri, esco_label(uri, lang)) for uri in skills), key=lambda pair: pair[1].text.lower()),
         languages=sorted({lang for entry in entries for lang in entry["languages"]}),
         eqf_levels=sorted({int(entry["eqf_level"]) for entry in entries}),
     )

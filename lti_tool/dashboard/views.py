@@ -44,7 +44,8 @@ def init_app(app: Flask) -> None:
     """Register the blueprint and the per-process memory of recent roster failures."""
     app.extensions[_FAILURES] = RecentFailures()
     app.add_template_filter(lambda size: human_size(int(size), str(get_locale() or "en")), "filesize")
-    # The repository holds ESCO's English labels only (standards/esco): pages mark them lang="en".
+    # uri|esco_label(lang): ESCO's own label in the page's language where its data has one, else English;
+    # pages mark it with the label's lang.
     app.add_template_filter(esco_label, "esco_label")
     app.register_blueprint(bp)
 

@@ -155,7 +155,7 @@ def _qualification(unit: UnitInfo, ids: _Ids) -> dict[str, Any]:
             "id": ids(f"outcome:{o.id}"),
             "type": "LearningOutcome",
             "title": {lang: f"{o.id}: {o.title}"},
-            **({"relatedESCOSkill": [concept(s.uri, s.label) for s in o.esco]} if o.esco else {}),
+            **({"relatedESCOSkill": [concept(s.uri, s.label, lang=s.lang) for s in o.esco]} if o.esco else {}),
         }
         for o in unit.outcomes
     ]

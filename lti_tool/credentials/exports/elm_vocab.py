@@ -55,9 +55,10 @@ _SCHEME_OF = {
 }
 
 
-def concept(iri: str, label: str, scheme: str | None = None, notation: str | None = None) -> dict[str, Any]:
-    """An ELM ``Concept`` (SKOS) with an English label."""
-    node: dict[str, Any] = {"id": iri, "type": "Concept", "prefLabel": {"en": label}}
+def concept(iri: str, label: str, scheme: str | None = None, notation: str | None = None,
+            lang: str = "en") -> dict[str, Any]:
+    """An ELM ``Concept`` (SKOS) with its label in ``lang`` (English unless said)."""
+    node: dict[str, Any] = {"id": iri, "type": "Concept", "prefLabel": {lang: label}}
     if scheme:
         node["inScheme"] = {"id": scheme, "type": "ConceptScheme"}
     if notation:

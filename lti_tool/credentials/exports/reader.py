@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from lti_tool.catalogue.esco import esco_label
 from lti_tool.credentials.exports.elm_vocab import country_name
 from lti_tool.credentials.issuing.inputs import AlignmentTarget, IdentityType
 
@@ -20,10 +21,11 @@ _DURATION = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?$")
 
 @dataclass(frozen=True)
 class SkillView:
-    """An ESCO skill: label and concept URI."""
+    """An ESCO skill: label, concept URI and the label's language (a page marks it)."""
 
     label: str
     url: str
+    lang: str = "en"
 
 
 @dataclass(frozen=True)
@@ -106,9 +108,16 @@ def _list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else ([] if value is None else [value])
 
 
-def _skills(alignments: Any) -> tuple[SkillView, ...]:
+def _skill(alignment: Mapping[str, Any], language: str) -> SkillView:
+    # targetName has no language tag: a credential in another language names its skills in that language only
+    # where they all differ from ESCO's English labels (unit_facts.skills_language), so English ones are "en".
+    name, url = str(alignment.get("targetName", "")), str(alignment.get("targetUrl", ""))
+    return SkillView(name, url, "en" if name == esco_label(url).text else language)
+
+
+def _skills(alignments: Any, language: str) -> tuple[SkillView, ...]:
     return tuple(
-        SkillView(str(a.get("targetName", "")), str(a.get("targetUrl", "")))
+        _skill(a, language)
         for a in _list(alignments)
         if isinstance(a, Mapping) and a.get("targetType") == AlignmentTarget.ESCO_SKILL
     )
@@ -144,6 +153,8 @@ def present(document: Mapping[str, Any]) -> CredentialView:
     issuer: Mapping[str, Any] = document["issuer"] if isinstance(document.get("issuer"), Mapping) else {}
     address = issuer.get("address") or {}
     results = {r.get("resultDescription"): r for r in _list(subject.get("result")) if isinstance(r, Mapping)}
+    language = achievement.get("inLanguage")
+    language = language if isinstance(language, str) and language else "en"
     overall, outcomes = "", []
     # The achievement's result descriptions, in its order, each with the learner's result (if any).
     for description in _list(achievement.get("resultDescription")):
@@ -163,7 +174,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
             result=value,
             met=result.get("status") == "Completed",
             required=f"{_number(description['requiredValue'])} %" if "requiredValue" in description else "",
-            skills=_skills(description.get("alignment")),
+            skills=_skills(description.get("alignment"), language),
         ))
     eqf = next((a for a in _list(achievement.get("alignment")) if isinstance(a, Mapping)
                 and a.get("targetType") == AlignmentTarget.EQF), {})
@@ -195,7 +206,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         participation=str(participation.get("prefLabel", "")) if isinstance(participation, Mapping) else "",
         quality_assurance=str(achievement.get("qualityAssuranceType", "")),
         quality_assurance_body=_body_name(achievement.get("qualityAssuranceBody"), issuer),
-        skills=_skills(achievement.get("alignment")),
+        skills=_skills(achievement.get("alignment"), language),
     )
 
 

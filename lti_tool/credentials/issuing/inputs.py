@@ -63,10 +63,11 @@ class LearnerInfo:
 
 @dataclass(frozen=True)
 class EscoSkill:
-    """An ESCO skill URI with its preferred label."""
+    """An ESCO skill URI with its preferred label and the label's language."""
 
     uri: str
     label: str
+    lang: str = "en"
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,20 @@ class OutcomeResult:
     met: bool
 
 
-def esco_skill(uri: str) -> EscoSkill:
-    """An ESCO skill with its English preferred label (the URI's last segment when the label is unknown)."""
-    return EscoSkill(uri, esco_label(uri))
+def esco_skill(uri: str, language: str = CREDENTIAL_LANGUAGE) -> EscoSkill:
+    """An ESCO skill with its preferred label in ``language``, else English (the URI's last segment if unknown)."""
+    label = esco_label(uri, language)
+    return EscoSkill(uri, label.text, label.lang)
+
+
+def skills_language(document: Mapping[str, Any], language: str) -> str:
+    """The language the credential names the unit's ESCO skills in: ``language`` if ESCO's data has every one in it.
+
+    A credential is issued in one language as a whole, so its skill names never mix two: where ESCO's data
+    lacks one of the unit's skills in ``language``, they all keep ESCO's English labels (never a translation of ours).
+    """
+    uris = set(document.get("esco", [])) | {uri for o in document["outcomes"] for uri in o.get("esco", [])}
+    return language if all(esco_label(uri, language).lang == language for uri in uris) else CREDENTIAL_LANGUAGE
 
 
 def _text(value: Any, language: str = CREDENTIAL_LANGUAGE) -> str:
@@ -48,6 +59,7 @@ def unit_info(
     Pick ``language`` with ``credential_language``: the unit's texts are then all in it (``inLanguage`` is true).
     """
     by_id = {result.outcome_id: result for result in results}
+    skill_lang = skills_language(document, language)
     outcomes = []
     for outcome in document["outcomes"]:
         result = by_id.pop(outcome["id"], None)
@@ -59,7 +71,7 @@ def unit_info(
             OutcomeInfo(
                 id=outcome["id"],
                 title=_text(outcome["title"], language),
-                esco=tuple(esco_skill(uri) for uri in outcome.get("esco", [])),
+                esco=tuple(esco_skill(uri, skill_lang) for uri in outcome.get("esco", [])),
                 score=result.score,
                 met=result.met,
                 threshold=float(outcome["threshold"]) if outcome.get("threshold") is not None else None,
@@ -76,7 +88,7 @@ def unit_info(
         eqf_level=int(document["eqf_level"]),
         ects=float(document["ects"]),
         workload_hours=float(document["workload_hours"]),
-        esco=tuple(esco_skill(uri) for uri in document.get("esco", [])),
+        esco=tuple(esco_skill(uri, skill_lang) for uri in document.get("esco", [])),
         participation=Participation(str(document.get("participation", "online"))),
         assessment_type=_text(document.get("assessment_type"), language) or "Online assessment of learning outcomes",
         quality_assurance=_text(document.get("quality_assurance"), language) or "Internal review by the awarding body",

@@ -104,4 +104,5 @@ def test_filter_reads_args_leniently() -> None:
              "esco": [], "workload_hours": 25, "languages": ["en"], "eqf_level": 5}
     assert chosen.matches(entry)
     assert not UnitFilter(max_workload=10).matches(entry)
-    assert esco_label("http://data.europa.eu/esco/skill/6044d62b-7499-4c5d-81ae-2fea443013b2") == "wood preservation"
+    wood = "http://data.europa.eu/esco/skill/6044d62b-7499-4c5d-81ae-2fea443013b2"
+    assert esco_label(wood).text == "wood preservation"
