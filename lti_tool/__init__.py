@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 def _runtime(settings: Settings) -> Runtime:
     """The settings and the adapters of the outside systems this app uses."""
+    from lti_tool.assessment.upload_store import FolderUploadStore
     from lti_tool.credentials.verification.remote import RemoteFetcher
     from lti_tool.launch.dynamic_registration import RegistrationClient
     from lti_tool.lms.client import ServicesClient
@@ -104,6 +105,7 @@ def _runtime(settings: Settings) -> Runtime:
         lrs_client=LrsClient,
         lms_client=lambda timeout: ServicesClient(timeout_seconds=timeout),
         remote_fetcher=lambda timeout: RemoteFetcher(timeout=timeout),
+        upload_store=FolderUploadStore(settings.instance_path / "uploads"),
     )
 
 

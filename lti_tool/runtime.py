@@ -15,6 +15,7 @@ from flask import Flask, current_app
 from lti_tool.settings import Settings
 
 if TYPE_CHECKING:
+    from lti_tool.assessment.upload_store import UploadStore
     from lti_tool.credentials.verification.remote import JsonFetcher
     from lti_tool.launch.dynamic_registration import RegistrationHttp
     from lti_tool.lms.protocol import LmsServices
@@ -39,6 +40,8 @@ class Runtime:
     lms_client: Callable[[float], LmsServices]
     # Other issuers' DID documents and status lists over HTTPS: a fetcher with this timeout (seconds).
     remote_fetcher: Callable[[float], JsonFetcher]
+    # Learners' evidence files (the instance folder's uploads/ on this server).
+    upload_store: UploadStore
 
 
 def install(app: Flask, runtime: Runtime) -> None:

@@ -1,26 +1,21 @@
-"""Practical-evidence files: size and type limits, stored outside the web root, served only to the
-learner who sent them and to the teachers of that course."""
+"""Practical-evidence files: size and type limits, kept by the app's `UploadStore` (outside the web root),
+served only to the learner who sent them and to the teachers of that course."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
-import logging
-import os
 import uuid
-from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO, NamedTuple
 
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState, Upload
 from lti_tool.assessment.services import own_attempt, selected_items
-from lti_tool.errors import N_, Conflict, NotFound, ToolError, ValidationFailed
+from lti_tool.assessment.upload_store import StorageFailed, UploadStore
+from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import is_staff
-
-log = logging.getLogger(__name__)
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024  # the default of the EVIDENCE_MAX_MB setting
 # What a workplace photo, a scan or a short report is; checked by content, not by the name the browser sent.
@@ -38,14 +33,6 @@ EXTENSIONS: dict[str, tuple[str, ...]] = {
 }
 # Bidirectional controls make "report\u202efdp.hta" show as "reportath.pdf"; none belongs in a file name.
 _BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
-
-
-class StorageFailed(ToolError):
-    """The file could not be written (disk full, permissions): nothing was kept."""
-
-    status = 503
-    code = "storage_failed"
-    title = N_("The file could not be stored")
 
 
 def sniff(data: bytes) -> str | None:
@@ -79,7 +66,7 @@ def download_name(name: str, content_type: str) -> str:
 
 
 def store_upload(db: so.Session, launch: LaunchSession, attempt_id: str, item_id: str, stream: IO[bytes],
-                 filename: str, *, folder: Path, now: dt.datetime, max_bytes: int = MAX_UPLOAD_BYTES) -> Upload:
+                 filename: str, *, store: UploadStore, now: dt.datetime, max_bytes: int = MAX_UPLOAD_BYTES) -> Upload:
     """Check and store one evidence file for a practical item of the learner's open attempt."""
     attempt = own_attempt(db, launch, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
@@ -99,36 +86,26 @@ def store_upload(db: so.Session, launch: LaunchSession, attempt_id: str, item_id
     upload = Upload(id=str(uuid.uuid4()), attempt_id=attempt.id, item_id=item_id, filename=display_name(filename),
                     content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                     uploaded_at=now)
-    _write(folder / attempt.id / upload.id, data)  # the stored name is generated, never the learner's
+    store.save(attempt.id, upload.id, data)  # kept under generated ids, never the learner's file name
     db.add(upload)
     return upload
 
 
-def _write(target: Path, data: bytes) -> None:
-    """Write whole or not at all: a temporary file renamed into place, removed if anything fails."""
-    partial = target.with_name(target.name + ".part")
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(partial, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(partial, target)
-    except OSError as error:
-        with contextlib.suppress(OSError):  # the folder itself may be what failed
-            partial.unlink(missing_ok=True)
-        log.error("evidence file not stored: %s", error.strerror or type(error).__name__)
-        raise StorageFailed(N_("The file could not be stored on the server (its disk may be full). Nothing was "
-                               "kept; please try again later or tell your teacher.")) from error
+def discard_upload(upload: Upload, *, store: UploadStore) -> None:
+    """Remove a kept file whose database row was not committed."""
+    store.delete(upload.attempt_id, upload.id)
 
 
-def discard_upload(upload: Upload, *, folder: Path) -> None:
-    """Remove a stored file whose database row was not committed."""
-    (folder / upload.attempt_id / upload.id).unlink(missing_ok=True)
+class EvidenceFile(NamedTuple):
+    """An upload that may be read, its kept bytes (the caller closes the stream) and their length."""
+
+    upload: Upload
+    stream: BinaryIO
+    size: int
 
 
-def readable_upload(db: so.Session, launch: LaunchSession, upload_id: str, *, folder: Path) -> tuple[Upload, Path]:
-    """The upload and its file, for its learner or a teacher of its course; anyone else: not found."""
+def readable_upload(db: so.Session, launch: LaunchSession, upload_id: str, *, store: UploadStore) -> EvidenceFile:
+    """The upload and its kept file, for its learner or a teacher of its course; anyone else: not found."""
     try:
         upload = db.get(Upload, str(uuid.UUID(upload_id)))
     except ValueError:
@@ -141,10 +118,12 @@ def readable_upload(db: so.Session, launch: LaunchSession, upload_id: str, *, fo
     teacher = is_staff(launch) and launch.context_pk == attempt.context_pk
     if not (owner or teacher):
         raise NotFound(N_("There is no such file."))
-    path = folder / attempt.id / upload.id
-    if not path.is_file():
+    stream = store.open(attempt.id, upload.id)
+    if stream is None:
         raise NotFound(N_("The file is no longer stored."))
-    return upload, path
+    size = store.size(attempt.id, upload.id)
+    return EvidenceFile(upload, stream, upload.size if size is None else size)
 
 
-__all__ = ["discard_upload", "display_name", "download_name", "readable_upload", "sniff", "store_upload"]
+__all__ = ["EvidenceFile", "StorageFailed", "discard_upload", "display_name", "download_name", "readable_upload",
+           "sniff", "store_upload"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, g, jsonify, redirect, render_template, request, send_file, url_for
@@ -23,7 +22,7 @@ from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, launched
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime
 
 bp = Blueprint("assessment", __name__)
 
@@ -186,11 +185,6 @@ def give_name() -> ResponseReturnValue:
     return redirect(f"{target}?name_saved=1", code=303)
 
 
-def _upload_folder() -> Path:
-    settings = current_settings()
-    return Path(settings.instance_path) / "uploads"
-
-
 @bp.post("/api/attempts/<attempt_id>/uploads/<item_id>")
 @launched
 def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
@@ -198,14 +192,13 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
     sent = request.files.get("file")
     if sent is None:
         raise ValidationFailed(N_("Send the file as the multipart field \"file\"."))
-    settings = current_settings()
-    folder = _upload_folder()
+    settings, store = current_settings(), runtime().upload_store
     stored = store_upload(db.session, current_launch(), attempt_id, item_id, sent.stream, sent.filename or "",
-                          folder=folder, now=utcnow(), max_bytes=settings.evidence_max_mb * 1024 * 1024)
+                          store=store, now=utcnow(), max_bytes=settings.evidence_max_mb * 1024 * 1024)
     try:
         db.session.commit()  # here, not at the request end: a row that cannot be kept takes its file with it
     except SQLAlchemyError:
-        discard_upload(stored, folder=folder)  # no row, no file: nothing orphaned
+        discard_upload(stored, store=store)  # no row, no file: nothing orphaned
         raise
     return jsonify({"upload": stored.id, "filename": stored.filename, "size": stored.size,
                     "content_type": stored.content_type}), 201
@@ -215,8 +208,10 @@ def upload(attempt_id: str, item_id: str) -> ResponseReturnValue:
 @launched
 def download(upload_id: str) -> ResponseReturnValue:
     """An evidence file, for its learner and the teachers of the course only; never rendered inline."""
-    stored, path = readable_upload(db.session, current_launch(), upload_id, folder=_upload_folder())
+    stored, stream, size = readable_upload(db.session, current_launch(), upload_id, store=runtime().upload_store)
     mimetype = stored.content_type + ("; charset=utf-8" if stored.content_type == "text/plain" else "")
     # Saved under the name it was shown with, ending in the extension of what it really is ("run.bat.txt").
-    return send_file(path, mimetype=mimetype, as_attachment=True,
-                     download_name=download_name(stored.filename, stored.content_type), max_age=0)
+    response = send_file(stream, mimetype=mimetype, as_attachment=True,
+                         download_name=download_name(stored.filename, stored.content_type), max_age=0)
+    response.content_length = size  # a stream has no length of its own
+    return response

@@ -28,7 +28,7 @@ from lti_tool.pilots.db_facts import load as load_facts
 from lti_tool.pilots.db_facts import unit_info
 from lti_tool.pilots.labels import label
 from lti_tool.pilots.lrs_report import ReportError, facts_from_statements, profile_from_document
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime
 from lti_tool.xapi.lrs import open_lrs
 from lti_tool.xapi.lrs_client import LrsError
 
@@ -204,10 +204,6 @@ def report(lrs_url: str, username: str | None, password: str | None, profile_sou
                f"wrote {out_dir / name}.csv, .xlsx, .pdf, .json")
 
 
-def _uploads() -> Path:
-    return Path(current_settings().instance_path) / "uploads"
-
-
 @learner_cli.command("export")
 @click.option("--issuer", required=True, help="The learner's platform issuer.")
 @click.option("--sub", required=True, help="The learner's LTI user id on that platform.")
@@ -217,13 +213,13 @@ def learner_export(issuer: str, sub: str, out_file: Path) -> None:
     user = db.session.scalar(sa.select(User).where(User.issuer == issuer, User.sub == sub))
     if user is None:
         raise click.ClickException("the tool holds nothing about this person")
-    out_file.write_bytes(rights.export_data(db.session, user, _uploads()))
+    out_file.write_bytes(rights.export_data(db.session, user, runtime().upload_store))
     click.echo(f"wrote {out_file}")
 
 
 def _erase(issuer: str, sub: str, reason: str) -> rights.Erasure:
     settings = current_settings()
-    return rights.erase(db.session, issuer, sub, secret=settings.secret_key, uploads_folder=_uploads(),
+    return rights.erase(db.session, issuer, sub, secret=settings.secret_key, uploads=runtime().upload_store,
                         base_url=settings.base_url, credential_policy=settings.erasure_credentials, reason=reason)
 
 

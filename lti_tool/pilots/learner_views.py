@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, Response, g, redirect, render_template, request, url_for
@@ -14,7 +13,7 @@ from lti_tool.db import db
 from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 from lti_tool.pilots import questionnaire, rights
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime
 
 bp = Blueprint("pilot_learner", __name__)
 
@@ -74,7 +73,7 @@ def my_data() -> ResponseReturnValue:
 def my_data_zip() -> ResponseReturnValue:
     """Everything the tool holds about the launched person: data.json and their evidence files (GDPR Art. 15, 20)."""
     session = current_launch()
-    body = rights.export_data(db.session, session.user, Path(current_settings().instance_path) / "uploads")
+    body = rights.export_data(db.session, session.user, runtime().upload_store)
     response = Response(body, mimetype="application/zip")
     response.headers["Content-Disposition"] = 'attachment; filename="my-mastery-data.zip"'
     response.headers["Cache-Control"] = "no-store"

@@ -19,13 +19,13 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
+from lti_tool.assessment.upload_store import UploadStore
 from lti_tool.credentials import services as credential_services
 from lti_tool.credentials.models import Credential
 from lti_tool.db import utcnow
@@ -59,7 +59,7 @@ def _statements_of(db: so.Session, user: User) -> list[StatementOutbox]:
     return found
 
 
-def export_data(db: so.Session, user: User, uploads_folder: Path) -> bytes:
+def export_data(db: so.Session, user: User, uploads: UploadStore) -> bytes:
     """Everything the tool holds about a person, as a ZIP: data.json plus their evidence files."""
     attempts = list(db.scalars(sa.select(Attempt).where(Attempt.user_pk == user.id).order_by(Attempt.started_at)))
     attempt_ids = [a.id for a in attempts]
@@ -69,7 +69,7 @@ def export_data(db: so.Session, user: User, uploads_folder: Path) -> bytes:
         by_attempt.setdefault(response.attempt_id, []).append(
             {"item": response.item_id, "response": response.response, "saved_at": _iso(response.saved_at)})
     reviews = db.scalars(sa.select(Review).where(Review.attempt_id.in_(attempt_ids)))
-    uploads = list(db.scalars(sa.select(Upload).where(Upload.attempt_id.in_(attempt_ids))))
+    evidence = list(db.scalars(sa.select(Upload).where(Upload.attempt_id.in_(attempt_ids))))
     contexts = {c.id: c for c in db.scalars(sa.select(Context).where(Context.id.in_(
         [a.context_pk for a in attempts] + list(db.scalars(sa.select(LearnerLaunch.context_pk).where(
             LearnerLaunch.user_pk == user.id))))))}
@@ -97,7 +97,7 @@ def export_data(db: so.Session, user: User, uploads_folder: Path) -> bytes:
                      "comment": r.comment, "points": r.points, "reviewed_at": _iso(r.reviewed_at)} for r in reviews],
         "evidence": [{"attempt": u.attempt_id, "item": u.item_id, "filename": u.filename, "type": u.content_type,
                       "size": u.size, "sha256": u.sha256, "uploaded_at": _iso(u.uploaded_at),
-                      "file": f"evidence/{u.id}-{u.filename}"} for u in uploads],
+                      "file": f"evidence/{u.id}-{u.filename}"} for u in evidence],
         "credentials": [{"id": c.id, "issued_at": _iso(c.issued_at), "revoked_at": _iso(c.revoked_at),
                          "document": c.document}
                         for c in db.scalars(sa.select(Credential).where(Credential.user_pk == user.id))],
@@ -112,10 +112,14 @@ def export_data(db: so.Session, user: User, uploads_folder: Path) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(data, ensure_ascii=False, indent=2, default=str))
-        for upload in uploads:
-            path = uploads_folder / upload.attempt_id / upload.id
-            if path.is_file():
-                archive.write(path, f"evidence/{upload.id}-{upload.filename}")
+        for upload in evidence:
+            stream = uploads.open(upload.attempt_id, upload.id)
+            if stream is None:
+                continue  # the row outlived its file: data.json still describes it
+            entry = zipfile.ZipInfo(f"evidence/{upload.id}-{upload.filename}", upload.uploaded_at.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with stream, archive.open(entry, "w") as copy:
+                shutil.copyfileobj(stream, copy)
     return out.getvalue()
 
 
@@ -141,7 +145,7 @@ def _void_statements(profile: Profile, targets: Iterable[str], now: dt.datetime)
              "timestamp": utc_timestamp(now)} for target in targets]
 
 
-def erase(db: so.Session, issuer: str, sub: str, *, secret: str, uploads_folder: Path, base_url: str,
+def erase(db: so.Session, issuer: str, sub: str, *, secret: str, uploads: UploadStore, base_url: str,
           credential_policy: str, reason: str = "request", now: dt.datetime | None = None) -> Erasure:
     """Erase a person: files, database rows, statements voided in the LRS, credentials kept valid or revoked.
 
@@ -160,9 +164,9 @@ def erase(db: so.Session, issuer: str, sub: str, *, secret: str, uploads_folder:
         raise Conflict("This person reviewed other learners' evidence as a teacher; erase them as a teacher "
                        "(outside this command) so those learners keep their results.")
     attempts = list(db.scalars(sa.select(Attempt.id).where(Attempt.user_pk == user.id)))
-    uploads = list(db.scalars(sa.select(Upload).where(Upload.attempt_id.in_(attempts))))
+    evidence = list(db.scalars(sa.select(Upload).where(Upload.attempt_id.in_(attempts))))
     for attempt_id in attempts:
-        shutil.rmtree(uploads_folder / attempt_id, ignore_errors=True)
+        uploads.delete(attempt_id)  # every file of the attempt, with any its row never reached
     credentials = list(db.scalars(sa.select(Credential).where(Credential.user_pk == user.id)))
     revoked = 0
     if credential_policy == "revoke":
@@ -190,7 +194,7 @@ def erase(db: so.Session, issuer: str, sub: str, *, secret: str, uploads_folder:
         db.execute(sa.update(Credential).where(Credential.superseded_by == credential.id).values(superseded_by=None))
     db.execute(sa.delete(Credential).where(Credential.user_pk == user.id))
     summary = {
-        "attempts": len(attempts), "evidence_files": len(uploads), "credentials_removed": len(credentials),
+        "attempts": len(attempts), "evidence_files": len(evidence), "credentials_removed": len(credentials),
         "credentials_revoked": revoked, "statements_dropped": len(rows) - len(sent), "statements_voided": len(sent),
         "roster_entries": roster_entries,
         "questionnaires": db.scalar(sa.select(sa.func.count(QuestionnaireAnswer.id)).where(

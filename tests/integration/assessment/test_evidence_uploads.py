@@ -102,11 +102,11 @@ def test_a_full_disk_leaves_no_partial_file(tmp_path: Path) -> None:
         import resource, signal, sys
         from pathlib import Path
         sys.path.insert(0, {str(PROJECT_ROOT)!r})
-        from lti_tool.assessment.uploads import StorageFailed, _write
+        from lti_tool.assessment.upload_store import FolderUploadStore, StorageFailed
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
         try:
-            _write(Path({str(tmp_path)!r}) / "attempt" / "upload-id", b"x" * (1024 * 1024))
+            FolderUploadStore(Path({str(tmp_path)!r})).save("attempt", "upload-id", b"x" * (1024 * 1024))
         except StorageFailed as error:
             print("refused:", error.message)
     """)
