@@ -23,7 +23,7 @@ from lti_tool.assessment.scoring import rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import pin_placement_unit
-from lti_tool.catalogue.unit_texts import content_language, localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.db import table_of
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.events import AttemptResult, AttemptStarted, publish
@@ -211,7 +211,7 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
 
     Items are in the learner's language where the unit is complete in it, else in English (``lang`` says which).
     """
-    lang = content_language(attempt.unit.document, lang)
+    lang = attempt.unit.doc.content_language(lang)
     body: dict[str, Any] = {
         "id": attempt.id, "unit": attempt.unit.slug, "number": attempt.number, "state": attempt.state,
         "practice": attempt.practice,

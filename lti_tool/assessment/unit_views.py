@@ -7,10 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade
 from lti_tool.assessment.views import close_expired_attempt
-from lti_tool.catalogue.rendering import render_markdown, study_figures
-from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, unit_json
-from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
-from lti_tool.catalogue.unit_texts import content_language, localized
+from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, study_view, unit_json
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound
 from lti_tool.launch.models import LaunchSession
@@ -42,19 +39,9 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
                           "activity's 'unit' setting."), unit=slug)
     lang = session.locale
     # The unit's texts are shown in the learner's language only where the unit is complete in it.
-    text_lang = content_language(unit.document, lang)
+    text_lang = unit.doc.content_language(lang)
 
-    def pick(text: object) -> str:
-        return localized(text, text_lang)  # type: ignore[arg-type]
-
-    files = unit.document.get(FIGURE_FILES_KEY, {})
-    sections = [
-        {"id": s["id"], "title": pick(s["title"]), "html": render_markdown(pick(s["body"])),
-         "kind": s.get("kind", "study"), "minutes": s.get("minutes"), "figures": study_figures(s, files, pick)}
-        for s in unit.document.get("sections", [])
-    ]
-    references = [{"title": pick(r["title"]), "url": r["url"], "publisher": r.get("publisher"),
-                   "read": pick(r["read"])} for r in unit.document.get("references", [])]
+    study = study_view(unit, text_lang)
     entry = unit_json(unit, text_lang)
     if not staff:
         close_expired_attempt(session)  # a timed attempt that ran out while away shows its result here
@@ -62,10 +49,10 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     grade = learner_grade(db.session, session, unit, attempts)
     standing = None if staff else learner_availability(db.session, session, unit, now=utcnow())
     page = render_template(
-        "catalogue/unit.html", unit=unit, entry=entry, sections=sections, staff=staff, session=session,
+        "catalogue/unit.html", unit=unit, entry=entry, sections=study.sections, staff=staff, session=session,
         outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
-        fallback=text_lang != lang.split("-", 1)[0].lower(), references=references,
-        workload=unit.document.get("workload"),
+        fallback=text_lang != lang.split("-", 1)[0].lower(), references=study.references,
+        workload=study.workload,
         attempts=attempts, grade=grade, standing=standing,
     )
     return page

@@ -14,7 +14,7 @@ from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
 from lti_tool.assessment.uploads import discard_upload, download_name, readable_upload, store_upload
 from lti_tool.catalogue.services import pin_placement_unit
-from lti_tool.catalogue.unit_texts import content_language, localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.runtime import current_env
 from lti_tool.credentials.services import credential_for, credential_url
@@ -156,7 +156,7 @@ def result_page(slug: str, attempt_id: str) -> ResponseReturnValue:
     view = services.attempt_view(db.session, attempt, launch.locale)
     earned = credential_for(db.session, launch.user_pk, attempt.unit_pk) if attempt.mastered else None
     # The unit's own texts are in the learner's language only where the unit is complete in it (lang= says so).
-    text_lang = content_language(attempt.unit.document, launch.locale)
+    text_lang = attempt.unit.doc.content_language(launch.locale)
     prompts = {str(item["id"]): item["prompt"] for item in view["items"]}
     return render_template("assessment/result.html", attempt=view, slug=slug, text_lang=text_lang, prompts=prompts,
                            unit_title=localized(attempt.unit.doc.title, text_lang),

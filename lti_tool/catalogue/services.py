@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
 from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.rendering import render_markdown, study_figures
+from lti_tool.catalogue.unit_assets import FIGURE_FILES_KEY
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.launch.models import ResourceLink
 
@@ -45,6 +48,33 @@ def unit_json(unit: Unit, lang: str) -> dict[str, Any]:
             for o in doc["outcomes"]
         ],
     }
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """The study part of a unit's page in one language: sections (safe HTML, figures), references, workload."""
+
+    sections: list[dict[str, Any]]
+    references: list[dict[str, Any]]
+    workload: dict[str, Any] | None
+
+
+def study_view(unit: Unit, text_lang: str) -> StudyView:
+    """What the learner's unit page shows of the study text, every text in ``text_lang`` (English fallback)."""
+    doc = unit.document
+
+    def pick(text: Any) -> str:
+        return localized(text, text_lang)
+
+    files = doc.get(FIGURE_FILES_KEY, {})
+    sections = [
+        {"id": s["id"], "title": pick(s["title"]), "html": render_markdown(pick(s["body"])),
+         "kind": s.get("kind", "study"), "minutes": s.get("minutes"), "figures": study_figures(s, files, pick)}
+        for s in doc.get("sections", [])
+    ]
+    references = [{"title": pick(r["title"]), "url": r["url"], "publisher": r.get("publisher"),
+                   "read": pick(r["read"])} for r in doc.get("references", [])]
+    return StudyView(sections, references, doc.get("workload"))
 
 
 def course_placements(db: so.Session, context_pk: int) -> list[ResourceLink]:

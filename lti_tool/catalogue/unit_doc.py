@@ -14,7 +14,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from lti_tool.catalogue.unit_texts import Text
+from lti_tool.catalogue.unit_texts import Text, complete_languages, pick_language
 
 __all__ = ["Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_cached", "parse_unit"]
 
@@ -105,6 +105,17 @@ class UnitDoc:
     policy: Mapping[str, Any]
     sections: tuple[Section, ...]
     outcomes: tuple[Outcome, ...]
+    # What a credential and the pilots' figures say about the unit (EU micro-credential elements).
+    summary: Text | None
+    sector: str
+    eqf_level: int
+    ects: float
+    workload_hours: float
+    participation: str
+    assessment_type: Text | None
+    quality_assurance: Text | None
+    # The languages the unit is complete in (English first): its pages and credentials are in one of them.
+    offered_languages: tuple[str, ...]
     source: Mapping[str, Any] = field(repr=False, compare=False)
     items: Mapping[str, Item] = field(init=False, repr=False, compare=False)
     _outcomes: Mapping[str, Outcome] = field(init=False, repr=False, compare=False)
@@ -126,6 +137,15 @@ class UnitDoc:
     def section(self, section_id: str) -> Section | None:
         """A study section by id, or None."""
         return next((s for s in self.sections if s.id == section_id), None)
+
+    def content_language(self, wanted: str | None) -> str:
+        """The language to show the unit's texts in: ``wanted`` where the unit is complete in it, else English."""
+        return pick_language(self.offered_languages, wanted)
+
+    @property
+    def esco_uris(self) -> frozenset[str]:
+        """Every ESCO skill the unit or one of its outcomes names."""
+        return frozenset(self.esco).union(*(outcome.esco for outcome in self.outcomes))
 
     @property
     def outcome_ids(self) -> tuple[str, ...]:
@@ -164,6 +184,15 @@ def parse_unit(document: Mapping[str, Any]) -> UnitDoc:
         policy=MappingProxyType(dict(document.get("policy") or {})),
         sections=tuple(Section(str(s["id"]), s["title"]) for s in document.get("sections") or ()),
         outcomes=tuple(_outcome(o) for o in document.get("outcomes") or ()),
+        summary=document.get("summary"),
+        sector=str(document.get("sector", "")),
+        eqf_level=int(document.get("eqf_level") or 0),
+        ects=float(document.get("ects") or 0),
+        workload_hours=float(document.get("workload_hours") or 0),
+        participation=str(document.get("participation") or "online"),
+        assessment_type=document.get("assessment_type"),
+        quality_assurance=document.get("quality_assurance"),
+        offered_languages=tuple(complete_languages(document)),
         source=document,
     )
 

@@ -6,11 +6,12 @@ definition of "learner-visible": completeness reports, translation overlays and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 __all__ = [
     "PILOT_LANGUAGES", "Text", "complete_languages", "completeness", "content_language", "learner_texts", "localized",
+    "pick_language",
 ]
 
 # The MASTERY pilot languages (Italy, Spain, Finland, Bulgaria, Belgium) and English.
@@ -92,11 +93,17 @@ def complete_languages(doc: Mapping[str, Any]) -> list[str]:
 
 
 def content_language(doc: Mapping[str, Any], wanted: str) -> str:
-    """The language to show a unit's texts in: the learner's where the unit is complete in it, else English."""
+    """The language to show a unit file's texts in (the loader and checks; the rest reads ``UnitDoc``)."""
+    return pick_language(complete_languages(doc), wanted)
+
+
+def pick_language(offered: Iterable[str], wanted: str | None) -> str:
+    """Of the languages a unit is complete in, the one for ``wanted`` (its tag, then its base language), else
+    English."""
     tag = (wanted or "en").replace("_", "-").lower()
-    offered = [lang.lower() for lang in complete_languages(doc)]
+    languages = [lang.lower() for lang in offered]
     for candidate in (tag, tag.split("-", 1)[0]):
-        if candidate in offered:
+        if candidate in languages:
             return candidate
     return "en"
 

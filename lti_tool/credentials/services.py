@@ -64,8 +64,8 @@ def _achievement_base(env: CredentialEnv) -> str:
 def _build_and_sign(env: CredentialEnv, credential_id: str, user: User, unit: Unit,
                     results: Sequence[OutcomeResult], list_id: int, index: int, now: dt.datetime) -> dict[str, Any]:
     # qualityAssuranceBody is an IRI (@type @id in the MASTERY context): the awarding body itself reviews.
-    info = unit_info(unit.document, results, quality_assurance_body=env.issuer.did,
-                     language=credential_language(unit.document, user.locale))
+    info = unit_info(unit.doc, results, quality_assurance_body=env.issuer.did,
+                     language=credential_language(unit.doc, user.locale))
     unsigned = build_credential(
         credential_id=credential_url(env.base_url, credential_id),
         issuer=env.issuer.info(),

@@ -14,7 +14,7 @@ from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import UNANSWERED, score_item
 from lti_tool.assessment.services import selected_items
-from lti_tool.catalogue.unit_texts import content_language, localized
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.reset import attempt_of_course
 from lti_tool.lms.models import GradeSync
@@ -76,7 +76,7 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
     """The attempt of this course (anything else: not found), item by item under its outcomes."""
     attempt = attempt_of_course(db, context_pk, attempt_id)
     unit = attempt.unit.doc
-    lang = content_language(attempt.unit.document, lang)  # never half one language, half another
+    lang = attempt.unit.doc.content_language(lang)  # never half one language, half another
     saved = {r.item_id: r.response for r in db.scalars(
         sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id))}
     reviews = {r.item_id: r for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}

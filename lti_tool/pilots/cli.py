@@ -16,6 +16,7 @@ from flask_babel import force_locale
 
 from lti_tool.catalogue.loader import unit_paths
 from lti_tool.catalogue.schema import UnitFileError, read_unit_file
+from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.credentials.issuing.from_lrs import describe_lrs_failure
 from lti_tool.db import db, utcnow
 from lti_tool.errors import ToolError
@@ -172,7 +173,7 @@ def report(lrs_url: str, username: str | None, password: str | None, profile_sou
     units: dict[str, fg.UnitInfo] = {}
     for file in unit_paths(units_path or settings.content_path):
         try:
-            info = unit_info(read_unit_file(file), lang)
+            info = unit_info(parse_unit(read_unit_file(file)), lang)
         except UnitFileError as error:
             raise click.ClickException(str(error).splitlines()[0]) from None
         units[info.slug] = info

@@ -10,6 +10,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptState
 from lti_tool.catalogue.models import Unit
+from lti_tool.catalogue.unit_doc import UnitDoc
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials.models import Credential
 from lti_tool.launch.models import Context, Deployment, Platform, User
@@ -18,12 +19,11 @@ from lti_tool.pilots import figures as fg
 from lti_tool.pilots.models import LearnerLaunch, Pilot, PilotCourse, QuestionnaireAnswer
 
 
-def unit_info(doc: Mapping[str, Any], lang: str) -> fg.UnitInfo:
-    """A unit file (or its stored document) as figure input."""
+def unit_info(doc: UnitDoc, lang: str) -> fg.UnitInfo:
+    """A unit (a stored version, or a unit file parsed) as figure input."""
     return fg.UnitInfo(
-        slug=str(doc["slug"]), title=localized(doc["title"], lang), sector=str(doc["sector"]),
-        workload_hours=float(doc.get("workload_hours") or 0), esco=tuple(doc.get("esco", ())),
-        outcomes=tuple((str(o["id"]), localized(o["title"], lang)) for o in doc["outcomes"]),
+        slug=doc.slug, title=localized(doc.title, lang), sector=doc.sector, workload_hours=doc.workload_hours,
+        esco=doc.esco, outcomes=tuple((o.id, localized(o.title, lang)) for o in doc.outcomes),
     )
 
 
@@ -112,5 +112,5 @@ def load(db: so.Session, lang: str, pilot_pks: set[int] | None = None) -> fg.Fac
             clarity=int(a["clarity"]), recommend=bool(a["recommend"]), comment=str(a.get("comment", ""))))
     for unit in units.values():
         if unit.is_current:
-            facts.units[unit.slug] = unit_info(unit.document, lang)
+            facts.units[unit.slug] = unit_info(unit.doc, lang)
     return facts

@@ -129,7 +129,7 @@ def section_read(slug: str, section_id: str) -> ResponseReturnValue:
     unit = pin_placement_unit(db.session, link)
     if unit is None:
         raise NotFound(N_("The unit “%(slug)s” is not in the MASTERY catalogue."), slug=slug)
-    if not any(str(section["id"]) == section_id for section in unit.document.get("sections", [])):
+    if unit.doc.section(section_id) is None:
         raise NotFound(N_("Section %(section)s is not part of this unit."), section=section_id)
     publish(db.session, SectionRead(session=session, unit=unit, section_id=section_id, at=utcnow()))
     # Staff previews are not learning records: only a learner's reading is recorded.

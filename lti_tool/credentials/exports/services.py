@@ -39,7 +39,7 @@ def elm_document(credential: Credential, env: CredentialEnv) -> dict[str, Any]:
         credential_id=credential_url(env.base_url, credential.id),
         issuer=env.issuer.info(),
         learner=learner_info(credential.user),
-        unit=unit_info(credential.unit.document, results, quality_assurance_body=env.issuer.did,
+        unit=unit_info(credential.unit.doc, results, quality_assurance_body=env.issuer.did,
                        language=issued_language(credential)),
         overall_score=overall_score(results),
         issued=credential.issued_at,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from lti_tool.catalogue.unit_texts import localized
+from lti_tool.catalogue.unit_texts import Text, localized
 from lti_tool.credentials.models import Credential
 
 # LinkedIn's "Add to profile" link for a licence or certification (its documented startTask).
@@ -60,13 +61,12 @@ def learner_language_texts(credential: Credential) -> LearnerTexts | None:
     language = (credential.user.locale or "en").replace("_", "-").split("-")[0].lower()
     if language == "en":
         return None
-    document = credential.unit.document
+    doc = credential.unit.doc
 
-    def has(text: Any) -> bool:
-        return isinstance(text, dict) and any(str(k).lower().split("-")[0] == language for k in text)
+    def has(text: Text) -> bool:
+        return isinstance(text, Mapping) and any(str(k).lower().split("-")[0] == language for k in text)
 
-    if not has(document.get("title")):
+    if not has(doc.title):
         return None
-    outcomes = {str(o["id"]): localized(o["title"], language)
-                for o in document.get("outcomes", []) if has(o.get("title"))}
-    return LearnerTexts(language, localized(document["title"], language), outcomes)
+    outcomes = {o.id: localized(o.title, language) for o in doc.outcomes if has(o.title)}
+    return LearnerTexts(language, localized(doc.title, language), outcomes)

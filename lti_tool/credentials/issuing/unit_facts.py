@@ -1,4 +1,4 @@
-"""Turn a catalogue unit document and a learner's per-outcome results into the builder's UnitInfo (pure)."""
+"""Turn a typed catalogue unit and a learner's per-outcome results into the builder's UnitInfo (pure)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lti_tool.catalogue.esco import esco_label
-from lti_tool.catalogue.unit_texts import content_language
+from lti_tool.catalogue.unit_doc import UnitDoc
 from lti_tool.credentials.issuing.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
 
 # The fallback language of a credential: the unit files guarantee an "en" text for every field. A learner whose
@@ -30,14 +30,14 @@ def esco_skill(uri: str, language: str = CREDENTIAL_LANGUAGE) -> EscoSkill:
     return EscoSkill(uri, label.text, label.lang)
 
 
-def skills_language(document: Mapping[str, Any], language: str) -> str:
+def skills_language(doc: UnitDoc, language: str) -> str:
     """The language the credential names the unit's ESCO skills in: ``language`` if ESCO's data has every one in it.
 
     A credential is issued in one language as a whole, so its skill names never mix two: where ESCO's data
     lacks one of the unit's skills in ``language``, they all keep ESCO's English labels (never a translation of ours).
     """
-    uris = set(document.get("esco", [])) | {uri for o in document["outcomes"] for uri in o.get("esco", [])}
-    return language if all(esco_label(uri, language).lang == language for uri in uris) else CREDENTIAL_LANGUAGE
+    every = all(esco_label(uri, language).lang == language for uri in doc.esco_uris)
+    return language if every else CREDENTIAL_LANGUAGE
 
 
 def _text(value: Any, language: str = CREDENTIAL_LANGUAGE) -> str:
@@ -47,7 +47,7 @@ def _text(value: Any, language: str = CREDENTIAL_LANGUAGE) -> str:
 
 
 def unit_info(
-    document: Mapping[str, Any],
+    doc: UnitDoc,
     results: Iterable[OutcomeResult],
     *,
     achievement_id: str | None = None,
@@ -59,39 +59,39 @@ def unit_info(
     Pick ``language`` with ``credential_language``: the unit's texts are then all in it (``inLanguage`` is true).
     """
     by_id = {result.outcome_id: result for result in results}
-    skill_lang = skills_language(document, language)
+    skill_lang = skills_language(doc, language)
     outcomes = []
-    for outcome in document["outcomes"]:
-        result = by_id.pop(outcome["id"], None)
+    for outcome in doc.outcomes:
+        result = by_id.pop(outcome.id, None)
         if result is None:
-            raise ValueError(f"no result for learning outcome {outcome['id']!r} of unit {document['slug']!r}")
+            raise ValueError(f"no result for learning outcome {outcome.id!r} of unit {doc.slug!r}")
         if not 0.0 <= result.score <= 1.0:
-            raise ValueError(f"score of {outcome['id']!r} must be within 0..1, got {result.score}")
+            raise ValueError(f"score of {outcome.id!r} must be within 0..1, got {result.score}")
         outcomes.append(
             OutcomeInfo(
-                id=outcome["id"],
-                title=_text(outcome["title"], language),
-                esco=tuple(esco_skill(uri, skill_lang) for uri in outcome.get("esco", [])),
+                id=outcome.id,
+                title=_text(outcome.title, language),
+                esco=tuple(esco_skill(uri, skill_lang) for uri in outcome.esco),
                 score=result.score,
                 met=result.met,
-                threshold=float(outcome["threshold"]) if outcome.get("threshold") is not None else None,
+                threshold=outcome.threshold,
             )
         )
     if by_id:
         raise ValueError(f"results for outcomes the unit does not have: {sorted(by_id)}")
     return UnitInfo(
-        slug=str(document["slug"]),
-        version=str(document["version"]),
-        title=_text(document["title"], language),
-        summary=_text(document.get("summary"), language) or _text(document["title"], language),
-        sector=str(document["sector"]),
-        eqf_level=int(document["eqf_level"]),
-        ects=float(document["ects"]),
-        workload_hours=float(document["workload_hours"]),
-        esco=tuple(esco_skill(uri, skill_lang) for uri in document.get("esco", [])),
-        participation=Participation(str(document.get("participation", "online"))),
-        assessment_type=_text(document.get("assessment_type"), language) or "Online assessment of learning outcomes",
-        quality_assurance=_text(document.get("quality_assurance"), language) or "Internal review by the awarding body",
+        slug=doc.slug,
+        version=doc.version,
+        title=_text(doc.title, language),
+        summary=_text(doc.summary, language) or _text(doc.title, language),
+        sector=doc.sector,
+        eqf_level=doc.eqf_level,
+        ects=doc.ects,
+        workload_hours=doc.workload_hours,
+        esco=tuple(esco_skill(uri, skill_lang) for uri in doc.esco),
+        participation=Participation(doc.participation),
+        assessment_type=_text(doc.assessment_type, language) or "Online assessment of learning outcomes",
+        quality_assurance=_text(doc.quality_assurance, language) or "Internal review by the awarding body",
         outcomes=tuple(outcomes),
         achievement_id=achievement_id,
         quality_assurance_body=quality_assurance_body,
@@ -99,13 +99,13 @@ def unit_info(
     )
 
 
-def credential_language(document: Mapping[str, Any], learner_locale: str | None) -> str:
+def credential_language(doc: UnitDoc, learner_locale: str | None) -> str:
     """The language a learner's credential is issued in: theirs where the unit is complete in it, else English.
 
     OB 3.0 gives an Achievement one ``name`` and one ``inLanguage`` (no language map in its JSON Schema), so the
     credential is issued in one language as a whole, never a title in one and its outcomes in another.
     """
-    return content_language(document, learner_locale or CREDENTIAL_LANGUAGE)
+    return doc.content_language(learner_locale or CREDENTIAL_LANGUAGE)
 
 
 def overall_score(results: Iterable[OutcomeResult]) -> float:

@@ -10,6 +10,7 @@ import pytest
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import iter_unit_files, read_unit_file
 from lti_tool.catalogue.unit_doc import ItemType, parse_unit
+from lti_tool.catalogue.unit_texts import complete_languages, content_language
 
 UNITS = [read_unit_file(path) for path in iter_unit_files(Path(__file__).resolve().parents[3] / "content" / "units")]
 
@@ -29,6 +30,15 @@ def test_every_shipped_unit_parses_with_every_item_in_its_outcome(raw: dict) -> 
     for outcome in raw["outcomes"]:
         assert unit.outcome(str(outcome["id"])).threshold == float(outcome["threshold"])
     assert [s.id for s in unit.sections] == [str(s["id"]) for s in raw.get("sections") or ()]
+    # What a credential and the pilots' figures say about the unit.
+    assert (unit.summary, unit.sector, unit.eqf_level, unit.ects, unit.workload_hours, unit.participation) == (
+        raw["summary"], raw["sector"], raw["eqf_level"], float(raw["ects"]), float(raw["workload_hours"]),
+        raw["participation"])
+    assert (unit.assessment_type, unit.quality_assurance) == (raw["assessment_type"], raw["quality_assurance"])
+    assert unit.esco_uris == {*raw["esco"], *(uri for o in raw["outcomes"] for uri in o.get("esco", ()))}
+    assert unit.offered_languages == tuple(complete_languages(raw))
+    for wanted in ("en", "it-IT", "fi", "pt", ""):
+        assert unit.content_language(wanted) == content_language(raw, wanted or "en")
 
 
 def test_the_model_is_frozen() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from lti_tool.catalogue.schema import read_unit_file
+from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.credentials.exports.elm import build_elm
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.issuing.builder import IssuerInfo, LearnerInfo, build_credential
@@ -21,7 +22,7 @@ def _signed_skills(slug: str, language: str, issuer: IssuerInfo, learner: Learne
     results = [OutcomeResult(o["id"], 0.9, True) for o in document["outcomes"]]
     credential = build_credential(
         credential_id="urn:uuid:3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11", issuer=issuer, learner=learner,
-        unit=unit_info(document, results, language=language), overall_score=0.9, issued=issued,
+        unit=unit_info(parse_unit(document), results, language=language), overall_score=0.9, issued=issued,
         achievement_base_url="https://mastery.example/achievements")
     view = present(credential)
     return {(s.url, s.label, s.lang) for s in [*view.skills, *(s for o in view.outcomes for s in o.skills)]}
@@ -46,7 +47,7 @@ def test_the_europass_export_tags_the_skill_labels_with_their_language(
     document = read_unit_file(UNITS / "wood-chain-of-custody.yaml")
     results = [OutcomeResult(o["id"], 0.9, True) for o in document["outcomes"]]
     elm = build_elm(credential_id="urn:uuid:3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11", issuer=issuer, learner=learner,
-                    unit=unit_info(document, results, language="fr"), overall_score=0.9, issued=issued,
+                    unit=unit_info(parse_unit(document), results, language="fr"), overall_score=0.9, issued=issued,
                     verification_url="https://mastery.example/credentials/x")
     french = official("fr")
     found = []
