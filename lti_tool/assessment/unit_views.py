@@ -50,7 +50,7 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     standing = None if staff else learner_availability(db.session, session, unit, now=utcnow())
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, sections=study.sections, staff=staff, session=session,
-        outcomes=list(zip(unit.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
+        outcomes=list(zip(unit.doc.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
         fallback=text_lang != lang.split("-", 1)[0].lower(), references=study.references,
         workload=study.workload,
         attempts=attempts, grade=grade, standing=standing,

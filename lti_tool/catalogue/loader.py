@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
-from lti_tool.catalogue.models import Item, LearningOutcome, Unit
+from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import FieldError, UnitFileError, content_hash, iter_unit_files, read_unit_file
 from lti_tool.catalogue.unit_quality import quality_warnings
 from lti_tool.catalogue.unit_texts import complete_languages, completeness
@@ -110,20 +110,9 @@ def _load_one(db: so.Session, doc: dict[str, Any], source: str) -> str:
 
 
 def _build_unit(doc: dict[str, Any], digest: str) -> Unit:
-    unit = Unit(
+    # The outcomes and items live in the document only; the typed unit (Unit.doc) reads them.
+    return Unit(
         slug=doc["slug"], version=str(doc["version"]), content_hash=digest, is_current=True, sector=doc["sector"],
         eqf_level=int(doc["eqf_level"]), workload_hours=float(doc["workload_hours"]), ects=float(doc["ects"]),
         participation=doc["participation"], document=doc,
     )
-    for position, outcome_doc in enumerate(doc["outcomes"]):
-        outcome = LearningOutcome(
-            outcome_id=outcome_doc["id"], position=position, threshold=float(outcome_doc["threshold"]),
-            esco=list(outcome_doc.get("esco", [])),
-        )
-        for item_position, item_doc in enumerate(outcome_doc["items"]):
-            outcome.items.append(Item(
-                item_id=item_doc["id"], position=item_position, type=item_doc["type"],
-                definition=item_doc, answer=item_doc.get("answer"),
-            ))
-        unit.outcomes.append(outcome)
-    return unit

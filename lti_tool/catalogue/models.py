@@ -37,10 +37,6 @@ class Unit(Base):
     stored_document: so.Mapped[dict[str, Any]] = so.mapped_column("document", deferred=True)
     loaded_at: so.Mapped[dt.datetime] = so.mapped_column(default=utcnow)
 
-    outcomes: so.Mapped[list[LearningOutcome]] = so.relationship(
-        back_populates="unit", cascade="all, delete-orphan", order_by="LearningOutcome.position"
-    )
-
     @property
     def document(self) -> dict[str, Any]:
         """The unit document, shared by every request of this process: read it, never change it."""
@@ -93,43 +89,6 @@ class _DocumentCache:
 
 
 _DOCUMENTS = _DocumentCache()
-
-
-class LearningOutcome(Base):
-    """A learning outcome of one unit version, with its mastery threshold."""
-
-    __tablename__ = "learning_outcome"
-    __table_args__ = (sa.UniqueConstraint("unit_pk", "outcome_id"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    unit_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
-    outcome_id: so.Mapped[str] = so.mapped_column(sa.String(64))
-    position: so.Mapped[int] = so.mapped_column()
-    threshold: so.Mapped[float] = so.mapped_column()
-    esco: so.Mapped[list[str]] = so.mapped_column(default=list)
-
-    unit: so.Mapped[Unit] = so.relationship(back_populates="outcomes")
-    items: so.Mapped[list[Item]] = so.relationship(
-        back_populates="outcome", cascade="all, delete-orphan", order_by="Item.position"
-    )
-
-
-class Item(Base):
-    """An assessment item; ``answer`` is the key and never leaves the server."""
-
-    __tablename__ = "item"
-    __table_args__ = (sa.UniqueConstraint("outcome_pk", "item_id"),)
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    outcome_pk: so.Mapped[int] = so.mapped_column(sa.ForeignKey("learning_outcome.id", ondelete="CASCADE"), index=True)
-    item_id: so.Mapped[str] = so.mapped_column(sa.String(64))
-    position: so.Mapped[int] = so.mapped_column()
-    type: so.Mapped[str] = so.mapped_column(sa.String(32))
-    # The item as written in the unit file (prompt, options, answer, rubric).
-    definition: so.Mapped[dict[str, Any]] = so.mapped_column()
-    answer: so.Mapped[Any | None] = so.mapped_column(sa.JSON)
-
-    outcome: so.Mapped[LearningOutcome] = so.relationship(back_populates="items")
 
 
 class DeepLinkPlacement(Base):
