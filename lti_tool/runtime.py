@@ -1,13 +1,13 @@
 """What ``create_app`` chose for this app, stored once on it with a typed accessor: the settings, the shared
-HTTP session and the adapters of outside systems. Code reads ``current_settings()`` / ``runtime()``, never a
-string key of ``app.extensions``."""
+HTTP session, the adapters of outside systems and the parts the packages build when they are wired. Code reads
+``current_settings()`` / ``runtime()``, never a string key of ``app.extensions``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
 
 import requests
 from flask import Flask, current_app
@@ -15,13 +15,38 @@ from flask import Flask, current_app
 from lti_tool.settings import Settings
 
 if TYPE_CHECKING:
+    from flask_limiter import Limiter
+
     from lti_tool.assessment.upload_store import UploadStore
+    from lti_tool.credentials.issuing.keyring import KeyRing
     from lti_tool.credentials.verification.remote import JsonFetcher
     from lti_tool.launch.dynamic_registration import RegistrationHttp
+    from lti_tool.launch.platform_keys import PlatformKeyCache
     from lti_tool.lms.protocol import LmsServices
-    from lti_tool.xapi.lrs import LrsConnector
+    from lti_tool.xapi.lrs import LrsConnector, LrsProbe
 
 _KEY = "mastery"  # the one app.extensions entry of the tool
+T = TypeVar("T")
+
+
+@dataclass
+class Parts:
+    """What a package builds when it is wired (its ``init_app``, from the settings) and reads on later requests.
+
+    Each slot is set once, by the package named, before the app serves; ``wired`` reads one.
+    """
+
+    platform_keys: PlatformKeyCache | None = None  # launch: the platforms' public keys, cached
+    limiter: Limiter | None = None  # bounds: the per-client rate limits
+    lrs_probe: LrsProbe | None = None  # xapi: whether the LRS answers (shown by /health)
+    credential_keys: KeyRing | None = None  # credentials: the issuer's signing keys (read on first use)
+
+
+def wired(part: T | None, what: str) -> T:
+    """A part the packages' ``init_app`` built, or an error saying which is missing (an app not from create_app)."""
+    if part is None:
+        raise RuntimeError(f"{what} is not wired: create_app sets it up when it wires the package")
+    return part
 
 
 @dataclass(frozen=True)
@@ -42,6 +67,8 @@ class Runtime:
     remote_fetcher: Callable[[float], JsonFetcher]
     # Learners' evidence files (the instance folder's uploads/ on this server).
     upload_store: UploadStore
+    # What the packages build when they are wired (shared by a runtime that replace_settings derives).
+    parts: Parts = field(default_factory=Parts)
 
 
 def install(app: Flask, runtime: Runtime) -> None:

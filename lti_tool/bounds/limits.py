@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeGuard, TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from flask.typing import ResponseReturnValue, RouteCallable
 from flask_babel import gettext
 from flask_limiter import Limiter
@@ -23,6 +23,7 @@ from werkzeug.exceptions import ServiceUnavailable
 
 from lti_tool.bounds.deadline import RequestDeadline, Watchdog
 from lti_tool.db import db
+from lti_tool.runtime import runtime, wired
 from lti_tool.settings import Settings
 
 KB = 1024
@@ -144,7 +145,7 @@ def _rate_limits(app: Flask, settings: Settings, bounds: dict[str, Bound]) -> No
     limiter = Limiter(client_key, app=app, storage_uri=storage_uri, storage_options=options,  # type: ignore[arg-type]
                       strategy="fixed-window", headers_enabled=True, swallow_errors=True,
                       enabled=settings.rate_limits_enabled, key_prefix="mastery")
-    app.extensions["mastery.limiter"] = limiter
+    runtime(app).parts.limiter = limiter
     for endpoint, bound in bounds.items():
         if bound.rate is None or endpoint not in app.view_functions:
             continue
@@ -162,5 +163,4 @@ def _sync(view: RouteCallable) -> TypeGuard[Callable[..., ResponseReturnValue]]:
 
 def limiter() -> Limiter:
     """This app's rate limiter."""
-    value: Limiter = current_app.extensions["mastery.limiter"]
-    return value
+    return wired(runtime().parts.limiter, "the rate limiter")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import getpass
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
 from lti_tool.credentials import services
 from lti_tool.credentials.issuing import from_lrs, lrs_issuance
 from lti_tool.credentials.models import Credential
-from lti_tool.credentials.runtime import KEYRING, current_env
+from lti_tool.credentials.runtime import current_env, key_ring
 from lti_tool.db import db, utcnow
 from lti_tool.http_url import is_http_url
 from lti_tool.runtime import current_settings
@@ -100,7 +100,7 @@ def reissue_old_contexts_command(dry_run: bool, by: str | None) -> None:
 @credentials_cli.command("rotate-key")
 def rotate_key_command() -> None:
     """New issuer signing key; old keys stay published so every issued credential keeps verifying."""
-    keys = current_app.extensions[KEYRING].rotate(utcnow())
+    keys = key_ring().rotate(utcnow())
     env = current_env()
     click.echo(f"new key {keys.current.multikey}; issuer {env.issuer.did}; {len(keys.retired)} retired key(s) kept")
 

@@ -9,10 +9,9 @@ from flask import Flask, current_app
 from lti_tool.credentials.issuing.issuer import Issuer, make_issuer
 from lti_tool.credentials.issuing.keyring import KeyRing
 from lti_tool.credentials.verification.remote import JsonFetcher
-from lti_tool.runtime import current_settings, runtime
+from lti_tool.runtime import current_settings, runtime, wired
 from lti_tool.settings import Settings
 
-KEYRING = "mastery.credential_keys"
 # app.config switch: resolve other issuers' DIDs / status lists over HTTPS (off in tests: loopback only).
 REMOTE_FETCH = "CREDENTIALS_REMOTE_FETCH"
 
@@ -30,20 +29,25 @@ def init_app(app: Flask) -> None:
     """Register the key ring (keys are read on first use, never at start-up)."""
     settings: Settings = current_settings(app)
     assert settings.credential_key_path is not None, "Settings.resolved() sets credential_key_path"
-    app.extensions[KEYRING] = KeyRing(settings.credential_key_path)
+    runtime(app).parts.credential_keys = KeyRing(settings.credential_key_path)
     app.config.setdefault(REMOTE_FETCH, not settings.testing)
 
 
 def env_for(app: Flask) -> CredentialEnv:
     """The credential environment of ``app``."""
     settings: Settings = current_settings(app)
-    ring: KeyRing = app.extensions[KEYRING]
+    ring = key_ring(app)
     issuer = make_issuer(
         settings.base_url, ring.keys(), name=settings.issuer_name, url=settings.issuer_url,
         country=settings.issuer_country,
     )
     remote = runtime(app).remote_fetcher(settings.http_timeout_seconds) if app.config.get(REMOTE_FETCH) else None
     return CredentialEnv(issuer=issuer, base_url=settings.base_url, remote=remote)
+
+
+def key_ring(app: Flask | None = None) -> KeyRing:
+    """The issuer's signing keys of ``app``, or of the running app."""
+    return wired(runtime(app).parts.credential_keys, "the credential key ring")
 
 
 def current_env() -> CredentialEnv:

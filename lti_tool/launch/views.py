@@ -34,11 +34,10 @@ from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.services import record_launch
 from lti_tool.launch.web_session import is_staff, request_registry, set_session_cookie
-from lti_tool.runtime import current_settings, runtime
+from lti_tool.runtime import current_settings, runtime, wired
 
 bp = Blueprint("launch", __name__)
 LandingRender = Callable[..., ResponseReturnValue]
-_PLATFORM_KEYS = "mastery.platform_keys"
 _LANDINGS = "mastery.landings"
 
 # Login initiation parameters (LTI Security §5.1.1.1 and LTI Core §4.1), kept to restart in a new window.
@@ -49,7 +48,7 @@ LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti
 def init_app(app: Flask) -> None:
     """Register the endpoints and the cache of the platforms' public keys."""
     settings = current_settings(app)
-    app.extensions[_PLATFORM_KEYS] = PlatformKeyCache(
+    runtime(app).parts.platform_keys = PlatformKeyCache(
         ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds)
     app.extensions.setdefault(_LANDINGS, {})
     app.register_blueprint(bp)
@@ -101,7 +100,7 @@ def launch() -> ResponseReturnValue:
     proof = None
     if request.form.get("lti_storage_state"):
         proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
-    keys: PlatformKeyCache = current_app.extensions[_PLATFORM_KEYS]
+    keys = wired(runtime().parts.platform_keys, "the platforms' key cache")
     message = ToolMessageLaunch(FlaskRequest(), conf, store=_store(), keys=keys,
                                 leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof,
                                 requests_session=runtime().requests_session)

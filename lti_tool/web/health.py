@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
+from lti_tool.runtime import runtime
 from lti_tool.web.outbox_health import outbox_health
 
 bp = Blueprint("health", __name__)
@@ -30,7 +31,7 @@ def health() -> ResponseReturnValue:
         "outboxes": {box.name: box.as_json() for box in outboxes},
         "reasons": reasons,
     }
-    probe = current_app.extensions.get("mastery.lrs_probe")
+    probe = runtime().parts.lrs_probe
     if probe is not None:  # informational: statements wait in the outbox, so the LRS never makes this non-200
         body["lrs"] = probe.status()
     return jsonify(body), 200

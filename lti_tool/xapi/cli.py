@@ -18,7 +18,7 @@ from lti_tool.db import db
 from lti_tool.operations.heartbeat import Heartbeat
 from lti_tool.outbox import worker as worker_loop
 from lti_tool.outbox.report import DeliveryReport
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime
 from lti_tool.settings import Settings
 from lti_tool.xapi import outbox
 from lti_tool.xapi.export import parse_since
@@ -132,5 +132,5 @@ def init_app(app: Flask) -> None:
     from lti_tool.xapi.lrs import LrsProbe
 
     app.cli.add_command(xapi_cli)
-    app.extensions["mastery.lrs_probe"] = LrsProbe(current_settings(app))
+    runtime(app).parts.lrs_probe = LrsProbe(current_settings(app))
 

@@ -85,3 +85,8 @@ def test_settings_are_read_through_the_typed_runtime() -> None:
     readers = [str(path.relative_to(ROOT)) for path in sorted(files)
                if path != Path(__file__) and 'extensions["mastery.settings"]' in path.read_text(encoding="utf-8")]
     assert readers == [], "read the settings with lti_tool.runtime.current_settings()"
+    # The parts the packages build when wired (platform keys, limiter, LRS probe, key ring) are Runtime.parts.
+    keys = ('"mastery.platform_keys"', '"mastery.limiter"', '"mastery.lrs_probe"', '"mastery.credential_keys"')
+    keyed = [str(path.relative_to(ROOT)) for path in sorted(files)
+             if path != Path(__file__) and any(key in path.read_text(encoding="utf-8") for key in keys)]
+    assert keyed == [], "set and read them on lti_tool.runtime.Runtime.parts"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lti_tool.runtime import current_settings, replace_settings
+from lti_tool.runtime import current_settings, replace_settings, runtime
 from lti_tool.xapi.lrs import LrsProbe
 from lti_tool.xapi.lrs_client import LrsClient
 from tests.conftest import LEARNER, LiveTool
@@ -18,7 +18,7 @@ def _point_at(tool: LiveTool, lrs: RalphLrs) -> None:
     settings = current_settings(tool.app).model_copy(
         update={"lrs_url": lrs.url, "lrs_username": lrs.username, "lrs_password": lrs.password})
     replace_settings(tool.app, settings)
-    tool.app.extensions["mastery.lrs_probe"] = LrsProbe(settings)
+    runtime(tool.app).parts.lrs_probe = LrsProbe(settings)
 
 
 def test_mastery_journey_is_in_the_lrs(registered: tuple[LiveTool, TestPlatform], ralph_lrs: RalphLrs) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from lti_tool.credentials import services
 from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.models import Credential, StatusList
-from lti_tool.credentials.runtime import KEYRING, current_env
+from lti_tool.credentials.runtime import current_env, key_ring
 from lti_tool.credentials.status.bitstring import Bitstring
 from lti_tool.credentials.verification.schema_check import schema_errors
 from lti_tool.credentials.verification.services import verify_any
@@ -117,7 +117,7 @@ def test_did_web_issuer_and_key_rotation_keep_old_credentials_valid(https_world:
     assert env.issuer.did == "did:web:mastery.example"
     old = https_world.issue(https_world.learner("l1"))
     assert old.document["proof"][0]["verificationMethod"].startswith("did:web:mastery.example#z6Mk")
-    https_world.app.extensions[KEYRING].rotate(LATER)
+    key_ring(https_world.app).rotate(LATER)
     rotated = current_env()
     assert len(rotated.issuer.did_document()["assertionMethod"]) == 2
     new = https_world.issue(https_world.learner("l2"), now=LATER)
@@ -133,7 +133,7 @@ def test_did_web_issuer_and_key_rotation_keep_old_credentials_valid(https_world:
 
 def test_did_key_rotation_keeps_old_credentials_verifiable_and_revocable(world: World) -> None:
     old = world.issue(world.learner("l1"))
-    world.app.extensions[KEYRING].rotate(LATER)
+    key_ring(world.app).rotate(LATER)
     new = world.issue(world.learner("l2"), now=LATER)
     assert new.document["issuer"]["id"] != old.document["issuer"]["id"]
     assert new.status_list_pk != old.status_list_pk  # each did:key signs its own lists
@@ -147,7 +147,7 @@ def test_did_key_rotation_keeps_old_credentials_verifiable_and_revocable(world: 
 
 
 def test_key_file_is_created_once_with_mode_0600(world: World) -> None:
-    ring = world.app.extensions[KEYRING]
+    ring = key_ring(world.app)
     first = ring.keys().current.multikey
     assert ring.path.stat().st_mode & 0o777 == 0o600
     assert ring.keys().current.multikey == first

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from flask import Flask
 
-from lti_tool.runtime import current_settings, replace_settings
+from lti_tool.runtime import current_settings, replace_settings, runtime
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.lrs import LrsProbe
 from lti_tool.xapi.lrs_client import LrsClient
@@ -76,5 +76,5 @@ def lrs_app(app: Flask, ralph_lrs: RalphLrs) -> Flask:
     settings = current_settings(app).model_copy(
         update={"lrs_url": ralph_lrs.url, "lrs_username": ralph_lrs.username, "lrs_password": ralph_lrs.password})
     replace_settings(app, settings)
-    app.extensions["mastery.lrs_probe"] = LrsProbe(settings)
+    runtime(app).parts.lrs_probe = LrsProbe(settings)
     return app

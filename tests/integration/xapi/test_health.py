@@ -10,7 +10,7 @@ from flask import Flask
 
 from lti_tool.db import db, utcnow
 from lti_tool.operations.models import WorkerHeartbeat
-from lti_tool.runtime import current_settings, replace_settings
+from lti_tool.runtime import current_settings, replace_settings, runtime
 from lti_tool.xapi import outbox
 from lti_tool.xapi.lrs import LrsProbe
 from lti_tool.xapi.models import StatementOutbox
@@ -52,7 +52,7 @@ def test_rows_waiting_without_a_worker_make_the_tool_degraded_until_a_worker_run
 def test_a_worker_that_cannot_reach_the_lrs_keeps_the_rows_and_health_says_since_when(app: Flask) -> None:
     settings = current_settings(app).model_copy(update={"lrs_url": "http://127.0.0.1:9/xAPI/"})
     replace_settings(app, settings)
-    app.extensions["mastery.lrs_probe"] = LrsProbe(settings)
+    runtime(app).parts.lrs_probe = LrsProbe(settings)
     with app.app_context():
         outbox.record_statements(db.session, answered(2, uuid.uuid4()))
         db.session.commit()
