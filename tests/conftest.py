@@ -16,6 +16,7 @@ from lti_tool import create_app
 from lti_tool.db import Base, db
 from lti_tool.settings import PROJECT_ROOT, Settings
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import load_shipped_units
 from tests.support.databases import backends, empty_all_tables, fresh_database
 from tests.support.live_server import LiveServer, free_port
 
@@ -103,7 +104,7 @@ class LiveTool:
         platform.tool_jwks_url = self.url + "/.well-known/jwks.json"
 
     def load_content(self) -> None:
-        self.cli("content", "load")
+        load_shipped_units(self.app)
 
     def target(self, path: str = "/lti/launch") -> str:
         return self.url + path

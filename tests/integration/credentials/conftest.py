@@ -12,15 +12,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from lti_tool.catalogue.loader import load_units
 from lti_tool.catalogue.models import Unit
 from lti_tool.credentials import services
 from lti_tool.credentials.issuing.unit_facts import OutcomeResult
 from lti_tool.credentials.models import Credential
 from lti_tool.db import db
 from lti_tool.launch.models import Context, Deployment, Platform, User
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import _make_app
+from tests.support.catalogue import load_shipped_units
 
 UNIT = "wood-chain-of-custody"
 NOW = dt.datetime(2026, 11, 20, 8, 0, tzinfo=dt.UTC)  # in the past: pages verify at the real time
@@ -69,8 +68,8 @@ def mastered(unit: Unit, score: float = 0.9) -> list[OutcomeResult]:
 
 def build_world(app: Flask) -> World:
     """Tenants and catalogue in the app's database."""
+    load_shipped_units(app)
     with app.app_context():
-        load_units(db.session, PROJECT_ROOT / "content" / "units")
         platform = Platform(issuer="https://lms.example.org", client_id="c1", auth_login_url="https://lms.example.org/a",
                             auth_token_url="https://lms.example.org/t", key_set_url="https://lms.example.org/k")
         deployment = Deployment(platform=platform, deployment_id="d1")
