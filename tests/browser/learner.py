@@ -10,10 +10,10 @@ from playwright.sync_api import BrowserContext, Page
 
 from lti_tool.assessment.numbers import format_number
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -66,7 +66,7 @@ def screenshot(page: Page, name: str) -> None:
 
 def answer_every_item(page: Page, unit: str, locale: str, *, right: bool = True) -> None:
     """Answer each item on the assessment page with its key (numbers typed the locale's way)."""
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{unit}.yaml"))
+    index = item_index(shipped_unit(unit))
     for fieldset in page.locator("fieldset.item").all():
         item_id = fieldset.get_attribute("data-item") or ""
         kind = fieldset.get_attribute("data-type")

@@ -11,11 +11,10 @@ import requests
 from playwright.sync_api import Browser
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
-from lti_tool.settings import PROJECT_ROOT
 from tests.browser.learner import axe_violations, document_fits, launch_in_tab, screenshot, wide_elements
 from tests.conftest import TEACHER, LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 pytestmark = pytest.mark.browser
@@ -30,7 +29,7 @@ def test_a_failed_practical_reads_well_in_bulgarian_at_360(registered: tuple[Liv
     csrf = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
     api = {"X-CSRFToken": csrf, "Content-Type": "application/json"}
     attempt = page.request.post(f"{tool.url}/api/attempts", headers=api, data={"unit": UNIT}).json()
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     practical = next(i["id"] for i in attempt["items"] if i["type"] == "practical")
     for item in attempt["items"]:
         key = key_response(index[item["id"]][1])

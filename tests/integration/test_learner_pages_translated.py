@@ -16,11 +16,11 @@ import requests
 from babel.messages.pofile import read_po
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "building-energy-efficient-envelope"
@@ -116,7 +116,7 @@ def test_every_learner_page_is_in_the_launch_language(registered: tuple[LiveTool
     assert start.status_code == 200 and 'id="attempt"' in start.text
     attempt_id = re.search(r'data-attempt="([^"]+)"', start.text).group(1)
     attempt = learner.api("GET", f"/api/attempts/{attempt_id}").json()
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     for item in attempt["items"]:
         learner.api("PUT", f"/api/attempts/{attempt_id}/responses/{item['id']}",
                     {"response": key_response(index[item["id"]][1])})

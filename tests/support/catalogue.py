@@ -7,13 +7,17 @@ those rows again, which gives the same tables the loader would. Tests of the loa
 
 from __future__ import annotations
 
+import copy
+import functools
 from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 
 from lti_tool.catalogue.models import Item, LearningOutcome, Unit
+from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
+from lti_tool.settings import PROJECT_ROOT
 
 # Parents before children, as they must be inserted.
 CATALOGUE_TABLES: tuple[sa.Table, ...] = (Unit.__table__, LearningOutcome.__table__, Item.__table__)  # type: ignore[assignment]
@@ -44,3 +48,13 @@ def load_shipped_units(app: Flask) -> None:
                     conn.execute(sa.text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                         f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"))
+
+
+@functools.cache
+def _shipped_unit(slug: str) -> dict[str, Any]:
+    return read_unit_file(PROJECT_ROOT / "content" / "units" / f"{slug}.yaml")
+
+
+def shipped_unit(slug: str) -> dict[str, Any]:
+    """A shipped unit's document as the loader reads it (read once per test run; each caller gets its own copy)."""
+    return copy.deepcopy(_shipped_unit(slug))

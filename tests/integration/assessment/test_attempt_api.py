@@ -12,19 +12,18 @@ import sqlalchemy as sa
 
 from lti_tool.assessment.models import Attempt, AttemptResponse
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"  # fully auto-scored
 
 
 def _unit_doc(slug: str) -> dict[str, Any]:
-    return read_unit_file(PROJECT_ROOT / "content" / "units" / f"{slug}.yaml")
+    return shipped_unit(slug)
 
 
 def _answer_all(learner: Learner, attempt: dict[str, Any], slug: str, *, right: bool = True) -> None:

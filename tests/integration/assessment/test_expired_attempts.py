@@ -14,13 +14,12 @@ import sqlalchemy as sa
 
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.credentials.models import Credential
 from lti_tool.db import db
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 TIMED = "wood-chain-of-custody"  # 45-minute limit, 60-minute cooldown, 3 attempts, auto-scored
@@ -28,7 +27,7 @@ TEACHER = PlatformUser(sub="teach", name="Tess Teacher")
 
 
 def _answer_right(learner: Learner, attempt: dict[str, Any]) -> None:
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{TIMED}.yaml"))
+    index = item_index(shipped_unit(TIMED))
     for item in attempt["items"]:
         saved = learner.api("PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",
                             {"response": key_response(index[item["id"]][1])})

@@ -17,7 +17,6 @@ import yaml
 
 from lti_tool.assessment.numbers import percent_value
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.launch.models import Platform
 from lti_tool.lms import ags
@@ -28,6 +27,7 @@ from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.integration.dashboard.helpers import ids, post_form
 from tests.lti_platform import LtiRoles, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.support.unit_copies import copy_unit
 from tests.unit_files import item_index
 
@@ -38,7 +38,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _index(slug: str = UNIT) -> dict[str, Any]:
-    return item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{slug}.yaml"))
+    return item_index(shipped_unit(slug))
 
 
 def _attempt(learner: Learner, right: int | None, unit: str = UNIT) -> dict[str, Any]:

@@ -8,18 +8,17 @@ import requests
 
 from lti_tool.assessment.numbers import percent_value
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"
 
 
 def _answer(learner: Learner, attempt: dict, *, right_first: int) -> None:
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     for n, item in enumerate(attempt["items"]):
         if n < right_first:
             learner.api("PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",

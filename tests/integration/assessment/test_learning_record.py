@@ -10,6 +10,7 @@ from tests.integration.assessment.helpers import launch_learner
 from tests.integration.assessment.test_gradebook import UNIT, _answer
 from tests.lrs_fixtures import RalphLrs
 from tests.lti_platform import TestPlatform
+from tests.support.catalogue import shipped_unit
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 
@@ -56,14 +57,12 @@ def test_reading_a_section_is_experienced_once_per_report(registered: tuple[Live
 
     import sqlalchemy as sa
 
-    from lti_tool.catalogue.schema import read_unit_file
     from lti_tool.db import db
-    from lti_tool.settings import PROJECT_ROOT
     from lti_tool.xapi.models import StatementOutbox
 
     tool, platform = registered
     learner = launch_learner(tool, platform, UNIT, LEARNER)
-    section = read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml")["sections"][0]["id"]
+    section = shipped_unit(UNIT)["sections"][0]["id"]
     answer = learner.api("POST", f"/api/units/{UNIT}/sections/{section}/experienced")
     assert answer.status_code == 200 and answer.json() == {"recorded": 1}
     assert learner.api("POST", f"/api/units/{UNIT}/sections/no-such-section/experienced").status_code == 404

@@ -15,11 +15,10 @@ import requests
 
 from lti_tool.assessment.numbers import percent_value
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "building-energy-efficient-envelope"
@@ -35,7 +34,7 @@ def test_page_pdf_credential_and_gradebook_show_the_same_number(registered: tupl
     tool, platform = registered
     learner = launch_learner(tool, platform, UNIT, LEARNER)
     attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     for item in attempt["items"][1:]:  # the first item stays blank
         learner.api("PUT", f"/api/attempts/{attempt['id']}/responses/{item['id']}",
                     {"response": key_response(index[item["id"]][1])})

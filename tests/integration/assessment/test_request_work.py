@@ -13,13 +13,12 @@ from contextlib import contextmanager
 import sqlalchemy as sa
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
-from lti_tool.settings import PROJECT_ROOT
 from lti_tool.xapi.models import StatementOutbox
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"  # fully auto-scored
@@ -51,7 +50,7 @@ def outbox_rows(tool: LiveTool) -> int:
 
 def test_autosave_and_submit_do_only_the_work_they_need(registered: tuple[LiveTool, TestPlatform]) -> None:
     tool, platform = registered
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     learner = launch_learner(tool, platform, UNIT, LEARNER)
     attempt = learner.api("POST", "/api/attempts", {"unit": UNIT}).json()
     first, *rest = attempt["items"]

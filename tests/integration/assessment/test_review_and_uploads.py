@@ -13,13 +13,12 @@ import sqlalchemy as sa
 
 from lti_tool.assessment.responses import key_response
 from lti_tool.catalogue.models import Unit
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.db import db
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "building-selective-demolition"
@@ -27,7 +26,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _doc() -> dict[str, Any]:
-    return read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml")
+    return shipped_unit(UNIT)
 
 
 def _submit_with_evidence(learner: Learner) -> tuple[dict[str, Any], str, str]:

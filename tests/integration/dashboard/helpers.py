@@ -10,13 +10,12 @@ import requests
 import sqlalchemy as sa
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.launch.models import Context, ResourceLink
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 UNIT = "manufacturing-circular-design"  # 3 outcomes (lo1..lo3), fully auto-scored, max_attempts 3
@@ -27,7 +26,7 @@ LINK_2 = {"id": "rl-2", "title": "Circular design (other course)"}
 
 def answer(learner: Learner, attempt: dict[str, Any], right_outcomes: set[str]) -> None:
     """Answer the items of these outcomes with the key; leave every other item unanswered."""
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     for item in attempt["items"]:
         outcome_id, item_def = index[item["id"]]
         if outcome_id in right_outcomes:

@@ -12,13 +12,12 @@ from typing import Any
 import requests
 
 from lti_tool.assessment.responses import key_response
-from lti_tool.catalogue.schema import read_unit_file
-from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import TEACHER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.integration.dashboard.helpers import UNIT, counts, get, ids, launch, post_form, rows, submit_attempt
 from tests.integration.test_deep_linking import deep_link_launch, form, pick
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index
 
 ANNA = PlatformUser(sub="anna", name="Anna Lind", email="anna@example.org")
@@ -46,7 +45,7 @@ def test_from_the_unit_to_a_learners_answers_in_two_clicks(registered: tuple[Liv
     [link] = [h for h in rows(results.text)["anna"].links if "/attempts/" in h and "/reset" not in h]
     detail = get(teacher, link)  # click 2
     assert detail.status_code == 200, detail.text[:300]
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml"))
+    index = item_index(shipped_unit(UNIT))
     lo1_items = [i for i, (outcome, _) in index.items() if outcome == "lo1"]
     answered = re.findall(r'<tr data-item="([^"]+)">', detail.text)
     assert answered and set(lo1_items) & set(answered)
@@ -64,7 +63,7 @@ def test_the_attempt_page_shows_evidence_with_a_human_size(registered: tuple[Liv
     sent = learner.http.post(f"{tool.url}/api/attempts/{attempt['id']}/uploads/{practical}", timeout=10,
                              headers={"X-CSRFToken": learner.csrf}, files={"file": ("site.png", PNG)})
     assert sent.status_code == 201, sent.text
-    index = item_index(read_unit_file(PROJECT_ROOT / "content" / "units" / f"{PRACTICAL}.yaml"))
+    index = item_index(shipped_unit(PRACTICAL))
     for item in attempt["items"]:
         response = ({"text": "Six streams sorted.", "upload": sent.json()["upload"]} if item["id"] == practical
                     else key_response(index[item["id"]][1]))
