@@ -25,8 +25,10 @@ _rows_by_database: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
 def load_shipped_units(app: Flask) -> None:
-    """Put the shipped units into the app's (empty) catalogue: by the loader once, then from its copy."""
+    """Put the shipped units into the app's catalogue: by the loader once, then from its copy; idempotent."""
     with app.app_context():
+        if db.session.scalar(sa.select(sa.func.count()).select_from(Unit)):
+            return  # loaded already (a live tool's world built on top of it), as `content load` would say
         url = db.engine.url.render_as_string(hide_password=False)
         rows = _rows_by_database.get(url)
         if rows is None:
