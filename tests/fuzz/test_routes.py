@@ -6,7 +6,8 @@ right CSRF token, a wrong one or none); path parameters are real ids of the seed
 (huge integers, NUL and control characters, long and non-ASCII text); bodies are JSON of any shape, forms,
 raw bytes or multipart files; headers vary Accept, Content-Type and Accept-Language.
 
-``FUZZ_REQUESTS`` (default 10,500) is the number of requests per database.
+``FUZZ_REQUESTS`` (default 10,500) is the number of requests per database, sent in ``FUZZ_SHARDS`` (default 4)
+independent shards, each with its own fixed seed, so that parallel test workers share the work.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -25,7 +26,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from werkzeug.routing import Rule
 
@@ -39,6 +40,8 @@ from tests.conftest import _settings
 from tests.support.databases import empty_all_tables
 
 REQUESTS = int(os.environ.get("FUZZ_REQUESTS", "10500"))
+SHARDS = int(os.environ.get("FUZZ_SHARDS", "4"))
+PER_SHARD = -(-REQUESTS // SHARDS)
 UNIT = "manufacturing-circular-design"
 ISSUER = "https://lms.fuzz.example"
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
@@ -53,8 +56,6 @@ class World:
     app: Flask
     sessions: dict[str, tuple[str, str]]  # role -> (token, csrf)
     known: dict[str, list[str]]
-    statuses: Counter[int] = field(default_factory=Counter)
-    sent: int = 0
 
 
 def _launch(app: Flask, deployment: Deployment, sub: str, role: str) -> tuple[str, str]:
@@ -214,29 +215,32 @@ def _send(client: FlaskClient, request: dict[str, Any]) -> int:
     return response.status_code
 
 
-def test_no_route_answers_5xx(world: World) -> None:
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_route_answers_5xx(world: World, shard: int) -> None:
     routes = _routes(world.app)
     weighted = _weighted(routes)
     client = world.app.test_client()
     client.application.config["PROPAGATE_EXCEPTIONS"] = False  # as in production: a bug is a 500, counted here
     failures: list[tuple[int, dict[str, Any]]] = []
+    statuses: Counter[int] = Counter()
     started = time.monotonic()
 
-    @settings(max_examples=REQUESTS, deadline=None, database=None, derandomize=True,
+    @seed(shard)  # reproducible, and a different stream of requests in each shard
+    @settings(max_examples=PER_SHARD, deadline=None, database=None,
               phases=(Phase.generate,), suppress_health_check=list(HealthCheck))
     @given(request=requests_for(world, weighted))
     def one(request: dict[str, Any]) -> None:
         status = _send(client, request)
-        world.sent += 1
-        world.statuses[status] += 1
+        statuses[status] += 1
         if status >= 500 and (request["path"], status) not in UPSTREAM_DOWN and len(failures) < 20:
             failures.append((status, request))
 
     one()
     took = time.monotonic() - started
-    print(f"\nfuzz: {world.sent} requests over {len(routes)} route/method pairs in {took:.1f} s; "
-          f"statuses {dict(sorted(world.statuses.items()))}")
+    sent = sum(statuses.values())
+    print(f"\nfuzz shard {shard}: {sent} requests over {len(routes)} route/method pairs in {took:.1f} s; "
+          f"statuses {dict(sorted(statuses.items()))}")
     assert failures == [], failures[:5]
-    assert world.sent >= REQUESTS
+    assert sent >= PER_SHARD
     # The fuzz reaches past the front door: pages served, and refusals of several kinds.
-    assert world.statuses[200] > 0 and len({s for s in world.statuses if 400 <= s < 500}) >= 4, world.statuses
+    assert statuses[200] > 0 and len({s for s in statuses if 400 <= s < 500}) >= 4, statuses
