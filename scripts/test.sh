@@ -15,4 +15,6 @@ done
 # Every shipped unit must meet the authoring rules (docs/authoring.md): warnings fail too.
 .venv/bin/mastery content check --strict
 .venv/bin/mypy  # lti_tool/, configured in pyproject.toml
-exec .venv/bin/python -m pytest "$@"
+# Parallel workers (pytest-xdist): most of a test's time is spent waiting on servers, PostgreSQL, Ralph or
+# Chromium, so three workers keep two cores busy. PYTEST_WORKERS=0 runs in one process.
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-3}" --dist worksteal "$@"
