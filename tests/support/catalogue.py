@@ -14,13 +14,13 @@ from typing import Any
 import sqlalchemy as sa
 from flask import Flask
 
-from lti_tool.catalogue.models import Item, LearningOutcome, Unit
+from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.db import db
 from lti_tool.settings import PROJECT_ROOT
 
-# Parents before children, as they must be inserted.
-CATALOGUE_TABLES: tuple[sa.Table, ...] = (Unit.__table__, LearningOutcome.__table__, Item.__table__)  # type: ignore[assignment]
+# What `content load` writes (parents before children, as they must be inserted).
+CATALOGUE_TABLES: tuple[sa.Table, ...] = (Unit.__table__,)  # type: ignore[assignment]
 _rows_by_database: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
