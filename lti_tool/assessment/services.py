@@ -51,12 +51,14 @@ class Policy:
 
     @classmethod
     def of(cls, unit: Unit) -> Policy:
-        raw = unit.doc.policy
-        minutes = lambda key: dt.timedelta(minutes=raw[key]) if raw.get(key) else None  # noqa: E731
-        return cls(max_attempts=raw.get("max_attempts"), cooldown=minutes("cooldown_minutes"),
-                   time_limit=minutes("time_limit_minutes"), items_per_outcome=raw.get("items_per_outcome"),
-                   show_correct_answers=bool(raw.get("show_correct_answers", False)),
-                   practice_after_mastery=bool(raw.get("practice_after_mastery", False)))
+        rules = unit.doc.policy
+
+        def minutes(value: int | None) -> dt.timedelta | None:
+            return dt.timedelta(minutes=value) if value else None
+
+        return cls(max_attempts=rules.max_attempts, cooldown=minutes(rules.cooldown_minutes),
+                   time_limit=minutes(rules.time_limit_minutes), items_per_outcome=rules.items_per_outcome,
+                   show_correct_answers=rules.show_correct_answers, practice_after_mastery=rules.practice_after_mastery)
 
 
 def check_placement(launch: LaunchSession, slug: str) -> None:

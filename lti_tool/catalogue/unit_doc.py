@@ -16,7 +16,8 @@ from typing import Any
 
 from lti_tool.catalogue.unit_texts import Text, complete_languages, pick_language
 
-__all__ = ["Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_cached", "parse_unit"]
+__all__ = ["AttemptRules", "Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_cached",
+           "parse_unit"]
 
 # Parsed units by (row id, content hash): a unit version's content never changes under the same hash.
 _PARSED: dict[tuple[int, str], UnitDoc] = {}
@@ -93,6 +94,18 @@ class Section:
     title: Text
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptRules:
+    """The unit file's attempt ``policy``, as authored (every field optional; minutes as whole numbers)."""
+
+    max_attempts: int | None = None
+    cooldown_minutes: int | None = None
+    time_limit_minutes: int | None = None
+    items_per_outcome: int | None = None
+    show_correct_answers: bool = False
+    practice_after_mastery: bool = False
+
+
 @dataclass(frozen=True)
 class UnitDoc:
     """One unit version as the rest of the tool reads it."""
@@ -102,7 +115,7 @@ class UnitDoc:
     title: Text
     esco: tuple[str, ...]
     languages: tuple[str, ...]
-    policy: Mapping[str, Any]
+    policy: AttemptRules
     sections: tuple[Section, ...]
     outcomes: tuple[Outcome, ...]
     # What a credential and the pilots' figures say about the unit (EU micro-credential elements).
@@ -174,6 +187,17 @@ def _outcome(raw: Mapping[str, Any]) -> Outcome:
                    items=tuple(_item(item, outcome_id) for item in raw.get("items") or ()))
 
 
+def _policy(raw: Mapping[str, Any]) -> AttemptRules:
+    def number(key: str) -> int | None:
+        value = raw.get(key)
+        return int(value) if value is not None else None
+
+    return AttemptRules(max_attempts=number("max_attempts"), cooldown_minutes=number("cooldown_minutes"),
+                        time_limit_minutes=number("time_limit_minutes"), items_per_outcome=number("items_per_outcome"),
+                        show_correct_answers=bool(raw.get("show_correct_answers", False)),
+                        practice_after_mastery=bool(raw.get("practice_after_mastery", False)))
+
+
 def parse_unit(document: Mapping[str, Any]) -> UnitDoc:
     """The typed view of a validated unit document."""
     return UnitDoc(
@@ -181,7 +205,7 @@ def parse_unit(document: Mapping[str, Any]) -> UnitDoc:
         title=document.get("title") or str(document.get("slug", "")),
         esco=tuple(str(uri) for uri in document.get("esco") or ()),
         languages=tuple(str(code).lower() for code in document.get("languages") or ("en",)),
-        policy=MappingProxyType(dict(document.get("policy") or {})),
+        policy=_policy(document.get("policy") or {}),
         sections=tuple(Section(str(s["id"]), s["title"]) for s in document.get("sections") or ()),
         outcomes=tuple(_outcome(o) for o in document.get("outcomes") or ()),
         summary=document.get("summary"),

@@ -9,7 +9,7 @@ import pytest
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.schema import iter_unit_files, read_unit_file
-from lti_tool.catalogue.unit_doc import ItemType, parse_unit
+from lti_tool.catalogue.unit_doc import AttemptRules, ItemType, parse_unit
 from lti_tool.catalogue.unit_texts import complete_languages, content_language
 
 UNITS = [read_unit_file(path) for path in iter_unit_files(Path(__file__).resolve().parents[3] / "content" / "units")]
@@ -54,7 +54,7 @@ def test_a_unit_row_parses_once_and_again_only_when_its_document_is_replaced() -
     first = row.doc
     assert row.doc is first
     row.document = {**UNITS[0], "policy": {"show_correct_answers": True}}
-    assert row.doc is not first and row.doc.policy["show_correct_answers"] is True
+    assert row.doc is not first and row.doc.policy.show_correct_answers is True
 
 
 def test_the_parsed_unit_is_shared_by_rows_of_the_same_version_and_content() -> None:
@@ -62,4 +62,4 @@ def test_the_parsed_unit_is_shared_by_rows_of_the_same_version_and_content() -> 
     again = Unit(id=10_001, slug=UNITS[0]["slug"], version=str(UNITS[0]["version"]), document=dict(UNITS[0]))
     assert one.content_hash == again.content_hash and one.doc is again.doc  # parsed once per process
     again.document = {**UNITS[0], "policy": {"max_attempts": 1}}  # new content: a new hash, parsed afresh
-    assert again.content_hash != one.content_hash and again.doc.policy == {"max_attempts": 1}
+    assert again.content_hash != one.content_hash and again.doc.policy == AttemptRules(max_attempts=1)
