@@ -5,6 +5,14 @@ They are turned into a page or a JSON answer in one place (``lti_tool.web.errors
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from markupsafe import Markup
+
+# The message parameter that carries a library's or another system's own (English) text: a page quotes it
+# inside the translated sentence and marks it lang="en" (the sentence around it is in the reader's language).
+ENGLISH_DETAIL = "detail"
+
 
 def N_(text: str) -> str:  # noqa: N802 - the gettext convention for "mark for translation only"
     """Mark a string for extraction; it is translated where it is shown (the error page)."""
@@ -27,6 +35,17 @@ class ToolError(Exception):
         super().__init__(self.message)
         if code:
             self.code = code
+
+
+def page_message(error: ToolError, translate: Callable[[str], str]) -> Markup:
+    """The error's message for an HTML page: ``translate`` its catalogue text, fill in its parameters (escaped),
+    the English ``detail`` as ``<q lang="en">``."""
+    text = Markup.escape(translate(error.template))
+    if not error.params:
+        return text
+    values = {name: Markup('<q lang="en">{}</q>').format(value) if name == ENGLISH_DETAIL else value
+              for name, value in error.params.items()}
+    return text % values
 
 
 class LaunchError(ToolError):

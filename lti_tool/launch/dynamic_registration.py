@@ -25,6 +25,7 @@ from lti_tool.launch.models import Platform
 from lti_tool.launch.registration import (
     PlatformInput,
     Upserted,
+    is_loopback,
     issuer_spellings,
     normalize_issuer,
     upsert_platform,
@@ -59,7 +60,11 @@ HISTORY_VARIABLES = {"context_id_history": "Context.id.history",
 
 
 class RegistrationFailed(ToolError):
-    """The registration could not be completed; nothing was stored."""
+    """The registration could not be completed; nothing was stored.
+
+    Its message is a catalogue entry (shown in the LMS administrator's language); a ``detail`` parameter carries
+    a platform's or a library's own English text, which the page quotes and marks ``lang="en"``.
+    """
 
     status = 400
     code = "registration_failed"
@@ -69,11 +74,17 @@ class RegistrationFailed(ToolError):
 _MAX_URL = 1024  # the platform's URL columns
 
 
+def _usable_url(value: Any) -> bool:
+    return is_http_url(value) and len(str(value)) <= _MAX_URL
+
+
 def _url(value: Any, field: str) -> str:
-    if not is_http_url(value) or len(str(value)) > _MAX_URL:
-        raise RegistrationFailed(f"The platform's configuration has no usable {field} (an absolute http(s) URL "
-                                 f"of at most {_MAX_URL} characters is required). Nothing was sent to your LMS "
-                                 "and nothing was stored.", code="bad_configuration")
+    """A URL field of the platform's configuration (``field`` is the JSON field's name, never translated)."""
+    if not _usable_url(value):
+        raise RegistrationFailed(N_("The platform's configuration has no usable %(field)s (an absolute http(s) URL "
+                                    "of at most %(limit)s characters is required). Nothing was sent to your LMS "
+                                    "and nothing was stored."), code="bad_configuration", field=field,
+                                 limit=_MAX_URL)
     return str(value)
 
 
@@ -93,18 +104,27 @@ class PlatformConfiguration:
     def from_json(cls, data: Any, *, configuration_url: str) -> PlatformConfiguration:
         """Validate the document; the issuer must live where the configuration was fetched from."""
         if not isinstance(data, Mapping):
-            raise RegistrationFailed("The platform's configuration is not a JSON object.", code="bad_configuration")
+            raise RegistrationFailed(N_("The platform's configuration is not a JSON object. Nothing was stored."),
+                                     code="bad_configuration")
         issuer = _url(data.get("issuer"), "issuer")
         # DR 1.0 §3.5.1: the issuer must match the configuration URL, or anyone could pose as this LMS.
         if not same_origin(issuer, configuration_url):
             raise RegistrationFailed(
-                f"The configuration at {origin(configuration_url)} names the issuer {issuer}, which is on "
-                "another host. Registration refused: nothing was stored.", code="issuer_mismatch")
-        try:  # plain http off this machine, or too long: refused before anything is sent to the LMS
+                N_("The configuration at %(origin)s names the issuer %(issuer)s, which is on another host. "
+                   "Registration refused: nothing was stored."), code="issuer_mismatch",
+                origin=origin(configuration_url), issuer=issuer)
+        host = urlsplit(issuer).hostname or ""
+        if urlsplit(issuer).scheme.lower() == "http" and not is_loopback(host):
+            raise RegistrationFailed(
+                N_("The LMS's issuer %(issuer)s uses plain http: an LMS on another machine must use https (LTI 1.3 "
+                   "sends its tokens over TLS). Nothing was sent to your LMS and nothing was stored."),
+                code="bad_issuer", issuer=issuer)
+        try:  # a query, a fragment, too long: refused before anything is sent to the LMS
             issuer = normalize_issuer(issuer, field="The LMS's issuer")
-        except ValidationFailed as error:
-            raise RegistrationFailed(f"{error.message} Nothing was sent to your LMS and nothing was stored.",
-                                     code="bad_issuer") from None
+        except ValidationFailed as error:  # the command line's English sentence, quoted as the detail
+            raise RegistrationFailed(N_("The LMS's issuer cannot be used (%(detail)s). Nothing was sent to your "
+                                        "LMS and nothing was stored."), code="bad_issuer",
+                                     detail=error.message) from None
         extra = data.get(RegistrationClaim.PLATFORM_CONFIGURATION)
         extra = extra if isinstance(extra, Mapping) else {}
         variables = extra.get("variables")
@@ -182,21 +202,22 @@ class RegistrationClient:
 
     def get_json(self, url: str, token: str) -> Any:
         """GET a JSON document (the registration token goes along: some platforms require it)."""
-        return self._send("GET", url, token, None, what="configuration")
+        return self._send("GET", url, token, None, said=_CONFIGURATION)
 
     def existing_registration(self, url: str, token: str) -> Mapping[str, Any] | None:
         """Moodle (4.3+) answers a GET on its registration endpoint with the tool its token would update."""
         try:
-            answer = self._send("GET", url, token, None, what="registration lookup")
+            answer = self._send("GET", url, token, None, said=_REGISTRATION)
         except RegistrationFailed:
             return None  # a new registration (Moodle: 404 "No registration found."), or a platform without it
         return answer if isinstance(answer, Mapping) and answer.get("client_id") else None
 
     def post_json(self, url: str, token: str, body: Mapping[str, Any]) -> Any:
         """POST a JSON document with the registration token as Bearer (DR 1.0 §3.5.2)."""
-        return self._send("POST", url, token, body, what="registration")
+        return self._send("POST", url, token, body, said=_REGISTRATION)
 
-    def _send(self, method: str, url: str, token: str, body: Mapping[str, Any] | None, *, what: str) -> Any:
+    def _send(self, method: str, url: str, token: str, body: Mapping[str, Any] | None, *,
+              said: _RequestMessages) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         deadline = time.monotonic() + self._timeout
         try:
@@ -205,28 +226,64 @@ class RegistrationClient:
                 for chunk in response.iter_bytes():
                     raw += chunk
                     if len(raw) > MAX_BODY_BYTES:
-                        raise RegistrationFailed(f"The platform's {what} answer is too large.", code="too_large")
+                        raise RegistrationFailed(said.too_large, code="too_large", limit=MAX_BODY_BYTES // 1024)
                     if time.monotonic() > deadline:
                         raise httpx.ReadTimeout("answer too slow", request=response.request)
         except httpx.TimeoutException as error:
-            raise RegistrationFailed(f"The platform did not answer the {what} request within "
-                                     f"{self._timeout:g} s. Nothing was stored; try again.",
-                                     code="platform_timeout") from error
+            raise RegistrationFailed(said.timeout, code="platform_timeout",
+                                     seconds=f"{self._timeout:g}") from error
         except httpx.HTTPError as error:
-            raise RegistrationFailed(f"The platform could not be reached for the {what} request "
-                                     f"({type(error).__name__}). Nothing was stored.",
-                                     code="platform_unreachable") from error
+            raise RegistrationFailed(said.unreachable, code="platform_unreachable",
+                                     detail=type(error).__name__) from error
         if response.status_code >= 300:
-            raise RegistrationFailed(f"The platform refused the {what} request (HTTP {response.status_code}"
-                                     f"{_error_detail(bytes(raw))}). Nothing was stored.", code="platform_refused")
+            detail = _error_detail(bytes(raw))
+            if detail:
+                raise RegistrationFailed(said.refused_saying, code="platform_refused", status=response.status_code,
+                                         detail=detail)
+            raise RegistrationFailed(said.refused, code="platform_refused", status=response.status_code)
         try:
             return json.loads(bytes(raw))
         except ValueError as error:
-            raise RegistrationFailed(f"The platform's {what} answer is not JSON.", code="bad_answer") from error
+            raise RegistrationFailed(said.not_json, code="bad_answer") from error
+
+
+@dataclass(frozen=True)
+class _RequestMessages:
+    """What the page says when one of the two requests to the platform fails: whole sentences, one per case."""
+
+    too_large: str
+    timeout: str
+    unreachable: str
+    refused: str
+    refused_saying: str  # with the platform's own (English) error as %(detail)s
+    not_json: str
+
+
+_CONFIGURATION = _RequestMessages(
+    too_large=N_("The platform's configuration is larger than %(limit)s KB. Nothing was stored."),
+    timeout=N_("The platform did not send its configuration within %(seconds)s s. Nothing was stored; try again."),
+    unreachable=N_("The platform could not be reached to read its configuration (%(detail)s). Nothing was "
+                   "stored."),
+    refused=N_("The platform refused to send its configuration (HTTP %(status)s). Nothing was stored."),
+    refused_saying=N_("The platform refused to send its configuration (HTTP %(status)s), saying %(detail)s. "
+                      "Nothing was stored."),
+    not_json=N_("The platform's configuration is not JSON. Nothing was stored."),
+)
+_REGISTRATION = _RequestMessages(
+    too_large=N_("The platform's answer to the registration is larger than %(limit)s KB. Nothing was stored."),
+    timeout=N_("The platform did not answer the registration within %(seconds)s s. Nothing was stored; try "
+               "again."),
+    unreachable=N_("The platform could not be reached to send it the registration (%(detail)s). Nothing was "
+                   "stored."),
+    refused=N_("The platform refused the registration (HTTP %(status)s). Nothing was stored."),
+    refused_saying=N_("The platform refused the registration (HTTP %(status)s), saying %(detail)s. Nothing was "
+                      "stored."),
+    not_json=N_("The platform's answer to the registration is not JSON. Nothing was stored."),
+)
 
 
 def _error_detail(raw: bytes) -> str:
-    """The OAuth-style error the platform gave (RFC 7591 §3.2.2), short, for the admin's page."""
+    """The OAuth-style error the platform gave (RFC 7591 §3.2.2), short, for the admin's page ("" if none)."""
     try:
         data = json.loads(raw)
     except ValueError:
@@ -234,7 +291,7 @@ def _error_detail(raw: bytes) -> str:
     if not isinstance(data, Mapping) or not data.get("error"):
         return ""
     detail = f"{data['error']}: {data.get('error_description', '')}".strip(": ")
-    return f": {detail[:200]}"
+    return detail[:200]
 
 
 @dataclass(frozen=True)
@@ -258,14 +315,15 @@ def _registration_answer(data: Any) -> tuple[str, str, tuple[str, ...]]:
     """client_id, deployment_id and granted scopes from the platform's answer (DR 1.0 §3.6)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("client_id"), (str, int)) or not str(
             data["client_id"]).strip():
-        raise RegistrationFailed("The platform's registration answer has no client_id.", code="bad_answer")
+        raise RegistrationFailed(N_("The platform's answer to the registration has no client_id. Nothing was "
+                                    "stored."), code="bad_answer")
     config = data.get(RegistrationClaim.TOOL_CONFIGURATION)
     deployment = config.get("deployment_id") if isinstance(config, Mapping) else None
     if not isinstance(deployment, (str, int)) or not str(deployment).strip():
         raise RegistrationFailed(
-            "The platform registered the tool but did not say its deployment id, so launches could not be "
-            "accepted. Nothing was stored: register it with `mastery platform add` using the "
-            "values the LMS shows.", code="no_deployment")
+            N_("The platform registered the tool but did not say its deployment id, so launches could not be "
+               "accepted. Nothing was stored: register it with %(command)s using the values the LMS shows."),
+            code="no_deployment", command="mastery platform add")
     scope = data.get("scope")
     return str(data["client_id"]).strip(), str(deployment).strip(), tuple(str(scope or "").split())
 
@@ -278,7 +336,10 @@ def register_platform(db: so.Session, client: RegistrationHttp, *, configuration
     rewritten its tool, the tool's side never refuses. A platform already known (Moodle's "Update", or a second
     tool on the same site) is brought up to date: a new client id or deployment is added beside the others.
     """
-    _url(configuration_url, "openid_configuration URL")
+    if not _usable_url(configuration_url):
+        raise RegistrationFailed(N_("The address given as openid_configuration is not an absolute http(s) URL of "
+                                    "at most %(limit)s characters. Nothing was sent to your LMS and nothing was "
+                                    "stored."), code="bad_configuration", limit=_MAX_URL)
     configuration = PlatformConfiguration.from_json(client.get_json(configuration_url, registration_token),
                                                     configuration_url=configuration_url)
     name = f"{configuration.product_family_code or 'LMS'} (dynamic registration)"
@@ -297,7 +358,7 @@ def register_platform(db: so.Session, client: RegistrationHttp, *, configuration
             key_set_url=configuration.jwks_uri, name=name,
         ))
     except ValidationFailed as error:  # only the LMS's own answer can get here (an id over 255 characters)
-        raise RegistrationFailed(f"The LMS answered with values the tool cannot store: {error.message}",
-                                 code="bad_answer") from None
+        raise RegistrationFailed(N_("The LMS answered with values the tool cannot store (%(detail)s). Nothing was "
+                                    "stored."), code="bad_answer", detail=error.message) from None
     return RegistrationResult(platform=outcome.platform, deployment_id=deployment_id, granted_scopes=scopes,
                               outcome=outcome, issuer_known=issuer_known, lms_update=existing is not None)

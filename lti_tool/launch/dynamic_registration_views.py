@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from lti_tool.db import db
-from lti_tool.errors import ToolError
+from lti_tool.errors import N_, ToolError, page_message
 from lti_tool.http_url import origin
 from lti_tool.launch.dynamic_registration import RegistrationFailed, register_platform
 from lti_tool.launch.framing import content_security_policy
@@ -38,16 +38,18 @@ def register() -> ResponseReturnValue:
         check_key(settings.secret_key, request.values.get("key", ""),
                   max_age_seconds=settings.registration_key_hours * 3600)
         if not configuration_url:
-            raise RegistrationFailed("Open this address from your LMS's 'register tool by URL' page: it has to "
-                                     "come with the LMS's openid_configuration.", code="missing_configuration")
+            raise RegistrationFailed(N_("Open this address from your LMS's page for registering a tool by URL: it "
+                                        "has to come with the LMS's openid_configuration."),
+                                     code="missing_configuration")
         with runtime().registration_client(settings.http_timeout_seconds) as client:
             result = register_platform(db.session, client, configuration_url=configuration_url,
                                        registration_token=token, base_url=settings.base_url)
     except ToolError as error:
         db.session.rollback()
         current_app.logger.info("dynamic registration refused (%s): %s", error.code, error.message)
-        # A catalogue entry (the registration key's messages) reads in the browser's language; the rest stay English.
-        message = gettext(error.template, **error.params) if error.params else gettext(error.template)
+        # Every message is a catalogue entry: the page speaks the administrator's language (Accept-Language, picked
+        # by lti_tool.web.i18n.select_locale as for a refused launch), the platform's own words quoted in English.
+        message = page_message(error, gettext)
         page = render_template("error.html", status=error.status, code=error.code, title=error.title,
                                message=message)
         return _framed(make_response(page, error.status), configuration_url)

@@ -15,7 +15,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lti_tool.db import db
-from lti_tool.errors import N_, ToolError
+from lti_tool.errors import N_, ToolError, page_message
 from lti_tool.launch.web_session import request_launch_token
 from lti_tool.negotiation import wants_json
 
@@ -80,8 +80,12 @@ def init_app(app: Flask) -> None:
         rollback()
         log.info("refused %s %s: %s (%s)", request.method, loggable(request.path), error.code,
                  loggable(error.message, 500))
-        # The message is a catalogue entry with %(name)s placeholders: shown in the launch's language.
-        message = gettext(error.template, **error.params) if error.params else gettext(error.template)
+        # The message is a catalogue entry with %(name)s placeholders: shown in the launch's language (on a page,
+        # a library's English detail quoted and marked lang="en").
+        if wants_json():
+            message = gettext(error.template, **error.params) if error.params else gettext(error.template)
+        else:
+            message = page_message(error, gettext)
         return _render(error.status, error.code, error.title, message, **getattr(error, "context", {}))
 
     @app.errorhandler(HTTPException)

@@ -27,9 +27,6 @@ NOT_CHECKED = {
     "assessment/responses.py",
     # the command line of the tool's administrator (mastery platform …), in English like every CLI message
     "launch/registration.py",
-    # the LMS administrator's Dynamic Registration page: its messages are still English (a follow-up)
-    "launch/dynamic_registration.py",
-    "launch/dynamic_registration_views.py",
 }
 
 
