@@ -3,4 +3,17 @@ English."""
 
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
+
 SUPPORTED_LOCALES = ("en", "it", "es", "fi", "bg", "fr", "nl")
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"  # compiled by scripts/i18n.sh (the .mo files)
+
+
+@functools.cache
+def translations(language: str) -> NullTranslations:
+    """The tool's catalogue for one language, outside any request (credentials are also issued by the LRS worker
+    and the command line); English, or a language without a catalogue, gets the source text."""
+    return Translations.load(str(TRANSLATIONS), [language]) if language in SUPPORTED_LOCALES[1:] else NullTranslations()

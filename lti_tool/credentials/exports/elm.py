@@ -23,8 +23,9 @@ from typing import Any
 
 from lti_tool.credentials.exports.elm_vocab import EDC_SCHEMA, EdcConcept, concept, country, edc_concept, language
 from lti_tool.credentials.exports.qr import qr_png
-from lti_tool.credentials.issuing.builder import identity_hash
+from lti_tool.credentials.issuing.builder import PARTICIPATION_WORDS, identity_hash
 from lti_tool.credentials.issuing.inputs import IssuerInfo, LearnerInfo, UnitInfo
+from lti_tool.locales import translations
 from lti_tool.percent import percent_value
 
 ELM_CONTEXT = ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"]
@@ -150,6 +151,7 @@ def _display(unit: UnitInfo, image_png: bytes, ids: _Ids) -> dict[str, Any]:
 
 def _qualification(unit: UnitInfo, ids: _Ids) -> dict[str, Any]:
     lang = unit.language
+    _ = translations(lang).gettext  # the notes' fixed words, in the language their text is tagged with
     outcomes = [
         {
             "id": ids(f"outcome:{o.id}"),
@@ -178,15 +180,17 @@ def _qualification(unit: UnitInfo, ids: _Ids) -> dict[str, Any]:
         "language": language(lang),
         "learningOutcome": outcomes,
         "additionalNote": [
-            _note(ids, "quality-assurance", f"Quality assurance: {unit.quality_assurance}", lang),
-            _note(ids, "assessment-type", f"Type of assessment: {unit.assessment_type}", lang),
-            _note(ids, "participation", f"Form of participation: {unit.participation.value}", lang),
+            _note(ids, "quality-assurance", _("Quality assurance: %(text)s") % {"text": unit.quality_assurance}, lang),
+            _note(ids, "assessment-type", _("Type of assessment: %(text)s") % {"text": unit.assessment_type}, lang),
+            _note(ids, "participation", _("Form of participation: %(mode)s") % {
+                "mode": _(PARTICIPATION_WORDS[unit.participation.value])}, lang),
         ],
     }
 
 
 def _assessments(unit: UnitInfo, overall_score: float, awarding: dict[str, Any], ids: _Ids) -> list[dict[str, Any]]:
     lang = unit.language
+    _ = translations(lang).gettext
     overall = {
         "id": ids("assessment:overall"),
         "type": "LearningAssessment",
@@ -204,8 +208,9 @@ def _assessments(unit: UnitInfo, overall_score: float, awarding: dict[str, Any],
         {
             "id": ids(f"assessment:{o.id}"),
             "type": "LearningAssessment",
-            "title": {lang: f"Learning outcome {o.id}: {o.title}"},
-            "grade": _note(ids, f"grade:{o.id}", f"{_percent(o.score)} ({'met' if o.met else 'not met'})", lang),
+            "title": {lang: _("Learning outcome %(id)s: %(title)s") % {"id": o.id, "title": o.title}},
+            "grade": _note(ids, f"grade:{o.id}", (_("%(score)s (achieved)") if o.met else _("%(score)s (not achieved)"))
+                           % {"score": _percent(o.score)}, lang),
             "awardedBy": awarding,
         }
         for o in unit.outcomes

@@ -1,5 +1,8 @@
 """Printable PDF certificate of a MASTERY credential (fpdf2): the Annex I elements in plain language + a QR code.
 
+The certificate is written in the credential's own language (its achievement's ``inLanguage``), every fixed
+sentence from the tool's catalogue, dates the language's way (Babel).
+
 The PDF is a human-readable copy, not the credential: the QR code and the printed link lead to the public
 verification page, where the signed original is checked. It prints what the one reader of a credential
 (exports/reader.py, which the public page uses too) reads from our own OB 3.0 credential document.
@@ -14,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from lti_tool.credentials.exports.qr import qr_png
 from lti_tool.credentials.exports.reader import CredentialView, present
+from lti_tool.errors import N_
+from lti_tool.locales import SUPPORTED_LOCALES, translations
 
 # A Unicode TrueType font (learner names are in every EU script); Debian's fonts-dejavu-core installs these.
 FONT_CANDIDATES = (
@@ -28,6 +34,10 @@ FONT_CANDIDATES = (
     ),
     (Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"), Path("/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf")),
 )
+
+
+# The form of participation as the certificate names it (the credential keeps the EU vocabulary's code).
+PARTICIPATION = {"online": N_("Online"), "blended": N_("Blended (online and in person)")}
 
 
 class _Certificate(FPDF):
@@ -72,50 +82,70 @@ class Revocation:
     reason: str
 
 
-def _stated(text: str) -> str:
-    return text or "not stated"
+def _date(moment: dt.datetime | None, fallback: str, language: str) -> str:
+    return format_date(moment, "long", locale=language) if moment is not None else fallback
 
 
 def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Path] | None = None,
                revocation: Revocation | None = None) -> bytes:
-    """The certificate as PDF bytes (A4, one page for up to about eight outcomes)."""
+    """The certificate as PDF bytes (A4, one page for up to about eight outcomes), in the credential's language."""
+    language = view.language if view.language in SUPPORTED_LOCALES else "en"
+    texts = translations(language)
+    _, ngettext = texts.gettext, texts.ngettext
+
+    def stated(text: str) -> str:
+        return text or _("not stated")
+
     place = ", ".join(part for part in (view.region, view.country) if part)
+    learner = view.learner_name or _("(name not provided by the learning platform)")
+    issued = _date(view.issued_at, view.issued, language)
     pdf = _Certificate(font if font is not None else find_font())
-    pdf.set_title(("REVOKED - " if revocation else "") + f"{view.title} - micro-credential of {view.learner_name}")
+    title = _("%(title)s - micro-credential of %(name)s") % {"title": view.title, "name": learner}
+    pdf.set_title(_("REVOKED - %(title)s") % {"title": title} if revocation else title)
     pdf.set_author(view.awarding_body)
     if view.issued_at is not None:
         pdf.set_creation_date(view.issued_at)
     pdf.add_page()
     if revocation is not None:
         pdf.set_text_color(150, 20, 20)
-        pdf.para(f"REVOKED on {revocation.at:%d %B %Y} because {revocation.reason}", 14, bold=True, height=7)
-        pdf.para("The issuer has withdrawn this credential: it is no longer valid.", 11)
+        pdf.para(_("REVOKED on %(date)s because %(reason)s") % {
+            "date": format_date(revocation.at, "long", locale=language), "reason": revocation.reason},
+            14, bold=True, height=7)
+        pdf.para(_("The issuer has withdrawn this credential: it is no longer valid."), 11)
         pdf.set_text_color(0, 0, 0)
         pdf.ln(4)
-    pdf.para("MICRO-CREDENTIAL", 11, bold=True)
+    pdf.para(_("MICRO-CREDENTIAL"), 11, bold=True)
     pdf.para(", ".join(part for part in (view.awarding_body, place) if part), 10)
     pdf.ln(6)
-    pdf.para("This certifies that", 11)
-    pdf.para(view.learner_name, 22, bold=True, height=11)
-    pdf.para("has been awarded the micro-credential", 11)
+    pdf.para(_("This certifies that"), 11)
+    pdf.para(learner, 22, bold=True, height=11)
+    pdf.para(_("has been awarded the micro-credential"), 11)
     pdf.para(view.title, 17, bold=True, height=9)
-    pdf.para(f"on {_stated(view.issued)}, with an overall result of {_stated(view.overall)}.", 11)
+    pdf.para(_("on %(date)s, with an overall result of %(result)s.") % {
+        "date": stated(issued), "result": stated(view.overall)}, 11)
     pdf.ln(5)
-    pdf.fact("Awarding body", _stated(view.awarding_body))
-    pdf.fact("Country / region of the issuer", _stated(place))
-    pdf.fact("Date of issuing", _stated(view.issued))
-    pdf.fact("Level (EQF)", f"European Qualifications Framework level {_stated(view.eqf_level)}")
-    pdf.fact("Notional workload", f"{_stated(view.ects)} ECTS ({_stated(view.workload)})")
-    pdf.fact("Type of assessment", _stated(view.assessment))
-    pdf.fact("Form of participation", _stated(view.participation))
-    pdf.fact("Quality assurance", _stated(view.quality_assurance))
+    workload = ngettext("%(num)d hour of learning", "%(num)d hours of learning", view.hours) % {"num": view.hours}
+    if view.minutes:
+        workload += " " + ngettext("%(num)d minute", "%(num)d minutes", view.minutes) % {"num": view.minutes}
+    participation = PARTICIPATION.get(view.participation)
+    pdf.fact(_("Awarding body"), stated(view.awarding_body))
+    pdf.fact(_("Country / region of the issuer"), stated(place))
+    pdf.fact(_("Date of issuing"), stated(issued))
+    pdf.fact(_("Level (EQF)"), _("European Qualifications Framework level %(level)s") % {
+        "level": stated(view.eqf_level)})
+    pdf.fact(_("Notional workload"), _("%(ects)s ECTS (%(workload)s)") % {
+        "ects": stated(view.ects), "workload": workload if view.workload else stated("")})
+    pdf.fact(_("Type of assessment"), stated(view.assessment))
+    pdf.fact(_("Form of participation"), _(participation) if participation else stated(view.participation))
+    pdf.fact(_("Quality assurance"), stated(view.quality_assurance))
     pdf.ln(3)
-    pdf.para("Learning outcomes achieved", 12, bold=True, height=7)
+    pdf.para(_("Learning outcomes achieved"), 12, bold=True, height=7)
     for outcome in view.outcomes:
-        achieved = "achieved" if outcome.met else "not achieved"
-        pdf.para(f"{outcome.name} - {outcome.result or '? %'}, {achieved}", 10, bold=True)
+        line = _("%(outcome)s - %(result)s, achieved") if outcome.met else _("%(outcome)s - %(result)s, not achieved")
+        pdf.para(line % {"outcome": outcome.name, "result": outcome.result or "? %"}, 10, bold=True)
         if outcome.skills:
-            pdf.para("ESCO skills: " + "; ".join(skill.label or skill.url for skill in outcome.skills), 9, height=5)
+            pdf.para(_("ESCO skills: %(skills)s") % {
+                "skills": "; ".join(skill.label or skill.url for skill in outcome.skills)}, 9, height=5)
         pdf.ln(1)
     pdf.ln(3)
     top = pdf.get_y()
@@ -128,20 +158,21 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
         y=top,
         w=38,
         h=38,
-        alt_text=f"QR code of {verification_url}",
+        alt_text=_("QR code of %(url)s") % {"url": verification_url},
     )
     pdf.set_xy(pdf.l_margin + 44, top + 4)
     pdf.set_font(pdf.family_name, "B", 10)
-    pdf.multi_cell(0, 5.5, align="L", text="Check this credential online", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5.5, align="L", text=pdf.text_safe(_("Check this credential online")), new_x=XPos.LEFT,
+                   new_y=YPos.NEXT)
     pdf.set_font(pdf.family_name, "", 9)
     pdf.multi_cell(
         0,
         5,
         align="L",
-        text=pdf.text_safe(
+        text=pdf.text_safe(_(
             "This paper copy is not the credential. Scan the code or open the address below to check the "
             "digitally signed original (Open Badges 3.0) and whether it is still valid."
-        ),
+        )),
         new_x=XPos.LEFT,
         new_y=YPos.NEXT,
     )
@@ -149,9 +180,8 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
     pdf.multi_cell(0, 5, align="L", text=verification_url, link=verification_url, new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(pdf.family_name, "", 7)
-    pdf.multi_cell(
-        0, 4, align="L", text=pdf.text_safe(f"Credential id: {view.credential_id}"), new_x=XPos.LEFT, new_y=YPos.NEXT
-    )
+    pdf.multi_cell(0, 4, align="L", text=pdf.text_safe(_("Credential id: %(id)s") % {"id": view.credential_id}),
+                   new_x=XPos.LEFT, new_y=YPos.NEXT)
     return bytes(pdf.output())
 
 

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from babel.dates import format_date
+
 from lti_tool.catalogue.esco import esco_label
 from lti_tool.credentials.exports.elm_vocab import country_name
 from lti_tool.credentials.issuing.inputs import AlignmentTarget, IdentityType
@@ -33,8 +35,8 @@ class OutcomeView:
     """One learning outcome, the learner's result and the skills it is aligned to."""
 
     id: str
-    name: str  # as the credential writes it ("Learning outcome LO1: …")
-    title: str  # the name without its "Learning outcome LO1: " prefix
+    name: str  # as the credential writes it, in its language ("Learning outcome LO1: …")
+    title: str  # the name without its "Learning outcome LO1: " prefix (in any language)
     result: str
     met: bool
     required: str
@@ -48,8 +50,10 @@ class CredentialView:
     credential_id: str
     title: str
     description: str
-    learner_name: str
-    learner_identified_by: str
+    learner_name: str  # "" when the learning platform gave no name (pages and the PDF say so in their language)
+    # How the credential identifies the learner: some of "name", "email", "account" (the e-mail address and the
+    # learning-platform account as salted hashes), in that order.
+    identified_by: tuple[str, ...]
     awarding_body: str
     awarding_body_url: str
     country: str
@@ -70,6 +74,7 @@ class CredentialView:
     minutes: int = 0
     valid_until_at: dt.datetime | None = None  # for pages, which format it in the reader's language
     issued_at: dt.datetime | None = None
+    language: str = "en"  # the achievement's inLanguage: the language of its texts and fixed words
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -80,8 +85,9 @@ def _moment(value: Any) -> dt.datetime | None:
 
 
 def _date(value: Any) -> str:
+    # English, Babel's way (as the pages write it); pages and the PDF format ``*_at`` in their own language.
     moment = _moment(value)
-    return f"{moment.day} {moment.strftime('%B %Y')}" if moment else str(value or "")
+    return format_date(moment, "long", locale="en") if moment else str(value or "")
 
 
 def _hours_minutes(value: Any) -> tuple[int, int] | None:
@@ -135,15 +141,22 @@ def _country(address: Mapping[str, Any]) -> str:
     return f"{name} ({code})" if name and code else str(name or code)
 
 
-def _learner(identifiers: Any) -> tuple[str, str]:
-    items = [i for i in identifiers or [] if isinstance(i, Mapping)]
+# The identifier types of a credential, as the pages name them (OB 3.0 IdentityObject.identityType).
+_IDENTIFIED_BY = ((IdentityType.NAME, "name"), (IdentityType.EMAIL, "email"), (IdentityType.LTI_USER, "account"))
+
+
+def _learner(identifiers: Any) -> tuple[str, tuple[str, ...]]:
+    items = [i for i in _list(identifiers) if isinstance(i, Mapping)]
     name = next((str(i.get("identityHash")) for i in items if i.get("identityType") == IdentityType.NAME), "")
     kinds = {str(i.get("identityType")) for i in items}
-    if IdentityType.EMAIL in kinds:
-        how = "name and e-mail address (the address is stored only as a salted hash)"
-    else:
-        how = "name and learning-platform account (stored only as a salted hash)"
-    return name or "(name not provided by the learning platform)", how
+    return name, tuple(
+        shown for kind, shown in _IDENTIFIED_BY if kind in kinds)
+
+
+def _outcome_title(outcome_id: str, name: str) -> str:
+    # "Learning outcome LO1: title" in the credential's language: the title follows the outcome's id.
+    marker = f"{outcome_id}: "
+    return name.split(marker, 1)[1] if marker in name else name.split(": ", 1)[-1]
 
 
 def present(document: Mapping[str, Any]) -> CredentialView:
@@ -167,10 +180,11 @@ def present(document: Mapping[str, Any]) -> CredentialView:
             overall = value
             continue
         name = str(description.get("name", ""))
+        outcome_id = description_id.rsplit("/results/", 1)[-1]
         outcomes.append(OutcomeView(
-            id=description_id.rsplit("/results/", 1)[-1],
+            id=outcome_id,
             name=name,
-            title=name.split(": ", 1)[-1],
+            title=_outcome_title(outcome_id, name),
             result=value,
             met=result.get("status") == "Completed",
             required=f"{_number(description['requiredValue'])} %" if "requiredValue" in description else "",
@@ -178,7 +192,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         ))
     eqf = next((a for a in _list(achievement.get("alignment")) if isinstance(a, Mapping)
                 and a.get("targetType") == AlignmentTarget.EQF), {})
-    name, how = _learner(subject.get("identifier"))
+    name, identified_by = _learner(subject.get("identifier"))
     participation = achievement.get("participationMode") or {}
     workload = _hours_minutes(achievement.get("volumeOfLearning"))
     return CredentialView(
@@ -186,7 +200,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         title=str(achievement.get("name", document.get("name", ""))),
         description=str(achievement.get("description", "")),
         learner_name=name,
-        learner_identified_by=how,
+        identified_by=identified_by,
         awarding_body=str(issuer.get("name", "")),
         awarding_body_url=str(issuer.get("url", "")),
         country=_country(address),
@@ -207,6 +221,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         quality_assurance=str(achievement.get("qualityAssuranceType", "")),
         quality_assurance_body=_body_name(achievement.get("qualityAssuranceBody"), issuer),
         skills=_skills(achievement.get("alignment"), language),
+        language=language,
     )
 
 

@@ -28,6 +28,8 @@ from lti_tool.credentials.issuing.inputs import (
 )
 from lti_tool.credentials.proof.contexts import CREDENTIAL_CONTEXT
 from lti_tool.credentials.proof.dataintegrity import CREATED_FORMAT
+from lti_tool.errors import N_
+from lti_tool.locales import translations
 from lti_tool.percent import percent_value
 
 __all__ = [
@@ -83,14 +85,15 @@ def _esco_alignment(skill: EscoSkill) -> dict[str, Any]:
     return alignment
 
 
-def _eqf_alignment(level: int) -> dict[str, Any]:
+def _eqf_alignment(level: int, language: str) -> dict[str, Any]:
     if not 1 <= level <= 8:
         raise ValueError(f"EQF level must be 1..8, got {level}")
+    _ = translations(language).gettext
     return {
         "type": ["Alignment"],
         "targetType": AlignmentTarget.EQF.value,
-        "targetFramework": "European Qualifications Framework",
-        "targetName": f"EQF level {level}",
+        "targetFramework": _("European Qualifications Framework"),
+        "targetName": _("EQF level %(level)s") % {"level": level},
         "targetCode": str(level),
         "targetUrl": EQF_LEVEL_URL.format(level=level),
     }
@@ -152,13 +155,19 @@ def learner_identifiers(learner: LearnerInfo) -> list[dict[str, Any]]:
     return ids
 
 
+# How the credential says the form of participation in a sentence (its language's words).
+PARTICIPATION_WORDS = {"online": N_("online"), "blended": N_("online and in person")}
+
+
 def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dict[str, Any]:
+    # Every fixed word of the credential is in its one language (inLanguage), like the unit's own texts.
+    _ = translations(unit.language).gettext
     overall_id = f"{achievement_id}/results/overall"
     descriptions: list[dict[str, Any]] = [
         {
             "id": overall_id,
             "type": ["ResultDescription"],
-            "name": "Overall score (%)",
+            "name": _("Overall score (per cent)"),
             "resultType": "Percent",
             "valueMin": "0",
             "valueMax": "100",
@@ -168,7 +177,7 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         description: dict[str, Any] = {
             "id": f"{achievement_id}/results/{outcome.id}",
             "type": ["ResultDescription"],
-            "name": f"Learning outcome {outcome.id}: {outcome.title}",
+            "name": _("Learning outcome %(id)s: %(title)s") % {"id": outcome.id, "title": outcome.title},
             "resultType": "Percent",
             "valueMin": "0",
             "valueMax": "100",
@@ -178,10 +187,10 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         if outcome.esco:
             description["alignment"] = [_esco_alignment(skill) for skill in outcome.esco]
         descriptions.append(description)
-    narrative = unit.criteria or (
-        f"Assessment ({unit.assessment_type}, {unit.participation.value}) of every learning outcome: "
-        + "; ".join(f"{o.id} {o.title}" for o in unit.outcomes)
-    )
+    narrative = unit.criteria or _("Every learning outcome is assessed (%(participation)s): %(outcomes)s") % {
+        "participation": _(PARTICIPATION_WORDS[unit.participation.value]),
+        "outcomes": "; ".join(f"{o.id} {o.title}" for o in unit.outcomes),
+    }
     return {
         "id": achievement_id,
         "type": ["Achievement"],
@@ -191,13 +200,13 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         "criteria": {"narrative": narrative},
         # The unit's badge (badge.py), served by the tool: sector colour, title, EQF level.
         "image": {"id": f"{achievement_id}/badge.svg", "type": "Image",
-                  "caption": f"{unit.title} (EQF level {unit.eqf_level})"},
+                  "caption": _("%(title)s (EQF level %(level)s)") % {"title": unit.title, "level": unit.eqf_level}},
         "creator": {"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
         "creditsAvailable": float(unit.ects),
         "inLanguage": unit.language,
         "version": unit.version,
-        "tag": ["green skills", unit.sector],
-        "alignment": [*(_esco_alignment(skill) for skill in unit.esco), _eqf_alignment(unit.eqf_level)],
+        "tag": [_("green skills"), unit.sector],
+        "alignment": [*(_esco_alignment(skill) for skill in unit.esco), _eqf_alignment(unit.eqf_level, unit.language)],
         "resultDescription": descriptions,
         # Terms of the embedded context (contexts.MASTERY_INLINE_CONTEXT) for what OB 3.0 has no field for.
         "creditFramework": ECTS_FRAMEWORK,
@@ -244,7 +253,7 @@ def build_credential(
         "@context": copy.deepcopy(CREDENTIAL_CONTEXT),
         "id": credential_id,
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": f"{unit.title} (micro-credential)",
+        "name": translations(unit.language).gettext("%(title)s (micro-credential)") % {"title": unit.title},
         "description": unit.summary,
         "issuer": issuer_profile(issuer),
         "validFrom": _iso(issued),

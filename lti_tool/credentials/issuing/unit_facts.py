@@ -9,6 +9,7 @@ from typing import Any
 from lti_tool.catalogue.esco import esco_label
 from lti_tool.catalogue.unit_doc import UnitDoc
 from lti_tool.credentials.issuing.inputs import EscoSkill, OutcomeInfo, Participation, UnitInfo
+from lti_tool.locales import translations
 
 # The fallback language of a credential: the unit files guarantee an "en" text for every field. A learner whose
 # language the unit is complete in gets the credential in it (``credential_language``).
@@ -58,6 +59,7 @@ def unit_info(
 
     Pick ``language`` with ``credential_language``: the unit's texts are then all in it (``inLanguage`` is true).
     """
+    _ = translations(language).gettext  # the defaults below, in the credential's language
     by_id = {result.outcome_id: result for result in results}
     skill_lang = skills_language(doc, language)
     outcomes = []
@@ -90,8 +92,8 @@ def unit_info(
         workload_hours=doc.workload_hours,
         esco=tuple(esco_skill(uri, skill_lang) for uri in doc.esco),
         participation=Participation(doc.participation),
-        assessment_type=_text(doc.assessment_type, language) or "Online assessment of learning outcomes",
-        quality_assurance=_text(doc.quality_assurance, language) or "Internal review by the awarding body",
+        assessment_type=_text(doc.assessment_type, language) or _("Online assessment of learning outcomes"),
+        quality_assurance=_text(doc.quality_assurance, language) or _("Internal review by the awarding body"),
         outcomes=tuple(outcomes),
         achievement_id=achievement_id,
         quality_assurance_body=quality_assurance_body,

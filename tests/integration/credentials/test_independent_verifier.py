@@ -11,7 +11,12 @@ from typing import Any
 
 import pytest
 
+from lti_tool.locales import translations
 from tests.integration.credentials.conftest import World
+
+# The tool's own English words that a credential in another language must not carry.
+ENGLISH_FIXED = ("(micro-credential)", "Learning outcome", "EQF level", "Overall score", "European Qualifications",
+                 "every learning outcome", "green skills", "Online assessment of", "Internal review by")
 
 JS_DIR = Path(__file__).resolve().parents[2] / "js_verifier"
 NODE = shutil.which("node")
@@ -57,6 +62,14 @@ def test_a_credential_in_the_learners_language_verifies_with_the_js_suite(world:
     assert unit["title"][locale] in document["name"]
     assert unit["outcomes"][0]["title"][locale] in json.dumps(achievement, ensure_ascii=False)
     assert unit["title"]["en"] not in json.dumps(document, ensure_ascii=False)
+    # Nor any fixed English word of the tool: the name's "(micro-credential)", "Learning outcome lo1:", the badge
+    # caption's and the EQF alignment's "EQF level", the overall result, the criteria, the tag.
+    signed = json.dumps(document, ensure_ascii=False)
+    assert [fragment for fragment in ENGLISH_FIXED if fragment in signed] == []
+    achievement_words = translations(locale).gettext
+    assert document["name"] == achievement_words("%(title)s (micro-credential)") % {"title": unit["title"][locale]}
+    assert achievement["image"]["caption"] == achievement_words("%(title)s (EQF level %(level)s)") % {
+        "title": unit["title"][locale], "level": unit["eqf_level"]}
     assert _js_verify(document, tmp_path)
     tampered = copy.deepcopy(document)
     tampered["credentialSubject"]["achievement"]["name"] = unit["title"]["en"]

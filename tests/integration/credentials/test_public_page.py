@@ -10,13 +10,17 @@ import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
 import pypdf
+from babel.dates import format_date
 from flask.testing import FlaskClient
+from flask_babel import refresh
 from markupsafe import escape
 from PIL import Image
 
 from lti_tool.credentials import services
 from lti_tool.db import db
+from lti_tool.locales import translations
 from tests.integration.credentials.conftest import World
+from tests.integration.test_learner_pages_translated import english_sources, page_text
 
 OB_NS = "https://purl.imsglobal.org/ob/v3p0"
 
@@ -54,7 +58,7 @@ def test_revocation_is_stated_on_the_page_in_api_verify_and_in_a_regenerated_pdf
                                     "reason": "Issued to the wrong learner", "superseded_by": None}
 
     after = pdf_text(client.get(f"/credentials/{credential.id}.pdf").get_data())
-    assert "REVOKED on 21 November 2026 because Issued to the wrong learner" in after
+    assert "REVOKED on November 21, 2026 because Issued to the wrong learner" in after
 
 
 def test_a_tampered_credential_is_explained_in_plain_words(world: World, client: FlaskClient) -> None:
@@ -138,3 +142,46 @@ def test_badge_image_is_the_achievement_image_and_baked_badges_carry_the_credent
     assert json.loads(png.text["openbadgecredential"]) == credential.document  # type: ignore[attr-defined]
     assert _verify(client, json.loads(png.text["openbadgecredential"]))["ok"] is True  # type: ignore[attr-defined]
     assert client.get("/achievements/no-such-unit/1.0.0/badge.svg").status_code == 404
+
+
+# The sentence the public page uses for each set of identifiers a credential carries.
+IDENTIFIED_BY = {
+    "name email account": "identified by name, e-mail address and learning-platform account; the address and the "
+                          "account are stored only as salted hashes",
+    "name account": "identified by name and learning-platform account; the account is stored only as a salted hash",
+}
+
+
+def test_the_page_says_how_the_holder_is_identified_in_every_language(world: World, client: FlaskClient) -> None:
+    by_email = world.issue(world.learner("with-email"))
+    by_account = world.issue(world.learner("no-email", email=""))
+    for credential, kinds in ((by_email, "name email account"), (by_account, "name account")):
+        identifiers = {i["identityType"] for i in credential.document["credentialSubject"]["identifier"]}
+        assert ("emailAddress" in identifiers) == ("email" in kinds)
+        for locale in ("en", "it", "es", "fi", "bg", "fr", "nl"):
+            refresh()  # the world's app context is shared by the requests: forget the last request's locale
+            html = client.get(f"/credentials/{credential.id}",
+                              headers={"Accept-Language": locale}).get_data(as_text=True)
+            assert f'data-identified-by="{kinds}"' in html, locale
+            _, text = page_text(html)
+            assert translations(locale).gettext(IDENTIFIED_BY[kinds]) in text, (locale, kinds)
+            others = [sentence for other, sentence in IDENTIFIED_BY.items() if other != kinds]
+            assert not [s for s in others if translations(locale).gettext(s) in text], (locale, kinds)
+
+
+def test_a_credential_issued_in_italian_prints_an_italian_certificate(world: World, client: FlaskClient) -> None:
+    learner = world.learner("it-pdf", name="Giulia Rossi")
+    learner.locale = "it"
+    db.session.commit()
+    credential = world.issue(learner)
+    assert credential.document["credentialSubject"]["achievement"]["inLanguage"] == "it"
+    text = pdf_text(client.get(f"/credentials/{credential.id}.pdf").get_data())
+    italian = translations("it").gettext
+    for sentence in ("This certifies that", "has been awarded the micro-credential", "Learning outcomes achieved",
+                     "Check this credential online"):
+        assert italian(sentence) != sentence and italian(sentence) in text, sentence
+        assert sentence not in text
+    first = credential.unit.document["outcomes"][0]
+    assert f"Risultato di apprendimento {first['id']}: {first['title']['it']}"[:60] in text
+    assert [piece for piece in english_sources("it") if piece in text] == []
+    assert format_date(credential.issued_at, "long", locale="it") in text  # the date the Italian way

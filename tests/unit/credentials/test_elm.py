@@ -106,7 +106,7 @@ def test_every_annex_one_element_is_in_the_graph(export: dict[str, Any], unit: U
     assert graph.value(spec, ELM.volumeOfLearning).toPython() == dt.timedelta(hours=25)  # workload
     assert str(graph.value(spec, ELM.EQFLevel)) == "http://data.europa.eu/snb/eqf/5"  # EQF
     assert len(list(graph.objects(claim, ELM.provenBy))) == 1 + len(unit.outcomes)  # assessment + grades
-    assert "82.5 %" in texts and "90 % (met)" in texts
+    assert "82.5 %" in texts and "90 % (achieved)" in texts
     assert str(graph.value(spec, ELM.mode)) == unit.participation.concept  # participation
     assert f"Quality assurance: {unit.quality_assurance}" in texts  # quality assurance
     assert f"Type of assessment: {unit.assessment_type}" in texts
