@@ -22,6 +22,7 @@ from lti_tool.credentials.verification.payload import read_upload
 from lti_tool.credentials.verification.services import verify_any
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, NotFound
+from lti_tool.locales import SUPPORTED_LOCALES
 
 bp = Blueprint("credentials", __name__)
 
@@ -124,9 +125,16 @@ def credential_elm(cid: uuid.UUID) -> ResponseReturnValue:
     return response
 
 
-def _badge_facts(unit: Unit) -> badge.BadgeFacts:
-    return badge.BadgeFacts(title=localized(unit.doc.title, "en"), sector=unit.sector,
+def _badge_facts(unit: Unit, language: str = "en") -> badge.BadgeFacts:
+    """The unit's badge in one language (the credential's: its title, in the image as in the signed caption)."""
+    language = language if language in SUPPORTED_LOCALES else "en"
+    return badge.BadgeFacts(title=localized(unit.doc.title, language), sector=unit.sector, language=language,
                             eqf_level=unit.eqf_level)
+
+
+def _credential_badge(credential: Credential) -> badge.BadgeFacts:
+    achievement = credential.document.get("credentialSubject", {}).get("achievement", {})
+    return _badge_facts(credential.unit, str(achievement.get("inLanguage") or "en"))
 
 
 def _image(body: str | bytes, mimetype: str, *, download: str | None = None) -> Response:
@@ -144,26 +152,27 @@ def achievement_badge(slug: str, version: str) -> ResponseReturnValue:
     unit = services.unit_version(db.session, slug, version)
     if unit is None:
         raise NotFound(N_("There is no unit with this name and version."))
-    return _image(badge.badge_svg(_badge_facts(unit)), "image/svg+xml")
+    # A credential in another language than English names its badge with ?lang= (issuing/builder.py).
+    return _image(badge.badge_svg(_badge_facts(unit, request.args.get("lang", "en"))), "image/svg+xml")
 
 
 @bp.get("/credentials/<uuid:cid>/badge.svg")
 def badge_svg(cid: uuid.UUID) -> ResponseReturnValue:
     """The badge of the credential's unit (SVG)."""
-    return _image(badge.badge_svg(_badge_facts(_credential(cid).unit)), "image/svg+xml")
+    return _image(badge.badge_svg(_credential_badge(_credential(cid))), "image/svg+xml")
 
 
 @bp.get("/credentials/<uuid:cid>/badge.png")
 def badge_png(cid: uuid.UUID) -> ResponseReturnValue:
     """The badge of the credential's unit (PNG, for link previews)."""
-    return _image(badge.badge_png(_badge_facts(_credential(cid).unit)), "image/png")
+    return _image(badge.badge_png(_credential_badge(_credential(cid))), "image/png")
 
 
 @bp.get("/credentials/<uuid:cid>/baked.svg")
 def baked_svg(cid: uuid.UUID) -> ResponseReturnValue:
     """The badge with the signed credential baked in (OB 3.0 §5.3, SVG)."""
     credential = _credential(cid)
-    body = badge.bake_svg(badge.badge_svg(_badge_facts(credential.unit)), credential.document)
+    body = badge.bake_svg(badge.badge_svg(_credential_badge(credential)), credential.document)
     return _image(body, "image/svg+xml", download=f"badge-{cid}.svg")
 
 
@@ -171,7 +180,7 @@ def baked_svg(cid: uuid.UUID) -> ResponseReturnValue:
 def baked_png(cid: uuid.UUID) -> ResponseReturnValue:
     """The badge with the signed credential baked in (OB 3.0 §5.3, PNG iTXt chunk)."""
     credential = _credential(cid)
-    body = badge.bake_png(badge.badge_png(_badge_facts(credential.unit)), credential.document)
+    body = badge.bake_png(badge.badge_png(_credential_badge(credential)), credential.document)
     return _image(body, "image/png", download=f"badge-{cid}.png")
 
 

@@ -19,6 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 from PIL import Image, ImageDraw, ImageFont, PngImagePlugin
 
 from lti_tool.credentials.exports.pdf import find_font
+from lti_tool.locales import translations
 
 PNG_KEYWORD = "openbadgecredential"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
@@ -39,6 +40,13 @@ class BadgeFacts:
     title: str
     sector: str
     eqf_level: int
+    language: str = "en"  # of the title, and of the accessible name's words
+
+    @property
+    def label(self) -> str:
+        """The badge's accessible name, in its language."""
+        return translations(self.language).gettext("%(title)s, EQF level %(level)s") % {
+            "title": self.title, "level": self.eqf_level}
 
     @property
     def colour(self) -> str:
@@ -61,10 +69,10 @@ def badge_svg(facts: BadgeFacts) -> str:
     text = "".join(
         f'<tspan x="200" y="{first + i * 28}">{escape(line)}</tspan>' for i, line in enumerate(lines)
     )
-    label = f"{facts.title}, EQF level {facts.eqf_level}"
+    label = facts.label
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" width="{SIZE}" height="{SIZE}" '
-        f'role="img" aria-label={quoteattr(label)}>'
+        f'role="img" aria-label={quoteattr(label)} xml:lang={quoteattr(facts.language)}>'
         f"<title>{escape(label)}</title>"
         f'<circle cx="200" cy="200" r="196" fill="{facts.colour}"/>'
         '<circle cx="200" cy="200" r="178" fill="none" stroke="#ffffff" stroke-width="4"/>'

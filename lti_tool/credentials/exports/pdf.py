@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -82,6 +83,11 @@ class Revocation:
     reason: str
 
 
+def _percent(value: float | None, fallback: str, language: str) -> str:
+    # The credential's percentage with the language's decimal mark ("82,5 %"), as the reader wrote it otherwise.
+    return f"{format_decimal(value, format='#,##0.#', locale=language)} %" if value is not None else fallback
+
+
 def _date(moment: dt.datetime | None, fallback: str, language: str) -> str:
     return format_date(moment, "long", locale=language) if moment is not None else fallback
 
@@ -122,7 +128,7 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
     pdf.para(_("has been awarded the micro-credential"), 11)
     pdf.para(view.title, 17, bold=True, height=9)
     pdf.para(_("on %(date)s, with an overall result of %(result)s.") % {
-        "date": stated(issued), "result": stated(view.overall)}, 11)
+        "date": stated(issued), "result": stated(_percent(view.overall_value, view.overall, language))}, 11)
     pdf.ln(5)
     workload = ngettext("%(num)d hour of learning", "%(num)d hours of learning", view.hours) % {"num": view.hours}
     if view.minutes:
@@ -142,7 +148,8 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
     pdf.para(_("Learning outcomes achieved"), 12, bold=True, height=7)
     for outcome in view.outcomes:
         line = _("%(outcome)s - %(result)s, achieved") if outcome.met else _("%(outcome)s - %(result)s, not achieved")
-        pdf.para(line % {"outcome": outcome.name, "result": outcome.result or "? %"}, 10, bold=True)
+        result = _percent(outcome.result_value, outcome.result, language) or "? %"
+        pdf.para(line % {"outcome": outcome.name, "result": result}, 10, bold=True)
         if outcome.skills:
             pdf.para(_("ESCO skills: %(skills)s") % {
                 "skills": "; ".join(skill.label or skill.url for skill in outcome.skills)}, 9, height=5)

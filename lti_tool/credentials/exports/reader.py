@@ -41,6 +41,8 @@ class OutcomeView:
     met: bool
     required: str
     skills: tuple[SkillView, ...]
+    result_value: float | None = None  # the percentages as numbers, for pages and the PDF to write their way
+    required_value: float | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class CredentialView:
     minutes: int = 0
     valid_until_at: dt.datetime | None = None  # for pages, which format it in the reader's language
     issued_at: dt.datetime | None = None
+    overall_value: float | None = None  # the overall result in per cent, as a number
     language: str = "en"  # the achievement's inLanguage: the language of its texts and fixed words
 
 
@@ -100,6 +103,13 @@ def _workload(hours_minutes: tuple[int, int] | None, value: Any) -> str:
         return str(value or "")
     hours, minutes = hours_minutes
     return f"{hours} hours" + (f" {minutes} minutes" if minutes else "")
+
+
+def _value(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _number(value: Any) -> str:
@@ -168,7 +178,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
     results = {r.get("resultDescription"): r for r in _list(subject.get("result")) if isinstance(r, Mapping)}
     language = achievement.get("inLanguage")
     language = language if isinstance(language, str) and language else "en"
-    overall, outcomes = "", []
+    overall, overall_value, outcomes = "", None, []
     # The achievement's result descriptions, in its order, each with the learner's result (if any).
     for description in _list(achievement.get("resultDescription")):
         if not isinstance(description, Mapping):
@@ -177,7 +187,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         result = results.get(description_id, {})
         value = f"{_number(result['value'])} %" if result.get("value") is not None else ""
         if description_id.endswith("/results/overall"):
-            overall = value
+            overall, overall_value = value, _value(result.get("value"))
             continue
         name = str(description.get("name", ""))
         outcome_id = description_id.rsplit("/results/", 1)[-1]
@@ -189,6 +199,8 @@ def present(document: Mapping[str, Any]) -> CredentialView:
             met=result.get("status") == "Completed",
             required=f"{_number(description['requiredValue'])} %" if "requiredValue" in description else "",
             skills=_skills(description.get("alignment"), language),
+            result_value=_value(result.get("value")),
+            required_value=_value(description.get("requiredValue")),
         ))
     eqf = next((a for a in _list(achievement.get("alignment")) if isinstance(a, Mapping)
                 and a.get("targetType") == AlignmentTarget.EQF), {})
@@ -210,6 +222,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         valid_until=_date(document["validUntil"]) if "validUntil" in document else "",
         valid_until_at=_moment(document.get("validUntil")),
         overall=overall,
+        overall_value=overall_value,
         outcomes=tuple(outcomes),
         ects=_number(achievement.get("creditsAvailable")),
         workload=_workload(workload, achievement.get("volumeOfLearning")),

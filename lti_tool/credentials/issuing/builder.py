@@ -199,7 +199,8 @@ def _achievement(unit: UnitInfo, issuer: IssuerInfo, achievement_id: str) -> dic
         "description": unit.summary,
         "criteria": {"narrative": narrative},
         # The unit's badge (badge.py), served by the tool: sector colour, title, EQF level.
-        "image": {"id": f"{achievement_id}/badge.svg", "type": "Image",
+        "image": {"id": f"{achievement_id}/badge.svg" + ("" if unit.language == "en" else f"?lang={unit.language}"),
+                  "type": "Image",
                   "caption": _("%(title)s (EQF level %(level)s)") % {"title": unit.title, "level": unit.eqf_level}},
         "creator": {"id": issuer.id, "type": ["Profile"], "name": issuer.name, "url": issuer.url},
         "creditsAvailable": float(unit.ects),

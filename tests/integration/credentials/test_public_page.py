@@ -185,3 +185,11 @@ def test_a_credential_issued_in_italian_prints_an_italian_certificate(world: Wor
     assert f"Risultato di apprendimento {first['id']}: {first['title']['it']}"[:60] in text
     assert [piece for piece in english_sources("it") if piece in text] == []
     assert format_date(credential.issued_at, "long", locale="it") in text  # the date the Italian way
+    # Its badge image is the Italian one: the title and the accessible name in Italian.
+    image = urlsplit(credential.document["credentialSubject"]["achievement"]["image"]["id"])
+    assert image.query == "lang=it"
+    svg = client.get(image.path, query_string=image.query).get_data(as_text=True)
+    title = credential.unit.document["title"]["it"]
+    root = ET.fromstring(svg)
+    assert root.get("aria-label") == f"{title}, livello EQF 5"
+    assert root.get("{http://www.w3.org/XML/1998/namespace}lang") == "it"

@@ -138,3 +138,30 @@ def test_country_code_alone_is_named_from_the_one_country_table(credential: dict
     coded["issuer"]["address"]["addressCountryCode"] = "CH"  # not an EU state: only the ELM table had it
     assert present(coded).country == "Switzerland (CH)"
     assert "Switzerland (CH)" in pdf_text(certificate_pdf(coded, URL))
+
+
+NEEDS_FONT = pytest.mark.skipif(find_font() is None, reason="Cyrillic needs the DejaVu TrueType font")
+# The certificate's fixed English sentences: none may remain in a certificate of a credential in another language.
+ENGLISH_SENTENCES = ("MICRO-CREDENTIAL", "This certifies that", "has been awarded the micro-credential",
+                     "overall result of", "Awarding body", "Date of issuing", "European Qualifications Framework",
+                     "Notional workload", "hours of learning", "Type of assessment", "Form of participation",
+                     "Quality assurance", "Learning outcome", "achieved", "ESCO skills", "Check this credential",
+                     "This paper copy", "Credential id", "November")
+
+
+@pytest.mark.parametrize(("language", "certifies", "overall"), [("it", "Si certifica che", "82,5 %"),
+                                                                ("fi", "Täten todistetaan, että", "82,5 %"),
+                                                                pytest.param("bg", "С настоящото се удостоверява, че",
+                                                                             "82,5 %", marks=NEEDS_FONT)])
+def test_a_credential_in_another_language_prints_its_certificate_in_it(
+        issuer: IssuerInfo, learner: LearnerInfo, unit: UnitInfo, issued: dt.datetime, language: str,
+        certifies: str, overall: str) -> None:
+    document = build_credential(credential_id="urn:uuid:2", issuer=issuer, learner=learner,
+                                unit=dataclasses.replace(unit, language=language), overall_score=0.825, issued=issued,
+                                achievement_base_url="https://mastery.example/achievements")
+    text = pdf_text(certificate_pdf(document, URL))
+    assert [sentence for sentence in ENGLISH_SENTENCES if sentence in text] == []
+    assert certifies in text and overall in text
+    view = present(document)
+    assert view.language == language
+    assert [o.title for o in view.outcomes] == [o.title for o in unit.outcomes]  # the translated prefix is read off
