@@ -18,8 +18,8 @@ ANNA = PlatformUser(sub="anna", name="Anna Lind")
 NAMELESS = PlatformUser(sub="private-9")
 
 
-def _teacher_tab(page: Page, tool: LiveTool, platform: TestPlatform) -> None:
-    params = platform.login_params(target_link_uri=tool.launch_url, user=TEACHER, roles=[LtiRoles.INSTRUCTOR],
+def _teacher_tab(page: Page, tool: LiveTool, platform: TestPlatform, user: PlatformUser = TEACHER) -> None:
+    params = platform.login_params(target_link_uri=tool.launch_url, user=user, roles=[LtiRoles.INSTRUCTOR],
                                    custom={"unit": UNIT}, resource_link={"id": "rl-1", "title": "Circular design"})
     fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
     page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
@@ -106,3 +106,68 @@ def test_teacher_goes_from_the_unit_to_an_attempt_and_sets_the_policy(
     _check(page, "course")
     context.close()
     assert requests.get(tool.url + "/health", timeout=5).status_code in (200, 503)
+
+
+# Every word of a visible table cell on one line: a Range per word has one line box unless the word is broken
+# (hyphens and slashes are break points of their own). The width check catches a column squeezed to a sliver.
+# The study sections' own tables (unit content) scroll sideways in their region by design and are not checked.
+_BROKEN_WORDS = """() => {
+  const broken = [], slivers = [];
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    if (cell.closest('.study')) continue;
+    const box = cell.getBoundingClientRect();
+    const style = getComputedStyle(cell);
+    if (!box.width || style.visibility === 'hidden' || cell.closest('thead, .visually-hidden')) continue;
+    const text = cell.innerText.trim();
+    if (text.length >= 3 && box.width < 48) slivers.push(`${Math.round(box.width)} px: ${text.slice(0, 30)}`);
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('.visually-hidden')) continue;
+      for (const m of node.data.matchAll(/[^\\s\\-\\u2010/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width).map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return {broken: broken.slice(0, 10), slivers: slivers.slice(0, 10)};
+}"""
+
+
+def _reads_whole_words(page: Page, name: str) -> None:
+    """Fits 360 px, no table word broken across lines nor a column squeezed to a sliver, axe clean."""
+    page.wait_for_load_state("load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, (name, wide_elements(page))
+    assert page.evaluate(_BROKEN_WORDS) == {"broken": [], "slivers": []}, name
+    assert axe_violations(page) == [], name
+    screenshot(page, f"teacher-{name}")
+
+
+@pytest.mark.browser
+def test_teacher_tables_read_as_whole_words_at_360_in_finnish_and_bulgarian(
+        registered: tuple[LiveTool, TestPlatform], chromium: Browser) -> None:
+    """The unit's outcomes (long ESCO labels), the course dashboard and the learners: cards on a phone."""
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    tool, platform = registered
+    submit_attempt(launch(tool, platform, ANNA), {"lo1", "lo2", "lo3"})
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    page = context.new_page()
+    for locale in ("fi", "bg"):
+        teacher = PlatformUser(sub=TEACHER.sub, name=TEACHER.name, locale=locale)
+        _teacher_tab(page, tool, platform, user=teacher)
+        assert page.locator("html").get_attribute("lang") == locale
+        assert page.locator("table.outcome-table td[data-cell=esco] a").count() >= 3
+        _reads_whole_words(page, f"unit-{locale}")
+        with page.expect_navigation():
+            page.click("#learner-results")
+        page.wait_for_selector('tr[data-user="anna"]')
+        _reads_whole_words(page, f"learners-{locale}")
+        with page.expect_navigation():
+            page.click("nav a[href*='/dashboard']")
+        page.wait_for_selector('table.dashboard tr[data-unit] td[data-count="credentials"]')
+        assert page.locator('table.dashboard td[data-count="mastered"]').first.inner_text().strip().endswith("1")
+        _reads_whole_words(page, f"course-{locale}")
+    context.close()
