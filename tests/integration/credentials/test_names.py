@@ -60,6 +60,6 @@ def test_a_nameless_learner_is_asked_once_and_the_credential_waits_for_the_name(
 
 
 def row_text(html: str, user: str) -> str:
-    match = re.search(rf'<tr data-user="{re.escape(user)}".*?</tr>', html, re.S)
+    match = re.search(rf'<tr role="row" data-user="{re.escape(user)}".*?</tr>', html, re.S)
     assert match
     return match.group(0)

@@ -84,8 +84,10 @@ def test_placement_shows_each_learners_outcomes_as_submitted(course: dict[str, A
     assert [link for link in ben.links if link.startswith("/credentials/")], ben.links
     assert "none" in anna.cells["credential"]
     assert "pending" in ben.cells["grade"]  # the score waits in the grade outbox for the worker
-    # Text alternatives and table semantics (WCAG 2.1 AA: 1.1.1, 1.3.1).
-    assert '<th scope="col" data-outcome="lo1">' in page.text and '<th scope="row">' in page.text
+    # Text alternatives and table semantics (WCAG 2.1 AA: 1.1.1, 1.3.1); explicit roles, as a phone stacks the rows.
+    assert '<th scope="col" role="columnheader" data-outcome="lo1">' in page.text
+    assert '<th scope="row" role="rowheader">' in page.text
+    assert '<table class="dashboard matrix cards" role="table"' in page.text
     assert '<span aria-hidden="true">✓</span><span class="visually-hidden">met</span>' in page.text
     assert '<span aria-hidden="true">✗</span><span class="visually-hidden">not met</span>' in page.text
     assert len(platform.nrps.requests) == 3  # the roster came from the LMS once …

@@ -17,7 +17,8 @@ OTHER_UNIT = "wood-chain-of-custody"
 
 def _lms_rows(html: str) -> dict[str, str]:
     """data-unit → label of the rows the page lists from the LMS's line items."""
-    found = re.findall(r'<tr data-link="lms-[^"]*" data-unit="([^"]+)" data-waiting="lms">\s*<th scope="row">([^<]+)',
+    found = re.findall(r'<tr role="row" data-link="lms-[^"]*" data-unit="([^"]+)" data-waiting="lms">\s*'
+                       r'<th scope="row" role="rowheader">([^<]+)',
                        html)
     return {slug: label.strip() for slug, label in found}
 
