@@ -328,6 +328,7 @@ def profile(kind: str, launches: int) -> None:
         profiler = cProfile.Profile(time.thread_time)  # CPU of the serving thread only, not waits
         measuring, profiling = threading.Event(), threading.Event()
         thread_cpu = {OURS.name: 0.0, BARE.name: 0.0}
+        path_cpu: dict[str, float] = {}  # our server-thread CPU by request path (login, launch, the unit page)
 
         def serve(name: str, wsgi: Callable[..., object], at: int) -> object:
             def counted(environ: dict[str, object], start_response: Callable[..., object]) -> object:
@@ -337,7 +338,11 @@ def profile(kind: str, launches: int) -> None:
                 try:
                     return list(wsgi(environ, start_response))  # type: ignore[call-overload]
                 finally:
-                    thread_cpu[name] += time.thread_time() - started
+                    spent = time.thread_time() - started
+                    thread_cpu[name] += spent
+                    if name == OURS.name:
+                        path = str(environ.get("PATH_INFO", ""))
+                        path_cpu[path] = path_cpu.get(path, 0.0) + spent
                     if profiling.is_set():
                         profiler.disable()
 
@@ -361,6 +366,7 @@ def profile(kind: str, launches: int) -> None:
         counts = {OURS.name: 0, BARE.name: 0}
         for key in thread_cpu:
             thread_cpu[key] = 0.0
+        path_cpu.clear()
         for _ in range(3):
             for tool in (OURS, BARE):
                 one = Client(tool, *where[tool.name], platform, time.perf_counter() + 600, 3,
@@ -372,6 +378,8 @@ def profile(kind: str, launches: int) -> None:
         print(f"\nserver-thread CPU per launch, in-process, {kind} "
               f"({counts[OURS.name]} + {counts[BARE.name]} launches, "
               f"3 alternating rounds): ours {ours_ms:.2f} ms, bare {bare_ms:.2f} ms, ratio {ours_ms / bare_ms:.2f}×")
+        print("  ours by request: " + ", ".join(
+            f"{path} {seconds * 1000 / max(counts[OURS.name], 1):.2f} ms" for path, seconds in path_cpu.items()))
         profiling.set()
         measuring.set()
         client = Client(OURS, port, base, platform, time.perf_counter() + 600, 2, limit=launches)
@@ -379,6 +387,8 @@ def profile(kind: str, launches: int) -> None:
         for httpd in servers:
             httpd.shutdown()  # type: ignore[attr-defined]
         stats = pstats.Stats(profiler)
+        if os.environ.get("PROFILE_DUMP"):  # a file for pstats/snakeviz (e.g. sorted by own time)
+            stats.dump_stats(os.environ["PROFILE_DUMP"])
         print(f"\nprofile of {len(client.latencies)} launches ({kind}, server side, in-process): "
               f"{stats.total_tt * 1000 / max(len(client.latencies), 1):.2f} ms of server CPU per launch under cProfile")
         stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))

@@ -151,14 +151,18 @@ def _open_attempt(db: so.Session, launch: LaunchSession) -> Attempt | None:
     ))
 
 
-def learner_attempts(db: so.Session, launch: LaunchSession) -> list[Attempt]:
-    """The launched learner's attempts at this placement, newest first (reset ones left out)."""
+def placement_attempts(db: so.Session, launch: LaunchSession) -> list[Attempt]:
+    """Every attempt of the launched learner at this placement, oldest first (one read serves the unit page)."""
     if launch.resource_link_pk is None:
         return []
     return list(db.scalars(sa.select(Attempt).where(
         Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
-        Attempt.state != AttemptState.RESET,
-    ).order_by(Attempt.number.desc())))
+    ).order_by(Attempt.number)))
+
+
+def learner_attempts(every: list[Attempt]) -> list[Attempt]:
+    """The attempts the learner sees, newest first, reset ones left out (`every`: from placement_attempts)."""
+    return [attempt for attempt in reversed(every) if attempt.state != AttemptState.RESET]
 
 
 @dataclass(frozen=True)
@@ -436,9 +440,7 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     return attempt.result
 
 
-def learner_availability(db: so.Session, launch: LaunchSession, unit: Unit, *, now: dt.datetime) -> Availability:
-    """The launched learner's standing at this placement: attempts used and left, next opening."""
-    every = list(db.scalars(sa.select(Attempt).where(
-        Attempt.user_pk == launch.user_pk, Attempt.resource_link_pk == launch.resource_link_pk,
-    ).order_by(Attempt.number)))
+def learner_availability(unit: Unit, every: list[Attempt], *, now: dt.datetime) -> Availability:
+    """The learner's standing at this placement: attempts used and left, next opening (`every`: as
+    placement_attempts gives)."""
     return Policy.of(unit).availability(every, now)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
+from markupsafe import Markup
 
-from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade
+from lti_tool.assessment.models import AttemptState
+from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade, placement_attempts
 from lti_tool.assessment.views import close_expired_attempt
+from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, study_view, unit_json
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound
+from lti_tool.fragments import cached, render_fragment
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 
@@ -40,19 +47,28 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     lang = session.locale
     # The unit's texts are shown in the learner's language only where the unit is complete in it.
     text_lang = unit.doc.content_language(lang)
-
-    study = study_view(unit, text_lang)
     entry = unit_json(unit, text_lang)
-    if not staff:
-        close_expired_attempt(session)  # a timed attempt that ran out while away shows its result here
-    attempts = [] if staff else learner_attempts(db.session, session)
+    every = [] if staff else placement_attempts(db.session, session)  # one read for the list and the standing
+    if any(a.state == AttemptState.IN_PROGRESS for a in every) and close_expired_attempt(session) is not None:
+        every = placement_attempts(db.session, session)  # a timed attempt ran out while away: show its result
+    attempts = learner_attempts(every)
     grade = learner_grade(db.session, session, unit, attempts)
-    standing = None if staff else learner_availability(db.session, session, unit, now=utcnow())
+    standing = None if staff else learner_availability(unit, every, now=utcnow())
+    # The study text is the same for every reader of this unit version in this language: rendered once per
+    # process (lti_tool.fragments), it was most of this page's template time (docs/scaling.md).
+    workload, study = cached(("unit-study", unit.id, unit.content_hash, text_lang, lang, str(get_locale())),
+                             lambda: _study(unit, text_lang, lang))
     page = render_template(
-        "catalogue/unit.html", unit=unit, entry=entry, sections=study.sections, staff=staff, session=session,
+        "catalogue/unit.html", unit=unit, entry=entry, study=study, staff=staff, session=session,
         outcomes=list(zip(unit.doc.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
-        fallback=text_lang != lang.split("-", 1)[0].lower(), references=study.references,
-        workload=study.workload,
+        fallback=text_lang != lang.split("-", 1)[0].lower(), workload=workload,
         attempts=attempts, grade=grade, standing=standing,
     )
     return page
+
+
+def _study(unit: Unit, text_lang: str, lang: str) -> tuple[Any, Markup]:
+    """The unit's workload and its study text rendered (catalogue/_study.html), both in `text_lang`."""
+    view = study_view(unit, text_lang)
+    return view.workload, render_fragment("catalogue/_study.html", sections=view.sections,
+                                          references=view.references, text_lang=text_lang, lang=lang)

@@ -5,7 +5,6 @@ Each override below names the pylti1p3next 2.0.2 behaviour it replaces (measured
 
 from __future__ import annotations
 
-import json
 import typing as t
 from typing import Any
 
@@ -275,9 +274,9 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         if not isinstance(kid, str) or not kid:
             raise LaunchError(N_("The launch token does not name its signing key (kid)."), code="missing_kid")
         assert self._registration is not None
-        jwk = self._keys.find_key(t.cast(str, self._registration.get_key_set_url()), kid)
+        key_set_url = t.cast(str, self._registration.get_key_set_url())
         try:
-            public_key = jwt.PyJWK.from_json(json.dumps(jwk), algorithm="RS256")
+            public_key = self._keys.public_key(key_set_url, kid)  # parsed once per fetched key set
             client_id = t.cast(str, self._registration.get_client_id())
             body = jwt.decode(
                 self._get_id_token(), public_key, algorithms=["RS256"], audience=client_id,

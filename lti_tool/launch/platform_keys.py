@@ -9,10 +9,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import jwt
 
 from lti_tool.errors import N_, LaunchError
 
@@ -23,6 +24,7 @@ Fetcher = Callable[[str], dict[str, Any]]
 class _Entry:
     jwks: dict[str, Any]
     fetched_at: float
+    parsed: dict[str, jwt.PyJWK] = field(default_factory=dict)  # by kid: a key is parsed once per fetch
 
 
 class PlatformKeyCache:
@@ -68,6 +70,18 @@ class PlatformKeyCache:
         if key is None:
             raise LaunchError(N_("The launch was signed with a key the platform does not publish."), code="unknown_kid")
         return key
+
+    def public_key(self, url: str, kid: str) -> jwt.PyJWK:
+        """The RS256 key with this ``kid``, parsed once per fetched key set (see find_key); PyJWKError if unusable."""
+        jwk = self.find_key(url, kid)
+        with self._lock:
+            entry = self._entries.get(url)
+        if entry is None or _by_kid(entry.jwks, kid) is not jwk:  # refetched meanwhile: parse without keeping
+            return jwt.PyJWK(jwk, algorithm="RS256")
+        parsed = entry.parsed.get(kid)
+        if parsed is None:
+            parsed = entry.parsed[kid] = jwt.PyJWK(jwk, algorithm="RS256")
+        return parsed
 
     def _refresh(self, url: str) -> _Entry:
         entry = _Entry(self._fetch(url), time.monotonic())

@@ -40,10 +40,10 @@ def questionnaire_page(slug: str) -> ResponseReturnValue:
     if request.method == "GET":
         if questionnaire.answered(db.session, session, slug) is not None:
             return render_template("pilots/questionnaire.html", unit=unit, declared=declared, done=True, form={})
-        if not questionnaire.may_answer(db.session, session, unit):
+        if not questionnaire.may_answer(db.session, session, unit.slug):
             raise Conflict(gettext("The questionnaire opens once you have submitted the unit's assessment."))
         return render_template("pilots/questionnaire.html", unit=unit, declared=declared, done=False, form={})
-    if not questionnaire.may_answer(db.session, session, unit):
+    if not questionnaire.may_answer(db.session, session, unit.slug):
         if questionnaire.answered(db.session, session, slug) is not None:
             raise Conflict(gettext("You have answered this questionnaire already. Thank you!"))
         raise Conflict(gettext("The questionnaire opens once you have submitted the unit's assessment."))
@@ -92,10 +92,10 @@ def questionnaire_link() -> dict[str, object]:
         return {}
     if request.endpoint == "pilot_learner.questionnaire_page":
         return {}
-    unit = current_unit(db.session, session.unit_slug)
-    if unit is None or not questionnaire.may_answer(db.session, session, unit):
+    # Runs on every page a learner sees: one query. A submitted attempt at this slug implies the unit exists.
+    if not questionnaire.may_answer(db.session, session, session.unit_slug):
         return {}
-    return {"questionnaire_url": url_for("pilot_learner.questionnaire_page", slug=unit.slug)}
+    return {"questionnaire_url": url_for("pilot_learner.questionnaire_page", slug=session.unit_slug)}
 
 
 def init_app(app: Flask) -> None:

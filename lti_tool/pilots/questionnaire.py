@@ -57,12 +57,12 @@ def check_answers(form: Mapping[str, str]) -> Answers:
                    comment=comment)
 
 
-def may_answer(db: so.Session, session: LaunchSession, unit: Unit) -> bool:
-    """A learner who submitted an attempt at this unit in this course and has not answered yet."""
+def may_answer(db: so.Session, session: LaunchSession, slug: str) -> bool:
+    """A learner who submitted an attempt at the unit `slug` in this course and has not answered yet."""
     submitted = db.scalar(sa.select(Attempt.id).join(Unit, Unit.id == Attempt.unit_pk).where(
-        Attempt.user_pk == session.user_pk, Attempt.context_pk == session.context_pk, Unit.slug == unit.slug,
+        Attempt.user_pk == session.user_pk, Attempt.context_pk == session.context_pk, Unit.slug == slug,
         Attempt.state == AttemptState.SUBMITTED).limit(1))
-    return submitted is not None and answered(db, session, unit.slug) is None
+    return submitted is not None and answered(db, session, slug) is None
 
 
 def answered(db: so.Session, session: LaunchSession, slug: str) -> QuestionnaireAnswer | None:

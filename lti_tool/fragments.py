@@ -1,0 +1,76 @@
+"""Parts of a page rendered once per process: HTML that depends only on immutable content and the page language.
+
+The unit page a launch lands on spends most of its template time on the study text (table of contents, sections,
+figures, references): the same bytes for every learner of one unit version in one language. It is rendered once
+per key here and then pasted into the page (measured with bench/launch.py; see docs/scaling.md). A fragment
+must carry nothing of the request (no launch token, no CSRF token, no user data): callers key it by everything
+it is made of.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+from markupsafe import Markup
+
+_EXTENSION = "mastery.fragments"
+T = TypeVar("T")
+
+
+class FragmentCache:
+    """A bounded LRU of rendered fragments (and what goes with them), shared by the threads of one process."""
+
+    def __init__(self, maxsize: int = 128) -> None:
+        self._maxsize = maxsize
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def get(self, key: Hashable) -> Any:
+        """The fragment stored under `key`, or None."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: Hashable, fragment: Any) -> None:
+        """Keep `fragment` under `key`, dropping the least recently used one beyond the bound."""
+        with self._lock:
+            self._entries[key] = fragment
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def fragment_cache(app: Flask | None = None) -> FragmentCache:
+    """This app's fragment cache."""
+    app = app or current_app
+    cache: FragmentCache = app.extensions.setdefault(_EXTENSION, FragmentCache())
+    return cache
+
+
+def cached(key: Hashable, make: Callable[[], T]) -> T:
+    """The value stored under `key` in this app's fragment cache, made by `make()` on a miss."""
+    cache = fragment_cache()
+    found = cache.get(key)
+    if found is None:
+        found = make()
+        cache.put(key, found)
+    return found
+
+
+def render_fragment(template: str, **context: Any) -> Markup:
+    """`template` rendered with `context` only, for caching.
+
+    Through the Jinja environment directly: the context processors (launch and CSRF tokens, the pilot notices) are
+    request data and must not reach a shared fragment; `_()` and `url_for` are Jinja globals.
+    """
+    # An autoescaped template's output, as render_template would return it.
+    return Markup(current_app.jinja_env.get_template(template).render(**context))  # noqa: S704
