@@ -59,3 +59,28 @@ def test_unreachable_key_set_is_a_launch_error_not_a_crash() -> None:
     with pytest.raises(LaunchError) as error:
         cache.find_key("http://127.0.0.1:9/jwks", "a")
     assert error.value.code == "jwks_unavailable"
+
+
+def _rsa_jwk(kid: str) -> dict[str, Any]:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from jwt.algorithms import RSAAlgorithm
+
+    jwk: dict[str, Any] = RSAAlgorithm.to_jwk(rsa.generate_private_key(65537, 2048).public_key(), as_dict=True)
+    return {**jwk, "kid": kid, "alg": "RS256"}
+
+
+def test_a_key_is_parsed_once_per_fetched_key_set_and_a_rotated_one_replaces_it() -> None:
+    first, rotated = _rsa_jwk("a"), _rsa_jwk("a")
+    fetch = CountingFetcher({"keys": [first]}, {"keys": [rotated]})
+    cache = PlatformKeyCache(ttl_seconds=300, timeout_seconds=1, fetcher=fetch)
+    parsed = cache.public_key("u", "a")
+    assert cache.public_key("u", "a") is parsed  # not parsed again
+    assert parsed.key.public_numbers().n == int.from_bytes(_b64(first["n"]), "big")
+    cache._refresh("u")  # what an expired TTL does
+    assert cache.public_key("u", "a").key.public_numbers().n == int.from_bytes(_b64(rotated["n"]), "big")
+
+
+def _b64(text: str) -> bytes:
+    import base64
+
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
