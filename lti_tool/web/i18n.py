@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from lti_tool.assessment.numbers import format_number, format_percentage, symbols
 from lti_tool.errors import N_
-from lti_tool.locales import SUPPORTED_LOCALES
+from lti_tool.locales import SUPPORTED_LOCALES, country_name
 from lti_tool.settings import PROJECT_ROOT
 
 
@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.filters["sector"] = lambda sector: gettext(SECTOR_LABELS.get(sector, sector))
     app.jinja_env.filters["percent"] = lambda fraction: format_percentage(fraction, str(get_locale()))
+    app.jinja_env.filters["country"] = lambda code: country_name(code, str(get_locale()))
 
 
 # The four MASTERY sectors of the unit files, as a learner reads them (the same words as the pilot reports).

@@ -25,7 +25,7 @@ from fpdf.enums import XPos, YPos
 from lti_tool.credentials.exports.qr import qr_png
 from lti_tool.credentials.exports.reader import CredentialView, present
 from lti_tool.errors import N_
-from lti_tool.locales import SUPPORTED_LOCALES, translations
+from lti_tool.locales import SUPPORTED_LOCALES, country_name, translations
 
 # A Unicode TrueType font (learner names are in every EU script); Debian's fonts-dejavu-core installs these.
 FONT_CANDIDATES = (
@@ -102,7 +102,8 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
     def stated(text: str) -> str:
         return text or _("not stated")
 
-    place = ", ".join(part for part in (view.region, view.country) if part)
+    country = country_name(view.country_code, language) if view.country_code else view.country
+    place = ", ".join(part for part in (view.region, country) if part)
     learner = view.learner_name or _("(name not provided by the learning platform)")
     issued = _date(view.issued_at, view.issued, language)
     pdf = _Certificate(font if font is not None else find_font())

@@ -58,7 +58,7 @@ class CredentialView:
     identified_by: tuple[str, ...]
     awarding_body: str
     awarding_body_url: str
-    country: str
+    country: str  # as signed, e.g. "Italy (IT)"
     region: str
     issued: str
     valid_until: str
@@ -78,6 +78,7 @@ class CredentialView:
     issued_at: dt.datetime | None = None
     overall_value: float | None = None  # the overall result in per cent, as a number
     language: str = "en"  # the achievement's inLanguage: the language of its texts and fixed words
+    country_code: str = ""  # ISO 3166-1 alpha-2, for pages that name the country in the reader's language
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -143,6 +144,11 @@ def _body_name(body: Any, issuer: Mapping[str, Any]) -> str:
     if not body:
         return ""
     return str(issuer.get("name", body)) if body == issuer.get("id") else str(body)
+
+
+def _country_code(address: Mapping[str, Any]) -> str:
+    code = str(address.get("addressCountryCode") or "").upper()
+    return code if len(code) == 2 and code.isalpha() else ""
 
 
 def _country(address: Mapping[str, Any]) -> str:
@@ -216,6 +222,7 @@ def present(document: Mapping[str, Any]) -> CredentialView:
         awarding_body=str(issuer.get("name", "")),
         awarding_body_url=str(issuer.get("url", "")),
         country=_country(address),
+        country_code=_country_code(address),
         region=str(address.get("addressRegion") or ""),
         issued=_date(document.get("validFrom")),
         issued_at=_moment(document.get("validFrom")),
@@ -279,6 +286,7 @@ class IssuerView:
     country: str
     region: str
     identifier: str
+    country_code: str = ""
 
 
 def issuer_view(profile: Mapping[str, Any]) -> IssuerView:
@@ -286,4 +294,5 @@ def issuer_view(profile: Mapping[str, Any]) -> IssuerView:
     address = profile.get("address") if isinstance(profile.get("address"), Mapping) else {}
     return IssuerView(name=str(profile.get("name", "")), url=str(profile.get("url", "")),
                       email=str(profile.get("email", "")), country=_country(address or {}),
+                      country_code=_country_code(address or {}),
                       region=str((address or {}).get("addressRegion") or ""), identifier=str(profile.get("id", "")))

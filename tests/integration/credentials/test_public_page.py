@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import parse_qs, urlsplit
 
 import pypdf
+from babel import Locale
 from babel.dates import format_date
 from flask.testing import FlaskClient
 from flask_babel import refresh
@@ -163,6 +164,8 @@ def test_the_page_says_how_the_holder_is_identified_in_every_language(world: Wor
             html = client.get(f"/credentials/{credential.id}",
                               headers={"Accept-Language": locale}).get_data(as_text=True)
             assert f'data-identified-by="{kinds}"' in html, locale
+            code = credential.document["issuer"]["address"]["addressCountryCode"]
+            assert Locale.parse(locale).territories[code] in html, locale  # the country in the reader's language
             _, text = page_text(html)
             assert translations(locale).gettext(IDENTIFIED_BY[kinds]) in text, (locale, kinds)
             others = [sentence for other, sentence in IDENTIFIED_BY.items() if other != kinds]
@@ -185,6 +188,9 @@ def test_a_credential_issued_in_italian_prints_an_italian_certificate(world: Wor
     assert f"Risultato di apprendimento {first['id']}: {first['title']['it']}"[:60] in text
     assert [piece for piece in english_sources("it") if piece in text] == []
     assert format_date(credential.issued_at, "long", locale="it") in text  # the date the Italian way
+    # The awarding body's country is named the Italian way (CLDR), from the signed code, not the signed English name.
+    code = credential.document["issuer"]["address"]["addressCountryCode"]
+    assert Locale.parse("it").territories[code] in text
     # Its badge image is the Italian one: the title and the accessible name in Italian.
     image = urlsplit(credential.document["credentialSubject"]["achievement"]["image"]["id"])
     assert image.query == "lang=it"
