@@ -36,7 +36,7 @@ def _open(chromium: Browser, url: str, width: int, language: str = "en") -> Page
 def _shot(page: Page, name: str) -> None:
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True)
+        page.screenshot(path=str(Path(SHOTS) / name), full_page=True, timeout=120_000)
 
 
 @pytest.mark.parametrize("width", [360, 1280])

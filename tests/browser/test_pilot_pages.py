@@ -19,7 +19,7 @@ SHOTS = os.environ.get("SCREENSHOTS")
 
 def _shot(page: Page, name: str) -> None:
     if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True, timeout=120_000)
 
 
 @pytest.fixture
