@@ -37,7 +37,7 @@ def learner_page(registered: tuple[LiveTool, TestPlatform], chromium: Browser) -
     fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
     page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
     page.evaluate("document.getElementById('f').submit()")
-    page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
+    page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]')
     yield page
     context.close()
 
@@ -46,7 +46,7 @@ def test_unit_page_passes_axe_and_fits_360px(learner_page: Page) -> None:
     assert _axe_violations(learner_page) == []
     assert learner_page.evaluate("document.documentElement.scrollWidth") <= 360
     # reading the first study section (in view for 5 s) is reported for the learning record
-    with learner_page.expect_response(lambda r: r.url.endswith("/experienced"), timeout=15_000) as reported:
+    with learner_page.expect_response(lambda r: r.url.endswith("/experienced")) as reported:
         learner_page.locator("section.study").first.scroll_into_view_if_needed()
     assert reported.value.status == 200
 
@@ -54,7 +54,7 @@ def test_unit_page_passes_axe_and_fits_360px(learner_page: Page) -> None:
 def test_assessment_by_keyboard_only(learner_page: Page) -> None:
     learner_page.focus("#start-assessment")
     learner_page.keyboard.press("Enter")
-    learner_page.wait_for_selector("form#attempt", timeout=30_000)
+    learner_page.wait_for_selector("form#attempt")
     assert _axe_violations(learner_page) == []
     assert learner_page.evaluate("document.documentElement.scrollWidth") <= 360
     # Tab to the first answer control and choose with the keyboard; the autosave says so.
@@ -78,13 +78,13 @@ def test_assessment_by_keyboard_only(learner_page: Page) -> None:
     learner_page.focus("form#attempt button[type=submit]")
     learner_page.keyboard.press("Enter")
     # The unanswered items are listed first; confirming is one more key press.
-    learner_page.locator("#confirm-submit").wait_for(state="visible", timeout=10_000)
+    learner_page.locator("#confirm-submit").wait_for(state="visible")
     assert learner_page.evaluate("document.activeElement.id") == "confirm-submit"
     assert _axe_violations(learner_page) == []
     learner_page.focus("#confirm-yes")
     learner_page.keyboard.press("Enter")
     try:
-        learner_page.wait_for_url("**/attempts/**", timeout=30_000)
+        learner_page.wait_for_url("**/attempts/**")
     except Exception:
         print("STATUS", learner_page.inner_text("#attempt-status"),
               [s.inner_text() for s in learner_page.locator(".save-state").all()])

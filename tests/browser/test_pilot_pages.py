@@ -41,7 +41,7 @@ def _sign_in_by_keyboard(page: Page, tool: LiveTool, username: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_selector('table[data-table="groups"]', timeout=30_000)
+    page.wait_for_selector('table[data-table="groups"]')
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -89,7 +89,7 @@ def test_questionnaire_by_keyboard_at_360px(registered: tuple[LiveTool, TestPlat
     fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
     page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
     page.evaluate("document.getElementById('f').submit()")
-    page.wait_for_selector("article.unit", timeout=30_000)
+    page.wait_for_selector("article.unit")
     csrf = page.get_attribute('meta[name="csrf-token"]', "content")
     started = page.request.post(tool.url + "/api/attempts", data={"unit": "manufacturing-circular-design"},
                                 headers={"X-CSRFToken": csrf})
@@ -117,7 +117,7 @@ def test_questionnaire_by_keyboard_at_360px(registered: tuple[LiveTool, TestPlat
     page.keyboard.type("Clear enough.")
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")
-    page.wait_for_selector('[data-questionnaire="done"]', timeout=30_000)
+    page.wait_for_selector('[data-questionnaire="done"]')
     # The learner's own data page: reachable from My credentials, by keyboard, at 360 px.
     page.goto(tool.url + "/me/credentials")
     page.focus('.my-data a')

@@ -24,7 +24,7 @@ def _open(tool: LiveTool, platform: TestPlatform, chromium: Browser, locale: str
     fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
     page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
     page.evaluate("document.getElementById('f').submit()")
-    page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
+    page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]')
     yield page
     context.close()
 

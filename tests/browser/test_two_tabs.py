@@ -27,11 +27,11 @@ def _submit(page: Page) -> None:
     page.click("form#attempt button[type=submit]")
     confirm = page.locator("#confirm-submit")
     # Blank items are listed before anything is submitted (an attempt is not spent by accident).
-    confirm.wait_for(state="visible", timeout=10_000)
+    confirm.wait_for(state="visible")
     assert page.locator("#unanswered-list li").count() >= 1
     page.click("#confirm-yes")
     try:
-        page.wait_for_url("**/attempts/**", timeout=30_000)
+        page.wait_for_url("**/attempts/**")
     except Exception:
         print("STATUS", page.inner_text("#attempt-status"), page.url)
         raise
