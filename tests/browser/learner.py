@@ -30,7 +30,7 @@ def launch_in_tab(context: BrowserContext, tool: LiveTool, platform: TestPlatfor
     fields = "".join(f"<input type=hidden name='{k}' value='{v.replace(chr(39), '&#39;')}'>" for k, v in params.items())
     page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
     page.evaluate("document.getElementById('f').submit()")
-    page.wait_for_selector(f'article.unit[data-unit="{unit}"]', timeout=30_000)
+    page.wait_for_selector(f'article.unit[data-unit="{unit}"]')
     return page
 
 
@@ -99,4 +99,4 @@ def answer_every_item(page: Page, unit: str, locale: str, *, right: bool = True)
             for left, target in key.items():
                 fieldset.locator(f'select[data-option="{left}"]').select_option(target)
         fieldset.locator(".save-state").filter(has_text=page.locator("form#attempt").get_attribute("data-saved")
-                                               ).wait_for(timeout=10_000)
+                                               ).wait_for()

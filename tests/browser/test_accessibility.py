@@ -73,7 +73,7 @@ def test_assessment_by_keyboard_only(learner_page: Page) -> None:
     else:
         learner_page.keyboard.type("42")
         learner_page.keyboard.press("Tab")
-    first.locator(".save-state").filter(has_text="Saved").wait_for(timeout=10_000)
+    first.locator(".save-state").filter(has_text="Saved").wait_for()
     # submit by keyboard
     learner_page.focus("form#attempt button[type=submit]")
     learner_page.keyboard.press("Enter")

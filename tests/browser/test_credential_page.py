@@ -97,7 +97,7 @@ def test_wallet_offer_page_fits_360px_and_passes_axe(registered: tuple[LiveTool,
                          for k, v in params.items())
         page.set_content(f"<form id=f method=post action='{tool.login_url}'>{fields}</form>")
         page.evaluate("document.getElementById('f').submit()")
-        page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
+        page.wait_for_selector(f'article.unit[data-unit="{UNIT}"]')
         with tool.app.app_context():
             user = db.session.scalar(sa.select(User).where(User.sub == LEARNER.sub))
             unit = db.session.scalar(sa.select(Unit).where(Unit.slug == UNIT, Unit.is_current.is_(True)))
@@ -107,7 +107,7 @@ def test_wallet_offer_page_fits_360px_and_passes_axe(registered: tuple[LiveTool,
         page.goto(tool.url + "/me/credentials" + page.url[page.url.find("?"):] if "?" in page.url
                   else tool.url + "/me/credentials")
         page.click("form.wallet button")
-        page.wait_for_selector("[data-offer-uri]", timeout=30_000)
+        page.wait_for_selector("[data-offer-uri]")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.is_visible("[data-tx-code]") and page.is_visible("[data-lcw-link]")
         assert _axe_violations(page) == []

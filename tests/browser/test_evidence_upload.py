@@ -36,8 +36,8 @@ def test_a_file_is_checked_before_upload_then_sent_and_listed(registered: tuple[
     assert uploads == []  # nothing was sent
     file_input.set_input_files({"name": "site-photo.png", "mimeType": "image/png", "buffer": PNG})
     sent = practical.locator(".evidence-sent")
-    sent.filter(has_text="site-photo.png").wait_for(timeout=10_000)
-    state.filter(has_text="Enregistr").wait_for(timeout=10_000)
+    sent.filter(has_text="site-photo.png").wait_for()
+    state.filter(has_text="Enregistr").wait_for()
     assert len(uploads) == 1
     assert document_fits(page), wide_elements(page)
     screenshot(page, "assessment-practical-fr")

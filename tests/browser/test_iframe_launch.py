@@ -54,7 +54,7 @@ def test_same_site_iframe_launch_uses_the_cookie(registered: tuple[LiveTool, Tes
     tool, platform = registered
     page = _open_course(chromium, platform, tool, "127.0.0.1")
     frame = _tool_frame(page)
-    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"]', timeout=30_000)
+    frame.wait_for_selector(f'article.unit[data-unit="{UNIT}"]')
     assert urlsplit(frame.url).path.endswith(f"/units/{UNIT}")
     assert frame.locator("body").get_attribute("data-role") == "learner"
     page.context.close()
@@ -79,7 +79,7 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
     assert me["user"]["sub"] == LEARNER.sub and me["unit"] == UNIT
     # moving on to the assessment keeps the session although the cookie is still blocked
     frame.get_by_role("button", name="Start or resume the assessment").click()  # a form POST (issue 11 M1)
-    frame.wait_for_selector("form#attempt", timeout=30_000)
+    frame.wait_for_selector("form#attempt")
     assert frame.locator("fieldset.item").count() > 0
     page.context.close()
 
@@ -90,7 +90,7 @@ def test_cross_site_without_storage_offers_a_new_window(live_tool: LiveTool, pla
     tool.register(platform)
     page = _open_course(chromium, platform, tool, "localhost")
     frame = _tool_frame(page)
-    frame.wait_for_selector('[data-error-code="state_cookie_missing"]', timeout=30_000)
+    frame.wait_for_selector('[data-error-code="state_cookie_missing"]')
     link = frame.get_by_role("link", name="Open the activity in a new window")
     with page.context.expect_page() as new_window:
         link.click()

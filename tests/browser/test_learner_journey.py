@@ -55,7 +55,7 @@ def test_decimal_comma_answers_are_scored_right(registered: tuple[LiveTool, Test
     screenshot(page, f"assessment-{locale}")
     page.click("form#attempt button[type=submit]")
     try:
-        page.wait_for_url("**/attempts/**", timeout=30_000)
+        page.wait_for_url("**/attempts/**")
     except Exception:
         print("STATUS", page.inner_text("#attempt-status"), page.locator(".save-state").all_inner_texts())
         raise
