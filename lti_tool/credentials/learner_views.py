@@ -7,6 +7,7 @@ import uuid
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from lti_tool.catalogue.unit_texts import localized
 from lti_tool.credentials import services
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.models import Credential
@@ -76,7 +77,8 @@ def revoke_confirm(cid: uuid.UUID) -> ResponseReturnValue:
         raise NotFound(N_("There is no such credential in your course."))
     _teacher_of(session, credential.context_pk)
     return render_template("credentials/revoke_confirm.html", credential=credential, view=present(credential.document),
-                           session=session, role="instructor")
+                           unit_title=localized(credential.unit.doc.title, session.locale), session=session,
+                           role="instructor")
 
 
 @bp.post("/credentials/<uuid:cid>/revoke")

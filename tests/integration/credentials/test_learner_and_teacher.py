@@ -15,6 +15,7 @@ from lti_tool.launch.models import Context, User
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.credentials.conftest import NOW, UNIT, mastered
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
+from tests.support.catalogue import shipped_unit
 
 OTHER_LEARNER = PlatformUser(sub="learner-2", name="Olga Other", email="olga@example.org")
 
@@ -99,6 +100,10 @@ def test_only_a_teacher_of_the_course_revokes(registered: tuple[LiveTool, TestPl
         listing = teacher.get(f"{tool.url}/courses/{course_pk}/credentials", timeout=5)
         assert listing.status_code == 200 and credential_id in listing.text and "Lea Learner" in listing.text
         assert teacher.get(f"{tool.url}/courses/{other_pk}/credentials", timeout=5).status_code == 403
+        # the confirmation names the unit by its title, as the teacher knows it, not by its file name
+        confirm = teacher.get(revoke_url, timeout=5).text
+        unit_title = shipped_unit(UNIT)["title"]["en"]
+        assert re.search(rf'<dd data-unit="{UNIT}">\s*{re.escape(unit_title)}\s*</dd>', confirm), confirm[:2000]
         # without the CSRF token: refused
         assert teacher.post(revoke_url, data={"reason": "x"}, timeout=5).status_code == 403
         # no reason: refused
