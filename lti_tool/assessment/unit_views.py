@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from lti_tool.assessment.models import AttemptState
@@ -69,6 +69,6 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
 
 def _study(unit: Unit, text_lang: str, lang: str) -> tuple[Any, Markup]:
     """The unit's workload and its study text rendered (catalogue/_study.html), both in `text_lang`."""
-    view = study_view(unit, text_lang)
+    view = study_view(unit, text_lang, table_label=gettext("Table"))
     return view.workload, render_fragment("catalogue/_study.html", sections=view.sections,
                                           references=view.references, text_lang=text_lang, lang=lang)

@@ -25,14 +25,16 @@ def _parser() -> MarkdownIt:
 # A pure function of the text: the unit page renders the same sections on every launch (measured with
 # bench/launch.py: parsing and sanitising ten sections was a third of a launch's CPU). 512 texts of a few KB each.
 @lru_cache(maxsize=512)
-def render_markdown(text: str) -> str:
-    """Markdown → sanitised HTML (links get rel=noopener noreferrer)."""
+def render_markdown(text: str, table_label: str = "Table") -> str:
+    """Markdown → sanitised HTML (links get rel=noopener noreferrer); ``table_label`` names each table's
+    scrolling region for screen readers, in the page's language."""
     html = _parser().render(text)
     clean = nh3.clean(html, tags=_ALLOWED_TAGS, attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
                       url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
     # Wide tables and code scroll sideways at 360 px; a keyboard user must be able to scroll them too
     # (WCAG 2.1.1, axe "scrollable-region-focusable"). Added after sanitising: these are our own attributes.
-    clean = clean.replace("<table>", '<div class="scroll" tabindex="0" role="region" aria-label="Table"><table>')
+    label = escape(table_label, {'"': "&quot;"})
+    clean = clean.replace("<table>", f'<div class="scroll" tabindex="0" role="region" aria-label="{label}"><table>')
     clean = clean.replace("</table>", "</table></div>")
     return clean.replace("<pre>", '<pre tabindex="0">')
 

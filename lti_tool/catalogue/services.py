@@ -59,8 +59,9 @@ class StudyView:
     workload: dict[str, Any] | None
 
 
-def study_view(unit: Unit, text_lang: str) -> StudyView:
-    """What the learner's unit page shows of the study text, every text in ``text_lang`` (English fallback)."""
+def study_view(unit: Unit, text_lang: str, table_label: str = "Table") -> StudyView:
+    """What the learner's unit page shows of the study text, every text in ``text_lang`` (English fallback);
+    ``table_label`` names the tables' scrolling regions in the page's language."""
     doc = unit.document
 
     def pick(text: Any) -> str:
@@ -68,7 +69,7 @@ def study_view(unit: Unit, text_lang: str) -> StudyView:
 
     files = doc.get(FIGURE_FILES_KEY, {})
     sections = [
-        {"id": s["id"], "title": pick(s["title"]), "html": render_markdown(pick(s["body"])),
+        {"id": s["id"], "title": pick(s["title"]), "html": render_markdown(pick(s["body"]), table_label),
          "kind": s.get("kind", "study"), "minutes": s.get("minutes"), "figures": study_figures(s, files, pick)}
         for s in doc.get("sections", [])
     ]

@@ -16,6 +16,7 @@ import pytest
 
 from lti_tool.catalogue.schema import iter_unit_files, read_unit_file
 from lti_tool.catalogue.unit_texts import PILOT_LANGUAGES, complete_languages, localized
+from lti_tool.locales import translations
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
@@ -40,6 +41,12 @@ def _check_study_page(page: str, doc: dict[str, Any], lang: str) -> None:
             assert html.unescape(shown.group(1)) == localized(figure["alt"], text_lang)
             assert html.unescape(shown.group(2)) == localized(figure["caption"], text_lang)
     assert f'<h1 lang="{text_lang}">{localized(doc["title"], text_lang)}</h1>' in html.unescape(page)
+    # A study table's scrolling region is named for screen readers in the page's language.
+    regions = re.findall(r'<div class="scroll" tabindex="0" role="region" aria-label="([^"]*)"><table>', page)
+    tables = sum(localized(section["body"], text_lang).count("\n|---") + localized(section["body"], text_lang)
+                 .count("\n| ---") + localized(section["body"], text_lang).count("\n|:--")
+                 for section in doc["sections"])
+    assert len(regions) >= min(tables, 1) and set(regions) <= {translations(lang).gettext("Table")}, (lang, regions)
 
 
 @pytest.mark.parametrize("path", UNIT_FILES, ids=lambda p: p.stem)

@@ -19,3 +19,5 @@ def test_tables_and_code_can_be_scrolled_by_keyboard() -> None:
     html = render_markdown("| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```")
     assert '<div class="scroll" tabindex="0" role="region" aria-label="Table"><table>' in html
     assert html.count("</table></div>") == 1 and '<pre tabindex="0">' in html
+    named = render_markdown("| a |\n|---|\n| 1 |", 'Tabella "x"')
+    assert 'role="region" aria-label="Tabella &quot;x&quot;"><table>' in named  # the page's word, escaped
