@@ -17,9 +17,11 @@ import requests
 from lti_tool.errors import N_
 from tests.conftest import LiveTool
 from tests.integration.dashboard.helpers import UNIT, get, ids, launch, post_form, submit_attempt
-from tests.integration.test_learner_pages_translated import LOCALES, english_sources, untranslated
+from tests.integration.test_learner_pages_translated import LOCALES, english_sources, page_text, untranslated
 from tests.lti_platform import PlatformUser, TestPlatform
 
+ENGLISH_OR_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b(?:January|February|March|April|May|June|July|August|"
+                                 r"September|October|November|December)\b")
 # Messages raised in Python that these pages show: each must come out translated.
 RAISED = (N_("Say why you reset this attempt (the reason is kept with the record)."),
           N_("This course has no such attempt."),
@@ -63,6 +65,10 @@ def test_every_teacher_and_credential_page_is_in_the_launch_language(
                                "no such credential"}), statuses
     found = {name: untranslated(answer.text, locale) for name, answer in pages.items()}
     assert {name: pieces for name, pieces in found.items() if pieces} == {}
+    # Dates are written the locale's way (Babel), never as 2026-12-05 or with English month names.
+    dated = ("course dashboard", "placed unit", "attempt", "course credentials", "revoke confirmation", "review queue")
+    raw_dates = {name: re.findall(ENGLISH_OR_ISO_DATE, page_text(pages[name].text)[1]) for name in dated}
+    assert {name: hits for name, hits in raw_dates.items() if hits} == {}
     # The raised messages are really there, in the locale's words (not an empty or generic page).
     sources = english_sources(locale)
     for message in RAISED:
