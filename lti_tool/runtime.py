@@ -20,8 +20,16 @@ if TYPE_CHECKING:
     from lti_tool.assessment.upload_store import UploadStore
     from lti_tool.credentials.issuing.keyring import KeyRing
     from lti_tool.credentials.verification.remote import JsonFetcher
+    from lti_tool.dashboard.roster_state import RecentFailures
+    from lti_tool.events import Events
+    from lti_tool.fragments import FragmentCache
     from lti_tool.launch.dynamic_registration import RegistrationHttp
+    from lti_tool.launch.framing import RegisteredOrigins
     from lti_tool.launch.platform_keys import PlatformKeyCache
+    from lti_tool.launch.registration import CourseRowCount
+    from lti_tool.launch.registry_cache import RegistryCache
+    from lti_tool.launch.views import LandingRender
+    from lti_tool.lms.extension import ClientHolder
     from lti_tool.lms.protocol import LmsServices
     from lti_tool.xapi.lrs import LrsConnector, LrsProbe
 
@@ -40,6 +48,18 @@ class Parts:
     limiter: Limiter | None = None  # bounds: the per-client rate limits
     lrs_probe: LrsProbe | None = None  # xapi: whether the LRS answers (shown by /health)
     credential_keys: KeyRing | None = None  # credentials: the issuer's signing keys (read on first use)
+    events: Events | None = None  # create_app: the domain events and their subscribers (lti_tool.wire_events)
+    fragments: FragmentCache | None = None  # create_app: the rendered page fragments, bounded
+    registry: RegistryCache | None = None  # launch: the process's snapshot of the registrations
+    frame_origins: RegisteredOrigins | None = None  # launch: the origins the framing policy allows
+    # launch: the views that carry the launch token (read from the view functions on first url_for)
+    launch_scoped: frozenset[str] | None = None
+    # launch: the page each package above renders at once for a launch landing on its endpoint (add_landing)
+    landings: dict[str, LandingRender] = field(default_factory=dict)
+    # launch: each package's count of its rows in the courses a purge deletes, by the words naming them
+    purge_counts: dict[str, CourseRowCount] = field(default_factory=dict)
+    lms_services: ClientHolder | None = None  # lms: the process's LMS services client, built on first use
+    roster_failures: RecentFailures | None = None  # dashboard: this process's recent roster refresh failures
 
 
 def wired(part: T | None, what: str) -> T:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
 from lti_tool.launch.web_session import request_registry
+from lti_tool.runtime import runtime
 
 
 def content_security_policy(frame_ancestors: Iterable[str], *, form_action: str = "*") -> str:
@@ -68,7 +69,7 @@ def frame_ancestors(cache: RegisteredOrigins) -> list[str]:
 def init_app(app: Flask) -> None:
     """Send the policy with every response that did not set its own."""
     cache = RegisteredOrigins()
-    app.extensions["mastery.frame_origins"] = cache
+    runtime(app).parts.frame_origins = cache
 
     @app.after_request
     def _policy(response: Response) -> Response:

@@ -20,6 +20,7 @@ from lti_tool.db import utcnow
 from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.http_url import is_http_url
 from lti_tool.launch.models import Context, Deployment, Platform, RegistryGeneration, ResourceLink
+from lti_tool.runtime import runtime
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -296,18 +297,16 @@ def set_enabled(db: so.Session, issuer: str, client_id: str | None, deployment_i
 # The launch cannot import those packages, so each offers a counter of its rows in the given courses (a select of
 # context ids) under the words that name them; create_app calls the packages' init_app, which add them here.
 CourseRowCount = Callable[[so.Session, sa.Select[int]], int]
-_PURGE_COUNTS = "mastery.purge_counts"
 
 
 def add_purge_count(app: Flask, words: str, count: CourseRowCount) -> None:
     """Offer ``count`` of a package's rows in a set of courses, named by ``words``, to the purge's warning."""
-    app.extensions.setdefault(_PURGE_COUNTS, {})[words] = count
+    runtime(app).parts.purge_counts[words] = count
 
 
 def purge_counters(app: Flask) -> Mapping[str, CourseRowCount]:
     """The counters the packages offered, in the order they were added."""
-    counters: dict[str, CourseRowCount] = app.extensions.get(_PURGE_COUNTS, {})
-    return counters
+    return runtime(app).parts.purge_counts
 
 
 @dataclass(frozen=True)

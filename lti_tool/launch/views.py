@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Flask,
     Response,
-    current_app,
     g,
     jsonify,
     make_response,
@@ -32,13 +31,13 @@ from lti_tool.launch.login_params import checked_login_params
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
+from lti_tool.launch.registry_cache import RegistryCache
 from lti_tool.launch.services import record_launch
 from lti_tool.launch.web_session import is_staff, request_registry, set_session_cookie
 from lti_tool.runtime import current_settings, runtime, wired
 
 bp = Blueprint("launch", __name__)
 LandingRender = Callable[..., ResponseReturnValue]
-_LANDINGS = "mastery.landings"
 
 # Login initiation parameters (LTI Security §5.1.1.1 and LTI Core §4.1), kept to restart in a new window.
 LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "lti_message_hint", "lti_deployment_id", "client_id")
@@ -50,7 +49,7 @@ def init_app(app: Flask) -> None:
     settings = current_settings(app)
     runtime(app).parts.platform_keys = PlatformKeyCache(
         ttl_seconds=settings.jwks_cache_seconds, timeout_seconds=settings.http_timeout_seconds)
-    app.extensions.setdefault(_LANDINGS, {})
+    runtime(app).parts.registry = RegistryCache()
     app.register_blueprint(bp)
 
 
@@ -159,13 +158,12 @@ def landing_page(session: LaunchSession) -> ResponseReturnValue:
     endpoint, args = _landing(session)
     # The landing pages belong to the packages above the launch; each offered its plain render function
     # (add_landing), which builds the page for this session without the view's request checks.
-    landings: dict[str, LandingRender] = current_app.extensions[_LANDINGS]
-    return landings[endpoint](session, **args)
+    return runtime().parts.landings[endpoint](session, **args)
 
 
 def add_landing(app: Flask, endpoint: str, render: LandingRender) -> None:
     """Offer ``render(session, **args)`` as the page a launch landing on ``endpoint`` shows at once."""
-    app.extensions.setdefault(_LANDINGS, {})[endpoint] = render
+    runtime(app).parts.landings[endpoint] = render
 
 
 @bp.get("/.well-known/jwks.json")

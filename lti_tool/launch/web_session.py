@@ -23,8 +23,9 @@ from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
 from lti_tool.launch import claims
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
-from lti_tool.launch.registry_cache import Registry, RegistryCache
+from lti_tool.launch.registry_cache import Registry
 from lti_tool.launch.services import find_session
+from lti_tool.runtime import runtime, wired
 
 SESSION_COOKIE = "mastery_session"
 SESSION_HEADER = "X-Launch-Session"  # when the browser blocks third-party cookies in the LMS iframe
@@ -58,8 +59,7 @@ def _form_token() -> str:
 def request_registry() -> Registry:
     """The registrations for this request: the process's snapshot, checked against the generation once."""
     if "registry" not in g:
-        cache: RegistryCache = current_app.extensions.setdefault("mastery.registry", RegistryCache())
-        g.registry = cache.current(db.session)
+        g.registry = wired(runtime().parts.registry, "the registry cache").current(db.session)
     registry: Registry = g.registry
     return registry
 
@@ -130,11 +130,11 @@ def init_app(app: Flask) -> None:
     get the session's CSRF token and launch token."""
 
     def scoped_endpoints() -> frozenset[str]:
-        if "mastery.launch_scoped" not in app.extensions:
-            app.extensions["mastery.launch_scoped"] = frozenset(
+        parts = runtime(app).parts
+        if parts.launch_scoped is None:
+            parts.launch_scoped = frozenset(
                 name for name, view in app.view_functions.items() if getattr(view, "launch_scoped", False))
-        endpoints: frozenset[str] = app.extensions["mastery.launch_scoped"]
-        return endpoints
+        return parts.launch_scoped
 
     @app.context_processor
     def _csrf() -> dict[str, object]:

@@ -15,7 +15,7 @@ from lti_tool.runtime import current_settings, runtime
 _EXTENSION = "mastery.lti_services"
 
 
-class _ClientHolder:
+class ClientHolder:
     """Builds the client on first use (nothing is built at import or app creation) and keeps it."""
 
     def __init__(self, open_client: Callable[[float], LmsServices], timeout_seconds: float) -> None:
@@ -40,17 +40,17 @@ class _ClientHolder:
 def init_app(app: Flask) -> None:
     """Register the CLI group and the per-process service client holder."""
     settings = current_settings(app)
-    app.extensions[_EXTENSION] = _ClientHolder(runtime(app).lms_client, settings.http_timeout_seconds)
+    app.extensions[_EXTENSION] = ClientHolder(runtime(app).lms_client, settings.http_timeout_seconds)
     app.cli.add_command(grades_cli)
 
 
 def services_client(app: Flask | None = None) -> LmsServices:
     """The process's LMS services client (keep-alive connections shared by the requests of this worker)."""
-    holder: _ClientHolder = (app or current_app).extensions[_EXTENSION]
+    holder: ClientHolder = (app or current_app).extensions[_EXTENSION]
     return holder.get()
 
 
 def close_services_client(app: Flask | None = None) -> None:
     """Close the process's client (tests, shutdown)."""
-    holder: _ClientHolder = (app or current_app).extensions[_EXTENSION]
+    holder: ClientHolder = (app or current_app).extensions[_EXTENSION]
     holder.close()
