@@ -29,9 +29,6 @@ if TYPE_CHECKING:
     from lti_tool.credentials.models import Credential
     from lti_tool.launch.models import LaunchSession
 
-EXTENSION_KEY = "mastery.events"
-
-
 @dataclass(frozen=True)
 class Launched:
     """A validated LTI launch opened a session (custom: the launch's custom parameters)."""
@@ -125,12 +122,13 @@ class Events:
 
 def publish(db: so.Session, event: object) -> None:
     """Publish an event to the current app's subscribers (the one place domain code reaches the wiring)."""
-    from flask import current_app
+    from lti_tool.runtime import runtime, wired
 
-    events: Events = current_app.extensions[EXTENSION_KEY]
-    events.publish(db, event)
+    wired(runtime().parts.events, "the domain events").publish(db, event)
 
 
 def install(app: Flask, events: Events) -> None:
     """Give the app its events and their subscribers (create_app lists them: lti_tool.wire_events)."""
-    app.extensions[EXTENSION_KEY] = events
+    from lti_tool.runtime import runtime
+
+    runtime(app).parts.events = events
