@@ -6,13 +6,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from flask import Flask, current_app
+from flask import Flask
 
 from lti_tool.lms.cli import grades_cli
 from lti_tool.lms.protocol import LmsServices
-from lti_tool.runtime import current_settings, runtime
-
-_EXTENSION = "mastery.lti_services"
+from lti_tool.runtime import current_settings, runtime, wired
 
 
 class ClientHolder:
@@ -40,17 +38,15 @@ class ClientHolder:
 def init_app(app: Flask) -> None:
     """Register the CLI group and the per-process service client holder."""
     settings = current_settings(app)
-    app.extensions[_EXTENSION] = ClientHolder(runtime(app).lms_client, settings.http_timeout_seconds)
+    runtime(app).parts.lms_services = ClientHolder(runtime(app).lms_client, settings.http_timeout_seconds)
     app.cli.add_command(grades_cli)
 
 
 def services_client(app: Flask | None = None) -> LmsServices:
     """The process's LMS services client (keep-alive connections shared by the requests of this worker)."""
-    holder: ClientHolder = (app or current_app).extensions[_EXTENSION]
-    return holder.get()
+    return wired(runtime(app).parts.lms_services, "the LMS services client").get()
 
 
 def close_services_client(app: Flask | None = None) -> None:
     """Close the process's client (tests, shutdown)."""
-    holder: ClientHolder = (app or current_app).extensions[_EXTENSION]
-    holder.close()
+    wired(runtime(app).parts.lms_services, "the LMS services client").close()
