@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -31,18 +31,17 @@ from lti_tool.errors import N_, ValidationFailed
 from lti_tool.launch.models import Context, LaunchSession
 from lti_tool.launch.web_session import current_launch, launched, require_context, staff_only
 from lti_tool.lms.extension import services_client
-from lti_tool.runtime import current_settings
+from lti_tool.runtime import current_settings, runtime, wired
 
 bp = Blueprint("dashboard", __name__)
 
-_FAILURES = "mastery.dashboard.roster_failures"
 # A refresh the LMS refused: the request itself was fine, the service it depends on failed (RFC 4918 §11.4).
 REFRESH_FAILED = 424
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint and the per-process memory of recent roster failures."""
-    app.extensions[_FAILURES] = RecentFailures()
+    runtime(app).parts.roster_failures = RecentFailures()
     app.add_template_filter(lambda size: human_size(int(size), str(get_locale() or "en")), "filesize")
     # uri|esco_label(lang): ESCO's own label in the page's language where its data has one, else English;
     # pages mark it with the label's lang.
@@ -58,7 +57,7 @@ def _teacher(context_pk: int) -> tuple[LaunchSession, Context]:
 
 
 def _roster(context: Context, *, refresh: bool = False) -> RosterState:
-    failures: RecentFailures = current_app.extensions[_FAILURES]
+    failures = wired(runtime().parts.roster_failures, "the recent roster failures")
     return roster_state(db.session, services_client(), context, failures, refresh=refresh)
 
 
