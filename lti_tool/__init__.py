@@ -20,6 +20,7 @@ from lti_tool import (
     credentials,
     dashboard,
     events,
+    fragments,
     launch,
     lms,
     pilots,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from lti_tool.web import edge, transaction
 
     events.install(app, wire_events(settings))
+    fragments.install(app)
     for package in PACKAGES:
         package.init_app(app)
     edge.init_app(app)  # after the body limits (bounds), so checking a form reads it within them

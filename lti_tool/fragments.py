@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 from markupsafe import Markup
 
-_EXTENSION = "mastery.fragments"
+from lti_tool.runtime import runtime, wired
+
 T = TypeVar("T")
 
 
@@ -49,11 +50,14 @@ class FragmentCache:
         return len(self._entries)
 
 
+def install(app: Flask) -> None:
+    """Give the app its empty fragment cache (create_app)."""
+    runtime(app).parts.fragments = FragmentCache()
+
+
 def fragment_cache(app: Flask | None = None) -> FragmentCache:
     """This app's fragment cache."""
-    app = app or current_app
-    cache: FragmentCache = app.extensions.setdefault(_EXTENSION, FragmentCache())
-    return cache
+    return wired(runtime(app).parts.fragments, "the fragment cache")
 
 
 def cached(key: Hashable, make: Callable[[], T]) -> T:
