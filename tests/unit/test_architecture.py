@@ -6,6 +6,7 @@ import-linter checks the contract in pyproject.toml; these tests also make sure 
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -85,8 +86,71 @@ def test_settings_are_read_through_the_typed_runtime() -> None:
     readers = [str(path.relative_to(ROOT)) for path in sorted(files)
                if path != Path(__file__) and 'extensions["mastery.settings"]' in path.read_text(encoding="utf-8")]
     assert readers == [], "read the settings with lti_tool.runtime.current_settings()"
-    # The parts the packages build when wired (platform keys, limiter, LRS probe, key ring) are Runtime.parts.
-    keys = ('"mastery.platform_keys"', '"mastery.limiter"', '"mastery.lrs_probe"', '"mastery.credential_keys"')
+    # The parts the packages build when wired (platform keys, limiter, LRS probe, key ring, events, caches, the
+    # launch's landing pages and purge counters, the LMS client, the roster failures) are Runtime.parts.
+    keys = ('"mastery.platform_keys"', '"mastery.limiter"', '"mastery.lrs_probe"', '"mastery.credential_keys"',
+            '"mastery.events"', '"mastery.fragments"', '"mastery.frame_origins"', '"mastery.registry"',
+            '"mastery.launch_scoped"', '"mastery.landings"', '"mastery.purge_counts"', '"mastery.lti_services"',
+            '"mastery.dashboard.roster_failures"')
     keyed = [str(path.relative_to(ROOT)) for path in sorted(files)
              if path != Path(__file__) and any(key in path.read_text(encoding="utf-8") for key in keys)]
     assert keyed == [], "set and read them on lti_tool.runtime.Runtime.parts"
+
+
+# Entries of app.extensions that Flask extensions make and read themselves (flask-babel, Flask-SQLAlchemy,
+# Flask-Migrate); the tool's own is the one typed Runtime that lti_tool/runtime.py stores under its _KEY.
+FLASK_OWN = frozenset({"babel", "sqlalchemy", "migrate"})
+_LOOKUPS = frozenset({"get", "setdefault", "pop", "__getitem__", "__setitem__", "__contains__"})
+
+
+def _extension_keys(source: str, *, runtime_module: bool = False) -> list[tuple[int, str]]:
+    """Each access to ``<anything>.extensions`` by a key in ``source`` that is not a Flask extension's own entry:
+    ``x.extensions[key]``, ``x.extensions.get/setdefault/pop(key, ...)``, ``key in x.extensions``."""
+
+    def is_extensions(node: ast.expr) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "extensions"
+
+    def allowed(key: ast.expr) -> bool:
+        if isinstance(key, ast.Constant) and key.value in FLASK_OWN:
+            return True
+        return runtime_module and isinstance(key, ast.Name) and key.id == "_KEY"
+
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        key: ast.expr | None = None
+        if isinstance(node, ast.Subscript) and is_extensions(node.value):
+            key = node.slice
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _LOOKUPS
+              and is_extensions(node.func.value) and node.args):
+            key = node.args[0]
+        elif (isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn))
+              and is_extensions(node.comparators[0])):
+            key = node.left
+        if key is not None and not allowed(key):
+            found.append((node.lineno, ast.unparse(key)))
+    return found
+
+
+def test_the_tool_keeps_nothing_under_a_string_key_of_app_extensions() -> None:
+    # Every part of the tool that lives as long as the app is a typed slot of Runtime.parts (lti_tool/runtime.py);
+    # the only app.extensions entries are the runtime itself and those Flask extensions keep for themselves.
+    keyed = [f"{path.relative_to(ROOT)}:{line}: extensions[{key}]"
+             for path in sorted(PACKAGE.rglob("*.py"))
+             for line, key in _extension_keys(path.read_text(encoding="utf-8"),
+                                              runtime_module=path == PACKAGE / "runtime.py")]
+    assert keyed == [], "give it a typed slot of lti_tool.runtime.Parts instead"
+
+
+def test_the_extensions_check_sees_every_form_of_lookup() -> None:
+    source = textwrap.dedent("""
+        app.extensions["mastery.thing"] = 1
+        current_app.extensions[KEY]
+        (app or current_app).extensions.setdefault("mastery.cache", {})
+        app.extensions.get(_KEY, None)
+        if "mastery.scoped" not in app.extensions: pass
+        app.extensions["babel"]
+        current_app.extensions.get("sqlalchemy")
+        statement_extensions["mastery.thing"]
+    """)
+    assert [line for line, _ in _extension_keys(source)] == [2, 3, 4, 5, 6]
+    assert _extension_keys('app.extensions[_KEY] = runtime', runtime_module=True) == []
