@@ -37,6 +37,9 @@ BEGIN
     ALTER ROLE $ROLE LOGIN CREATEDB PASSWORD '$PASSWORD';
   END IF;
 END \$\$;
+-- DROP DATABASE … WITH (FORCE) ends the other sessions on the test database; an autovacuum worker there is not
+-- the role's own process, and without this the drop fails ("must be a member of pg_signal_backend").
+GRANT pg_signal_backend TO $ROLE;
 SQL
 if ! runuser -u postgres -- psql -p "$PORT" -qtAc "SELECT 1 FROM pg_database WHERE datname='$ROLE'" | grep -q 1; then
   runuser -u postgres -- createdb -p "$PORT" -O "$ROLE" "$ROLE" >&2

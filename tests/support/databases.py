@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,9 +35,22 @@ def fresh_database(kind: str, tmp_dir: Path) -> Iterator[str]:
     try:
         yield admin_url.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(admin, name)
         admin.dispose()
+
+
+def _drop(admin: sa.Engine, name: str) -> None:
+    """Drop a test database, ending its other sessions; an autovacuum worker just starting there can make one
+    try fail (it is not the role's own process), so try a few times before giving up."""
+    for attempt in range(5):
+        try:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.DBAPIError:
+            if attempt == 4:
+                raise
+            time.sleep(1 + attempt)
 
 
 def empty_all_tables(engine: sa.Engine, metadata: sa.MetaData) -> None:

@@ -102,7 +102,8 @@ def render_pdf(view: CredentialView, verification_url: str, *, font: Sequence[Pa
     def stated(text: str) -> str:
         return text or _("not stated")
 
-    country = country_name(view.country_code, language) if view.country_code else view.country
+    code = view.country_code
+    country = f"{country_name(code, language)} ({code})" if code else view.country
     place = ", ".join(part for part in (view.region, country) if part)
     learner = view.learner_name or _("(name not provided by the learning platform)")
     issued = _date(view.issued_at, view.issued, language)
