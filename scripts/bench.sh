@@ -7,5 +7,7 @@ cd "$(dirname "$0")/.."
 for bench in launch assessment xapi credentials; do
   args=()
   [ "$bench" = launch ] && args=(--memory-launches "${LAUNCH_MEMORY_LAUNCHES:-3000}")
+  # Issue 16 states the outbox target on PostgreSQL; bench/xapi.py defaults to SQLite.
+  [ "$bench" = xapi ] && args=(--db postgresql)
   [ -f "bench/$bench.py" ] && .venv/bin/python "bench/$bench.py" "${args[@]}" || echo "bench/$bench.py failed" >&2
 done
