@@ -13,8 +13,9 @@ from tests.conftest import LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.unit.catalogue.test_esco import ESCO, labels, official
 
-# Its skills: some with a French ESCO label here, one ESCO renamed after the release we hold ("monitor
-# manufacturing impact") and three new in v1.2.0: those stay English on a French page.
+# Its skills: some with a French ESCO label here, one ESCO renamed after the French and Finnish releases we hold
+# ("monitor manufacturing impact") and three new in v1.2.0: those stay English on a French or Finnish page; the
+# Spanish rows are v1.2.0's own, so a Spanish page names them all in Spanish.
 UNIT = "manufacturing-environmental-monitoring"
 SKILL_LINK = re.compile(r'<a href="(http://data\.europa\.eu/esco/skill/[^"]+)" lang="([^"]+)">([^<]*)</a>')
 
@@ -26,7 +27,7 @@ def test_the_teacher_unit_view_shows_escos_label_in_the_teachers_language_or_eng
     document = read_unit_file(PROJECT_ROOT / "content" / "units" / f"{UNIT}.yaml")
     cited = {uri for outcome in document["outcomes"] for uri in outcome["esco"]}
     shown_by_locale = {}
-    for locale in ("fr", "it", "bg", "fi"):
+    for locale in ("fr", "es", "fi", "it", "bg", "nl"):
         page = platform.launch(requests.Session(), login_url=tool.login_url, target_link_uri=tool.launch_url,
                                user=PlatformUser(sub=f"teacher-{locale}", name="Tina Teacher", locale=locale),
                                roles=[LtiRoles.INSTRUCTOR], custom={"unit": UNIT})
@@ -38,3 +39,6 @@ def test_the_teacher_unit_view_shows_escos_label_in_the_teachers_language_or_eng
         shown_by_locale[locale] = shown
     # Both cases are really on the pages: an official French label, and a skill with none kept English.
     assert {lang for _uri, lang, _text in shown_by_locale["fr"]} == {"fr", "en"}
+    assert {lang for _uri, lang, _text in shown_by_locale["fi"]} == {"fi", "en"}
+    assert {lang for _uri, lang, _text in shown_by_locale["es"]} == {"es"}
+    assert {lang for _uri, lang, _text in shown_by_locale["nl"]} == {"en"}

@@ -42,6 +42,21 @@ def test_a_french_credential_names_its_skills_in_escos_french_when_esco_has_them
         (uri, english[uri], "en") for uri, _label, _lang in all_french}
 
 
+def test_a_spanish_credential_names_every_skill_in_esco_v1_2_0s_spanish(
+        issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime) -> None:
+    # The unit that stays English in French: ESCO v1.2.0's Spanish rows have all of its skills, the renamed one too.
+    spanish = official("es")
+    signed = _signed_skills("manufacturing-environmental-monitoring", "es", issuer, learner, issued)
+    assert signed and signed == {(uri, spanish[uri], "es") for uri, _label, _lang in signed}
+    # Finnish (ESCO v1.1.1) lacks the renamed skill in its new wording: that credential keeps ESCO's English.
+    finnish, english = official("fi"), labels(ESCO / "greenSkillsCollection_en_v1.2.0.csv")
+    assert _signed_skills("manufacturing-environmental-monitoring", "fi", issuer, learner, issued) == {
+        (uri, english[uri], "en") for uri, _label, _lang in signed}
+    assert {uri for uri, _label, _lang in signed} - set(finnish)
+    all_finnish = _signed_skills("wood-chain-of-custody", "fi", issuer, learner, issued)
+    assert all_finnish and all_finnish == {(uri, finnish[uri], "fi") for uri, _label, _lang in all_finnish}
+
+
 def test_the_europass_export_tags_the_skill_labels_with_their_language(
         issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime) -> None:
     document = read_unit_file(UNITS / "wood-chain-of-custody.yaml")
