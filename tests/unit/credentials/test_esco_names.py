@@ -9,7 +9,8 @@ from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.credentials.exports.elm import build_elm
 from lti_tool.credentials.exports.reader import present
 from lti_tool.credentials.issuing.builder import IssuerInfo, LearnerInfo, build_credential
-from lti_tool.credentials.issuing.unit_facts import OutcomeResult, unit_info
+from lti_tool.credentials.issuing.unit_facts import OutcomeResult, skills_language, unit_info
+from lti_tool.locales import SUPPORTED_LOCALES
 from lti_tool.settings import PROJECT_ROOT
 from tests.unit.catalogue.test_esco import ESCO, labels, official
 
@@ -55,6 +56,13 @@ def test_a_spanish_credential_names_every_skill_in_esco_v1_2_0s_spanish(
     assert {uri for uri, _label, _lang in signed} - set(finnish)
     all_finnish = _signed_skills("wood-chain-of-custody", "fi", issuer, learner, issued)
     assert all_finnish and all_finnish == {(uri, finnish[uri], "fi") for uri, _label, _lang in all_finnish}
+
+
+def test_how_many_units_can_name_all_their_skills_in_each_language() -> None:
+    docs = [parse_unit(read_unit_file(path)) for path in sorted(UNITS.glob("*.yaml"))]
+    counts = {lang: sum(skills_language(doc, lang) == lang for doc in docs) for lang in SUPPORTED_LOCALES}
+    assert len(docs) == 12
+    assert counts == {"en": 12, "it": 0, "es": 12, "fi": 6, "bg": 0, "fr": 6, "nl": 0}
 
 
 def test_the_europass_export_tags_the_skill_labels_with_their_language(
