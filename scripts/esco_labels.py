@@ -98,7 +98,7 @@ def main() -> int:
         "ESCO's preferred labels from " + "; ".join(used)
         + ", kept only where that release's English label equals v1.2.0's (the newer release where two give one);"
         " built by scripts/esco_labels.py"
-    )
+    ) if used else "none: no official ESCO rows in another language are in standards/esco/ (see its README.txt)"
     data["translations"] = translations
     LABELS_JSON.write_text(json.dumps(data, ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
     print({lang: len(labels) for lang, labels in translations.items()})

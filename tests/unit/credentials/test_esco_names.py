@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from lti_tool.catalogue.schema import read_unit_file
 from lti_tool.catalogue.unit_doc import parse_unit
 from lti_tool.credentials.exports.elm import build_elm
@@ -12,7 +14,7 @@ from lti_tool.credentials.issuing.builder import IssuerInfo, LearnerInfo, build_
 from lti_tool.credentials.issuing.unit_facts import OutcomeResult, skills_language, unit_info
 from lti_tool.locales import SUPPORTED_LOCALES
 from lti_tool.settings import PROJECT_ROOT
-from tests.unit.catalogue.test_esco import ESCO, labels, official
+from tests.unit.catalogue.test_esco import ENGLISH, official, with_translations
 
 UNITS = PROJECT_ROOT / "content" / "units"
 
@@ -29,50 +31,59 @@ def _signed_skills(slug: str, language: str, issuer: IssuerInfo, learner: Learne
     return {(s.url, s.label, s.lang) for s in [*view.skills, *(s for o in view.outcomes for s in o.skills)]}
 
 
-def test_a_french_credential_names_its_skills_in_escos_french_when_esco_has_them_all(
-        issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime) -> None:
-    french, english = official("fr"), labels(ESCO / "greenSkillsCollection_en_v1.2.0.csv")
+def _translate(monkeypatch: pytest.MonkeyPatch, lang: str, uris: set[str]) -> dict[str, str]:
+    """Test rows: a label in ``lang`` for each of ``uris``, served as ESCO's (none ship today)."""
+    rows = {uri: f"{ENGLISH[uri]} [{lang} test row]" for uri in uris}
+    with_translations(monkeypatch, {lang: rows})
+    return rows
+
+
+def _cited(slug: str) -> set[str]:
+    return {uri for outcome in read_unit_file(UNITS / f"{slug}.yaml")["outcomes"] for uri in outcome["esco"]}
+
+
+def test_a_credential_names_its_skills_in_its_language_only_when_esco_has_them_all(
+        issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    wood, monitoring = _cited("wood-chain-of-custody"), _cited("manufacturing-environmental-monitoring")
+    assert monitoring - wood
+    french = _translate(monkeypatch, "fr", wood)
     all_french = _signed_skills("wood-chain-of-custody", "fr", issuer, learner, issued)
-    assert all_french and all_french == {(uri, french[uri], "fr") for uri, _label, _lang in all_french}
-    # One of this unit's skills has no French label in ESCO's data here: the credential keeps them all English.
+    assert {uri for uri, _label, _lang in all_french} == wood
+    assert all_french == {(uri, french[uri], "fr") for uri in wood}
+    # A unit with one skill ESCO's data has no French label for keeps them all in ESCO's English, marked "en".
     mixed = _signed_skills("manufacturing-environmental-monitoring", "fr", issuer, learner, issued)
-    assert mixed == {(uri, english[uri], "en") for uri, _label, _lang in mixed}
-    assert {uri for uri, _label, _lang in mixed} - set(french)
+    assert mixed == {(uri, ENGLISH[uri], "en") for uri in monitoring}
     # A credential issued in English says what it always said.
     assert _signed_skills("wood-chain-of-custody", "en", issuer, learner, issued) == {
-        (uri, english[uri], "en") for uri, _label, _lang in all_french}
+        (uri, ENGLISH[uri], "en") for uri in wood}
 
 
-def test_a_spanish_credential_names_every_skill_in_esco_v1_2_0s_spanish(
+def test_with_the_shipped_labels_every_credential_names_its_skills_as_esco_does(
         issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime) -> None:
-    # The unit that stays English in French: ESCO v1.2.0's Spanish rows have all of its skills, the renamed one too.
-    spanish = official("es")
-    signed = _signed_skills("manufacturing-environmental-monitoring", "es", issuer, learner, issued)
-    assert signed and signed == {(uri, spanish[uri], "es") for uri, _label, _lang in signed}
-    # Finnish (ESCO v1.1.1) lacks the renamed skill in its new wording: that credential keeps ESCO's English.
-    finnish, english = official("fi"), labels(ESCO / "greenSkillsCollection_en_v1.2.0.csv")
-    assert _signed_skills("manufacturing-environmental-monitoring", "fi", issuer, learner, issued) == {
-        (uri, english[uri], "en") for uri, _label, _lang in signed}
-    assert {uri for uri, _label, _lang in signed} - set(finnish)
-    all_finnish = _signed_skills("wood-chain-of-custody", "fi", issuer, learner, issued)
-    assert all_finnish and all_finnish == {(uri, finnish[uri], "fi") for uri, _label, _lang in all_finnish}
+    for lang in SUPPORTED_LOCALES:
+        ours = official(lang)
+        signed = _signed_skills("manufacturing-environmental-monitoring", lang, issuer, learner, issued)
+        if _cited("manufacturing-environmental-monitoring") <= set(ours):
+            assert signed == {(uri, ours[uri], lang) for uri, _label, _lang in signed}, lang
+        else:
+            assert signed == {(uri, ENGLISH[uri], "en") for uri, _label, _lang in signed}, lang
 
 
 def test_how_many_units_can_name_all_their_skills_in_each_language() -> None:
     docs = [parse_unit(read_unit_file(path)) for path in sorted(UNITS.glob("*.yaml"))]
     counts = {lang: sum(skills_language(doc, lang) == lang for doc in docs) for lang in SUPPORTED_LOCALES}
-    assert len(docs) == 12
-    assert counts == {"en": 12, "it": 0, "es": 12, "fi": 6, "bg": 0, "fr": 6, "nl": 0}
+    expected = {lang: sum(doc.esco_uris <= set(official(lang)) for doc in docs) for lang in SUPPORTED_LOCALES}
+    assert len(docs) == 12 and counts == {**expected, "en": 12}
 
 
 def test_the_europass_export_tags_the_skill_labels_with_their_language(
-        issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime) -> None:
+        issuer: IssuerInfo, learner: LearnerInfo, issued: dt.datetime, monkeypatch: pytest.MonkeyPatch) -> None:
+    french = _translate(monkeypatch, "fr", _cited("wood-chain-of-custody"))
     document = read_unit_file(UNITS / "wood-chain-of-custody.yaml")
     results = [OutcomeResult(o["id"], 0.9, True) for o in document["outcomes"]]
     elm = build_elm(credential_id="urn:uuid:3f1c9a52-8d2e-4c55-9a51-0c6d2d1b8e11", issuer=issuer, learner=learner,
                     unit=unit_info(parse_unit(document), results, language="fr"), overall_score=0.9, issued=issued,
                     verification_url="https://mastery.example/credentials/x")
-    french = official("fr")
     found = []
 
     def walk(node: object) -> None:
