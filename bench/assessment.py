@@ -34,10 +34,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from harness import tool_under_gunicorn  # noqa: E402
 
-from lti_tool.assessment.responses import key_response  # noqa: E402
 from lti_tool.catalogue.schema import read_unit_file  # noqa: E402
 from tests.lti_platform import Claim, LtiRoles, Scope, TestPlatform  # noqa: E402
-from tests.unit_files import item_index  # noqa: E402
+from tests.unit_files import item_index, key_response  # noqa: E402
 
 UNIT = "wood-chain-of-custody"
 KEY = {item_id: key_response(item) for item_id, (_o, item) in

@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from flask_migrate import upgrade  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
+from lti_tool.catalogue.items import Choice, SingleChoice  # noqa: E402
 from lti_tool.db import db  # noqa: E402
 from lti_tool.settings import Settings  # noqa: E402
 from lti_tool.xapi import outbox  # noqa: E402
@@ -48,7 +49,7 @@ from lti_tool.xapi import statements as st  # noqa: E402
 from lti_tool.xapi.envelope import to_json_bytes  # noqa: E402
 from lti_tool.xapi.lrs_client import LrsClient, Outcome  # noqa: E402
 from lti_tool.xapi.profile import Profile  # noqa: E402
-from lti_tool.xapi.refs import ItemRef, ItemType, LtiScope, Option, UnitRef  # noqa: E402
+from lti_tool.xapi.refs import LtiScope, UnitRef  # noqa: E402
 from lti_tool.xapi.validation import validate_statement  # noqa: E402
 from lti_tool.xapi.worker import Deliverer, DeliveryPolicy  # noqa: E402
 from tests.lrs_fixtures import SCRIPTS, RalphLrs, free_port  # noqa: E402
@@ -61,12 +62,13 @@ UNIT = UnitRef("wood-chain-of-custody", "1.0.0", {"en": "Chain of custody", "it"
 def build(count: int) -> list[dict]:
     """`count` distinct item-answer statements of 50 learners."""
     prof, t0 = Profile(BASE), dt.datetime.now(dt.UTC)
-    options = (Option("a", "Oak"), Option("b", "Pine"), Option("c", "Beech"))
+    options = (Choice("a", "Oak"), Choice("b", "Pine"), Choice("c", "Beech"))
     learners = [LtiScope("https://moodle.example.org", f"bench-{uuid.uuid4()}", "d1", "c1") for _ in range(50)]
     attempts = [uuid.uuid4() for _ in learners]
     return [
         st.item_answered(prof, learners[i % 50], UNIT, attempts[i % 50],
-                         ItemRef(f"q{i}", ItemType.SINGLE_CHOICE, "Which wood?", options, "a"), "b", False,
+                         SingleChoice(id=f"q{i}", outcome_id="lo1", prompt="Which wood?", options=options,
+                                      correct="a"), "b", False,
                          t0 + dt.timedelta(milliseconds=i))
         for i in range(count)
     ]

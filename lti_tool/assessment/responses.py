@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lti_tool.assessment.numbers import UnreadableNumber, format_number, parse_number, symbols
+from lti_tool.catalogue.items import (
+    Item,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Practical,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from lti_tool.errors import N_, ValidationFailed
-from lti_tool.xapi.refs import ItemType
 
 __all__ = [
     "MAX_PRACTICAL_TEXT_LENGTH",
@@ -39,76 +49,90 @@ _UPLOAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _PRACTICAL_KEYS = ("text", "upload")
 
 
-def option_ids(item_def: Mapping[str, Any]) -> list[str]:
-    """The ids of the item's options, in file order."""
-    return [str(option["id"]) for option in item_def.get("options") or ()]
+def option_ids(item: Item) -> list[str]:
+    """The ids of the item's options, in file order (none for an item without options)."""
+    match item:
+        case SingleChoice() | MultipleResponse() | Ordering() | Matching():
+            return [option.id for option in item.options]
+        case _:
+            return []
 
 
-def target_ids(item_def: Mapping[str, Any]) -> list[str]:
+def target_ids(item: Item) -> list[str]:
     """The ids of a matching item's targets (right-hand side), in file order."""
-    return [str(target["id"]) for target in item_def.get("targets") or ()]
+    return [target.id for target in item.targets] if isinstance(item, Matching) else []
 
 
-def validate_response(item_def: Mapping[str, Any], raw: Any, locale: str | None = None) -> Response:
+def validate_response(item: Item, raw: Any, locale: str | None = None) -> Response:
     """Check a raw learner response against the item and return it normalised; raise ValidationFailed.
 
     ``locale`` is the launch's: a number typed as text is read with its decimal mark (or a point).
     """
     if raw is None:
         return None
-    item_id = item_def.get("id", "?")
-    kind = ItemType(item_def["type"])
-    if kind is ItemType.NUMERIC:
-        return _numeric(item_def, raw, f"item {item_id}", locale)
-    check = _CHECKS[kind]
-    return check(item_def, raw, f"item {item_id}")
+    where = f"item {item.id}"
+    match item:
+        case SingleChoice():
+            return _single_choice(item, raw, where)
+        case MultipleResponse():
+            return _multiple_response(item, raw, where)
+        case TrueFalse():
+            return _true_false(raw, where)
+        case Numeric():
+            return _numeric(raw, where, locale)
+        case Ordering():
+            return _ordering(item, raw, where)
+        case Matching():
+            return _matching(item, raw, where)
+        case ShortText():
+            return _short_text(raw, where)
+        case Practical():
+            return _practical(raw, where)
 
 
-def key_response(item_def: Mapping[str, Any]) -> Response:
+def key_response(item: Item) -> Response:
     """The item's answer key in the learner-API response shape (None for practical items)."""
-    kind = ItemType(item_def["type"])
-    answer: Any = item_def.get("answer")  # the unit file's shape for the type (checked when the unit loaded)
-    match kind:
-        case ItemType.NUMERIC:
-            return float(answer["value"])
-        case ItemType.SHORT_TEXT:
-            return str(answer[0])
-        case ItemType.MULTIPLE_RESPONSE | ItemType.ORDERING:
-            return [str(choice) for choice in answer]
-        case ItemType.MATCHING:
-            return {str(left): str(right) for left, right in answer.items()}
-        case ItemType.SINGLE_CHOICE:
-            return str(answer)
-        case ItemType.TRUE_FALSE:
-            return bool(answer)
-        case ItemType.PRACTICAL:
+    match item:
+        case Numeric():
+            return item.value
+        case ShortText():
+            return item.accepted[0]
+        case MultipleResponse():
+            return list(item.correct)
+        case Ordering():
+            return list(item.order)
+        case Matching():
+            return item.key
+        case SingleChoice() | TrueFalse():
+            return item.correct
+        case Practical():
             return None
 
 
 # --- one check per item type ---------------------------------------------------------------------
 
 
-def _single_choice(item_def: Mapping[str, Any], raw: Any, where: str) -> str:
+def _single_choice(item: SingleChoice, raw: Any, where: str) -> str:
     _require(isinstance(raw, str), f"{where}: the response must be one option id (a string)")
-    _known(raw, option_ids(item_def), where, "option")
+    _known(raw, option_ids(item), where, "option")
     return str(raw)
 
 
-def _multiple_response(item_def: Mapping[str, Any], raw: Any, where: str) -> list[str]:
+def _multiple_response(item: MultipleResponse, raw: Any, where: str) -> list[str]:
     chosen = _id_list(raw, where)
-    allowed = option_ids(item_def)
+    allowed = option_ids(item)
     for choice in chosen:
         _known(choice, allowed, where, "option")
     _no_repeats(chosen, where)
     return chosen
 
 
-def _true_false(_item_def: Mapping[str, Any], raw: Any, where: str) -> bool:
+def _true_false(raw: Any, where: str) -> bool:
     _require(isinstance(raw, bool), f"{where}: the response must be true or false")
     return bool(raw)
 
 
-def _numeric(_item_def: Mapping[str, Any], raw: Any, where: str, locale: str | None = None) -> float:
+def _numeric(raw: Any, where: str, locale: str | None = None) -> float:
     if isinstance(raw, str):
         raw = _parse_number_text(raw, where, locale)
     _require(isinstance(raw, (int, float)) and not isinstance(raw, bool), f"{where}: the response must be a number")
@@ -120,9 +144,9 @@ def _numeric(_item_def: Mapping[str, Any], raw: Any, where: str, locale: str | N
     return value
 
 
-def _ordering(item_def: Mapping[str, Any], raw: Any, where: str) -> list[str]:
+def _ordering(item: Ordering, raw: Any, where: str) -> list[str]:
     order = _id_list(raw, where)
-    allowed = option_ids(item_def)
+    allowed = option_ids(item)
     for choice in order:
         _known(choice, allowed, where, "option")
     _no_repeats(order, where)
@@ -131,9 +155,9 @@ def _ordering(item_def: Mapping[str, Any], raw: Any, where: str) -> list[str]:
     return order
 
 
-def _matching(item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, str]:
+def _matching(item: Matching, raw: Any, where: str) -> dict[str, str]:
     _require(isinstance(raw, Mapping), f"{where}: the response must map option ids to target ids")
-    lefts, rights = option_ids(item_def), target_ids(item_def)
+    lefts, rights = option_ids(item), target_ids(item)
     pairs: dict[str, str] = {}
     for left, right in raw.items():
         _require(isinstance(left, str), f"{where}: option ids must be strings")
@@ -146,12 +170,12 @@ def _matching(item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, st
     return pairs
 
 
-def _short_text(_item_def: Mapping[str, Any], raw: Any, where: str) -> str:
+def _short_text(raw: Any, where: str) -> str:
     _require(isinstance(raw, str), f"{where}: the response must be one text (a string)")
     return _text(raw, where, MAX_TEXT_LENGTH)
 
 
-def _practical(_item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, str]:
+def _practical(raw: Any, where: str) -> dict[str, str]:
     if isinstance(raw, str):
         raw = {"text": raw}
     _require(isinstance(raw, Mapping), f"{where}: the response must be {{'text': ..., 'upload': ...}}")
@@ -169,18 +193,6 @@ def _practical(_item_def: Mapping[str, Any], raw: Any, where: str) -> dict[str, 
         evidence["upload"] = upload
     _require(bool(evidence), f"{where}: give a text, an upload, or both")
     return evidence
-
-
-_CHECKS: dict[ItemType, Callable[[Mapping[str, Any], Any, str], Response]] = {
-    ItemType.SINGLE_CHOICE: _single_choice,
-    ItemType.MULTIPLE_RESPONSE: _multiple_response,
-    ItemType.TRUE_FALSE: _true_false,
-    ItemType.NUMERIC: _numeric,
-    ItemType.ORDERING: _ordering,
-    ItemType.MATCHING: _matching,
-    ItemType.SHORT_TEXT: _short_text,
-    ItemType.PRACTICAL: _practical,
-}
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review, Upload
 from lti_tool.assessment.services import selected_items
+from lti_tool.catalogue.items import Practical
 from lti_tool.catalogue.unit_texts import localized
 
 
@@ -38,28 +39,26 @@ def review_queue(db: so.Session, context_pk: int, lang: str, *, include_reviewed
     for attempt in attempts:
         unit = attempt.unit.doc
         outcomes = {o.id: localized(o.title, lang) for o in unit.outcomes}
-        practical = [s.item_id for s in selected_items(attempt) if unit.item(s.item_id).is_practical]
+        practical = [item for s in selected_items(attempt) if isinstance(item := unit.item(s.item_id), Practical)]
         if not practical:
             continue
         reviews = {r.item_id: r for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
         responses = {r.item_id: r.response for r in db.scalars(
             sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id))}
         uploads = list(db.scalars(sa.select(Upload).where(Upload.attempt_id == attempt.id)))
-        for item_id in practical:
+        for item in practical:
+            item_id = item.id
             if item_id in reviews and not include_reviewed:
                 continue
-            item = unit.item(item_id)
-            outcome_id, item_def = item.outcome_id, item.definition
             response = responses.get(item_id) or {}
             queue.append(PracticalToReview(
                 attempt=attempt, item_id=item_id, prompt=localized(item.prompt, lang),
-                rubric=[{"id": c["id"], "text": localized(c["text"], lang), "points": c["points"],
+                rubric=[{"id": c.id, "text": localized(c.text, lang), "points": c.points,
                          # What each score looks like, so teachers in different countries score alike.
-                         "levels": [{"points": lv["points"], "text": localized(lv["text"], lang)}
-                                    for lv in c.get("levels", [])]}
-                        for c in item_def.get("rubric", [])],
+                         "levels": [{"points": lv.points, "text": localized(lv.text, lang)} for lv in c.levels]}
+                        for c in item.rubric],
                 text=str(response.get("text", "")) if isinstance(response, dict) else "",
                 uploads=[u for u in uploads if u.item_id == item_id], review=reviews.get(item_id),
-                outcome_title=outcomes.get(outcome_id, outcome_id),
+                outcome_title=outcomes.get(item.outcome_id, item.outcome_id),
             ))
     return queue

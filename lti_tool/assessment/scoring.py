@@ -21,13 +21,23 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from lti_tool.catalogue.items import (
+    Item,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Practical,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from lti_tool.errors import N_, ValidationFailed
-from lti_tool.xapi.refs import ItemType
 
 __all__ = ["UNANSWERED", "ItemScore", "normalize_text", "rubric_score", "score_item"]
 
@@ -44,14 +54,26 @@ class ItemScore:
 UNANSWERED = ItemScore(0.0, False, False)
 
 
-def score_item(item_def: Mapping[str, Any], response: Any) -> ItemScore:
+def score_item(item: Item, response: Any) -> ItemScore:
     """Score a (validated) response to one item; unanswered or malformed responses score 0."""
-    kind = ItemType(item_def["type"])
     if response is None:
         return UNANSWERED
-    if kind is ItemType.PRACTICAL:
-        return ItemScore(0.0, False, needs_review=True)
-    score = _clamp(_RULES[kind](item_def.get("answer"), response))
+    match item:
+        case Practical():
+            return ItemScore(0.0, False, needs_review=True)
+        case SingleChoice() | TrueFalse():
+            score = _equal(item.correct, response)
+        case MultipleResponse():
+            score = _multiple_response(item.correct, response)
+        case Numeric():
+            score = _numeric(item, response)
+        case Ordering():
+            score = _ordering(item.order, response)
+        case Matching():
+            score = _matching(item.pairs, response)
+        case ShortText():
+            score = _short_text(item.accepted, response)
+    score = _clamp(score)
     return ItemScore(score, score == 1.0, False)
 
 
@@ -69,11 +91,10 @@ def normalize_text(text: str) -> str:
     return folded
 
 
-def rubric_score(item_def: Mapping[str, Any], points: Mapping[str, float]) -> float:
+def rubric_score(item: Practical, points: Mapping[str, float]) -> float:
     """Turn a teacher's points per rubric criterion into a score in [0, 1]; raise ValidationFailed if invalid."""
-    rubric = item_def.get("rubric") or []
-    where = f"item {item_def.get('id', '?')}"
-    known = {str(criterion["id"]): float(criterion["points"]) for criterion in rubric}
+    where = f"item {item.id}"
+    known = {criterion.id: float(criterion.points) for criterion in item.rubric}
     unknown = [str(key) for key in points if key not in known]
     if unknown:
         raise ValidationFailed(N_("%(where)s: unknown rubric criteria %(criteria)s"), where=where,
@@ -93,63 +114,52 @@ def rubric_score(item_def: Mapping[str, Any], points: Mapping[str, float]) -> fl
     return _clamp(math.fsum(float(points[key]) for key in known) / total) if total > 0 else 0.0
 
 
-# --- one rule per item type (answer = the key from the unit file) --------------------------------
+# --- one rule per item type (the key as the unit file gives it) ----------------------------------
 
 
-def _equal(answer: Any, response: Any) -> float:
-    return 1.0 if type(response) is type(answer) and response == answer else 0.0
+def _equal(key: str | bool, response: Any) -> float:
+    return 1.0 if type(response) is type(key) and response == key else 0.0
 
 
-def _multiple_response(answer: Any, response: Any) -> float:
-    if not isinstance(response, (list, tuple)) or not answer:
+def _multiple_response(key: tuple[str, ...], response: Any) -> float:
+    if not isinstance(response, (list, tuple)) or not key:
         return 0.0
-    key = set(answer)
+    right_ones = set(key)
     chosen = {choice for choice in response if isinstance(choice, str)}
-    right, wrong = len(chosen & key), len(chosen - key)
-    return max(0.0, (right - wrong) / len(key))
+    right, wrong = len(chosen & right_ones), len(chosen - right_ones)
+    return max(0.0, (right - wrong) / len(right_ones))
 
 
-def _numeric(answer: Any, response: Any) -> float:
+def _numeric(item: Numeric, response: Any) -> float:
     if isinstance(response, bool) or not isinstance(response, (int, float)) or not math.isfinite(response):
         return 0.0
     # repr() gives the shortest decimal that round-trips, i.e. the number the learner and author wrote.
-    value, tolerance = Decimal(repr(float(answer["value"]))), Decimal(repr(float(answer["tolerance"])))
+    value, tolerance = Decimal(repr(float(item.value))), Decimal(repr(float(item.tolerance)))
     distance = abs(Decimal(repr(float(response))) - value)
     # A response that is itself the result of float arithmetic (0.1 + 0.2) misses by ~1e-16: forgive that.
     inside = distance <= tolerance or math.isclose(distance, tolerance, rel_tol=1e-12)
     return 1.0 if inside else 0.0
 
 
-def _ordering(answer: Any, response: Any) -> float:
-    if not isinstance(response, (list, tuple)) or not answer:
+def _ordering(order: tuple[str, ...], response: Any) -> float:
+    if not isinstance(response, (list, tuple)) or not order:
         return 0.0
-    hits = sum(1 for index, choice in enumerate(answer) if index < len(response) and response[index] == choice)
-    return hits / len(answer)
+    hits = sum(1 for index, choice in enumerate(order) if index < len(response) and response[index] == choice)
+    return hits / len(order)
 
 
-def _matching(answer: Any, response: Any) -> float:
-    if not isinstance(response, Mapping) or not answer:
+def _matching(pairs: tuple[tuple[str, str], ...], response: Any) -> float:
+    if not isinstance(response, Mapping) or not pairs:
         return 0.0
-    hits = sum(1 for left, right in answer.items() if response.get(left) == right)
-    return hits / len(answer)
+    hits = sum(1 for left, right in pairs if response.get(left) == right)
+    return hits / len(pairs)
 
 
-def _short_text(answer: Any, response: Any) -> float:
+def _short_text(accepted: tuple[str, ...], response: Any) -> float:
     if not isinstance(response, str):
         return 0.0
     given = normalize_text(response)
-    return 1.0 if any(normalize_text(str(accepted)) == given for accepted in answer) else 0.0
-
-
-_RULES: Mapping[ItemType, Callable[[Any, Any], float]] = {
-    ItemType.SINGLE_CHOICE: _equal,
-    ItemType.TRUE_FALSE: _equal,
-    ItemType.MULTIPLE_RESPONSE: _multiple_response,
-    ItemType.NUMERIC: _numeric,
-    ItemType.ORDERING: _ordering,
-    ItemType.MATCHING: _matching,
-    ItemType.SHORT_TEXT: _short_text,
-}
+    return 1.0 if any(normalize_text(text) == given for text in accepted) else 0.0
 
 
 def _clamp(score: float) -> float:

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from lti_tool.catalogue.unit_doc import Item, ItemType, UnitDoc
+from lti_tool.catalogue.items import Choice, Item, ItemType, Matching, MultipleResponse, Ordering, SingleChoice
+from lti_tool.catalogue.unit_doc import UnitDoc
 
 __all__ = ["SHUFFLED_TYPES", "SelectedItem", "StableRandom", "select_items"]
 
@@ -116,14 +117,21 @@ def _draw(items: list[Item], limit: int | None, rng: StableRandom) -> list[Item]
 
 
 def _with_orders(outcome_id: str, item: Item, rng: StableRandom) -> SelectedItem:
-    kind = item.type
-    if kind not in SHUFFLED_TYPES:
-        return SelectedItem(outcome_id, item.id)
-    options = [option.id for option in item.options]
-    avoid = [str(choice) for choice in item.answer or ()] if kind is ItemType.ORDERING else None
-    option_order = _shuffled(options, rng, avoid=avoid)
-    target_order = _shuffled([t.id for t in item.targets], rng, avoid=None) if kind is ItemType.MATCHING else None
-    return SelectedItem(outcome_id, item.id, option_order, target_order)
+    # The options are shuffled first and a matching item's targets second, from the item's own stream.
+    match item:
+        case SingleChoice() | MultipleResponse():
+            return SelectedItem(outcome_id, item.id, _shuffled(_ids(item.options), rng, avoid=None))
+        case Ordering():
+            return SelectedItem(outcome_id, item.id, _shuffled(_ids(item.options), rng, avoid=list(item.order)))
+        case Matching():
+            option_order = _shuffled(_ids(item.options), rng, avoid=None)
+            return SelectedItem(outcome_id, item.id, option_order, _shuffled(_ids(item.targets), rng, avoid=None))
+        case _:
+            return SelectedItem(outcome_id, item.id)
+
+
+def _ids(choices: Sequence[Choice]) -> list[str]:
+    return [choice.id for choice in choices]
 
 
 def _shuffled(ids: list[str], rng: StableRandom, *, avoid: list[str] | None) -> tuple[str, ...]:

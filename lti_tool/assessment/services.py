@@ -21,6 +21,7 @@ from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, R
 from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, select_items
+from lti_tool.catalogue.items import Practical
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import pin_placement_unit
 from lti_tool.catalogue.unit_texts import localized
@@ -235,12 +236,12 @@ def attempt_view(db: so.Session, attempt: Attempt, lang: str) -> dict[str, Any]:
         body["outcome_notes"] = _outcome_notes(attempt, body["practicals"], body["responses"])
         if Policy.of(attempt.unit).show_correct_answers:
             items = attempt.unit.doc.items
-            body["correct"] = {s.item_id: key_response(items[s.item_id].definition) for s in selected_items(attempt)}
+            body["correct"] = {s.item_id: key_response(items[s.item_id]) for s in selected_items(attempt)}
             # Results that teach: per item, right or not and the authored explanation (policy permitting).
             responses = body["responses"]
             body["item_results"] = [
                 {"item": s.item_id, "outcome": s.outcome_id,
-                 "correct": score_item(items[s.item_id].definition, responses.get(s.item_id)).correct,
+                 "correct": score_item(items[s.item_id], responses.get(s.item_id)).correct,
                  "feedback": localized(items[s.item_id].feedback, lang)}
                 for s in selected_items(attempt) if not items[s.item_id].is_practical]
     return body
@@ -256,9 +257,9 @@ def _reviewed_practicals(attempt: Attempt, reviews: list[Review], lang: str) -> 
     shown = []
     for review in reviews:
         item = unit.items.get(review.item_id)
-        if item is None:
+        if not isinstance(item, Practical):  # reviews are of practical tasks only (review_practical)
             continue
-        criteria = [{"id": c.id, "text": localized(c.text, lang), "max": c.points,
+        criteria = [{"id": c.id, "text": localized(c.text, lang), "max": float(c.points),
                      "points": float(review.points.get(c.id, 0))} for c in item.rubric]
         shown.append({"item": review.item_id, "outcome": item.outcome_id, "criteria": criteria,
                       "score": review.score, "passed": review.passed,
@@ -306,7 +307,7 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     upsert = _response_upsert(db.get_bind().dialect.name)
     if not item.is_practical and upsert is not None:
         # One statement whether the item was answered before or not (a concurrent autosave included).
-        value = validate_response(item.definition, raw, launch.locale)
+        value = validate_response(item, raw, launch.locale)
         db.execute(upsert, {"attempt_id": attempt.id, "item_id": item_id, "response": value, "saved_at": now})
         return value
     stmt = sa.select(AttemptResponse).where(AttemptResponse.attempt_id == attempt.id,
@@ -314,7 +315,7 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     row = db.scalar(stmt)
     if item.is_practical and row is not None:
         raw = _keep_upload(raw, row.response)
-    value = validate_response(item.definition, raw, launch.locale)
+    value = validate_response(item, raw, launch.locale)
     if row is None:
         try:
             with db.begin_nested():
@@ -359,7 +360,7 @@ def compute_result(db: so.Session, attempt: Attempt, now: dt.datetime) -> Attemp
     unit = attempt.unit.doc
     saved = {r.item_id: r.response for r in _responses(db, attempt)}
     selected = selected_items(attempt)
-    scores = {s.item_id: score_item(unit.item(s.item_id).definition, saved.get(s.item_id)) for s in selected}
+    scores = {s.item_id: score_item(unit.item(s.item_id), saved.get(s.item_id)) for s in selected}
     reviews = {r.item_id: PracticalReview(score=r.score, passed=r.passed)
                for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
     result = unit_result(unit, selected, scores, reviews)
@@ -417,13 +418,13 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     if attempt.state != AttemptState.SUBMITTED:
         raise Conflict(N_("The learner has not submitted this attempt yet."))
     unit = attempt.unit.doc
-    if item_id not in {s.item_id for s in selected_items(attempt)} or not unit.item(item_id).is_practical:
+    item = unit.items.get(item_id) if item_id in {s.item_id for s in selected_items(attempt)} else None
+    if not isinstance(item, Practical):
         raise NotFound(N_("Item “%(item_id)s” is not a practical task of this attempt."), item_id=item_id)
     if len(comment) > 5000:
         raise ValidationFailed(N_("The comment is too long (5000 characters at most)."))
-    item = unit.item(item_id)
     threshold = unit.outcome(item.outcome_id).threshold
-    score = rubric_score(item.definition, points)
+    score = rubric_score(item, points)
     review = db.scalar(sa.select(Review).where(Review.attempt_id == attempt.id, Review.item_id == item_id))
     if review is None:
         review = Review(attempt_id=attempt.id, item_id=item_id, reviewer_pk=reviewer.user_pk)

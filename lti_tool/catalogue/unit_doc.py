@@ -2,18 +2,18 @@
 
 The catalogue validates unit files against ``unit_schema.json`` when it loads them; everything else reads a
 unit through this model, never the raw document by string key. `Unit.doc` (catalogue.models) parses the
-document once per loaded unit version. An item keeps its authored ``definition`` (read-only) for the
-scoring and response rules, whose answer shapes are the unit-file contract of DESIGN.md §3.
+document once per loaded unit version. Its items are the typed items of ``catalogue.items`` (one frozen class
+per item type, with the answer key in that type's shape).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from lti_tool.catalogue.items import Choice, Criterion, Item, ItemType, parse_item
 from lti_tool.catalogue.unit_texts import Text, complete_languages, pick_language
 
 __all__ = ["AttemptRules", "Choice", "Criterion", "Item", "ItemType", "Outcome", "Section", "UnitDoc", "parse_cached",
@@ -22,57 +22,6 @@ __all__ = ["AttemptRules", "Choice", "Criterion", "Item", "ItemType", "Outcome",
 # Parsed units by (row id, content hash): a unit version's content never changes under the same hash.
 _PARSED: dict[tuple[int, str], UnitDoc] = {}
 _PARSED_MAX = 256
-
-
-class ItemType(StrEnum):
-    """Item types of a unit file."""
-
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_RESPONSE = "multiple_response"
-    TRUE_FALSE = "true_false"
-    NUMERIC = "numeric"
-    ORDERING = "ordering"
-    MATCHING = "matching"
-    SHORT_TEXT = "short_text"
-    PRACTICAL = "practical"
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """An option (or a matching item's right-hand target)."""
-
-    id: str
-    text: Text
-
-
-@dataclass(frozen=True, slots=True)
-class Criterion:
-    """A rubric criterion of a practical task."""
-
-    id: str
-    text: Text
-    points: float
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """An assessment item of one outcome."""
-
-    id: str
-    type: ItemType
-    outcome_id: str
-    prompt: Text
-    options: tuple[Choice, ...]
-    targets: tuple[Choice, ...]
-    answer: Any
-    feedback: Text
-    rubric: tuple[Criterion, ...]
-    definition: Mapping[str, Any] = field(repr=False, compare=False)
-
-    @property
-    def is_practical(self) -> bool:
-        """A practical task: no key, a teacher scores it against its rubric."""
-        return self.type is ItemType.PRACTICAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,25 +115,11 @@ class UnitDoc:
         return tuple(self._outcomes)
 
 
-def _choices(raw: Any) -> tuple[Choice, ...]:
-    return tuple(Choice(str(c["id"]), c["text"]) for c in raw or ())
-
-
-def _item(raw: Mapping[str, Any], outcome_id: str) -> Item:
-    return Item(
-        id=str(raw["id"]), type=ItemType(raw["type"]), outcome_id=outcome_id, prompt=raw.get("prompt") or "",
-        options=_choices(raw.get("options")), targets=_choices(raw.get("targets")), answer=raw.get("answer"),
-        feedback=raw.get("feedback") or "",
-        rubric=tuple(Criterion(str(c["id"]), c["text"], float(c["points"])) for c in raw.get("rubric") or ()),
-        definition=MappingProxyType(dict(raw)),
-    )
-
-
 def _outcome(raw: Mapping[str, Any]) -> Outcome:
     outcome_id = str(raw["id"])
     return Outcome(id=outcome_id, title=raw.get("title") or "", threshold=float(raw["threshold"]),
                    esco=tuple(str(uri) for uri in raw.get("esco") or ()),
-                   items=tuple(_item(item, outcome_id) for item in raw.get("items") or ()))
+                   items=tuple(parse_item(item, outcome_id) for item in raw.get("items") or ()))
 
 
 def _policy(raw: Mapping[str, Any]) -> AttemptRules:

@@ -9,37 +9,48 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lti_tool.catalogue.items import (
+    Choice,
+    Item,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Practical,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from lti_tool.catalogue.unit_texts import localized
 
 _NOTHING = "–"
 
 
-def _texts(choices: Sequence[Mapping[str, Any]] | None, lang: str) -> dict[str, str]:
-    return {str(c["id"]): localized(c["text"], lang) for c in choices or ()}
+def _texts(choices: Sequence[Choice], lang: str) -> dict[str, str]:
+    return {choice.id: localized(choice.text, lang) for choice in choices}
 
 
-def in_words(item_def: Mapping[str, Any], value: Any, lang: str, *, yes: str = "true", no: str = "false") -> str:
+def in_words(item: Item, value: Any, lang: str, *, yes: str = "true", no: str = "false") -> str:
     """``value`` (a response, or a key in the response's shape) as a teacher reads it; "–" when empty."""
     if value is None or value == "" or value == [] or value == {}:
         return _NOTHING
-    kind = item_def.get("type")
-    options = _texts(item_def.get("options"), lang)
-    if kind == "single_choice":
-        return options.get(str(value), str(value))
-    if kind in ("multiple_response", "ordering") and isinstance(value, list):
-        joiner = "; " if kind == "multiple_response" else " → "
-        return joiner.join(options.get(str(v), str(v)) for v in value)
-    if kind == "true_false":
-        return yes if value is True else no if value is False else str(value)
-    if kind == "numeric":
-        unit = localized(item_def["unit"], lang) if item_def.get("unit") else ""
-        number = value.get("value") if isinstance(value, Mapping) else value
-        return f"{number:g} {unit}".strip() if isinstance(number, int | float) else str(number)
-    if kind == "matching" and isinstance(value, Mapping):
-        targets = _texts(item_def.get("targets"), lang)
-        return "; ".join(f"{options.get(str(k), str(k))} → {targets.get(str(v), str(v))}" for k, v in value.items())
-    if kind == "short_text":
-        return " / ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-    if kind == "practical" and isinstance(value, Mapping):
-        return str(value.get("text") or _NOTHING)
+    match item:
+        case SingleChoice():
+            return _texts(item.options, lang).get(str(value), str(value))
+        case MultipleResponse() | Ordering() if isinstance(value, list):
+            options = _texts(item.options, lang)
+            joiner = "; " if isinstance(item, MultipleResponse) else " → "
+            return joiner.join(options.get(str(v), str(v)) for v in value)
+        case TrueFalse():
+            return yes if value is True else no if value is False else str(value)
+        case Numeric():
+            unit = localized(item.unit, lang) if item.unit else ""
+            return f"{value:g} {unit}".strip() if isinstance(value, int | float) else str(value)
+        case Matching() if isinstance(value, Mapping):
+            options, targets = _texts(item.options, lang), _texts(item.targets, lang)
+            return "; ".join(f"{options.get(str(k), str(k))} → {targets.get(str(v), str(v))}" for k, v in value.items())
+        case ShortText():
+            return " / ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+        case Practical() if isinstance(value, Mapping):
+            return str(value.get("text") or _NOTHING)
     return str(value)

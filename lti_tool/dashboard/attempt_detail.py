@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -14,6 +12,7 @@ from lti_tool.assessment.models import Attempt, AttemptResponse, Review, Upload
 from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import UNANSWERED, score_item
 from lti_tool.assessment.services import selected_items
+from lti_tool.catalogue.items import Item, Numeric, Practical, ShortText
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.reset import attempt_of_course
@@ -58,17 +57,16 @@ class AttemptDetail:
     text_lang: str = "en"  # the language the unit's texts are shown in (English where the unit lacks the page's)
 
 
-def _correct(item_def: Mapping[str, Any], lang: str, yes: str, no: str) -> str:
-    kind = item_def["type"]
-    if kind == "practical":
-        return ""  # judged by a teacher against the rubric
-    if kind == "short_text":
-        return in_words(item_def, [str(a) for a in item_def.get("answer") or ()], lang)
-    if kind == "numeric":
-        answer = item_def["answer"]
-        text = in_words(item_def, float(answer["value"]), lang)
-        return f"{text} (± {float(answer.get('tolerance') or 0):g})"
-    return in_words(item_def, key_response(item_def), lang, yes=yes, no=no)
+def _correct(item: Item, lang: str, yes: str, no: str) -> str:
+    match item:
+        case Practical():
+            return ""  # judged by a teacher against the rubric
+        case ShortText():
+            return in_words(item, list(item.accepted), lang)
+        case Numeric():
+            return f"{in_words(item, item.value, lang)} (± {item.tolerance:g})"
+        case _:
+            return in_words(item, key_response(item), lang, yes=yes, no=no)
 
 
 def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, *, yes: str = "true",
@@ -85,16 +83,15 @@ def attempt_detail(db: so.Session, context_pk: int, attempt_id: str, lang: str, 
     per_outcome: dict[str, list[ItemLine]] = {o.id: [] for o in unit.outcomes}
     for chosen in selected_items(attempt):
         item = unit.item(chosen.item_id)
-        item_def = item.definition
         response = saved.get(chosen.item_id)
         review = reviews.get(chosen.item_id)
         if item.is_practical:
             score = review.score if review is not None else None
         else:
-            score = (score_item(item_def, response) if response is not None else UNANSWERED).score
+            score = (score_item(item, response) if response is not None else UNANSWERED).score
         per_outcome.setdefault(item.outcome_id, []).append(ItemLine(
             id=chosen.item_id, kind=item.type.value, prompt=localized(item.prompt, lang),
-            answer=in_words(item_def, response, lang, yes=yes, no=no), correct=_correct(item_def, lang, yes, no),
+            answer=in_words(item, response, lang, yes=yes, no=no), correct=_correct(item, lang, yes, no),
             score=score, uploads=[u for u in uploads if u.item_id == chosen.item_id], review=review,
         ))
     outcomes = []

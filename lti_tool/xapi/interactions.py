@@ -10,8 +10,21 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lti_tool.catalogue.items import (
+    Choice,
+    Item,
+    ItemType,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Practical,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from lti_tool.xapi.profile import ActivityType
-from lti_tool.xapi.refs import ItemRef, ItemType, Option, Response, Text
+from lti_tool.xapi.refs import Response, Text
 
 INTERACTION_TYPE: Mapping[ItemType, str] = {
     ItemType.SINGLE_CHOICE: "choice",
@@ -50,11 +63,11 @@ def _joined(ids: Sequence[str]) -> str:
     return "[,]".join(ids)
 
 
-def _pairs(pairs: Mapping[str, Any]) -> str:
-    return "[,]".join(f"{left}[.]{right}" for left, right in pairs.items())
+def _pairs(pairs: Sequence[tuple[str, str]]) -> str:
+    return "[,]".join(f"{left}[.]{right}" for left, right in pairs)
 
 
-def _components(options: Sequence[Option]) -> list[dict[str, Any]]:
+def _components(options: Sequence[Choice]) -> list[dict[str, Any]]:
     components = []
     for option in options:
         component: dict[str, Any] = {"id": option.id}
@@ -64,38 +77,38 @@ def _components(options: Sequence[Option]) -> list[dict[str, Any]]:
     return components
 
 
-def correct_responses_pattern(item: ItemRef) -> list[str] | None:
+def correct_responses_pattern(item: Item) -> list[str] | None:
     """The item's answer key as xAPI correctResponsesPattern (None when it has none)."""
-    answer = item.answer
-    if answer is None or item.type is ItemType.PRACTICAL:
-        return None
-    match item.type:
-        case ItemType.SINGLE_CHOICE:
-            patterns = [str(answer)]
-        case ItemType.MULTIPLE_RESPONSE | ItemType.ORDERING:
-            patterns = [_joined(list(answer))]  # type: ignore[arg-type]
-        case ItemType.TRUE_FALSE:
-            patterns = ["true" if answer is True else "false"]
-        case ItemType.NUMERIC:
-            key = dict(answer)  # type: ignore[arg-type]
-            value = Decimal(str(key["value"]))
-            tolerance = abs(Decimal(str(key.get("tolerance", 0))))
+    match item:
+        case Practical():
+            return None
+        case SingleChoice():
+            patterns = [item.correct]
+        case MultipleResponse():
+            patterns = [_joined(item.correct)]
+        case Ordering():
+            patterns = [_joined(item.order)]
+        case TrueFalse():
+            patterns = ["true" if item.correct else "false"]
+        case Numeric():
+            value = Decimal(str(item.value))
+            tolerance = abs(Decimal(str(item.tolerance)))
             patterns = [
                 format_number(value)
                 if tolerance == 0
                 else f"{format_number(value - tolerance)}[:]{format_number(value + tolerance)}"
             ]
-        case ItemType.MATCHING:
-            patterns = [_pairs(dict(answer))]  # type: ignore[arg-type]
-        case ItemType.SHORT_TEXT:
+        case Matching():
+            patterns = [_pairs(item.pairs)]
+        case ShortText():
             # Each accepted string is an alternative correct response (case does not matter by default).
-            patterns = [str(text) for text in answer]  # type: ignore[union-attr]
+            patterns = list(item.accepted)
     # Ralph (and xAPI's "no empty values") refuse empty strings: an empty key has no pattern.
     patterns = [pattern for pattern in patterns if pattern]
     return patterns or None
 
 
-def interaction_definition(item: ItemRef) -> dict[str, Any]:
+def interaction_definition(item: Item) -> dict[str, Any]:
     """The `definition` of an item's cmi.interaction activity (type, prompt, components, key)."""
     definition: dict[str, Any] = {
         "type": ActivityType.INTERACTION.value,
@@ -106,18 +119,20 @@ def interaction_definition(item: ItemRef) -> dict[str, Any]:
     pattern = correct_responses_pattern(item)
     if pattern is not None:
         definition["correctResponsesPattern"] = pattern
-    if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTIPLE_RESPONSE, ItemType.ORDERING) and item.options:
-        definition["choices"] = _components(item.options)
-    elif item.type is ItemType.MATCHING and item.options:
-        # Unit files list both sides in `options`; the answer's keys are the left (source) side.
-        left = set(dict(item.answer or {}))  # type: ignore[arg-type]
-        definition["source"] = _components([o for o in item.options if o.id in left])
-        definition["target"] = _components([o for o in item.options if o.id not in left])
-        definition = {k: v for k, v in definition.items() if v != []}
+    match item:
+        case SingleChoice() | MultipleResponse() | Ordering() if item.options:
+            definition["choices"] = _components(item.options)
+        case Matching():
+            # The keyed options are the source; every other choice (the targets) is a target.
+            left = {option for option, _ in item.pairs}
+            both = (*item.options, *item.targets)
+            definition["source"] = _components([c for c in both if c.id in left])
+            definition["target"] = _components([c for c in both if c.id not in left])
+            definition = {k: v for k, v in definition.items() if v != []}
     return definition
 
 
-def format_response(item: ItemRef, response: Response) -> str | None:
+def format_response(item: Item, response: Response) -> str | None:
     """A learner's response in the xAPI response format of the item's type (None if there is none)."""
     if response is None:
         return None
@@ -133,7 +148,7 @@ def format_response(item: ItemRef, response: Response) -> str | None:
         case ItemType.MATCHING:
             if not isinstance(response, Mapping):
                 raise ValueError(f"item {item.id}: expected a map of left id -> right id")
-            text = _pairs(response)
+            text = _pairs([(str(left), str(right)) for left, right in response.items()])
         case ItemType.NUMERIC:
             if isinstance(response, bool) or not isinstance(response, (int, float, str)):
                 raise ValueError(f"item {item.id}: a numeric response must be a number")

@@ -14,9 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from lti_tool.catalogue.items import Item
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, pin_placement_unit
-from lti_tool.catalogue.unit_doc import Item
 from lti_tool.events import (
     AttemptResetByTeacher,
     AttemptResult,
@@ -32,7 +32,7 @@ from lti_tool.xapi import statements as st
 from lti_tool.xapi.models import StatementOutbox
 from lti_tool.xapi.outbox import record_statements
 from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import ItemRef, LtiScope, Option, OutcomeRef, Score, SectionRef, UnitRef
+from lti_tool.xapi.refs import LtiScope, OutcomeRef, Score, SectionRef, UnitRef
 
 
 def scope_of(user: User, context: Context | None, deployment: Deployment | None = None) -> LtiScope:
@@ -54,12 +54,6 @@ def unit_ref(unit: Unit) -> UnitRef:
     """A catalogue unit (one version) as builder input."""
     doc = unit.doc
     return UnitRef(slug=unit.slug, version=unit.version, title=doc.title, esco=doc.esco, eqf_level=unit.eqf_level)
-
-
-def _item_ref(item: Item) -> ItemRef:
-    # Matching items keep their right-hand side in `targets`; the xAPI builders expect both sides in options.
-    options = tuple(Option(id=c.id, text=c.text) for c in (*item.options, *item.targets))
-    return ItemRef(id=item.id, type=item.type, prompt=item.prompt, options=options, answer=item.answer)
 
 
 def _xapi_response(item: Item, response: Any) -> Any:
@@ -121,7 +115,7 @@ class Recorder:
                 continue  # not answered
             scored = event.scores[item_id]
             correct = None if scored.needs_review else scored.correct
-            statements.append(st.item_answered(self.profile, scope, unit, registration, _item_ref(item),
+            statements.append(st.item_answered(self.profile, scope, unit, registration, item,
                                                _xapi_response(item, response), correct, now))
         score = Score(scaled=result.score, raw=round(result.score * 100, 2), max=100)
         statements.append(st.assessment_completed(self.profile, scope, unit, registration, score, now))

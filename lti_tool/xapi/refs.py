@@ -1,19 +1,20 @@
-"""Small frozen inputs of the statement builders (plain data: no ORM objects, no Flask)."""
+"""Small frozen inputs of the statement builders (plain data: no ORM objects, no Flask).
+
+An assessment item is the catalogue's typed item (`lti_tool.catalogue.items`), answer key included.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from lti_tool.catalogue.unit_doc import ItemType
+from lti_tool.catalogue.items import ItemType
 from lti_tool.catalogue.unit_texts import Text
 
-__all__ = ["Answer", "ItemRef", "ItemType", "LtiScope", "Option", "OutcomeRef", "Response", "Score", "SectionRef",
-           "Text", "UnitRef"]
+__all__ = ["ItemType", "LtiScope", "OutcomeRef", "Response", "Score", "SectionRef", "Text", "UnitRef"]
 
 # A learner's response, in the shape of the item's `answer` (DESIGN.md §3 "Unit files").
 Response = str | bool | int | float | list[str] | tuple[str, ...] | Mapping[str, str] | None
-Answer = str | bool | list[str] | tuple[str, ...] | Mapping[str, object] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,25 +54,6 @@ class OutcomeRef:
     id: str
     title: Text
     esco: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Option:
-    """An option of a choice, ordering or matching item."""
-
-    id: str
-    text: Text
-
-
-@dataclass(frozen=True, slots=True)
-class ItemRef:
-    """An assessment item with its answer key (the key goes into correctResponsesPattern)."""
-
-    id: str
-    type: ItemType
-    prompt: Text
-    options: tuple[Option, ...] = ()
-    answer: Answer = None
 
 
 @dataclass(frozen=True, slots=True)

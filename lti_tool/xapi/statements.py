@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from lti_tool.catalogue.items import Item
 from lti_tool.xapi.envelope import (
     Statement,
     activity,
@@ -39,7 +40,7 @@ from lti_tool.xapi.envelope import (
 )
 from lti_tool.xapi.interactions import format_response, interaction_definition
 from lti_tool.xapi.profile import ActivityType, Extension, Profile, ToolActivityType, ToolVerb, Verb
-from lti_tool.xapi.refs import ItemRef, LtiScope, OutcomeRef, Response, Score, SectionRef, UnitRef
+from lti_tool.xapi.refs import LtiScope, OutcomeRef, Response, Score, SectionRef, UnitRef
 
 # Re-exported: callers build, serialise and query through this module.
 __all__ = [
@@ -151,7 +152,7 @@ def item_answered(
     scope: LtiScope,
     unit: UnitRef,
     attempt_id: uuid.UUID,
-    item: ItemRef,
+    item: Item,
     response: Response,
     correct: bool | None,
     at: dt.datetime,

@@ -9,12 +9,11 @@ from typing import Any
 from playwright.sync_api import BrowserContext, Page
 
 from lti_tool.assessment.numbers import format_number
-from lti_tool.assessment.responses import key_response
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 # Not committed (build/ is ignored): a reviewer opens them after a run.

@@ -10,12 +10,11 @@ import pytest
 import requests
 from playwright.sync_api import Browser
 
-from lti_tool.assessment.responses import key_response
 from tests.browser.learner import axe_violations, document_fits, launch_in_tab, screenshot, wide_elements
 from tests.conftest import TEACHER, LiveTool
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 pytestmark = pytest.mark.browser
 UNIT = "building-selective-demolition"  # has a practical task

@@ -15,13 +15,12 @@ import pytest
 import requests
 from babel.messages.pofile import read_po
 
-from lti_tool.assessment.responses import key_response
 from lti_tool.settings import PROJECT_ROOT
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "building-energy-efficient-envelope"
 LOCALES = ("it", "es", "fi", "bg", "fr", "nl")

@@ -154,3 +154,93 @@ def test_the_extensions_check_sees_every_form_of_lookup() -> None:
     """)
     assert [line for line, _ in _extension_keys(source)] == [2, 3, 4, 5, 6]
     assert _extension_keys('app.extensions[_KEY] = runtime', runtime_module=True) == []
+
+
+# The authored fields of an item (lti_tool/catalogue/unit_schema.json, $defs item, criterion, level and the numeric
+# answer) that only the authored item carries: the public item JSON sent to the browser has none of them except
+# `prompt`, `options`, `targets` and `rubric`, whose reads below are of the authored item unless listed in
+# PUBLIC_ITEM_READS. `type` is counted where it is made an ItemType or compared with an item type's name.
+AUTHORED_ITEM_KEYS = frozenset({"answer", "tolerance", "feedback", "levels", "prompt", "options", "targets", "rubric"})
+ITEM_TYPE_NAMES = frozenset({"single_choice", "multiple_response", "true_false", "numeric", "ordering", "matching",
+                             "short_text", "practical"})
+# Reads of the public item JSON (assessment.items_public's output, what the browser gets), not of an authored item.
+PUBLIC_ITEM_READS = frozenset({("lti_tool/assessment/views.py", "item['prompt']")})
+_KEY_READS = frozenset({"get", "pop", "__getitem__", "__contains__"})
+
+
+def _authored_item_reads(source: str) -> list[tuple[int, str]]:
+    """Each place in ``source`` that reads an item's authored definition by string key: ``x["answer"]``,
+    ``x.get("rubric")``, ``"options" in x``, ``ItemType(x["type"])``, a comparison with an item type's name
+    (``kind == "numeric"``, ``kind in ("ordering", ...)``, ``case "practical":``) and ``item.definition``."""
+
+    def key_of(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load):
+            key = node.slice
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _KEY_READS
+              and node.args):
+            key = node.args[0]
+        elif isinstance(node, ast.Compare) and isinstance(node.ops[0], (ast.In, ast.NotIn)):
+            key = node.left
+        else:
+            return None
+        return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+    def names_an_item_type(node: ast.expr) -> bool:
+        values = node.elts if isinstance(node, (ast.Tuple, ast.List, ast.Set)) else [node]
+        return any(isinstance(v, ast.Constant) and v.value in ITEM_TYPE_NAMES for v in values)
+
+    def is_item_type_of_a_key(node: ast.AST) -> bool:  # ItemType(x["type"])
+        return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "ItemType"
+                and bool(node.args) and key_of(node.args[0]) == "type")
+
+    def compares_with_an_item_type_name(node: ast.AST) -> bool:  # kind == "numeric", kind in ("ordering", ...)
+        return isinstance(node, ast.Compare) and any(map(names_an_item_type, (node.left, *node.comparators)))
+
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if key_of(node) in AUTHORED_ITEM_KEYS or is_item_type_of_a_key(node) or compares_with_an_item_type_name(node):
+            found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.MatchValue) and names_an_item_type(node.value):  # case "practical":
+            found.append((node.value.lineno, ast.unparse(node.value)))
+        elif isinstance(node, ast.Attribute) and node.attr == "definition" and isinstance(node.ctx, ast.Load):
+            found.append((node.lineno, ast.unparse(node)))
+    return sorted(found)
+
+
+def authored_item_reads(root: Path) -> list[str]:
+    """Every read of an item's authored fields by string key in ``root``/lti_tool outside the catalogue."""
+    package = root / "lti_tool"
+    reads = []
+    for path in sorted(package.rglob("*.py")):
+        if (package / "catalogue") in path.parents:
+            continue  # the catalogue validates and parses unit documents: reading them by key is its job
+        name = path.relative_to(root).as_posix()
+        reads += [f"{name}:{line}: {text}" for line, text in _authored_item_reads(path.read_text(encoding="utf-8"))
+                  if (name, text) not in PUBLIC_ITEM_READS]
+    return reads
+
+
+def test_nothing_outside_the_catalogue_reads_an_item_by_string_key() -> None:
+    # Scoring, response checks, the public item, the review, the teacher's attempt page and the xAPI interactions
+    # take the catalogue's typed items (lti_tool/catalogue/unit_doc.py: one frozen class per item type).
+    assert authored_item_reads(ROOT) == [], "read the typed item (catalogue.unit_doc) instead"
+
+
+def test_the_item_check_sees_every_form_of_read() -> None:
+    source = textwrap.dedent("""
+        kind = ItemType(item_def["type"])
+        key = item_def.get("answer")
+        if "options" in item_def: pass
+        points = [c["points"] for c in definition.get("rubric") or ()]
+        if kind == "numeric": pass
+        if kind in ("multiple_response", "ordering"): pass
+        match kind:
+            case "practical": pass
+        raw = item.definition
+        tolerance = answer["tolerance"]
+        body["feedback"] = []
+        kind = ItemType.NUMERIC
+        value = result["value"] if result.get("status") == "Completed" else None
+        if item.type is ItemType.PRACTICAL and "text" in response: pass
+    """)
+    assert [line for line, _ in _authored_item_reads(source)] == [2, 3, 4, 5, 6, 7, 9, 10, 11]

@@ -11,13 +11,12 @@ import requests
 import sqlalchemy as sa
 
 from lti_tool.assessment.models import Attempt, AttemptResponse
-from lti_tool.assessment.responses import key_response
 from lti_tool.db import db
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "manufacturing-circular-design"  # fully auto-scored
 

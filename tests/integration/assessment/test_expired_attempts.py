@@ -13,14 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from lti_tool.assessment.models import Attempt
-from lti_tool.assessment.responses import key_response
 from lti_tool.credentials.models import Credential
 from lti_tool.db import db
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 TIMED = "wood-chain-of-custody"  # 45-minute limit, 60-minute cooldown, 3 attempts, auto-scored
 TEACHER = PlatformUser(sub="teach", name="Tess Teacher")

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 import yaml
 
 from lti_tool.assessment.numbers import percent_value
-from lti_tool.assessment.responses import key_response
 from lti_tool.db import db
 from lti_tool.launch.models import Platform
 from lti_tool.lms import ags
@@ -29,7 +28,7 @@ from tests.integration.dashboard.helpers import ids, post_form
 from tests.lti_platform import LtiRoles, TestPlatform
 from tests.support.catalogue import shipped_unit
 from tests.support.unit_copies import copy_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "manufacturing-circular-design"  # 3 outcomes, fully auto-scored, max_attempts 3
 PRACTICAL_UNIT = "building-selective-demolition"

@@ -7,12 +7,11 @@ import threading
 import requests
 
 from lti_tool.assessment.numbers import percent_value
-from lti_tool.assessment.responses import key_response
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "manufacturing-circular-design"
 

@@ -12,14 +12,13 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from lti_tool.assessment.responses import key_response
 from lti_tool.db import db
 from lti_tool.xapi.models import StatementOutbox
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "manufacturing-circular-design"  # fully auto-scored
 

@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 import requests
 import sqlalchemy as sa
 
-from lti_tool.assessment.responses import key_response
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.db import db
@@ -19,7 +18,7 @@ from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "building-selective-demolition"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -9,14 +9,13 @@ from typing import Any
 import requests
 import sqlalchemy as sa
 
-from lti_tool.assessment.responses import key_response
 from lti_tool.db import db
 from lti_tool.launch.models import Context, ResourceLink
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 UNIT = "manufacturing-circular-design"  # 3 outcomes (lo1..lo3), fully auto-scored, max_attempts 3
 COURSE_2 = {"id": "course-2", "label": "GS202", "title": "Other course",

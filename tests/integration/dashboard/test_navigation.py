@@ -11,14 +11,13 @@ from typing import Any
 
 import requests
 
-from lti_tool.assessment.responses import key_response
 from tests.conftest import TEACHER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.integration.dashboard.helpers import UNIT, counts, get, ids, launch, post_form, rows, submit_attempt
 from tests.integration.test_deep_linking import deep_link_launch, form, pick
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
-from tests.unit_files import item_index
+from tests.unit_files import item_index, key_response
 
 ANNA = PlatformUser(sub="anna", name="Anna Lind", email="anna@example.org")
 PRACTICAL = "building-selective-demolition"

@@ -11,12 +11,13 @@ import httpx
 import pytest
 from flask import Flask
 
+from lti_tool.catalogue.items import Choice, SingleChoice
 from lti_tool.runtime import current_settings, replace_settings, runtime
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.lrs import LrsProbe
 from lti_tool.xapi.lrs_client import LrsClient
 from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import ItemRef, ItemType, LtiScope, Option, UnitRef
+from lti_tool.xapi.refs import LtiScope, UnitRef
 from tests.lrs_fixtures import RalphLrs
 
 BASE = "http://127.0.0.1:5000"  # the `app` fixture's TOOL_BASE_URL
@@ -32,10 +33,10 @@ def learner(issuer: str | None = None) -> LtiScope:
 def answered(count: int, registration: uuid.UUID, who: LtiScope | None = None) -> list[dict]:
     """`count` valid, distinct statements sharing one registration (item answers of one attempt)."""
     who = who or learner()
-    options = (Option("a", "A"), Option("b", "B"))
+    options = (Choice("a", "A"), Choice("b", "B"))
     return [
-        st.item_answered(Profile(BASE), who, UNIT, registration, ItemRef(f"q{i}", ItemType.SINGLE_CHOICE, "Q?",
-                                                                          options, "a"),
+        st.item_answered(Profile(BASE), who, UNIT, registration,
+                         SingleChoice(id=f"q{i}", outcome_id="lo1", prompt="Q?", options=options, correct="a"),
                          "a", True, T0 + dt.timedelta(milliseconds=i))
         for i in range(count)
     ]

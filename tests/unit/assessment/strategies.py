@@ -9,8 +9,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from lti_tool.catalogue.items import Item, ItemType, parse_item
 from lti_tool.catalogue.schema import iter_unit_files, read_unit_file
-from lti_tool.xapi.refs import ItemType
 
 UNITS_DIR = Path(__file__).resolve().parents[3] / "content" / "units"
 AUTO_TYPES = tuple(kind for kind in ItemType if kind is not ItemType.PRACTICAL)
@@ -23,6 +23,11 @@ id_lists = st.lists(ids, min_size=2, max_size=7, unique=True)
 def shipped_units() -> tuple[dict[str, Any], ...]:
     """The 12 unit files of content/units, validated."""
     return tuple(read_unit_file(path) for path in iter_unit_files(UNITS_DIR))
+
+
+def typed(item_def: dict[str, Any]) -> Item:
+    """The tool's typed item of a unit-file item mapping (as the catalogue parses it)."""
+    return parse_item(item_def, "lo1")
 
 
 def choices(option_ids: list[str]) -> list[dict[str, str]]:

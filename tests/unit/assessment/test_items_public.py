@@ -10,8 +10,8 @@ import pytest
 
 from lti_tool.assessment.items_public import public_item, public_items
 from lti_tool.assessment.selection import SelectedItem, select_items
+from lti_tool.catalogue.items import ItemType
 from lti_tool.catalogue.unit_doc import parse_unit
-from lti_tool.xapi.refs import ItemType
 from tests.unit.assessment import strategies as s
 from tests.unit_files import item_index
 
@@ -98,7 +98,7 @@ def test_feedback_and_extensions_stay_on_the_server() -> None:
         "feedback": "Five, because the standard says so.",
         "x-author-note": "the key is 5",
     }
-    assert public_item(item, "it-IT", option_order=None) == {
+    assert public_item(s.typed(item), "it-IT", option_order=None) == {
         "id": "q",
         "type": "numeric",
         "prompt": "Quanti?",
@@ -113,28 +113,30 @@ def test_practical_shows_the_rubric_without_hidden_notes() -> None:
         "prompt": "Audit a building",
         "rubric": [{"id": "inv", "text": {"en": "Inventory", "es": "Inventario"}, "points": 3, "x-note": "look for"}],
     }
-    assert public_item(item, "es", option_order=None) == {
+    assert public_item(s.typed(item), "es", option_order=None) == {
         "id": "p",
         "type": "practical",
         "prompt": "Audit a building",
         "rubric": [{"id": "inv", "text": "Inventario", "points": 3}],
     }
+    # The points travel as the author wrote them: 3, not 3.0.
+    assert '"points": 3}' in json.dumps(public_item(s.typed(item), "es", option_order=None))
 
 
 def test_options_follow_the_given_order_and_a_wrong_order_is_refused() -> None:
     item = {"id": "q", "type": "single_choice", "prompt": "?", "options": s.choices(["a", "b", "c"]), "answer": "a"}
-    public = public_item(item, "en", option_order=["c", "a", "b"])
+    public = public_item(s.typed(item), "en", option_order=["c", "a", "b"])
     assert [o["id"] for o in public["options"]] == ["c", "a", "b"]
     assert public["options"][0] == {"id": "c", "text": "Text of c"}
     with pytest.raises(ValueError, match="not a permutation"):
-        public_item(item, "en", option_order=["c", "a"])
+        public_item(s.typed(item), "en", option_order=["c", "a"])
     with pytest.raises(ValueError, match="not a permutation"):
-        public_item(item, "en", option_order=["c", "a", "a"])
+        public_item(s.typed(item), "en", option_order=["c", "a", "a"])
 
 
 def test_true_false_has_no_options() -> None:
     item = {"id": "q", "type": "true_false", "prompt": "Wood is renewable.", "answer": True}
-    assert public_item(item, "en", option_order=None) == {
+    assert public_item(s.typed(item), "en", option_order=None) == {
         "id": "q",
         "type": "true_false",
         "prompt": "Wood is renewable.",

@@ -132,8 +132,8 @@ def test_an_item_from_another_unit_is_refused() -> None:
 @pytest.mark.parametrize("unit", s.shipped_units(), ids=lambda unit: unit["slug"])
 def test_every_shipped_unit_is_mastered_with_the_key(unit: dict[str, Any]) -> None:
     drawn = select_items(parse_unit(unit), seed="key", items_per_outcome=None)
-    index = item_index(unit)
-    scores = {c.item_id: score_item(index[c.item_id][1], key_response(index[c.item_id][1])) for c in drawn}
+    index, typed = item_index(unit), parse_unit(unit)
+    scores = {c.item_id: score_item(typed.item(c.item_id), key_response(typed.item(c.item_id))) for c in drawn}
     practical = {c.item_id for c in drawn if index[c.item_id][1]["type"] == "practical"}
     scores |= dict.fromkeys(practical, REVIEW)
     result = unit_result(parse_unit(unit), drawn, scores, {})
@@ -155,7 +155,7 @@ def test_scores_stay_in_range_and_met_follows_the_threshold(values: list[float],
 
 
 def test_rubric_score() -> None:
-    task = {"id": "p1", "type": "practical", "rubric": RUBRIC}
+    task = s.typed({"id": "p1", "type": "practical", "prompt": "Do it", "rubric": RUBRIC})
     assert rubric_score(task, {"done": 3, "clear": 1}) == 1.0
     assert rubric_score(task, {"done": 2, "clear": 0}) == 0.5
     with pytest.raises(ValidationFailed, match="between 0 and 3"):

@@ -10,25 +10,26 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lti_tool.assessment.responses import MAX_TEXT_LENGTH, key_response, validate_response
+from lti_tool.catalogue.items import Item, ItemType
 from lti_tool.errors import ValidationFailed
-from lti_tool.xapi.refs import ItemType
 from tests.unit.assessment import strategies as s
 
-CHOICE = {"id": "q1", "type": "single_choice", "prompt": "?", "options": s.choices(["a", "b", "c"]), "answer": "a"}
-MULTI = {**CHOICE, "type": "multiple_response", "answer": ["a", "b"]}
-TRUE_FALSE = {"id": "q2", "type": "true_false", "prompt": "?", "answer": True}
-NUMERIC = {"id": "q3", "type": "numeric", "prompt": "?", "answer": {"value": 81, "tolerance": 0.5}}
-ORDERING = {**CHOICE, "type": "ordering", "answer": ["c", "a", "b"]}
-MATCHING = {
+CHOICE_DEF = {"id": "q1", "type": "single_choice", "prompt": "?", "options": s.choices(["a", "b", "c"]), "answer": "a"}
+CHOICE = s.typed(CHOICE_DEF)
+MULTI = s.typed({**CHOICE_DEF, "type": "multiple_response", "answer": ["a", "b"]})
+TRUE_FALSE = s.typed({"id": "q2", "type": "true_false", "prompt": "?", "answer": True})
+NUMERIC = s.typed({"id": "q3", "type": "numeric", "prompt": "?", "answer": {"value": 81, "tolerance": 0.5}})
+ORDERING = s.typed({**CHOICE_DEF, "type": "ordering", "answer": ["c", "a", "b"]})
+MATCHING = s.typed({
     "id": "q4",
     "type": "matching",
     "prompt": "?",
     "options": s.choices(["x", "y"]),
     "targets": s.choices(["one", "two", "three"]),
     "answer": {"x": "one", "y": "two"},
-}
-SHORT = {"id": "q5", "type": "short_text", "prompt": "?", "answer": ["EN 335"]}
-PRACTICAL = {"id": "q6", "type": "practical", "prompt": "?", "rubric": [{"id": "c", "text": "C", "points": 1}]}
+})
+SHORT = s.typed({"id": "q5", "type": "short_text", "prompt": "?", "answer": ["EN 335"]})
+PRACTICAL = s.typed({"id": "q6", "type": "practical", "prompt": "?", "rubric": [{"id": "c", "text": "C", "points": 1}]})
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,7 @@ PRACTICAL = {"id": "q6", "type": "practical", "prompt": "?", "rubric": [{"id": "
         (CHOICE, None, None),  # no answer yet
     ],
 )
-def test_valid_responses_are_normalised(item: dict[str, Any], raw: Any, normalised: Any) -> None:
+def test_valid_responses_are_normalised(item: Item, raw: Any, normalised: Any) -> None:
     assert validate_response(item, raw) == normalised
 
 
@@ -126,11 +127,11 @@ def test_ambiguous_numbers_are_refused_with_the_locale_mark(locale: str, typed: 
         (PRACTICAL, ["text"], "must be {'text'"),
     ],
 )
-def test_invalid_responses_name_the_problem(item: dict[str, Any], raw: Any, says: str) -> None:
+def test_invalid_responses_name_the_problem(item: Item, raw: Any, says: str) -> None:
     with pytest.raises(ValidationFailed) as caught:
         validate_response(item, raw)
     assert says in caught.value.message
-    assert caught.value.message.startswith(f"item {item['id']}: ")
+    assert caught.value.message.startswith(f"item {item.id}: ")
     assert caught.value.status == 422
 
 
@@ -139,25 +140,27 @@ def test_short_text_of_exactly_the_limit_is_accepted() -> None:
 
 
 @given(s.auto_items)
-def test_the_key_in_api_shape_validates_to_itself(item: dict[str, Any]) -> None:
+def test_the_key_in_api_shape_validates_to_itself(item_def: dict[str, Any]) -> None:
+    item = s.typed(item_def)
     key = key_response(item)
     normalised = validate_response(item, key)
-    if item["type"] == ItemType.SHORT_TEXT:
-        assert normalised == key.strip()
+    if item.type is ItemType.SHORT_TEXT:
+        assert isinstance(key, str) and normalised == key.strip()
     else:
         assert normalised == key
 
 
 @given(st.data(), s.any_items)
-def test_validation_is_idempotent(data: st.DataObject, item: dict[str, Any]) -> None:
-    once = validate_response(item, data.draw(s.valid_response(item)))
+def test_validation_is_idempotent(data: st.DataObject, item_def: dict[str, Any]) -> None:
+    item = s.typed(item_def)
+    once = validate_response(item, data.draw(s.valid_response(item_def)))
     assert validate_response(item, once) == once
 
 
 @given(s.any_items, s.json_values)
-def test_anything_either_validates_or_raises_validation_failed(item: dict[str, Any], raw: Any) -> None:
+def test_anything_either_validates_or_raises_validation_failed(item_def: dict[str, Any], raw: Any) -> None:
     try:
-        validate_response(item, raw)
+        validate_response(s.typed(item_def), raw)
     except ValidationFailed as error:
         assert error.message
 

@@ -12,14 +12,14 @@ from hypothesis import strategies as st
 
 from lti_tool.assessment.responses import key_response, validate_response
 from lti_tool.assessment.scoring import ItemScore, normalize_text, score_item
-from lti_tool.xapi.refs import ItemType
+from lti_tool.catalogue.items import Item, ItemType
 from tests.unit.assessment import strategies as s
 
 ABCD = s.choices(["a", "b", "c", "d"])
 
 
-def item(kind: str, **fields: Any) -> dict[str, Any]:
-    return {"id": "q", "type": kind, "prompt": "?", **fields}
+def item(kind: str, **fields: Any) -> Item:
+    return s.typed({"id": "q", "type": kind, "prompt": "?", **fields})
 
 
 # --- examples, one per rule ----------------------------------------------------------------------
@@ -124,9 +124,9 @@ def test_practical_waits_for_a_teacher() -> None:
 
 
 @pytest.mark.parametrize("kind", list(ItemType))
-def test_unanswered_scores_zero(kind: ItemType) -> None:
-    fields: dict[str, Any] = {"options": ABCD, "targets": s.choices(["t"]), "answer": None}
-    assert score_item(item(kind.value, **fields), None) == ItemScore(0.0, False, False)
+@given(data=st.data())
+def test_unanswered_scores_zero(kind: ItemType, data: st.DataObject) -> None:
+    assert score_item(s.typed(data.draw(s.BY_TYPE[kind])), None) == ItemScore(0.0, False, False)
 
 
 # --- properties ----------------------------------------------------------------------------------
@@ -134,8 +134,8 @@ def test_unanswered_scores_zero(kind: ItemType) -> None:
 
 @given(st.data(), s.any_items)
 def test_any_valid_response_scores_within_zero_and_one(data: st.DataObject, question: dict[str, Any]) -> None:
-    response = validate_response(question, data.draw(s.valid_response(question)))
-    result = score_item(question, response)
+    response = validate_response(s.typed(question), data.draw(s.valid_response(question)))
+    result = score_item(s.typed(question), response)
     assert 0.0 <= result.score <= 1.0
     assert result.correct is (result.score == 1.0)
     assert result.needs_review is (question["type"] == ItemType.PRACTICAL)
@@ -143,19 +143,19 @@ def test_any_valid_response_scores_within_zero_and_one(data: st.DataObject, ques
 
 @given(s.any_items, s.json_values)
 def test_garbage_responses_score_within_zero_and_one(question: dict[str, Any], garbage: Any) -> None:
-    assert 0.0 <= score_item(question, garbage).score <= 1.0
+    assert 0.0 <= score_item(s.typed(question), garbage).score <= 1.0
 
 
 @given(s.auto_items)
 def test_the_key_itself_scores_one(question: dict[str, Any]) -> None:
-    response = validate_response(question, key_response(question))
-    assert score_item(question, response) == ItemScore(1.0, True, False)
+    response = validate_response(s.typed(question), key_response(s.typed(question)))
+    assert score_item(s.typed(question), response) == ItemScore(1.0, True, False)
 
 
 @given(s.ordering(), st.data())
 def test_any_other_order_than_the_key_scores_below_one(question: dict[str, Any], data: st.DataObject) -> None:
     order = data.draw(st.permutations(question["answer"]))
-    score = score_item(question, order).score
+    score = score_item(s.typed(question), order).score
     hits = sum(1 for given_id, key_id in zip(order, question["answer"], strict=True) if given_id == key_id)
     assert score == hits / len(order)
     assert (score == 1.0) is (order == question["answer"])
@@ -173,10 +173,10 @@ def test_multiple_response_follows_the_documented_formula(question: dict[str, An
     chosen = data.draw(st.lists(st.sampled_from(options), unique=True))
     key = set(question["answer"])
     expected = max(0.0, (len(key & set(chosen)) - len(set(chosen) - key)) / len(key))
-    assert score_item(question, chosen).score == pytest.approx(expected)
+    assert score_item(s.typed(question), chosen).score == pytest.approx(expected)
     wrong = [option for option in options if option not in key]
     assume(wrong)
-    assert score_item(question, options).score < 1.0  # selecting everything is never full marks
+    assert score_item(s.typed(question), options).score < 1.0  # selecting everything is never full marks
 
 
 @given(s.matching(), st.data())
@@ -187,7 +187,7 @@ def test_matching_one_wrong_pair_is_below_one(question: dict[str, Any], data: st
     assume(wrong)
     response = {**question["answer"], left: data.draw(st.sampled_from(wrong))}
     expected = (len(question["answer"]) - 1) / len(question["answer"])
-    assert score_item(question, response).score == pytest.approx(expected)
+    assert score_item(s.typed(question), response).score == pytest.approx(expected)
 
 
 @given(s.decimals, s.tolerances, st.sampled_from([-1, 1]))

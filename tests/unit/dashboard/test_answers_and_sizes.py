@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from lti_tool.catalogue.items import Item, parse_item
 from lti_tool.dashboard.answers import in_words
 from lti_tool.dashboard.sizes import human_size
 
 OPTIONS = [{"id": "a", "text": {"en": "Reuse", "it": "Riuso"}}, {"id": "b", "text": "Recycle"}]
 
 
+def item(kind: str, **fields: Any) -> Item:
+    """The typed item of a unit-file item (as the catalogue parses it)."""
+    return parse_item({"id": "q", "type": kind, "prompt": "?", **fields}, "lo1")
+
+
 def test_choices_become_their_texts_in_the_teachers_language() -> None:
-    assert in_words({"type": "single_choice", "options": OPTIONS}, "a", "it") == "Riuso"
-    assert in_words({"type": "ordering", "options": OPTIONS}, ["b", "a"], "en") == "Recycle → Reuse"
-    assert in_words({"type": "multiple_response", "options": OPTIONS}, ["a", "b"], "en") == "Reuse; Recycle"
-    matching = {"type": "matching", "options": OPTIONS, "targets": [{"id": "x", "text": "Rethink"}]}
+    assert in_words(item("single_choice", options=OPTIONS, answer="b"), "a", "it") == "Riuso"
+    assert in_words(item("ordering", options=OPTIONS, answer=["a", "b"]), ["b", "a"], "en") == "Recycle → Reuse"
+    assert in_words(item("multiple_response", options=OPTIONS, answer=["a"]), ["a", "b"], "en") == "Reuse; Recycle"
+    matching = item("matching", options=OPTIONS, targets=[{"id": "x", "text": "Rethink"}], answer={"a": "x"})
     assert in_words(matching, {"a": "x"}, "en") == "Reuse → Rethink"
-    assert in_words({"type": "true_false"}, False, "fr", yes="vrai", no="faux") == "faux"
-    assert in_words({"type": "numeric", "unit": "kWh"}, 3.5, "en") == "3.5 kWh"
-    assert in_words({"type": "practical"}, {"text": "Sorted.", "upload": "u1"}, "en") == "Sorted."
-    assert in_words({"type": "short_text"}, None, "en") == "–"
+    assert in_words(item("true_false", answer=True), False, "fr", yes="vrai", no="faux") == "faux"
+    assert in_words(item("numeric", unit="kWh", answer={"value": 3, "tolerance": 0}), 3.5, "en") == "3.5 kWh"
+    assert in_words(item("numeric", answer={"value": 3, "tolerance": 0}), 3.0, "en") == "3"
+    practical = item("practical", rubric=[{"id": "c", "text": "Complete", "points": 2}])
+    assert in_words(practical, {"text": "Sorted.", "upload": "u1"}, "en") == "Sorted."
+    assert in_words(item("short_text", answer=["oak"]), None, "en") == "–"
+    assert in_words(item("short_text", answer=["oak"]), ["oak", "Quercus"], "en") == "oak / Quercus"
 
 
 @pytest.mark.parametrize(("size", "locale", "text"), [

@@ -5,9 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from lti_tool.catalogue.items import (
+    Choice,
+    Criterion,
+    Item,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Practical,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import ItemRef, ItemType, LtiScope, Option, OutcomeRef, Score, SectionRef, UnitRef
+from lti_tool.xapi.refs import LtiScope, OutcomeRef, Score, SectionRef, UnitRef
 
 ESCO = (
     "http://data.europa.eu/esco/skill/1a1a8f1a-4a1c-4a4b-8a28-7b6c7e0c8b10",
@@ -15,39 +28,43 @@ ESCO = (
 )
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 
-ITEMS_AND_RESPONSES: tuple[tuple[ItemRef, object, bool | None], ...] = (
-    (ItemRef("q1", ItemType.SINGLE_CHOICE, "Which wood?", (Option("a", "Oak"), Option("b", "Pine")), "a"), "a", True),
+ITEMS_AND_RESPONSES: tuple[tuple[Item, object, bool | None], ...] = (
+    (SingleChoice(id="q1", outcome_id="lo1", prompt="Which wood?", options=(Choice("a", "Oak"), Choice("b", "Pine")),
+                  correct="a"), "a", True),
     (
-        ItemRef(
-            "q2",
-            ItemType.MULTIPLE_RESPONSE,
-            {"en": "Pick two", "de": "Zwei"},
-            (Option("a", "A"), Option("b", "B"), Option("c", "C")),
-            ["a", "c"],
+        MultipleResponse(
+            id="q2",
+            outcome_id="lo1",
+            prompt={"en": "Pick two", "de": "Zwei"},
+            options=(Choice("a", "A"), Choice("b", "B"), Choice("c", "C")),
+            correct=("a", "c"),
         ),
         ["a", "b"],
         False,
     ),
-    (ItemRef("q3", ItemType.TRUE_FALSE, "Wood is renewable.", (), True), True, True),
-    (ItemRef("q4", ItemType.NUMERIC, "Moisture %?", (), {"value": 12, "tolerance": 0.5}), 12.3, True),
+    (TrueFalse(id="q3", outcome_id="lo1", prompt="Wood is renewable.", correct=True), True, True),
+    (Numeric(id="q4", outcome_id="lo1", prompt="Moisture %?", value=12, tolerance=0.5), 12.3, True),
     (
-        ItemRef("q5", ItemType.ORDERING, "Order", (Option("x", "Cut"), Option("y", "Dry")), ["x", "y"]),
+        Ordering(id="q5", outcome_id="lo1", prompt="Order", options=(Choice("x", "Cut"), Choice("y", "Dry")),
+                 order=("x", "y")),
         ["y", "x"],
         False,
     ),
     (
-        ItemRef(
-            "q6",
-            ItemType.MATCHING,
-            "Match",
-            (Option("l1", "Oak"), Option("l2", "Pine"), Option("r1", "Hard"), Option("r2", "Soft")),
-            {"l1": "r1", "l2": "r2"},
+        Matching(
+            id="q6",
+            outcome_id="lo1",
+            prompt="Match",
+            options=(Choice("l1", "Oak"), Choice("l2", "Pine")),
+            targets=(Choice("r1", "Hard"), Choice("r2", "Soft")),
+            pairs=(("l1", "r1"), ("l2", "r2")),
         ),
         {"l1": "r1", "l2": "r2"},
         True,
     ),
-    (ItemRef("q7", ItemType.SHORT_TEXT, "Name the tree", (), ["oak", "Quercus"]), "Oak", True),
-    (ItemRef("q8", ItemType.PRACTICAL, "Plane a board and upload a photo."), "board.jpg uploaded", None),
+    (ShortText(id="q7", outcome_id="lo1", prompt="Name the tree", accepted=("oak", "Quercus")), "Oak", True),
+    (Practical(id="q8", outcome_id="lo1", prompt="Plane a board and upload a photo.",
+               rubric=(Criterion("done", "Done", 1),)), "board.jpg uploaded", None),
 )
 
 

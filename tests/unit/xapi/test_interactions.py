@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from lti_tool.catalogue.items import Choice, MultipleResponse, Numeric
 from lti_tool.xapi.interactions import (
     correct_responses_pattern,
     format_number,
     format_response,
     interaction_definition,
 )
-from lti_tool.xapi.refs import ItemRef, ItemType, Option
 from tests.unit.xapi.factories import ITEMS_AND_RESPONSES
 
 ITEMS = {item.id: item for item, _, _ in ITEMS_AND_RESPONSES}
@@ -50,15 +50,15 @@ def test_components_per_type() -> None:
 
 
 def test_exact_numeric_answer_and_number_format() -> None:
-    item = ItemRef("n", ItemType.NUMERIC, "How many?", (), {"value": 3.0, "tolerance": 0})
+    item = Numeric(id="n", outcome_id="lo1", prompt="How many?", value=3.0, tolerance=0)
     assert correct_responses_pattern(item) == ["3"]
     assert [format_number(v) for v in (2.0, 0.1, -0.0, 1e-7, 12, "4.50")] == ["2", "0.1", "0", "0.0000001", "12", "4.5"]
-    tolerance = ItemRef("n", ItemType.NUMERIC, "x", (), {"value": 0.3, "tolerance": 0.1})
+    tolerance = Numeric(id="n", outcome_id="lo1", prompt="x", value=0.3, tolerance=0.1)
     assert correct_responses_pattern(tolerance) == ["0.2[:]0.4"]  # decimal, not 0.19999999999999998
 
 
 def test_empty_answer_key_has_no_pattern() -> None:
-    item = ItemRef("m", ItemType.MULTIPLE_RESPONSE, "None apply", (Option("a", "A"),), [])
+    item = MultipleResponse(id="m", outcome_id="lo1", prompt="None apply", options=(Choice("a", "A"),), correct=())
     assert "correctResponsesPattern" not in interaction_definition(item)
 
 

@@ -9,9 +9,23 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
+from lti_tool.catalogue.items import (
+    Choice,
+    Criterion,
+    Item,
+    ItemType,
+    Matching,
+    MultipleResponse,
+    Numeric,
+    Ordering,
+    Practical,
+    ShortText,
+    SingleChoice,
+    TrueFalse,
+)
 from lti_tool.xapi import statements as st
 from lti_tool.xapi.profile import Profile
-from lti_tool.xapi.refs import ItemRef, ItemType, LtiScope, Option, Score, UnitRef
+from lti_tool.xapi.refs import LtiScope, Score, UnitRef
 from lti_tool.xapi.validation import validate_statement
 
 # Four of the MASTERY green-skill picks (spec/esco/mastery-green-skills-sample.json).
@@ -53,36 +67,42 @@ scores = hs.builds(Score, scaled=hs.floats(0, 1))
 
 
 @hs.composite
-def items_with_response(draw: hs.DrawFn) -> tuple[ItemRef, object]:
+def items_with_response(draw: hs.DrawFn) -> tuple[Item, object]:
     """An item of any type with an answer key and a learner response of the right shape."""
     kind = draw(hs.sampled_from(list(ItemType)))
     ids = draw(hs.lists(ident, min_size=2, max_size=6, unique=True))
-    options = tuple(Option(i, draw(texts)) for i in ids)
+    common = {"id": draw(ident), "outcome_id": "lo1", "prompt": draw(texts)}
+    options = tuple(Choice(i, draw(texts)) for i in ids)
     subset = hs.lists(hs.sampled_from(ids), unique=True)
-    answer: object
+    item: Item
     response: object
-    if kind in (ItemType.SINGLE_CHOICE,):
-        answer, response = draw(hs.sampled_from(ids)), draw(hs.sampled_from(ids))
+    if kind is ItemType.SINGLE_CHOICE:
+        item, response = SingleChoice(**common, options=options, correct=draw(hs.sampled_from(ids))), draw(
+            hs.sampled_from(ids))
     elif kind is ItemType.MULTIPLE_RESPONSE:
-        answer, response = draw(subset), draw(subset)
+        item, response = MultipleResponse(**common, options=options, correct=tuple(draw(subset))), draw(subset)
     elif kind is ItemType.ORDERING:
-        answer, response = draw(hs.permutations(ids)), draw(hs.permutations(ids))
+        item = Ordering(**common, options=options, order=tuple(draw(hs.permutations(ids))))
+        response = draw(hs.permutations(ids))
     elif kind is ItemType.TRUE_FALSE:
-        answer, response, options = draw(hs.booleans()), draw(hs.booleans()), ()
+        item, response = TrueFalse(**common, correct=draw(hs.booleans())), draw(hs.booleans())
     elif kind is ItemType.NUMERIC:
         number = hs.floats(-1e6, 1e6, allow_nan=False) | hs.integers(-(10**6), 10**6)
-        answer = {"value": draw(number), "tolerance": draw(hs.floats(0, 100))}
-        response, options = draw(number), ()
+        item = Numeric(**common, value=draw(number), tolerance=draw(hs.floats(0, 100)))
+        response = draw(number)
     elif kind is ItemType.MATCHING:
         half = len(ids) // 2
-        left, right = ids[:half], ids[half:]
-        answer = dict(zip(left, right))
-        response = {k: draw(hs.sampled_from(right)) for k in left}
+        left, right = options[:half], options[half:]
+        item = Matching(**common, options=left, targets=right,
+                        pairs=tuple(zip((o.id for o in left), (o.id for o in right), strict=False)))
+        response = {o.id: draw(hs.sampled_from([t.id for t in right])) for o in left}
     elif kind is ItemType.SHORT_TEXT:
-        answer, response, options = draw(hs.lists(text, min_size=1, max_size=3)), draw(hs.none() | text), ()
+        item = ShortText(**common, accepted=tuple(draw(hs.lists(text, min_size=1, max_size=3))))
+        response = draw(hs.none() | text)
     else:
-        answer, response, options = None, draw(hs.none() | text), ()
-    return ItemRef(draw(ident), kind, draw(texts), options, answer), response  # type: ignore[arg-type]
+        item = Practical(**common, rubric=(Criterion("c", draw(texts), draw(hs.integers(1, 5))),))
+        response = draw(hs.none() | text)
+    return item, response
 
 
 @settings(max_examples=150, deadline=None)
@@ -92,7 +112,7 @@ def test_any_journey_statement_is_valid_and_stable(
     unit: UnitRef,
     at: dt.datetime,
     attempt: uuid.UUID,
-    item_response: tuple[ItemRef, object],
+    item_response: tuple[Item, object],
     correct: bool | None,
     score: Score,
 ) -> None:
