@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,11 +26,12 @@ from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.items import Practical
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import pin_placement_unit
+from lti_tool.catalogue.unit_doc import UnitDoc
 from lti_tool.catalogue.unit_texts import localized
-from lti_tool.db import table_of
+from lti_tool.db import note_write, table_of
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.events import AttemptResult, AttemptStarted, publish
-from lti_tool.launch.models import LaunchSession
+from lti_tool.launch.models import Context, Deployment, LaunchSession
 
 # A submit that arrives this long after the deadline still counts (network latency, a slow click).
 SUBMIT_GRACE = dt.timedelta(seconds=30)
@@ -185,14 +188,23 @@ def learner_grade(db: so.Session, launch: LaunchSession, unit: Unit, attempts: l
                         Policy.of(unit).practice_after_mastery)
 
 
-def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str) -> Attempt:
-    """The learner's own attempt at this placement; any other id is simply not found (no existence leak)."""
+def own_attempt(db: so.Session, launch: LaunchSession, attempt_id: str, *, with_course: bool = False) -> Attempt:
+    """The learner's own attempt at this placement; any other id is simply not found (no existence leak).
+
+    `with_course`: its course, deployment and platform come in the same query (what a submit's learning records
+    and grade name), instead of three reads later.
+    """
     # The unit comes in the same query: every caller reads it (its document is cached, see catalogue.models).
-    attempt = db.get(Attempt, attempt_id, options=[so.joinedload(Attempt.unit)]) if _looks_like_uuid(attempt_id) \
-        else None
+    attempt = db.get(Attempt, attempt_id, options=_WITH_COURSE if with_course else _WITH_UNIT) \
+        if _looks_like_uuid(attempt_id) else None
     if attempt is None or attempt.user_pk != launch.user_pk or attempt.resource_link_pk != launch.resource_link_pk:
         raise NotFound(N_("There is no such attempt for you here."))
     return attempt
+
+
+_WITH_UNIT = [so.joinedload(Attempt.unit)]
+_WITH_COURSE = [*_WITH_UNIT, so.joinedload(Attempt.context).joinedload(Context.deployment).joinedload(
+    Deployment.platform)]
 
 
 def _looks_like_uuid(value: str) -> bool:
@@ -294,15 +306,47 @@ def _responses(db: so.Session, attempt: Attempt) -> list[AttemptResponse]:
 
 def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_id: str, raw: Any,
                   *, now: dt.datetime) -> Any:
-    """Autosave one response; returns it normalised."""
+    """Autosave one response; returns it normalised.
+
+    After the first autosave of an attempt in this process, one statement: the attempt's fixed facts (owner,
+    placement, deadline, drawn items, unit) come from a per-process cache and its state is checked by the upsert
+    itself. Anything the fast path cannot decide alone (a practical task, an answer it refuses, an attempt no
+    longer in progress) takes the full path, which gives the same answers and errors in the same order.
+    """
+    facts = _FACTS.get(attempt_id)
+    upsert = _guarded_response_upsert(db.get_bind().dialect.name)
+    if facts is not None and upsert is not None and facts.admits(launch, item_id, now):
+        item = facts.doc.item(item_id)
+        if not item.is_practical:
+            try:
+                value = validate_response(item, raw, launch.locale)
+            except ValidationFailed:
+                pass  # the full path says why, after its checks of the attempt's state and deadline
+            else:
+                saved = db.connection().execute(upsert, {
+                    "attempt_id": attempt_id, "item_id": item_id, "response": value, "saved_at": now,
+                    "user_pk": launch.user_pk, "resource_link_pk": launch.resource_link_pk,
+                    "in_progress": AttemptState.IN_PROGRESS}).first()
+                if saved is not None:
+                    note_write(db)  # a Core statement on the session's connection: the request boundary commits
+                    return value
+    return _save_response_checked(db, launch, attempt_id, item_id, raw, now=now)
+
+
+def _save_response_checked(db: so.Session, launch: LaunchSession, attempt_id: str, item_id: str, raw: Any,
+                           *, now: dt.datetime) -> Any:
+    """Autosave with the attempt read first: ownership, state, deadline, the item drawn, then the answer."""
     attempt = own_attempt(db, launch, attempt_id)
     if attempt.state != AttemptState.IN_PROGRESS:
         raise Conflict(N_("This attempt has been submitted; its answers can no longer change."), code="submitted")
     if attempt.deadline_at is not None and now > attempt.deadline_at:
         raise Conflict(N_("The time limit of this attempt has passed; answers can no longer be saved."),
                        code="time_limit_passed")
-    if item_id not in {s.item_id for s in selected_items(attempt)}:
+    drawn = frozenset(entry["item_id"] for entry in attempt.selection)
+    if item_id not in drawn:
         raise NotFound(N_("Item “%(item_id)s” is not part of this attempt."), item_id=item_id)
+    _FACTS.put(attempt.id, _AttemptFacts(attempt.user_pk, attempt.resource_link_pk, attempt.deadline_at, drawn,
+                                         attempt.unit.doc))
     item = attempt.unit.doc.item(item_id)
     upsert = _response_upsert(db.get_bind().dialect.name)
     if not item.is_practical and upsert is not None:
@@ -328,6 +372,45 @@ def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_i
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class _AttemptFacts:
+    """What never changes about an attempt once started: its learner, placement, deadline, drawn items, unit."""
+
+    user_pk: int
+    resource_link_pk: int
+    deadline_at: dt.datetime | None
+    drawn: frozenset[str]
+    doc: UnitDoc
+
+    def admits(self, launch: LaunchSession, item_id: str, now: dt.datetime) -> bool:
+        """The launch's own attempt, before its deadline, and an item drawn for it."""
+        return (self.user_pk == launch.user_pk and self.resource_link_pk == launch.resource_link_pk
+                and (self.deadline_at is None or now <= self.deadline_at) and item_id in self.drawn)
+
+
+class _FactsCache:
+    """Attempt facts by attempt id, the most recent few thousand, per process (ids are random UUIDs)."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._facts: OrderedDict[str, _AttemptFacts] = OrderedDict()
+
+    def get(self, attempt_id: str) -> _AttemptFacts | None:
+        with self._lock:
+            return self._facts.get(attempt_id)
+
+    def put(self, attempt_id: str, facts: _AttemptFacts) -> None:
+        with self._lock:
+            self._facts[attempt_id] = facts
+            self._facts.move_to_end(attempt_id)
+            while len(self._facts) > self._size:
+                self._facts.popitem(last=False)
+
+
+_FACTS = _FactsCache()
+
+
 @functools.cache
 def _response_upsert(dialect: str) -> sa.Insert | None:
     """INSERT … ON CONFLICT (attempt_id, item_id) DO UPDATE, built once per dialect (None: not supported)."""
@@ -343,6 +426,29 @@ def _response_upsert(dialect: str) -> sa.Insert | None:
                                               "saved_at": insert.excluded.saved_at})
 
 
+@functools.cache
+def _guarded_response_upsert(dialect: str) -> sa.Insert | None:
+    """The upsert of _response_upsert, written only to the launch's own attempt while it is in progress and
+    before its deadline; RETURNING says whether it wrote."""
+    if dialect not in ("sqlite", "postgresql"):
+        return None
+    table, attempts = table_of(AttemptResponse), table_of(Attempt)
+    attempt_id = sa.bindparam("attempt_id", type_=table.c.attempt_id.type)
+    saved_at = sa.bindparam("saved_at", type_=table.c.saved_at.type)
+    values = sa.select(attempt_id, sa.bindparam("item_id", type_=table.c.item_id.type),
+                       sa.bindparam("response", type_=table.c.response.type), saved_at).where(
+        # The database has the last word on everything the cached facts said: owner, placement, state, deadline.
+        sa.exists().where(attempts.c.id == attempt_id, attempts.c.user_pk == sa.bindparam("user_pk"),
+                          attempts.c.resource_link_pk == sa.bindparam("resource_link_pk"),
+                          attempts.c.state == sa.bindparam("in_progress"),
+                          sa.or_(attempts.c.deadline_at.is_(None), attempts.c.deadline_at >= saved_at)))
+    insert = (sqlite.insert(table) if dialect == "sqlite" else postgresql.insert(table)).from_select(
+        ["attempt_id", "item_id", "response", "saved_at"], values)
+    return insert.on_conflict_do_update(index_elements=["attempt_id", "item_id"],
+                                        set_={"response": insert.excluded.response,
+                                              "saved_at": insert.excluded.saved_at}).returning(table.c.id)
+
+
 def _keep_upload(raw: Any, saved: Any) -> Any:
     """A practical answer that does not mention its upload keeps the one already saved (the page autosaves the
     text alone; an upload attached through the API must survive it). ``"upload": null`` removes it."""
@@ -355,6 +461,12 @@ def _keep_upload(raw: Any, saved: Any) -> Any:
     return raw
 
 
+def has_practical_items(attempt: Attempt) -> bool:
+    """Whether a practical task was drawn for the attempt (only those get teachers' reviews)."""
+    items = attempt.unit.doc.items
+    return any(items[entry["item_id"]].is_practical for entry in attempt.selection if entry["item_id"] in items)
+
+
 def compute_result(db: so.Session, attempt: Attempt, now: dt.datetime) -> AttemptResult:
     """Score every drawn item from the saved responses and the teachers' reviews (the event it makes)."""
     unit = attempt.unit.doc
@@ -362,7 +474,8 @@ def compute_result(db: so.Session, attempt: Attempt, now: dt.datetime) -> Attemp
     selected = selected_items(attempt)
     scores = {s.item_id: score_item(unit.item(s.item_id), saved.get(s.item_id)) for s in selected}
     reviews = {r.item_id: PracticalReview(score=r.score, passed=r.passed)
-               for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))}
+               for r in db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))
+               } if has_practical_items(attempt) else {}  # a teacher reviews practical tasks only
     result = unit_result(unit, selected, scores, reviews)
     return AttemptResult(attempt=attempt, result=result, responses=saved, scores=scores, at=now)
 
@@ -374,7 +487,7 @@ def submit(db: so.Session, launch: LaunchSession, attempt_id: str, *, now: dt.da
     Returns (result body, late) — late when the submit came after the time limit (answers saved before
     the deadline are scored all the same).
     """
-    attempt = own_attempt(db, launch, attempt_id)
+    attempt = own_attempt(db, launch, attempt_id, with_course=True)
     late = attempt.deadline_at is not None and now > attempt.deadline_at + SUBMIT_GRACE
     if attempt.state == AttemptState.SUBMITTED:
         assert attempt.result is not None
