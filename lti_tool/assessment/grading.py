@@ -18,6 +18,7 @@ from sqlalchemy import orm as so
 from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt
 from lti_tool.assessment.models import Attempt, Review
 from lti_tool.assessment.numbers import percent_value
+from lti_tool.assessment.services import has_practical_items
 from lti_tool.errors import N_, ValidationFailed
 from lti_tool.events import AttemptResetByTeacher, AttemptResult
 from lti_tool.launch.models import ResourceLink
@@ -47,6 +48,8 @@ def score_for(result: dict[str, Any], comment: str | None = None) -> Score:
 
 def reviewer_comment(db: so.Session, attempt: Attempt) -> str:
     """The teachers' comments on the attempt's practical work, in item order (the AGS ``comment``)."""
+    if not has_practical_items(attempt):
+        return ""  # nothing a teacher reviews: no read
     order = {str(entry.get("item_id")): n for n, entry in enumerate(attempt.selection or ())}
     reviews = db.scalars(sa.select(Review).where(Review.attempt_id == attempt.id))
     texts = [r.comment.strip() for r in sorted(reviews, key=lambda r: order.get(r.item_id, len(order)))]

@@ -91,16 +91,26 @@ def _create_list_once(session: so.Session, issuer: Issuer, base_url: str, now: d
 
 
 def allocate_index(session: so.Session, issuer: Issuer, base_url: str, now: dt.datetime) -> tuple[int, int]:
-    """Take the next free (list id, index) for ``issuer``; held (locked) until the transaction ends."""
+    """Take the next free (list id, index) for ``issuer``; held (locked) until the transaction ends.
+
+    One round trip while a list has room: the UPDATE picks the lowest such list itself. Its row lock re-checks
+    ``next_index < size`` on the row as it stands once the lock is held (a list filled meanwhile gives no row).
+    """
     for _ in range(8):
-        list_id = session.scalar(
-            sa.select(sa.func.min(StatusList.id)).where(
-                StatusList.issuer_id == issuer.did, StatusList.next_index < StatusList.size
-            )
-        )
-        if list_id is None:
-            list_id = _create_list_once(session, issuer, base_url, now)
+        with_room = sa.select(sa.func.min(StatusList.id)).where(
+            StatusList.issuer_id == issuer.did, StatusList.next_index < StatusList.size).scalar_subquery()
         taken = session.execute(
+            sa.update(StatusList)
+            .where(StatusList.id == with_room, StatusList.issuer_id == issuer.did,
+                   StatusList.next_index < StatusList.size)
+            .values(next_index=StatusList.next_index + 1)
+            .returning(StatusList.id, StatusList.next_index),
+            execution_options={"synchronize_session": False},
+        ).first()
+        if taken is not None:
+            return int(taken[0]), int(taken[1]) - 1
+        list_id = _create_list_once(session, issuer, base_url, now)
+        index = session.execute(
             sa.update(StatusList)
             .where(StatusList.id == list_id, StatusList.issuer_id == issuer.did,
                    StatusList.next_index < StatusList.size)
@@ -108,8 +118,8 @@ def allocate_index(session: so.Session, issuer: Issuer, base_url: str, now: dt.d
             .returning(StatusList.next_index),
             execution_options={"synchronize_session": False},
         ).scalar()
-        if taken is not None:
-            return list_id, taken - 1
+        if index is not None:
+            return list_id, index - 1
     raise StatusListUnavailable("could not allocate a status list index (lists full or contended)")
 
 
