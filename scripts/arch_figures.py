@@ -1,5 +1,6 @@
 """Figures for the house plan (docs/architecture.md): imports that run back up between packages, modules per
-package, the largest module, and hand-written commits in view modules.
+package, the largest module, hand-written commits in view modules, and reads of an item's authored fields by
+string key outside the catalogue (counted by the check in tests/unit/test_architecture.py).
 
 Usage: .venv/bin/python scripts/arch_figures.py [REPO_ROOT]   (a checkout of any commit; default: this one).
 The floors are read from this repository's pyproject.toml (the import-linter contract "floors"), so an older
@@ -16,6 +17,9 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+from tests.unit.test_architecture import authored_item_reads  # noqa: E402  (today's check, on any checkout)
 
 
 def floors() -> list[set[str]]:
@@ -90,6 +94,9 @@ def main(root: Path) -> None:
     print(f"db.session.commit() in view modules: {sum(written.values())} in {len(written)} modules")
     for name, count in sorted(written.items()):
         print(f"  {name}: {count}")
+    reads = authored_item_reads(root)
+    print(f"item fields read by string key outside the catalogue: {len(reads)} in "
+          f"{len({read.split(':')[0] for read in reads})} modules")
 
 
 if __name__ == "__main__":
