@@ -205,13 +205,19 @@ def pilot_launch_recorder(base_url: str) -> Callable[[so.Session, Launched], Non
     return record
 
 
+# Read at every learner's launch: built once and run as Core (a plain read; bench/launch.py --profile).
+_LEARNER_LAUNCH = sa.select(LearnerLaunch.id).where(
+    LearnerLaunch.context_pk == sa.bindparam("context_pk"), LearnerLaunch.user_pk == sa.bindparam("user_pk"),
+    LearnerLaunch.unit_slug == sa.bindparam("unit_slug"))
+
+
 def record_pilot_launch(db: so.Session, session: LaunchSession, custom: Mapping[str, object], base_url: str) -> None:
     """At a launch: remember that a learner opened this course/unit; attach the course by `pilot=<code>`."""
     if session.context_pk is None:
         return
     if session.is_learner:
         key = {"context_pk": session.context_pk, "user_pk": session.user_pk, "unit_slug": session.unit_slug or ""}
-        if db.scalar(sa.select(LearnerLaunch.id).filter_by(**key)) is None:
+        if db.connection().execute(_LEARNER_LAUNCH, key).scalar() is None:
             try:
                 with db.begin_nested():
                     db.add(LearnerLaunch(**key))
