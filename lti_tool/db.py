@@ -101,3 +101,52 @@ if TYPE_CHECKING:
 
 
 db = cast("Database", SQLAlchemy(model_class=Base))
+
+
+def begin_as_ping(engine: sa.Engine) -> None:
+    """Check a pooled PostgreSQL connection by beginning its transaction at checkout, instead of ``pool_pre_ping``.
+
+    ``pool_pre_ping`` sends ``SELECT 1`` on every checkout, and psycopg then sends its own ``BEGIN`` before the
+    request's first statement: two round trips before any work. Sending that ``BEGIN`` at checkout is the ping:
+    psycopg sees the transaction open and sends no second one. A dead connection (the database restarted) fails
+    the ``BEGIN``; the pool then drops every connection older than it and reconnects (``DisconnectionError``),
+    as pre-ping does. A connection psycopg would begin differently (autocommit, an isolation level, read-only)
+    gets the plain ping instead.
+    """
+    import psycopg
+
+    dialect = engine.dialect
+    idle = psycopg.pq.TransactionStatus.IDLE
+
+    def _checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        conn = cast("psycopg.Connection[Any]", dbapi_connection)
+        try:
+            if (conn.autocommit or conn.isolation_level is not None or conn.read_only is not None
+                    or conn.deferrable is not None or conn.info.transaction_status != idle):
+                dialect.do_ping(dbapi_connection)
+                return
+            # PQexec waits for its answer even on psycopg's non-blocking connection (libpq's documentation).
+            result = conn.pgconn.exec_(b"BEGIN")
+        except psycopg.Error as error:
+            raise _gone(str(error)) from error
+        if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
+            raise _gone(result.error_message.decode(errors="replace"))
+
+    def _before_characteristics(conn: sa.Connection, options: dict[str, Any]) -> None:
+        # psycopg refuses to change autocommit or the isolation level inside a transaction: end the one opened
+        # at checkout (nothing ran in it yet) before SQLAlchemy applies such an option.
+        if {"isolation_level", "postgresql_readonly", "postgresql_deferrable"} & options.keys() \
+                and not conn.in_transaction():
+            dbapi_connection = conn.connection.dbapi_connection
+            if dbapi_connection is not None and dbapi_connection.info.transaction_status != idle:
+                dbapi_connection.rollback()
+
+    sa.event.listen(engine, "checkout", _checkout)
+    sa.event.listen(engine, "set_connection_execution_options", _before_characteristics)
+
+
+def _gone(why: str) -> sa.exc.DisconnectionError:
+    # The pool drops this connection and every older one (a restart ended them all), then connects again.
+    error = sa.exc.DisconnectionError(f"a pooled connection failed its check at checkout: {why}")
+    error.invalidate_pool = True
+    return error
