@@ -9,6 +9,7 @@ signed JWT of ~1 KB, so 2,048 bytes is generous without letting a stranger store
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from lti_tool.errors import N_, LaunchError
@@ -24,9 +25,13 @@ LIMITS: dict[str, int] = {
 }
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def has_control_characters(value: str) -> bool:
     """C0 controls (NUL, CR, LF …) and DEL: never in an identifier, a URL or a hint."""
-    return any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+    # One regular-expression scan: a Python loop over every character cost ~0.2 ms per login (bench/launch.py).
+    return _CONTROL.search(value) is not None
 
 
 def checked_login_params(values: Mapping[str, str]) -> dict[str, str]:
