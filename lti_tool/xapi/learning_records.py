@@ -63,11 +63,19 @@ def _xapi_response(item: Item, response: Any) -> Any:
     return response
 
 
+_UNIT_REFS_KEPT = 512  # unit versions; a catalogue holds a few dozen
+
+
 class Recorder:
     """The subscribers that queue statements, one per domain event (wired in lti_tool.events)."""
 
     def __init__(self, base_url: str) -> None:
         self.profile = Profile(base_url)
+        # Unit row id → the unit as builder input. A stored unit version never changes (the loader refuses other
+        # content under a loaded version; only is_current moves), so a launch into a pinned placement needs no
+        # read of the unit row: one statement per launch fewer (bench/launch.py). One Recorder per app, so one
+        # database.
+        self._unit_refs: dict[int, UnitRef] = {}
 
     def launched(self, db: so.Session, event: Launched) -> None:
         """"launched": a learner's resource-link launch of a unit, naming the version the placement uses."""
@@ -76,13 +84,20 @@ class Recorder:
                 or not session.is_learner):
             return
         link = session.resource_link
-        if link is not None and link.unit_slug == session.unit_slug:
-            unit = pin_placement_unit(db, link)
-        else:
-            unit = current_unit(db, session.unit_slug)
-        if unit is None:  # the unit page will say so; there is no activity to talk about
-            return
-        record_statements(db, [st.unit_launched(self.profile, session_scope(session), unit_ref(unit), event.at)])
+        pinned = link.unit_pk if link is not None and link.unit_slug == session.unit_slug else None
+        ref = self._unit_refs.get(pinned) if pinned is not None else None
+        if ref is None or ref.slug != session.unit_slug:
+            if link is not None and link.unit_slug == session.unit_slug:
+                unit = pin_placement_unit(db, link)
+            else:
+                unit = current_unit(db, session.unit_slug)
+            if unit is None:  # the unit page will say so; there is no activity to talk about
+                return
+            ref = unit_ref(unit)
+            if len(self._unit_refs) >= _UNIT_REFS_KEPT:
+                self._unit_refs.clear()
+            self._unit_refs[unit.id] = ref
+        record_statements(db, [st.unit_launched(self.profile, session_scope(session), ref, event.at)])
 
     def section_read(self, db: so.Session, event: SectionRead) -> None:
         """"experienced": a study section the learner read (staff previews are not learning records)."""
