@@ -18,7 +18,7 @@ from lti_tool.db import note_write, utcnow
 from lti_tool.errors import N_, LaunchError
 from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
-from lti_tool.launch.models import Context, Deployment, LaunchSession, ResourceLink, User
+from lti_tool.launch.models import Context, Deployment, LaunchSession, RegistryGeneration, ResourceLink, User
 from lti_tool.launch.registry_cache import Registry
 
 T = TypeVar("T")
@@ -220,7 +220,28 @@ def find_session(db: so.Session, token: str, registry: Registry | None = None) -
         return None
     # The user and the placement come in the same statement: nearly every launched page reads them (the unit
     # page, the assessment), and each would otherwise be a round trip of its own (bench/launch.py).
-    session = db.scalar(_FIND_SESSION, {"token_hash": hash_token(token)})
+    return live_session(db.scalar(_FIND_SESSION, {"token_hash": hash_token(token)}), registry)
+
+
+# The session of a page's token and the registry generation in one statement (a launched page needs both first):
+# one row whenever the generation row exists, the session's columns NULL when no session has that token.
+_SESSION_AND_GENERATION = (
+    sa.select(RegistryGeneration.value, LaunchSession).select_from(RegistryGeneration)
+    .outerjoin(LaunchSession, LaunchSession.token_hash == sa.bindparam("token_hash"))
+    .where(RegistryGeneration.id == 1)
+    .options(so.joinedload(LaunchSession.user), so.joinedload(LaunchSession.resource_link)))
+
+
+def session_and_generation(db: so.Session, token: str) -> tuple[LaunchSession | None, int | None]:
+    """The launch session row of a bearer token (not yet checked: see live_session) and the registry generation,
+    read by one statement; the generation is None when its row does not exist yet (no registration change)."""
+    row = db.execute(_SESSION_AND_GENERATION, {"token_hash": hash_token(token)}).first()
+    return (row[1], row[0]) if row is not None else (None, None)
+
+
+def live_session(session: LaunchSession | None, registry: Registry | None = None) -> LaunchSession | None:
+    """The session if it is still live: not expired, its deployment and platform enabled (`registry`: the
+    registrations' snapshot to check; without it, the rows)."""
     if session is None or session.expires_at < utcnow():
         return None
     if registry is not None:

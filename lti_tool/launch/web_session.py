@@ -24,7 +24,7 @@ from lti_tool.launch import claims
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.registry_cache import Registry
-from lti_tool.launch.services import find_session
+from lti_tool.launch.services import find_session, live_session, session_and_generation
 from lti_tool.runtime import runtime, wired
 
 SESSION_COOKIE = "mastery_session"
@@ -68,7 +68,14 @@ def peek_launch() -> LaunchSession | None:
     """The launch session of this request if it carries a live one, else None (never raises)."""
     if "launch_session" not in g:
         token = request_launch_token()
-        g.launch_session = find_session(db.session, token, request_registry()) if token else None
+        if token and "registry" not in g:
+            # One statement for the session and the registry generation (every launched page needs both).
+            found, generation = session_and_generation(db.session, token)
+            cache = wired(runtime().parts.registry, "the registry cache")
+            g.registry = cache.current(db.session) if generation is None else cache.at(db.session, generation)
+            g.launch_session = live_session(found, g.registry)
+        else:
+            g.launch_session = find_session(db.session, token, request_registry()) if token else None
         if g.launch_session is not None:
             g.launch_token = token
             # Kept apart from the row, which a commit expires: the response headers need it after the view.
