@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
@@ -25,8 +25,11 @@ class Lrs(Protocol):
         """The xAPI base URL, ending in a slash."""
         ...
 
-    def post_batch(self, statements: Sequence[tuple[str, bytes]]) -> BatchResult:
-        """POST statements given as (id, exact JSON bytes); never raises for HTTP trouble."""
+    def post_batch(self, statements: Sequence[tuple[str, bytes]], *,
+                   on_sent: Callable[[], None] | None = None) -> BatchResult:
+        """POST statements given as (id, exact JSON bytes); never raises for HTTP trouble.
+
+        `on_sent` is called once the body is on its way (and at the latest before returning)."""
         ...
 
     def iter_statements(self, **filters: Any) -> Iterator[dict[str, Any]]:

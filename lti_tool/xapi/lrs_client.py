@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -25,6 +25,7 @@ import httpx
 
 XAPI_VERSION = "1.0.3"
 _STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
+_BODY_SENT = "http11.send_request_body.complete"  # httpcore's trace event once the request body is written
 
 
 class Outcome(StrEnum):
@@ -88,6 +89,14 @@ def _param(value: Any) -> str:
     return str(value)
 
 
+def _call_when_sent(on_sent: Callable[[], None]) -> Callable[[str, dict[str, Any]], None]:
+    """An httpcore `trace` extension calling `on_sent` when the request body has been written."""
+    def trace(event: str, _info: dict[str, Any]) -> None:
+        if event == _BODY_SENT:
+            on_sent()
+    return trace
+
+
 class LrsClient:
     """xAPI statements client: one keep-alive connection pool, Basic auth, explicit timeouts."""
 
@@ -119,22 +128,33 @@ class LrsClient:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def post_batch(self, statements: Sequence[tuple[str, bytes]]) -> BatchResult:
-        """POST statements given as (id, exact JSON bytes) in one request; never raises for HTTP trouble."""
+    def post_batch(self, statements: Sequence[tuple[str, bytes]], *,
+                   on_sent: Callable[[], None] | None = None) -> BatchResult:
+        """POST statements given as (id, exact JSON bytes) in one request; never raises for HTTP trouble.
+
+        `on_sent` is called once the request body is written (the LRS is then working on it), and in any
+        case before this returns; it may be called more than once (a resend on a stale connection).
+        """
         if not statements:
+            if on_sent is not None:
+                on_sent()
             return BatchResult(Outcome.DELIVERED)
         body = b"[" + b",".join(payload for _, payload in statements) + b"]"
         url = urljoin(self.base_url, "statements")
         headers = {"Content-Type": "application/json"}
+        extensions = None if on_sent is None else {"trace": _call_when_sent(on_sent)}
         try:
             try:
-                response = self._http.post(url, content=body, headers=headers)
+                response = self._http.post(url, content=body, headers=headers, extensions=extensions)
             except _STALE_CONNECTION:
                 # A pooled keep-alive connection the LRS dropped (Ralph resets it after a 500). Sending
                 # the same bytes again is safe: the statement ids make the POST idempotent.
-                response = self._http.post(url, content=body, headers=headers)
+                response = self._http.post(url, content=body, headers=headers, extensions=extensions)
         except httpx.TransportError as error:  # refused, reset, timeouts, DNS
             return BatchResult(Outcome.RETRYABLE, None, f"{type(error).__name__}: {error}")
+        finally:
+            if on_sent is not None:
+                on_sent()
         return _classify(response)
 
     def iter_statements(self, **filters: Any) -> Iterator[dict[str, Any]]:

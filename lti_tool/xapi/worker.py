@@ -20,14 +20,16 @@ import datetime as dt
 import json
 import logging
 import random
+import threading
 import uuid
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.dialects import postgresql
 
 from lti_tool.db import utcnow
 from lti_tool.outbox.report import DeliveryReport
@@ -73,23 +75,34 @@ class _Row:
 
 def claim(session: so.Session, limit: int, now: dt.datetime | None = None, *,
           in_flight: Sequence[int] = ()) -> list[_Row]:
-    """Lock and return up to `limit` due pending rows, oldest first (skipping rows other workers hold).
+    """Lock and return up to `limit` due pending rows, longest due first (skipping rows other workers hold).
 
     `in_flight` are this worker's own rows still being sent: PostgreSQL skips them as locked by the other
     session; SQLite has no row locks, so they are left out by id.
     """
     t = StatementOutbox
-    query = (
-        sa.select(t.id, t.statement_id, t.payload, t.tries)
+    due = (
+        sa.select(t.id)
         .where(t.state == OutboxState.PENDING.value, t.next_try_at <= (now or utcnow()))
-        .order_by(t.id)
+        .order_by(t.next_try_at, t.id)  # the due index's own order
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=t)
+        # The rows are chosen and locked in a subquery that carries ids only, and read by id. With the payloads
+        # in the locking query, PostgreSQL (estimating a handful of due rows in a fresh backlog) sorted every
+        # due row with its payload: 8.9 MB spilled to disk per claim at 5,000 due rows, 13-16 ms of server
+        # time (EXPLAIN ANALYZE); with ids only the sort stays in memory.
+        due = due.with_for_update(skip_locked=True)
     elif in_flight:
-        query = query.where(t.id.not_in(list(in_flight)))
+        due = due.where(t.id.not_in(list(in_flight)))
+    query = sa.select(t.id, t.statement_id, t.payload, t.tries).where(t.id.in_(due)).order_by(t.next_try_at, t.id)
     return [_Row(*row) for row in session.execute(query)]
+
+
+@dataclass(frozen=True, slots=True)
+class _InFlight:
+    result: Future[BatchResult]
+    sent: threading.Event  # set once the request body is written (or the POST ended)
 
 
 class Deliverer:
@@ -118,16 +131,17 @@ class Deliverer:
             if not rows:
                 self.session.commit()  # end the read transaction
                 return report
-            in_flight = poster.submit(self._post, rows)
+            in_flight = self._start(poster, rows)
             batches = 1
             while True:
                 session, other = sessions
                 may_claim = max_batches is None or batches < max_batches
+                in_flight.sent.wait()  # see _start: the body first, then this thread's own CPU work
                 upcoming = self._claim_valid(other, [r.pk for r in rows], report) if may_claim else []
-                result = in_flight.result()
+                result = in_flight.result.result()
                 report.posts += 1
                 if result.outcome is Outcome.DELIVERED and upcoming:
-                    in_flight = poster.submit(self._post, upcoming)  # out before this batch's outcome is written
+                    in_flight = self._start(poster, upcoming)  # out before this batch's outcome is written
                     self._mark(session, rows, OutboxState.DELIVERED, result)
                     report.delivered += [r.pk for r in rows]
                 else:
@@ -137,7 +151,7 @@ class Deliverer:
                         other.commit()  # a batch claimed but not sent stays pending and due
                         report.more = report.stopped_by is None and not may_claim
                         return report
-                    in_flight = poster.submit(self._post, upcoming)  # the refused batch is settled: go on
+                    in_flight = self._start(poster, upcoming)  # the refused batch is settled: go on
                 session.commit()
                 batches += 1
                 rows, sessions = upcoming, [other, session]
@@ -169,8 +183,23 @@ class Deliverer:
             return False
         return True
 
-    def _post(self, rows: list[_Row]) -> BatchResult:
-        return self.client.post_batch([(str(r.statement_id), r.payload) for r in rows])
+    def _start(self, poster: ThreadPoolExecutor, rows: list[_Row]) -> _InFlight:
+        """Start the POST of `rows` in the helper thread.
+
+        The caller waits for `sent` (the request body written) before its next CPU-bound work: claiming and
+        validating (pydantic holds the GIL for each statement). Otherwise the helper thread, at each GIL
+        hand-off while it writes the body, waits up to CPython's switch interval (5 ms), and the LRS starts
+        late. Marking the previous batch (mostly waiting for the database) may overlap the write.
+        """
+        sent = threading.Event()
+        return _InFlight(poster.submit(self._post, rows, sent.set), sent)
+
+    def _post(self, rows: list[_Row], on_sent: Callable[[], None] | None = None) -> BatchResult:
+        try:
+            return self.client.post_batch([(str(r.statement_id), r.payload) for r in rows], on_sent=on_sent)
+        finally:
+            if on_sent is not None:  # never leave `_send` waiting, whatever happened
+                on_sent()
 
     def _settle(self, session: so.Session, rows: list[_Row], result: BatchResult, report: DeliveryReport) -> None:
         """Write the outcome of a batch already posted (refused batches are split to find the culprit)."""
@@ -210,7 +239,7 @@ class Deliverer:
         else:
             values |= {"last_error": _reason(result), "tries": StatementOutbox.tries + 1}
         session.execute(
-            sa.update(StatementOutbox).where(StatementOutbox.id.in_([r.pk for r in rows])).values(**values)
+            sa.update(StatementOutbox).where(_id_in(session, [r.pk for r in rows])).values(**values)
             .execution_options(synchronize_session=False)
         )
 
@@ -222,6 +251,13 @@ class Deliverer:
             for r in rows
         ]
         session.execute(sa.update(StatementOutbox), updates)  # ORM bulk UPDATE by primary key
+
+
+def _id_in(session: so.Session, ids: list[int]) -> sa.ColumnElement[bool]:
+    """`id = ANY(:ids)` on PostgreSQL: one array parameter, whatever the batch size (SQLite: `IN`)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return StatementOutbox.id == sa.any_(sa.bindparam("ids", ids, type_=postgresql.ARRAY(sa.Integer)))
+    return StatementOutbox.id.in_(ids)
 
 
 def _reason(result: BatchResult) -> str:
