@@ -100,6 +100,20 @@ def test_empty_batch_sends_nothing() -> None:
     assert client(handler).post_batch([]).outcome is Outcome.DELIVERED
 
 
+def test_on_sent_is_called_before_post_batch_returns_whatever_happens() -> None:
+    # With the real transport httpcore calls it as soon as the body is written (the pipeline test in
+    # tests/integration/xapi/test_pipeline.py depends on that); here: answered, refused connection, empty.
+    def refused(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("refused")
+
+    for lrs, batch, outcome in ((client(lambda request: httpx.Response(204)), BATCH, Outcome.DELIVERED),
+                                (client(refused), BATCH, Outcome.RETRYABLE),
+                                (client(refused), [], Outcome.DELIVERED)):
+        calls: list[str] = []
+        assert lrs.post_batch(batch, on_sent=lambda: calls.append("sent")).outcome is outcome
+        assert calls and set(calls) == {"sent"}
+
+
 def test_get_follows_relative_more_links_and_encodes_filters() -> None:
     urls: list[str] = []
 
