@@ -11,11 +11,15 @@ In one run, on the same statements (item answers, the most frequent and largest 
 
     .venv/bin/python bench/xapi.py [--statements 5000] [--batch 250] [--db sqlite|postgresql] [--rounds 2] [--profile]
 
---profile prints where the worker's own thread spends a drain (cProfile): waiting for the POST in flight
-(`Future.result`), claiming, validating, marking.
-
 Each round starts a fresh Ralph per run (warmed with 200 other statements) and alternates which run goes
-first; the figures are the means over the rounds.
+first; the figures are the means over the rounds. Every run also prints the CPU seconds per 1,000 statements of
+Ralph, of this process and of the PostgreSQL backends serving the bench database (from /proc, when PostgreSQL runs
+on this machine): on a shared 2-core machine they decide how much of a core Ralph gets.
+
+--profile times the worker's steps in each drain (no profiler overhead: wall and thread CPU around each step):
+the POSTs (how long each is out, and the gap between one answer and the next POST), and in the worker's own
+thread the wait for the next POST's body to be written, claiming, validating (per statement), marking,
+committing and waiting for the answer.
 
 Targets (issues 5 and 16): outbox ≥ 0.9 × ceiling; enqueue ≤ 0.5 ms per statement.
 """
@@ -23,21 +27,24 @@ Targets (issues 5 and 16): outbox ≥ 0.9 × ceiling; enqueue ≤ 0.5 ms per sta
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime as dt
 import os
-import pstats
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from lti_tool import create_app  # noqa: E402
@@ -46,6 +53,7 @@ from lti_tool.db import db  # noqa: E402
 from lti_tool.settings import Settings  # noqa: E402
 from lti_tool.xapi import outbox  # noqa: E402
 from lti_tool.xapi import statements as st  # noqa: E402
+from lti_tool.xapi import worker as xapi_worker  # noqa: E402
 from lti_tool.xapi.envelope import to_json_bytes  # noqa: E402
 from lti_tool.xapi.lrs_client import LrsClient, Outcome  # noqa: E402
 from lti_tool.xapi.profile import Profile  # noqa: E402
@@ -101,35 +109,153 @@ def warm_up(lrs: RalphLrs) -> None:
             client.post_batch(payloads[i:i + 50])
 
 
+class StepTimes:
+    """Wall and thread-CPU seconds around the worker's steps during one drain (see --profile)."""
+
+    STEPS = ("_claim_valid", "claim", "_valid", "_mark", "_settle")
+
+    def __init__(self) -> None:
+        self.steps: dict[str, list[tuple[float, float]]] = {}
+        self.posts: list[tuple[float, float]] = []  # (start, end) of each POST, perf_counter
+
+    def note(self, name: str, wall: float, cpu: float) -> None:
+        self.steps.setdefault(name, []).append((wall, cpu))
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Wrap the worker's steps (and commits, waits and POSTs) for the duration of a drain."""
+        saved: list[tuple[object, str, object]] = []
+
+        def wrap(owner: object, name: str, label: str | None = None) -> None:
+            real = getattr(owner, name)
+
+            def timed(*args: object, **kwargs: object) -> object:
+                wall, cpu = time.perf_counter(), time.thread_time()
+                try:
+                    return real(*args, **kwargs)
+                finally:
+                    if threading.current_thread() is threading.main_thread():
+                        self.note(label or name, time.perf_counter() - wall, time.thread_time() - cpu)
+
+            saved.append((owner, name, real))
+            setattr(owner, name, timed)
+
+        for step in self.STEPS:
+            wrap(xapi_worker.Deliverer if step != "claim" else xapi_worker, step)
+        wrap(xapi_worker.so.Session, "commit")
+        wrap(threading.Event, "wait", "wait for the body")  # the worker's only Event.wait: `sent`
+        wrap(xapi_worker.Future, "result", "wait for the answer")
+        real_post = xapi_worker.Deliverer._post
+
+        def post(deliverer: Deliverer, *args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return real_post(deliverer, *args, **kwargs)  # type: ignore[arg-type]
+            finally:
+                self.posts.append((start, time.perf_counter()))
+
+        saved.append((xapi_worker.Deliverer, "_post", real_post))
+        xapi_worker.Deliverer._post = post  # type: ignore[method-assign,assignment]
+        try:
+            yield
+        finally:
+            for owner, name, real in reversed(saved):
+                setattr(owner, name, real)
+
+    def print(self, statements: int) -> None:
+        posts = sorted(self.posts)
+        out = [end - start for start, end in posts]
+        gaps = [posts[i + 1][0] - posts[i][1] for i in range(len(posts) - 1)] or [0.0]
+        print(f"  {len(posts)} POSTs: out {statistics.fmean(out) * 1000:.1f} ms each (median "
+              f"{statistics.median(out) * 1000:.1f}); gap from an answer to the next POST "
+              f"{statistics.fmean(gaps) * 1000:.2f} ms (max {max(gaps) * 1000:.1f})")
+        print("  worker thread:              calls   wall ms/call   CPU ms/call   CPU s in all")
+        for name, times in self.steps.items():
+            wall, cpu = (statistics.fmean(t[i] for t in times) * 1000 for i in (0, 1))
+            total = sum(t[1] for t in times)
+            label = name + (" (per statement)" if name == "_valid" else "")
+            print(f"    {label:25s} {len(times):6d} {wall:13.3f} {cpu:13.3f} {total:14.3f}")
+        print(f"  ({statements} statements; _claim_valid includes claim and _valid)")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_cpu() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the bench database (its own, made for this run)."""
+    pids = db.session.scalars(sa.text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()"))
+    db.session.commit()
+    found = {}
+    for pid in pids:
+        try:
+            found[int(pid)] = process_cpu(int(pid))
+        except (OSError, IndexError, ValueError):  # PostgreSQL on another machine, or the backend ended
+            continue
+    return found
+
+
+class CpuShare:
+    """CPU seconds of Ralph, this process and the PostgreSQL backends of the bench database over one run."""
+
+    def __init__(self, lrs: RalphLrs, database: str) -> None:
+        assert lrs._process is not None
+        self.pid, self.database = lrs._process.pid, database  # scripts/lrs/start.sh execs Ralph: same pid
+
+    def __enter__(self) -> CpuShare:
+        self.backends = backend_cpu() if self.database == "postgresql" else {}
+        self.ralph, self.ours = process_cpu(self.pid), time.process_time()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.ralph = process_cpu(self.pid) - self.ralph
+        self.ours = time.process_time() - self.ours
+        after = backend_cpu() if self.database == "postgresql" else {}
+        # A backend that started during the run counts whole (the pool opened it for this run).
+        self.pg = sum(cpu - self.backends.get(pid, 0.0) for pid, cpu in after.items()) if after else None
+
+    def line(self, statements: int) -> str:
+        per = 1000 / statements
+        pg = "" if self.pg is None else f", PostgreSQL backends {self.pg * per:.3f}"
+        return f"CPU s per 1,000 statements: Ralph {self.ralph * per:.3f}, this process {self.ours * per:.3f}{pg}"
+
+
 def drain(lrs: RalphLrs, batch: int, expected: int, profile: bool = False) -> float:
     """Statements/s of the outbox worker draining `expected` rows to Ralph."""
+    times = StepTimes()
     with LrsClient(lrs.url, lrs.username, lrs.password, timeout=60) as client:
         worker = Deliverer(db.session, client, DeliveryPolicy(batch_size=batch))
-        profiler = cProfile.Profile() if profile else None
-        start = time.perf_counter()
-        if profiler is not None:
-            profiler.enable()
-        report = worker.drain()
-        if profiler is not None:
-            profiler.disable()
-        elapsed = time.perf_counter() - start
-    if profiler is not None:
-        stats = pstats.Stats(profiler)
-        print(f"worker thread during one drain ({elapsed:.2f} s), cumulative seconds:")
-        for (path, _line, name), (_cc, _nc, _tt, cumulative, _callers) in sorted(
-                stats.stats.items(), key=lambda kv: -kv[1][3]):  # type: ignore[attr-defined]
-            if name in ("result", "claim", "_claim_valid", "_valid", "_mark", "_settle", "commit", "submit") and (
-                    "worker" in path or "futures" in path or "session" in path):
-                print(f"  {name:14s} {cumulative:7.3f}  ({Path(path).name})")
+        with times.installed() if profile else _nothing():
+            start = time.perf_counter()
+            report = worker.drain()
+            elapsed = time.perf_counter() - start
     if len(report.delivered) != expected:
         raise SystemExit(f"outbox delivered {len(report.delivered)} of {expected}")
+    if profile:
+        print(f"outbox drain: {expected / elapsed:.0f} statements/s")
+        times.print(expected)
     return len(report.delivered) / elapsed
+
+
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield
+
+
+def timed(label: str, lrs: RalphLrs, database: str, statements: int, run: Callable[[], float]) -> float:
+    """Run one timed run, printing its rate and the CPU each process spent on it."""
+    with CpuShare(lrs, database) as cpu:
+        rate = run()
+    print(f"{label}: {rate:.0f} statements/s; {cpu.line(statements)}  (load average {os.getloadavg()[0]:.1f})",
+          flush=True)
+    return rate
 
 
 def database_url(kind: str, tmp: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp / 'bench.sqlite3'}"
-    import sqlalchemy as sa
 
     admin_url = os.environ.get("TEST_DATABASE_URL") or subprocess.run(
         ["bash", str(ROOT / "scripts/postgres-for-tests.sh")], check=True, capture_output=True, text=True
@@ -148,7 +274,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--enqueue-samples", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--profile", action="store_true", help="cProfile the worker's thread during each drain")
+    parser.add_argument("--profile", action="store_true", help="time the worker's steps in each drain")
     args = parser.parse_args()
     subprocess.run([str(SCRIPTS / "install.sh")], check=True, cwd=ROOT)
     statements = build(args.statements)
@@ -184,12 +310,15 @@ def main() -> None:
                     try:
                         warm_up(lrs)
                         if kind == "raw":
-                            raws.append(ceiling(lrs, statements, args.batch))
+                            raws.append(timed(f"round {round_ + 1} ceiling", lrs, args.db, len(statements),
+                                              partial(ceiling, lrs, statements, args.batch)))
                         else:
                             db.session.execute(outbox.StatementOutbox.__table__.delete())
                             outbox.enqueue(db.session, statements)
                             db.session.commit()
-                            boxes.append(drain(lrs, args.batch, len(statements), args.profile))
+                            boxes.append(timed(f"round {round_ + 1} outbox ", lrs, args.db, len(statements),
+                                               partial(drain, lrs, args.batch, len(statements),
+                                                       args.profile)))
                     finally:
                         lrs.stop()
             db.session.remove()
