@@ -7,6 +7,7 @@ each worker compares it with what it cached (one indexed read) and so sees a cha
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -75,13 +76,15 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def issuer_spellings(issuer: str) -> list[str]:
+@functools.lru_cache(maxsize=256)
+def issuer_spellings(issuer: str) -> tuple[str, ...]:
     """The stored forms a received `iss` may match (registrations made before issuers were normalised)."""
+    # Remembered per issuer: a launch asks four times, and each normalisation parses the URL and the host.
     try:
         normal = normalize_issuer(issuer)
     except ValidationFailed:
-        return [issuer]
-    return [normal, normal + "/"]
+        return (issuer,)
+    return (normal, normal + "/")
 
 
 def _check_url(field: str, value: str) -> str:
