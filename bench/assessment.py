@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import tool_under_gunicorn  # noqa: E402
+from harness import fresh_database, tool_under_gunicorn  # noqa: E402
 
 from lti_tool.catalogue.schema import read_unit_file  # noqa: E402
 from tests.lti_platform import Claim, LtiRoles, Scope, TestPlatform  # noqa: E402
@@ -229,6 +229,35 @@ def run_paced(kind: str, seconds: float, learners: int, think_min: float, think_
         print_profile(folder)
 
 
+def commit_floor(kind: str) -> str:
+    """What one durable commit costs on this database server: a one-row INSERT and COMMIT, 100 times.
+
+    Every autosave and submit ends with one; on PostgreSQL it waits for the WAL to reach the disk (fsync), which
+    no change in the tool makes cheaper, so it is the floor under their latency on this machine.
+    """
+    import sqlalchemy as sa
+
+    with tempfile.TemporaryDirectory() as scratch:
+        url, drop = fresh_database(kind, Path(scratch))
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("CREATE TABLE probe (x INTEGER)"))
+                conn.commit()
+                times = []
+                for n in range(100):
+                    started = time.perf_counter()
+                    conn.execute(sa.text("INSERT INTO probe VALUES (:n)"), {"n": n})
+                    conn.commit()
+                    times.append(time.perf_counter() - started)
+        finally:
+            engine.dispose()
+            drop()
+    p50, p95 = _quantiles(times)
+    return (f"one-row INSERT + durable COMMIT on this {kind}: p50={p50:.2f} ms p95={p95:.2f} ms "
+            "(a floor under every autosave and submit)")
+
+
 def _by_route(folder: Path, pattern: str) -> dict[str, list[float]]:
     found: dict[str, list[float]] = {}
     for path in folder.glob(pattern):
@@ -278,6 +307,7 @@ def main() -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
     print(f"MASTERY assessment benchmark: gunicorn 2 workers, {os.cpu_count()} CPUs, {args.seconds:.0f} s, "
           f"{UNIT} (20 items)")
+    print(commit_floor(args.db))
     if args.mode in ("both", "closed"):
         run(args.db, args.seconds, args.learners, args.profile / "closed" if args.profile else None)
     if args.mode in ("both", "paced"):
