@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from babel.dates import format_date, format_time
-from flask import Flask, g, has_request_context, request
-from flask_babel import Babel, get_locale, gettext
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations, gettext
 from markupsafe import Markup
 
 from lti_tool.assessment.numbers import format_number, format_percentage, symbols
@@ -37,6 +38,16 @@ def init_app(app: Flask) -> None:
     """Attach Flask-Babel with our translations folder."""
     Babel(app, locale_selector=select_locale,
           default_translation_directories=str(PROJECT_ROOT / "lti_tool" / "translations"))
+    # Flask-Babel's template gettext looks the translations up on every call (the domain, the locale and the
+    # locale's identifier string each time: ~10 calls a page, bench/launch.py --profile); these look them up once
+    # per request and locale (force_locale gives a new locale object, hence a new lookup).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # added by jinja2.ext.i18n
+        gettext=lambda s: _page_translations().ugettext(s),
+        ngettext=lambda s, p, n: _page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["number_symbols"] = lambda: symbols(str(get_locale()))
     app.jinja_env.filters["typed_number"] = _typed_number
@@ -44,6 +55,17 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["sector"] = lambda sector: gettext(SECTOR_LABELS.get(sector, sector))
     app.jinja_env.filters["percent"] = lambda fraction: format_percentage(fraction, str(get_locale()))
     app.jinja_env.filters["country"] = lambda code: country_name(code, str(get_locale()))
+
+
+def _page_translations() -> Any:
+    """The translations of this request's locale, looked up once per request and locale."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("page_translations")
+    if cached is None or cached[0] is not locale:
+        cached = g.page_translations = (locale, get_translations())
+    return cached[1]
 
 
 # The four MASTERY sectors of the unit files, as a learner reads them (the same words as the pilot reports).
