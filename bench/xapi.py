@@ -162,13 +162,15 @@ class StepTimes:
             for owner, name, real in reversed(saved):
                 setattr(owner, name, real)
 
-    def print(self, statements: int) -> None:
+    def print(self, statements: int, started: float, elapsed: float) -> None:
         posts = sorted(self.posts)
         out = [end - start for start, end in posts]
         gaps = [posts[i + 1][0] - posts[i][1] for i in range(len(posts) - 1)] or [0.0]
         print(f"  {len(posts)} POSTs: out {statistics.fmean(out) * 1000:.1f} ms each (median "
               f"{statistics.median(out) * 1000:.1f}); gap from an answer to the next POST "
               f"{statistics.fmean(gaps) * 1000:.2f} ms (max {max(gaps) * 1000:.1f})")
+        print(f"  a POST was out {sum(out) / elapsed:.1%} of the drain; the first went out "
+              f"{(posts[0][0] - started) * 1000:.1f} ms after the start (the first claim)")
         print("  worker thread:              calls   wall ms/call   CPU ms/call   CPU s in all")
         for name, times in self.steps.items():
             wall, cpu = (statistics.fmean(t[i] for t in times) * 1000 for i in (0, 1))
@@ -235,7 +237,7 @@ def drain(lrs: RalphLrs, batch: int, expected: int, profile: bool = False) -> fl
         raise SystemExit(f"outbox delivered {len(report.delivered)} of {expected}")
     if profile:
         print(f"outbox drain: {expected / elapsed:.0f} statements/s")
-        times.print(expected)
+        times.print(expected, start, elapsed)
     return len(report.delivered) / elapsed
 
 
