@@ -198,7 +198,7 @@ class Deliverer:
         try:
             return self.client.post_batch([(str(r.statement_id), r.payload) for r in rows], on_sent=on_sent)
         finally:
-            if on_sent is not None:  # never leave `_send` waiting, whatever happened
+            if on_sent is not None:  # never leave the drain waiting for `sent`, whatever happened
                 on_sent()
 
     def _settle(self, session: so.Session, rows: list[_Row], result: BatchResult, report: DeliveryReport) -> None:
