@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, g, jsonify, redirect, render_template, reque
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
-from lti_tool.assessment import credential_names, services
+from lti_tool.assessment import autosave, credential_names, services
 from lti_tool.assessment.availability import Blocked
 from lti_tool.assessment.models import Attempt
 from lti_tool.assessment.responses import AMBIGUOUS_NUMBER, number_hint
@@ -79,7 +79,7 @@ def save(attempt_id: str, item_id: str) -> ResponseReturnValue:
     body = _json_body()
     if "response" not in body:
         raise ValidationFailed(N_("Send the answer as \"response\"."))
-    value = services.save_response(db.session, current_launch(), attempt_id, item_id, body["response"], now=utcnow())
+    value = autosave.save_response(db.session, current_launch(), attempt_id, item_id, body["response"], now=utcnow())
     return jsonify({"item": item_id, "response": value, "saved": True})
 
 
