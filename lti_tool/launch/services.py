@@ -232,11 +232,20 @@ _SESSION_AND_GENERATION = (
     .options(so.joinedload(LaunchSession.user), so.joinedload(LaunchSession.resource_link)))
 
 
+_SESSION_BY_TOKEN = (
+    sa.select(LaunchSession).where(LaunchSession.token_hash == sa.bindparam("token_hash"))
+    .options(so.joinedload(LaunchSession.user), so.joinedload(LaunchSession.resource_link)))
+
+
 def session_and_generation(db: so.Session, token: str) -> tuple[LaunchSession | None, int | None]:
     """The launch session row of a bearer token (not yet checked: see live_session) and the registry generation,
     read by one statement; the generation is None when its row does not exist yet (no registration change)."""
-    row = db.execute(_SESSION_AND_GENERATION, {"token_hash": hash_token(token)}).first()
-    return (row[1], row[0]) if row is not None else (None, None)
+    params = {"token_hash": hash_token(token)}
+    row = db.execute(_SESSION_AND_GENERATION, params).first()
+    if row is not None:
+        return row[1], row[0]
+    # No generation row (the statement above selects from it): the session is read on its own.
+    return db.scalars(_SESSION_BY_TOKEN, params).unique().first(), None
 
 
 def live_session(session: LaunchSession | None, registry: Registry | None = None) -> LaunchSession | None:

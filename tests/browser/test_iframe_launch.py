@@ -22,22 +22,28 @@ def _tool_frame(page: Page) -> Frame:
     return frame
 
 
-def _wait_for(frame: Frame, selector: str, timeout_s: float = 30.0) -> None:
-    """Poll for the selector in the frame's current document.
+def _wait_for(page: Page, selector: str, timeout_s: float = 60.0) -> Frame:
+    """Wait for the selector in the tool's frame's current document; returns that frame.
 
     The cross-site launch navigates the frame several times in quick succession (login page, the platform's
-    storage round trip, the launch POST, the redirect); Playwright's wait_for_selector sometimes stayed bound to a
-    document that had already gone and timed out although the unit page was showing (seen on a loaded machine).
+    storage round trip, the launch POST, the redirect), across sites, so Chromium moves the frame between
+    processes. Measured on a loaded machine with Playwright 1.5x: ``wait_for_selector`` sometimes stayed bound to a
+    document that had already gone, and ``locator.count()`` (which has no timeout) waited forever for the frame's
+    next document (stack taken from the hung test). Every probe here has its own timeout, and the frame is looked
+    up again each time.
     """
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        try:
-            if frame.locator(selector).count():
-                return
-        except PlaywrightError:
-            pass  # the document is being replaced by the next navigation
+        frame = page.frame(name="tool")
+        if frame is not None:
+            try:
+                frame.locator(selector).first.wait_for(state="attached", timeout=2000)
+                return frame
+            except PlaywrightError:
+                pass  # not there yet, or the document is being replaced by the next navigation
         time.sleep(0.2)
-    raise AssertionError(f"{selector!r} never appeared in the tool's frame (now at {frame.url})")
+    urls = [f.url for f in page.frames]
+    raise AssertionError(f"{selector!r} never appeared in the tool's frame (frames now at {urls})")
 
 
 def _open_course(browser: Browser, platform: TestPlatform, tool: LiveTool, tool_host: str, **login) -> Page:
@@ -66,16 +72,25 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
     # (SameSite=Lax over plain http) is not sent with the platform's cross-site form POST.
     tool = _on_localhost(live_tool)
     tool.register(platform)
-    page = _open_course(chromium, platform, tool, "localhost", lti_storage_target="_parent")
-    frame = _tool_frame(page)
-    _wait_for(frame, f'article.unit[data-unit="{UNIT}"], .error')
+    for chance in (1, 2):
+        page = _open_course(chromium, platform, tool, "localhost", lti_storage_target="_parent")
+        try:
+            frame = _wait_for(page, f'article.unit[data-unit="{UNIT}"], .error')
+            break
+        except AssertionError as stalled:
+            # Seen 2 times in 21 runs on a loaded machine: the frame stays on the platform's auth page, whose
+            # onload form POST to the tool (another site) never reaches the tool (its server had no request in progress).
+            # That stall is the browser's, so the course is opened once more; any other failure fails the test.
+            if chance == 2 or "/auth?" not in str(stalled):
+                raise
+            page.context.close()
     assert frame.locator('.error').count() == 0, frame.locator('.error').inner_text()
     assert page.evaluate("window.storageCalls") == 4  # put state, put nonce, get state, get nonce
     # cookies were blocked, so the page carries its session for the API calls
     token = frame.locator('meta[name="launch-session"]').get_attribute("content")
     assert token
-    me = frame.evaluate("""async (token) => (await fetch('/api/me', {headers: {'X-Launch-Session': token}})).json()""",
-                        token)
+    me = frame.evaluate("""async (token) => (await fetch('/api/me', {headers: {'X-Launch-Session': token},
+                                                            signal: AbortSignal.timeout(60000)})).json()""", token)
     assert me["user"]["sub"] == LEARNER.sub and me["unit"] == UNIT
     # moving on to the assessment keeps the session although the cookie is still blocked
     frame.get_by_role("button", name="Start or resume the assessment").click()  # a form POST (issue 11 M1)

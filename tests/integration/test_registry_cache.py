@@ -67,6 +67,22 @@ def test_a_warm_worker_reads_no_registration_rows_per_launch(registered: tuple[L
     assert len(work) <= 13, work
 
 
+def test_a_session_is_found_in_a_database_with_no_registry_generation_row(
+        registered: tuple[LiveTool, TestPlatform]) -> None:
+    # A database whose registrations were never changed through the tool since the generation table came (rows
+    # written by hand, or a restore) has no generation row; the session must still be found (the one-statement
+    # read selects from that row).
+    tool, platform = registered
+    with requests.Session() as browser:
+        assert launch(tool, platform, browser).status_code == 200
+        with tool.app.app_context():
+            db.session.execute(sa.text("DELETE FROM registry_generation"))
+            db.session.commit()
+        page = browser.get(f"{tool.url}/api/me")
+    assert page.status_code == 200, page.text[:300]
+    assert page.json()["user"]["sub"] == LEARNER.sub
+
+
 def test_a_disabled_deployment_is_refused_at_the_next_request_in_a_warm_worker(
         registered: tuple[LiveTool, TestPlatform]) -> None:
     tool, platform = registered
