@@ -79,8 +79,8 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
             break
         except AssertionError as stalled:
             # Seen 2 times in 21 runs on a loaded machine: the frame stays on the platform's auth page, whose
-            # onload form POST to the tool (another site) never reaches the tool (its server had no request in progress).
-            # That stall is the browser's, so the course is opened once more; any other failure fails the test.
+            # onload form POST to the tool (another site) never reaches the tool (its server had no request in
+            # progress). That stall is the browser's, so the course is opened once more; any other failure fails.
             if chance == 2 or "/auth?" not in str(stalled):
                 raise
             page.context.close()
