@@ -9,45 +9,23 @@ it is made of.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
 from markupsafe import Markup
 
+from lti_tool.lru import LockedLRU
 from lti_tool.runtime import runtime, wired
 
 T = TypeVar("T")
 
 
-class FragmentCache:
+class FragmentCache(LockedLRU[Hashable, Any]):
     """A bounded LRU of rendered fragments (and what goes with them), shared by the threads of one process."""
 
     def __init__(self, maxsize: int = 128) -> None:
-        self._maxsize = maxsize
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-
-    def get(self, key: Hashable) -> Any:
-        """The fragment stored under `key`, or None."""
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: Hashable, fragment: Any) -> None:
-        """Keep `fragment` under `key`, dropping the least recently used one beyond the bound."""
-        with self._lock:
-            self._entries[key] = fragment
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._maxsize:
-                self._entries.popitem(last=False)
-
-    def __len__(self) -> int:
-        return len(self._entries)
+        super().__init__(maxsize)
 
 
 def install(app: Flask) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +25,7 @@ from lti_tool.catalogue.unit_doc import UnitDoc
 from lti_tool.db import note_write, table_of
 from lti_tool.errors import N_, Conflict, NotFound, ValidationFailed
 from lti_tool.launch.models import LaunchSession
+from lti_tool.lru import LockedLRU
 
 
 def save_response(db: so.Session, launch: LaunchSession, attempt_id: str, item_id: str, raw: Any,
@@ -113,27 +112,8 @@ class _AttemptFacts:
                 and (self.deadline_at is None or now <= self.deadline_at) and item_id in self.drawn)
 
 
-class _FactsCache:
-    """Attempt facts by attempt id, the most recent few thousand, per process (ids are random UUIDs)."""
-
-    def __init__(self, size: int = 4096) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._facts: OrderedDict[str, _AttemptFacts] = OrderedDict()
-
-    def get(self, attempt_id: str) -> _AttemptFacts | None:
-        with self._lock:
-            return self._facts.get(attempt_id)
-
-    def put(self, attempt_id: str, facts: _AttemptFacts) -> None:
-        with self._lock:
-            self._facts[attempt_id] = facts
-            self._facts.move_to_end(attempt_id)
-            while len(self._facts) > self._size:
-                self._facts.popitem(last=False)
-
-
-_FACTS = _FactsCache()
+# Attempt facts by attempt id, the most recent few thousand, per process (ids are random UUIDs).
+_FACTS: LockedLRU[str, _AttemptFacts] = LockedLRU(4096)
 
 
 @functools.cache

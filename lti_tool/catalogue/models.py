@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +11,7 @@ from sqlalchemy import orm as so
 from lti_tool.catalogue.schema import content_hash
 from lti_tool.catalogue.unit_doc import UnitDoc, parse_cached
 from lti_tool.db import Base, utcnow
+from lti_tool.lru import LockedLRU
 
 
 class Unit(Base):
@@ -67,24 +66,16 @@ class _DocumentCache:
     content under a loaded version), and the hash tells a re-created or rewritten row apart."""
 
     def __init__(self, size: int = 16) -> None:
-        self._size = size
-        self._lock = threading.Lock()
-        self._documents: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        self._documents: LockedLRU[tuple[int, str], dict[str, Any]] = LockedLRU(size)
 
     def get(self, unit: Unit) -> dict[str, Any]:
         if unit.id is None or "stored_document" in unit.__dict__:  # built or rewritten here: the one at hand
             return unit.stored_document
         key = (unit.id, unit.content_hash)
-        with self._lock:
-            document = self._documents.get(key)
-            if document is not None:
-                self._documents.move_to_end(key)
-                return document
-        document = unit.stored_document  # one SELECT of the column, at most once per unit version and process
-        with self._lock:
-            self._documents[key] = document
-            while len(self._documents) > self._size:
-                self._documents.popitem(last=False)
+        document = self._documents.get(key)
+        if document is None:
+            document = unit.stored_document  # one SELECT of the column, at most once per unit version and process
+            self._documents.put(key, document)
         return document
 
 
