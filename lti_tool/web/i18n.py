@@ -53,6 +53,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["typed_number"] = _typed_number
     app.jinja_env.globals["local_time"] = local_time
     app.jinja_env.filters["sector"] = lambda sector: gettext(SECTOR_LABELS.get(sector, sector))
+    app.jinja_env.filters["participation"] = lambda mode: gettext(PARTICIPATION_LABELS.get(mode, mode))
     app.jinja_env.filters["percent"] = lambda fraction: format_percentage(fraction, str(get_locale()))
     app.jinja_env.filters["country"] = lambda code: country_name(code, str(get_locale()))
 
@@ -71,6 +72,8 @@ def _page_translations() -> Any:
 # The four MASTERY sectors of the unit files, as a learner reads them (the same words as the pilot reports).
 SECTOR_LABELS = {"wood": N_("Wood"), "agrofood": N_("Agrofood"), "building": N_("Building"),
                  "manufacturing": N_("Manufacturing")}
+# The unit schema's form of participation (an enum), as the EU micro-credential element reads.
+PARTICIPATION_LABELS = {"online": N_("Online"), "blended": N_("Blended (online and in person)")}
 
 
 def local_time(moment: dt.datetime | str | None) -> Markup:

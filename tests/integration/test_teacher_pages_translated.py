@@ -13,11 +13,18 @@ import re
 
 import pytest
 import requests
+from babel.messages.pofile import read_po
 
 from lti_tool.errors import N_
 from tests.conftest import LiveTool
 from tests.integration.dashboard.helpers import UNIT, get, ids, launch, post_form, submit_attempt
-from tests.integration.test_learner_pages_translated import LOCALES, english_sources, page_text, untranslated
+from tests.integration.test_learner_pages_translated import (
+    CATALOGUES,
+    LOCALES,
+    english_sources,
+    page_text,
+    untranslated,
+)
 from tests.lti_platform import PlatformUser, TestPlatform
 
 ENGLISH_OR_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b(?:January|February|March|April|May|June|July|August|"
@@ -27,6 +34,12 @@ RAISED = (N_("Say why you reset this attempt (the reason is kept with the record
           N_("This course has no such attempt."),
           N_("There is no credential with this address. Check the link you were given."),
           N_("Give a reason for the revocation; the learner and verifiers will see it."))
+
+
+def catalogue_entry(locale: str, source: str) -> str:
+    """The locale's translation of ``source`` as its catalogue file says (not through the tool)."""
+    with (CATALOGUES / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return str(read_po(handle, locale=locale)[source].string)
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -65,6 +78,13 @@ def test_every_teacher_and_credential_page_is_in_the_launch_language(
                                "no such credential"}), statuses
     found = {name: untranslated(answer.text, locale) for name, answer in pages.items()}
     assert {name: pieces for name, pieces in found.items() if pieces} == {}
+    # The unit's form of participation (an enum of the unit file) is named in the catalogue's words, on the teacher's
+    # unit page and the credential page; the raw value is gone (and the English word, where the language has another).
+    online = catalogue_entry(locale, "Online")
+    for name in ("teacher unit page", "public credential"):
+        facts = re.findall(r"<dd>\s*([^<]*?)\s*</dd>", pages[name].text)
+        assert online in facts and "online" not in facts, (name, facts)
+        assert online == "Online" or "Online" not in facts, (name, facts)  # "Online" is Italian and Dutch too
     # Dates are written the locale's way (Babel), never as 2026-12-05 or with English month names.
     dated = ("course dashboard", "placed unit", "attempt", "course credentials", "revoke confirmation", "review queue")
     raw_dates = {name: re.findall(ENGLISH_OR_ISO_DATE, page_text(pages[name].text)[1]) for name in dated}
