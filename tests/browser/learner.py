@@ -34,7 +34,9 @@ def launch_in_tab(context: BrowserContext, tool: LiveTool, platform: TestPlatfor
 
 
 def document_fits(page: Page) -> bool:
-    """No horizontal scroll: the document is no wider than the viewport."""
+    """No horizontal scroll: the document is no wider than the viewport (measured once its stylesheets have
+    loaded: a selector can appear before them)."""
+    page.wait_for_load_state("load")
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
