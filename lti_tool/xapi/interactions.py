@@ -123,11 +123,9 @@ def interaction_definition(item: Item) -> dict[str, Any]:
         case SingleChoice() | MultipleResponse() | Ordering() if item.options:
             definition["choices"] = _components(item.options)
         case Matching():
-            # The keyed options are the source; every other choice (the targets) is a target.
-            left = {option for option, _ in item.pairs}
-            both = (*item.options, *item.targets)
-            definition["source"] = _components([c for c in both if c.id in left])
-            definition["target"] = _components([c for c in both if c.id not in left])
+            # The author's two sides as they are: an option with no pair in the key (a distractor) is still a source.
+            definition["source"] = _components(item.options)
+            definition["target"] = _components(item.targets)
             definition = {k: v for k, v in definition.items() if v != []}
     return definition
 

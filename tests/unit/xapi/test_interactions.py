@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lti_tool.catalogue.items import Choice, MultipleResponse, Numeric
+from lti_tool.catalogue.items import Choice, Matching, MultipleResponse, Numeric
 from lti_tool.xapi.interactions import (
     correct_responses_pattern,
     format_number,
@@ -47,6 +47,15 @@ def test_components_per_type() -> None:
     assert [c["id"] for c in matching["target"]] == ["r1", "r2"]
     assert matching["source"][0]["description"] == {"en": "Oak"}
     assert "choices" not in interaction_definition(ITEMS["q3"])
+
+
+def test_a_matching_option_left_out_of_the_key_stays_a_source() -> None:
+    item = Matching(id="m", outcome_id="lo1", prompt="Match", options=(Choice("l1", "Oak"), Choice("l2", "Ash")),
+                    targets=(Choice("r1", "Hard"), Choice("r2", "Soft")), pairs=(("l1", "r1"),))
+    matching = interaction_definition(item)
+    assert [c["id"] for c in matching["source"]] == ["l1", "l2"]  # l2 is a distractor, not a target
+    assert [c["id"] for c in matching["target"]] == ["r1", "r2"]
+    assert matching["correctResponsesPattern"] == ["l1[.]r1"]
 
 
 def test_exact_numeric_answer_and_number_format() -> None:
