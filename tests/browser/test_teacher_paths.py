@@ -34,6 +34,20 @@ def _check(page: Page, name: str) -> None:
     screenshot(page, f"teacher-{name}")
 
 
+def _commas_on_their_own_line(page: Page) -> list[str]:
+    """The ESCO skill lists' commas that start a line instead of ending the skill before them."""
+    return page.evaluate("""() => [...document.querySelectorAll('td[data-cell="esco"] a')]
+        .filter((link) => link.nextSibling && link.nextSibling.nodeType === Node.TEXT_NODE)
+        .filter((link) => {
+            const comma = document.createRange();
+            comma.setStart(link.nextSibling, 0);
+            comma.setEnd(link.nextSibling, 1);
+            const rects = link.getClientRects();
+            return Math.abs(comma.getBoundingClientRect().top - rects[rects.length - 1].top) > 4;
+        })
+        .map((link) => link.textContent)""")
+
+
 def _follow_by_keyboard(page: Page, selector: str) -> None:
     """Tab to the link (as a keyboard user would) and press Enter."""
     target = page.locator(selector).first
@@ -70,6 +84,7 @@ def test_teacher_goes_from_the_unit_to_an_attempt_and_sets_the_policy(
     page = context.new_page()
     _teacher_tab(page, tool, platform)
     _check(page, "unit")
+    assert _commas_on_their_own_line(page) == []
     _follow_by_keyboard(page, "#learner-results")  # click 1
     page.wait_for_selector('tr[data-user="anna"]')
     _check(page, "learners")
