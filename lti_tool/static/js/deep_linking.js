@@ -40,7 +40,8 @@
       card.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    if (count) { count.textContent = shown + " of " + cards.length + " units shown."; }
+    // The sentence comes translated from the page (its "{shown}" is the only part that changes here).
+    if (count && count.dataset.template) { count.textContent = count.dataset.template.replace("{shown}", shown); }
   }
   if (filters) {
     filters.addEventListener("submit", function (event) { event.preventDefault(); applyFilters(); });
