@@ -92,6 +92,28 @@ class Registry:
 # Built once and run on the session's connection (Core, not the ORM): every request reads it, and building the
 # statement and the ORM's execution steps cost more CPU than the primary-key read itself (bench/launch.py).
 _GENERATION = sa.select(RegistryGeneration.value).where(RegistryGeneration.id == 1)
+# The same read as a scalar subquery, for a request's first write to return with its own row (RETURNING): the
+# login's INSERT and the launch's DELETE carry the generation instead of a statement of their own.
+GENERATION_NOW = _GENERATION.scalar_subquery()
+
+
+class RegistryMoved(Exception):  # noqa: N818  # not an error: the request runs again with the fresh registry
+    """A statement returned a registry generation other than the one of the snapshot the request used."""
+
+
+class GenerationCheck:
+    """A request that used the cached snapshot without reading the generation first (optimistic): its first
+    write returns the generation, and `confirm` raises RegistryMoved when that differs from the snapshot's."""
+
+    def __init__(self, generation: int) -> None:
+        self.generation = generation
+        self.confirmed = False
+
+    def confirm(self, seen: int | None) -> None:
+        """Check the generation a statement returned (None: no generation row yet, which is generation 0)."""
+        if (seen or 0) != self.generation:
+            raise RegistryMoved(f"registry generation {seen or 0}, the snapshot used was {self.generation}")
+        self.confirmed = True
 
 
 def read_generation(db: so.Session) -> int:
@@ -136,6 +158,11 @@ class RegistryCache:
         with self._lock:
             self._registry = registry
         return registry
+
+    def cached(self) -> Registry | None:
+        """The snapshot held now, unchecked (None before the first load): see GenerationCheck."""
+        with self._lock:
+            return self._registry
 
     def current(self, db: so.Session) -> Registry:
         """The registrations now (one primary-key read when nothing changed)."""

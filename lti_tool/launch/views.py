@@ -33,7 +33,13 @@ from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.registry_cache import RegistryCache
 from lti_tool.launch.services import record_launch
-from lti_tool.launch.web_session import is_staff, request_registry, set_session_cookie
+from lti_tool.launch.web_session import (
+    is_staff,
+    registry_check,
+    registry_confirmed_by_first_write,
+    request_registry,
+    set_session_cookie,
+)
 from lti_tool.runtime import current_settings, runtime, wired
 
 bp = Blueprint("launch", __name__)
@@ -54,10 +60,12 @@ def init_app(app: Flask) -> None:
 
 
 def _store() -> LoginStateStore:
-    return LoginStateStore(db.session, lifetime_seconds=current_settings().login_state_seconds)
+    return LoginStateStore(db.session, lifetime_seconds=current_settings().login_state_seconds,
+                           check=registry_check())
 
 
 @bp.route("/lti/login", methods=["GET", "POST"])
+@registry_confirmed_by_first_write
 def login() -> ResponseReturnValue:
     """OIDC third-party login initiation: remember state+nonce, send the browser to the platform."""
     settings = current_settings()
@@ -92,6 +100,7 @@ def login() -> ResponseReturnValue:
 
 
 @bp.post("/lti/launch")
+@registry_confirmed_by_first_write
 def launch() -> ResponseReturnValue:
     """The id_token launch: validate it fully, record the tenant, open a launch session."""
     settings = current_settings()

@@ -15,15 +15,16 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool.db import db
-from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing
+from lti_tool.errors import N_, CsrfFailed, Forbidden, SessionMissing, ToolError
 from lti_tool.launch import claims
 from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
-from lti_tool.launch.registry_cache import Registry
+from lti_tool.launch.registry_cache import GenerationCheck, Registry, RegistryMoved, read_generation
 from lti_tool.launch.services import find_session, live_session, session_and_generation
 from lti_tool.runtime import runtime, wired
 
@@ -62,6 +63,50 @@ def request_registry() -> Registry:
         g.registry = wired(runtime().parts.registry, "the registry cache").current(db.session)
     registry: Registry = g.registry
     return registry
+
+
+def registry_confirmed_by_first_write(view: Callable[P, R]) -> Callable[P, R]:
+    """Run a view (the login, the launch) on the cached registrations without reading the generation first.
+
+    The view's first write returns the generation (LoginStateStore with ``g.registry_check``): a statement less
+    per request. When it moved, or the view refused with a snapshot never confirmed (an unknown or disabled
+    registration may be a stale snapshot's answer), everything is rolled back and the view runs once more with
+    the registrations read as on any other request; so a registration change is honoured at once, as before.
+    """
+
+    @wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        snapshot = wired(runtime().parts.registry, "the registry cache").cached()
+        if snapshot is None or "registry" in g:
+            return view(*args, **kwargs)
+        check = GenerationCheck(snapshot.generation)
+        g.registry, g.registry_check = snapshot, check
+        try:
+            answer = view(*args, **kwargs)
+            if check.confirmed or read_generation(db.session) == snapshot.generation:
+                return answer  # unconfirmed: a page that wrote nothing (cookies blocked), checked by one read
+        except RegistryMoved:
+            pass
+        except (ToolError, SQLAlchemyError):
+            # A refusal, or a write the database refused (a purged registration's row is gone), on a snapshot
+            # never confirmed: it stands only if the registrations did not move.
+            if check.confirmed:
+                raise
+            db.session.rollback()
+            if read_generation(db.session) == snapshot.generation:
+                raise
+        db.session.rollback()
+        for key in ("registry", "registry_check", "launch_session", "launch_token", "launch_deployment_pk"):
+            g.pop(key, None)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def registry_check() -> GenerationCheck | None:
+    """The check a request's first write confirms (see registry_confirmed_by_first_write), else None."""
+    check: GenerationCheck | None = g.get("registry_check")
+    return check
 
 
 def peek_launch() -> LaunchSession | None:
