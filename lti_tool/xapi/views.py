@@ -76,6 +76,11 @@ def _tenant(session: LaunchSession) -> outbox.Tenant:
                          deployment_id=deployment.deployment_id)
 
 
+# The outbox states in the administrator's words (the raw state stays in each row's data-state).
+STATE_LABELS = {"pending": N_("waiting"), "delivered": N_("delivered"),
+                "conflict": N_("conflict (another statement holds this id)"), "dead": N_("refused (dead letter)")}
+
+
 @bp.get("/xapi/admin")
 @launched
 def admin() -> ResponseReturnValue:
@@ -83,7 +88,7 @@ def admin() -> ResponseReturnValue:
     tenant = _tenant(_administrator())
     return render_template("xapi/admin.html", role="administrator", backlog=outbox.backlog(db.session, tenant=tenant),
                            problems=outbox.problems(db.session, tenant=tenant), lrs_url=current_settings().lrs_url,
-                           requeued=request.args.get("requeued"))
+                           requeued=request.args.get("requeued"), state_labels=STATE_LABELS)
 
 
 @bp.post("/xapi/admin/requeue")

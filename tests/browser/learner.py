@@ -101,3 +101,38 @@ def answer_every_item(page: Page, unit: str, locale: str, *, right: bool = True)
                 fieldset.locator(f'select[data-option="{left}"]').select_option(target)
         fieldset.locator(".save-state").filter(has_text=page.locator("form#attempt").get_attribute("data-saved")
                                                ).wait_for()
+
+
+# Every word of a visible table cell on one line: a Range per word has one line box unless the word is broken
+# (hyphens and slashes are break points of their own). The width check catches a column squeezed to a sliver.
+# The study sections' own tables (unit content) scroll sideways in their region by design and are not checked.
+_BROKEN_WORDS = """() => {
+  const broken = [], slivers = [];
+  for (const cell of document.querySelectorAll('table td, table th')) {
+    if (cell.closest('.study')) continue;
+    const box = cell.getBoundingClientRect();
+    const style = getComputedStyle(cell);
+    const head = cell.closest('thead');  // a card layout hides it as a screen-reader-only 1 px box
+    const hiddenHead = head && head.getBoundingClientRect().width <= 1;
+    if (!box.width || style.visibility === 'hidden' || hiddenHead || cell.closest('.visually-hidden')) continue;
+    const text = cell.innerText.trim();
+    if (text.length >= 3 && box.width < 48) slivers.push(`${Math.round(box.width)} px: ${text.slice(0, 30)}`);
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (node.parentElement.closest('.visually-hidden')) continue;
+      for (const m of node.data.matchAll(/[^\\s\\-\\u2010/]+/g)) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width).map(r => Math.round(r.top)));
+        if (tops.size > 1) broken.push(m[0]);
+      }
+    }
+  }
+  return {broken: broken.slice(0, 10), slivers: slivers.slice(0, 10)};
+}"""
+
+
+def broken_table_words(page: Page) -> dict[str, list[str]]:
+    """Table words broken across lines and columns squeezed to a sliver (both empty on a page that reads well)."""
+    return page.evaluate(_BROKEN_WORDS)

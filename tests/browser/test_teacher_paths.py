@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page
 
-from tests.browser.learner import AXE, axe_violations, document_fits, screenshot, wide_elements
+from tests.browser.learner import AXE, axe_violations, broken_table_words, document_fits, screenshot, wide_elements
 from tests.conftest import TEACHER, LiveTool
 from tests.integration.dashboard.helpers import UNIT, launch, submit_attempt
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
@@ -123,39 +123,11 @@ def test_teacher_goes_from_the_unit_to_an_attempt_and_sets_the_policy(
     assert requests.get(tool.url + "/health", timeout=5).status_code in (200, 503)
 
 
-# Every word of a visible table cell on one line: a Range per word has one line box unless the word is broken
-# (hyphens and slashes are break points of their own). The width check catches a column squeezed to a sliver.
-# The study sections' own tables (unit content) scroll sideways in their region by design and are not checked.
-_BROKEN_WORDS = """() => {
-  const broken = [], slivers = [];
-  for (const cell of document.querySelectorAll('table td, table th')) {
-    if (cell.closest('.study')) continue;
-    const box = cell.getBoundingClientRect();
-    const style = getComputedStyle(cell);
-    if (!box.width || style.visibility === 'hidden' || cell.closest('thead, .visually-hidden')) continue;
-    const text = cell.innerText.trim();
-    if (text.length >= 3 && box.width < 48) slivers.push(`${Math.round(box.width)} px: ${text.slice(0, 30)}`);
-    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (node.parentElement.closest('.visually-hidden')) continue;
-      for (const m of node.data.matchAll(/[^\\s\\-\\u2010/]+/g)) {
-        const range = document.createRange();
-        range.setStart(node, m.index);
-        range.setEnd(node, m.index + m[0].length);
-        const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width).map(r => Math.round(r.top)));
-        if (tops.size > 1) broken.push(m[0]);
-      }
-    }
-  }
-  return {broken: broken.slice(0, 10), slivers: slivers.slice(0, 10)};
-}"""
-
-
 def _reads_whole_words(page: Page, name: str) -> None:
     """Fits 360 px, no table word broken across lines nor a column squeezed to a sliver, axe clean."""
     page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, (name, wide_elements(page))
-    assert page.evaluate(_BROKEN_WORDS) == {"broken": [], "slivers": []}, name
+    assert broken_table_words(page) == {"broken": [], "slivers": []}, name
     assert axe_violations(page) == [], name
     screenshot(page, f"teacher-{name}")
 

@@ -95,7 +95,8 @@ def test_admin_page_is_for_administrators_and_requeues_with_csrf(registered: tup
         assert who.get(tool.url + "/xapi/admin", timeout=5).status_code == 403
     page = admin.get(tool.url + "/xapi/admin", timeout=5)
     assert page.status_code == 200, page.text[:300]
-    assert 'data-state="dead"><td>dead</td><td>1</td>' in page.text and "verb Field required" in page.text
+    assert 'data-state="dead"><td>refused (dead letter)</td><td class="num">1</td>' in page.text
+    assert "verb Field required" in page.text
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
     url = tool.url + "/xapi/admin/requeue"
     assert admin.post(url, data={"dead": "1"}, timeout=5).status_code == 403  # no CSRF token
@@ -130,7 +131,7 @@ def test_admin_pages_are_scoped_to_the_launch_tenant(registered: tuple[LiveTool,
     launch(tool, platform, admin, ADMIN, [LtiRoles.ADMIN, LtiRoles.INSTRUCTOR])
     page = admin.get(tool.url + "/xapi/admin", timeout=5)
     assert "our own" in page.text and "foreign" not in page.text
-    assert 'data-state="dead"><td>dead</td><td>1</td>' in page.text
+    assert 'data-state="dead"><td>refused (dead letter)</td><td class="num">1</td>' in page.text
     csrf = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
     done = admin.post(tool.url + "/xapi/admin/requeue", data={"dead": "1", "csrf_token": csrf}, timeout=5)
     assert 'data-requeued="1"' in done.text
