@@ -6,6 +6,8 @@ the two languages with the longest words of the seven (Finnish and Bulgarian).
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 import pytest
 import requests
 from playwright.sync_api import Browser
@@ -14,6 +16,7 @@ from tests.browser.learner import AXE, axe_violations, broken_table_words, docum
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.integration.dashboard.helpers import UNIT, ids, submit_attempt
+from tests.integration.test_dynamic_registration import register_url
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 
 TEACHER_PAGES = {"course": "/courses/{course}", "dashboard": "/courses/{course}/dashboard",
@@ -54,3 +57,27 @@ def test_every_other_page_fits_360px_and_passes_axe(
             assert axe_violations(page) == [], (name, locale)
             screenshot(page, f"page-{name}-{locale}")
         context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("locale", ["en", "fi", "bg"])
+def test_the_registration_pages_fit_360px_and_pass_axe(live_tool: LiveTool, platform: TestPlatform,
+                                                       chromium: Browser, locale: str) -> None:
+    """What an LMS administrator sees when registering the tool: refused (a forged token), then registered."""
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    double = platform.dynamic_registration
+    good = double.registration_url(register_url(live_tool))
+    parts = urlsplit(good)
+    query = {**dict(parse_qsl(parts.query)), "registration_token": "forged"}
+    forged = urlunsplit(parts._replace(query=urlencode(query)))
+    context = chromium.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True, locale=locale)
+    page = context.new_page()
+    for name, url, status in (("registration-refused", forged, 400), ("registered", good, 200)):
+        answer = page.goto(url)
+        assert answer is not None and answer.status == status, (name, answer and answer.status)
+        assert page.get_attribute("html", "lang") == locale
+        assert document_fits(page), (name, wide_elements(page))
+        assert axe_violations(page) == [], (name, locale)
+        screenshot(page, f"page-{name}-{locale}")
+    context.close()
