@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
 from lti_tool.assessment.models import AttemptState
 from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade, placement_attempts
+from lti_tool.assessment.unit_page import read_unit_page
 from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, study_view, unit_json
@@ -36,8 +37,17 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     if not staff and session.unit_slug != slug:
         raise Forbidden(N_("This unit is not the activity you opened from your course."))
     link = session.resource_link
-    unit = pin_placement_unit(db.session, link) if link is not None and link.unit_slug == slug else None
-    unit = unit or current_unit(db.session, slug)
+    placed = link is not None and link.unit_slug == slug
+    # A learner at a placement already pinned: the unit row, their attempts and the questionnaire's fact at once.
+    read = read_unit_page(db.session, session, link.unit_pk) if (
+        placed and not staff and link is not None and link.unit_pk is not None) else None
+    if read is not None and read.unit.slug == slug:
+        unit: Unit | None = read.unit
+        g.unit_page_submitted = (session.id, slug, read.submitted_in_course)
+    else:
+        read = None
+        unit = pin_placement_unit(db.session, link) if placed and link is not None else None
+        unit = unit or current_unit(db.session, slug)
     if unit is None:
         if staff:  # the teacher can fix the activity: say what it names and what it could name
             units = sorted((u.slug, unit_json(u, session.locale)["title"]) for u in current_units(db.session))
@@ -48,9 +58,11 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     # The unit's texts are shown in the learner's language only where the unit is complete in it.
     text_lang = unit.doc.content_language(lang)
     entry = unit_json(unit, text_lang)
-    every = [] if staff else placement_attempts(db.session, session)  # one read for the list and the standing
+    # One read for the list and the standing.
+    every = [] if staff else read.attempts if read is not None else placement_attempts(db.session, session)
     if any(a.state == AttemptState.IN_PROGRESS for a in every) and close_expired_attempt(session) is not None:
         every = placement_attempts(db.session, session)  # a timed attempt ran out while away: show its result
+        g.pop("unit_page_submitted", None)  # it is submitted now: the questionnaire asks the database
     attempts = learner_attempts(every)
     grade = learner_grade(db.session, session, unit, attempts)
     standing = None if staff else learner_availability(unit, every, now=utcnow())
@@ -65,6 +77,15 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
         attempts=attempts, grade=grade, standing=standing,
     )
     return page
+
+
+def submitted_in_course(session: LaunchSession, slug: str) -> bool | None:
+    """Whether the learner of `session` has submitted an attempt at `slug` in the course, when this request's unit
+    page read it with its attempts (None: not read here; ask the database)."""
+    known = g.get("unit_page_submitted")
+    if known is None or known[0] != session.id or known[1] != slug:
+        return None
+    return bool(known[2])
 
 
 def _study(unit: Unit, text_lang: str, lang: str) -> tuple[Any, Markup]:

@@ -8,6 +8,7 @@ from flask import Blueprint, Flask, Response, g, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
+from lti_tool.assessment.unit_views import submitted_in_course
 from lti_tool.catalogue.services import current_unit
 from lti_tool.db import db
 from lti_tool.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -93,7 +94,9 @@ def questionnaire_link() -> dict[str, object]:
     if request.endpoint == "pilot_learner.questionnaire_page":
         return {}
     # Runs on every page a learner sees: one query. A submitted attempt at this slug implies the unit exists.
-    if not questionnaire.may_answer(db.session, session, session.unit_slug):
+    # The unit page read the first fact with its attempts (assessment.unit_page): then only the answer is asked.
+    if not questionnaire.may_answer(db.session, session, session.unit_slug,
+                                    submitted=submitted_in_course(session, session.unit_slug)):
         return {}
     return {"questionnaire_url": url_for("pilot_learner.questionnaire_page", slug=session.unit_slug)}
 
