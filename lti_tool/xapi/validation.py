@@ -8,17 +8,19 @@ statement, which a submit with ~30 statements would pay inside its transaction.
 Ralph (the LRS) accepts much that is invalid (non-IRI verbs, `timestamp: "yesterday"`, unknown
 properties), and a stored naive timestamp breaks every later `since` query: so we check first.
 Ralph's models (`ralph-malph`, no extras) are strict but accept naive timestamps, hence `_check_times`.
+The models run as one validator built from their schema (ralph_models.py): the same verdicts at ~⅓ of the CPU.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import ValidationError
+
+from lti_tool.xapi.ralph_models import statement_validator
 
 
 class StatementValidationError(ValueError):
@@ -28,23 +30,6 @@ class StatementValidationError(ValueError):
         self.statement_id = statement_id
         self.problems = problems
         super().__init__(f"invalid xAPI statement {statement_id}: " + "; ".join(problems))
-
-
-@functools.cache
-def _statement_model() -> Any:
-    # Imported on first use, not at import time: `ralph.models.xapi` loads every bundled profile
-    # model (~0.7 s), which a web worker should not pay before it needs to.
-    from ralph.models.xapi.base import common
-    from ralph.models.xapi.base.statements import BaseXapiStatement
-
-    # Speed, not behaviour: Ralph re-parses every IRI with rfc3987 and every language tag with langcodes
-    # on each statement (~2/3 of the validation time); our statements repeat the same few dozen IRIs and
-    # tags. Both are pure functions looked up as module globals at call time, so a memo is exact
-    # (invalid input still raises: exceptions are never cached).
-    if not hasattr(common.parse, "cache_info"):
-        common.parse = functools.lru_cache(maxsize=8192)(common.parse)
-        common.tag_is_valid = functools.lru_cache(maxsize=1024)(common.tag_is_valid)
-    return BaseXapiStatement
 
 
 def _check_times(statement: Mapping[str, Any]) -> list[str]:
@@ -85,11 +70,15 @@ def validate_statement(statement: Mapping[str, Any]) -> None:
     if not statement.get("timestamp"):
         problems.append("timestamp: missing")
     try:
-        _statement_model().model_validate(dict(statement))
+        statement_validator().validate_python(dict(statement))
     except ValidationError as error:
         for detail in error.errors(include_url=False):
             where = ".".join(str(part) for part in detail["loc"]) or "(statement)"
             problems.append(f"{where}: {detail['msg']}")
+    except (LookupError, TypeError, AttributeError) as error:
+        # Ralph's own check reads some fields without asking whether they are there (a context with no
+        # object raises KeyError): the statement is refused all the same, never a crash of the worker.
+        problems.append(f"(statement): not readable as an xAPI statement ({type(error).__name__}: {error})")
     problems.extend(_check_times(statement))
     if problems:
         raise StatementValidationError(statement.get("id"), problems)
