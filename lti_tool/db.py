@@ -5,7 +5,10 @@ The extension is created unbound here and bound to an app in ``create_app`` (not
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
@@ -150,3 +153,85 @@ def _gone(why: str) -> sa.exc.DisconnectionError:
     error = sa.exc.DisconnectionError(f"a pooled connection failed its check at checkout: {why}")
     error.invalidate_pool = True
     return error
+
+
+# Session.info key: the INSERTs queued to go with the next statement run by run_with_queued (see queue_insert).
+QUEUED = "mastery.queued_inserts"
+
+
+@contextlib.contextmanager
+def inserts_sent_together(session: so.Session) -> Iterator[None]:
+    """Within the block, `queue_insert` queues plain INSERTs instead of running them; `run_with_queued` sends
+    them with its own statement: on PostgreSQL in that one statement (data-modifying CTEs, one round trip),
+    elsewhere one after another just before it, so both databases write the same rows. Anything still queued
+    when the block ends is sent then (an error inside the block sends nothing)."""
+    session.info[QUEUED] = []
+    try:
+        yield
+        if session.info[QUEUED]:
+            for statement, rows in session.info.pop(QUEUED):
+                session.connection().execute(statement, rows)
+    finally:
+        session.info.pop(QUEUED, None)
+
+
+def queue_insert(session: so.Session, statement: sa.Insert, rows: list[dict[str, Any]]) -> bool:
+    """Queue an INSERT that returns nothing the caller reads, when a block of `inserts_sent_together` is open on
+    this session (True); False otherwise: the caller runs it now."""
+    queued: list[tuple[sa.Insert, list[dict[str, Any]]]] | None = session.info.get(QUEUED)
+    if queued is None:
+        return False
+    note_write(session)
+    queued.append((statement, rows))
+    return True
+
+
+def run_with_queued(session: so.Session, statement: sa.Insert, values: dict[str, Any]) -> sa.CursorResult[Any]:
+    """Run one INSERT (its values in `values`) together with the INSERTs queued on this session."""
+    queued: list[tuple[sa.Insert, list[dict[str, Any]]]] = session.info.get(QUEUED) or []
+    session.info[QUEUED] = []
+    connection = session.connection()
+    note_write(session)
+    if connection.dialect.name != "postgresql" or not queued:
+        for earlier, rows in queued:
+            connection.execute(earlier, rows)
+        return connection.execute(statement, values)
+    shape = (statement, tuple(values), tuple((earlier, tuple(tuple(row) for row in rows)) for earlier, rows in queued))
+    params = {f"m_{key}": value for key, value in values.items()}
+    for n, (_earlier, rows) in enumerate(queued):
+        for r, row in enumerate(rows):
+            params.update({f"q{n}_{r}_{key}": value for key, value in row.items()})
+    return connection.execute(_with_ctes(shape), params)
+
+
+@functools.lru_cache(maxsize=64)
+def _with_ctes(shape: tuple[Any, ...]) -> sa.Insert:
+    """The combined statement of a shape (the statements and their column names), built once: building it per
+    request would cost about what the round trips it saves do."""
+    statement, keys, queued = shape
+    table = statement.table
+    ctes = []
+    for n, (earlier, rows) in enumerate(queued):
+        if earlier.select is not None:  # INSERT … SELECT: its own bind parameters, for one row
+            (row,) = rows
+            renamed = {key: f"q{n}_0_{key}" for key in row}
+            ctes.append(_rename_binds(earlier, renamed).cte(f"queued_{n}"))
+            continue
+        columns = earlier.table.c
+        values = [{key: sa.bindparam(f"q{n}_{r}_{key}", type_=columns[key].type) for key in row}
+                  for r, row in enumerate(rows)]
+        ctes.append(earlier.values(values if len(values) > 1 else values[0]).cte(f"queued_{n}"))
+    main = statement.values({key: sa.bindparam(f"m_{key}", type_=table.c[key].type) for key in keys})
+    return main.add_cte(*ctes)
+
+
+def _rename_binds(statement: sa.Insert, renamed: dict[str, str]) -> sa.Insert:
+    """A copy of `statement` whose bind parameters carry the given names (their types kept)."""
+    from sqlalchemy.sql import visitors
+
+    def replace(element: Any) -> Any:
+        if isinstance(element, sa.BindParameter) and element.key in renamed:
+            return sa.bindparam(renamed[element.key], type_=element.type)
+        return None
+
+    return cast(sa.Insert, visitors.replacement_traverse(statement, {}, replace))  # type: ignore[call-overload]

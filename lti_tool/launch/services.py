@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.db import note_write, utcnow
+from lti_tool.db import inserts_sent_together, note_write, run_with_queued, utcnow
 from lti_tool.errors import N_, LaunchError
 from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
@@ -53,7 +53,7 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
         # Expired sessions are useless (find_session ignores them); sweeping on some launches keeps the table small.
         db.execute(sa.delete(LaunchSession).where(LaunchSession.expires_at < utcnow()))
     token, now = secrets.token_urlsafe(32), utcnow()
-    session = _insert_session(db, {
+    values = {
         "token_hash": hash_token(token), "csrf_token": secrets.token_urlsafe(24), "user_pk": user.id,
         "deployment_pk": deployment.id, "context_pk": context.id if context else None,
         "resource_link_pk": link.id if link else None, "message_type": launch.message_type.value,
@@ -61,27 +61,38 @@ def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, 
         "unit_slug": launch.unit_slug or (link.unit_slug if link else None),
         "locale": launch.locale, "claims": {str(c): launch.claims[c] for c in _KEPT_CLAIMS if c in launch.claims},
         "created_at": now, "expires_at": now + dt.timedelta(hours=lifetime_hours),
-    }, user=user, deployment=deployment, context=context, resource_link=link)
-    publish(db, Launched(session=session, custom=launch.custom, at=now))
+    }
+    # The subscribers' plain INSERTs (the "launched" statement, the pilots' launch record) go with the session's
+    # own INSERT: one statement on PostgreSQL (bench/launch.py), one after another elsewhere.
+    session = _new_session(values, user=user, deployment=deployment, context=context, resource_link=link)
+    with inserts_sent_together(db):
+        publish(db, Launched(session=session, custom=launch.custom, at=now))
+        session_id = run_with_queued(db, _INSERT_SESSION, values).scalar_one()
+    _now_loaded(db, session, session_id)
     return NewSession(session=session, token=token)
 
 
 _INSERT_SESSION = sa.insert(LaunchSession).returning(LaunchSession.id)  # run on the connection: plain Core
 
 
-def _insert_session(db: so.Session, values: dict[str, Any], **related: object) -> LaunchSession:
-    """INSERT the session row, and hand back its ORM object as if just loaded (its related rows already set).
+def _new_session(values: dict[str, Any], **related: object) -> LaunchSession:
+    """The session's ORM object before its INSERT, its related rows set as if loaded (not in any session yet).
 
-    A Core INSERT … RETURNING id on the session's connection: the unit of work's flush of a new object with four
+    A Core INSERT … RETURNING id follows (`_now_loaded`): the unit of work's flush of a new object with four
     relationships (or the ORM's bulk INSERT) cost more CPU than the round trip (bench/launch.py). The object is
     built from exactly the values inserted, so nothing is read back; later changes to it flush as usual.
     """
-    session_id = db.connection().execute(_INSERT_SESSION, values).scalar_one()
-    note_write(db)  # a Core write: the request boundary commits it
-    session = _as_loaded(db, LaunchSession, {"id": session_id, **values})
+    session = LaunchSession(**values)
     for name, row in related.items():
         so.attributes.set_committed_value(session, name, row)
     return session
+
+
+def _now_loaded(db: so.Session, session: LaunchSession, session_id: int) -> None:
+    """The inserted session's object, persistent in `db` as if just loaded (every column given counts as loaded)."""
+    session.id = session_id
+    so.make_transient_to_detached(session)
+    db.add(session)
 
 
 def _insert(db: so.Session, model: type[T]) -> Any:

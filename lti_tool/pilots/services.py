@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from lti_tool.db import utcnow
+from lti_tool.db import note_write, queue_insert, table_of, utcnow
 from lti_tool.errors import Conflict, NotFound, ValidationFailed
 from lti_tool.events import Launched
 from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform
@@ -205,10 +208,24 @@ def pilot_launch_recorder(base_url: str) -> Callable[[so.Session, Launched], Non
     return record
 
 
-# Read at every learner's launch: built once and run as Core (a plain read; bench/launch.py --profile).
-_LEARNER_LAUNCH = sa.select(LearnerLaunch.id).where(
-    LearnerLaunch.context_pk == sa.bindparam("context_pk"), LearnerLaunch.user_pk == sa.bindparam("user_pk"),
-    LearnerLaunch.unit_slug == sa.bindparam("unit_slug"))
+@functools.cache
+def _record_learner_launch(dialect: str) -> sa.Insert:
+    """INSERT the learner's launch record unless it exists, built once per dialect and run as Core.
+
+    `INSERT … SELECT … WHERE NOT EXISTS`: a relaunch (every launch but the first) inserts nothing and draws no id
+    from the sequence (a plain ON CONFLICT DO NOTHING would draw one per launch); ON CONFLICT covers two first
+    launches at once. No statement of its own on PostgreSQL: it goes with the launch session's INSERT
+    (lti_tool.db.queue_insert).
+    """
+    table = table_of(LearnerLaunch)
+    key: dict[str, sa.BindParameter[Any]] = {"context_pk": sa.bindparam("context_pk", type_=sa.Integer),
+           "user_pk": sa.bindparam("user_pk", type_=sa.Integer),
+           "unit_slug": sa.bindparam("unit_slug", type_=sa.String)}
+    absent = ~sa.exists().where(*(table.c[name] == value for name, value in key.items()))
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    return insert.from_select(
+        [*key, "first_at"], sa.select(*key.values(), sa.bindparam("first_at", type_=table.c.first_at.type))
+        .where(absent)).on_conflict_do_nothing(index_elements=list(key))
 
 
 def record_pilot_launch(db: so.Session, session: LaunchSession, custom: Mapping[str, object], base_url: str) -> None:
@@ -216,13 +233,12 @@ def record_pilot_launch(db: so.Session, session: LaunchSession, custom: Mapping[
     if session.context_pk is None:
         return
     if session.is_learner:
-        key = {"context_pk": session.context_pk, "user_pk": session.user_pk, "unit_slug": session.unit_slug or ""}
-        if db.connection().execute(_LEARNER_LAUNCH, key).scalar() is None:
-            try:
-                with db.begin_nested():
-                    db.add(LearnerLaunch(**key))
-            except IntegrityError:
-                pass  # the same learner's concurrent launch recorded it
+        row = {"context_pk": session.context_pk, "user_pk": session.user_pk, "unit_slug": session.unit_slug or "",
+               "first_at": utcnow()}
+        insert = _record_learner_launch(db.get_bind().dialect.name)
+        if not queue_insert(db, insert, [row]):
+            db.connection().execute(insert, row)
+            note_write(db)
     raw = custom.get(PILOT_PARAM)
     if not isinstance(raw, str) or not raw.strip():
         return

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.db import as_utc, note_write, table_of, utcnow
+from lti_tool.db import as_utc, note_write, queue_insert, table_of, utcnow
 from lti_tool.xapi.envelope import to_json_bytes
 from lti_tool.xapi.models import OutboxState, StatementOutbox
 from lti_tool.xapi.profile import Extension
@@ -85,6 +85,8 @@ def enqueue(session: so.Session, statements: Sequence[Mapping[str, Any]]) -> int
     insert = _insert_ignoring_duplicates(connection.dialect.name)
     if insert is not None:
         note_write(session)  # a Core statement: the request boundary would not see it otherwise
+        if queue_insert(session, insert, rows):
+            return len(rows)  # sent with the caller's next statement (a launch's session): not known yet
         return len(connection.execute(insert, rows).all())
     table = table_of(StatementOutbox)
     added = 0

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from lti_tool.db import db
+from lti_tool.db import db, inserts_sent_together, queue_insert
+from lti_tool.errors import LaunchError
 from lti_tool.launch.claims import LTI_VERSION, Claim, LtiLaunch
-from lti_tool.launch.models import Context, Deployment, Platform, ResourceLink, User
+from lti_tool.launch.models import Context, Deployment, LaunchSession, Platform, ResourceLink, User
 from lti_tool.launch.services import record_launch
+from lti_tool.pilots.models import LearnerLaunch
+from lti_tool.xapi.models import StatementOutbox
+from tests.support.catalogue import load_shipped_units
 
 ISSUER = "https://lms.upsert.example"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
@@ -95,3 +101,92 @@ def test_the_same_sub_on_another_issuer_is_another_user(app: Flask) -> None:
         record_launch(db.session, other_dep, LtiLaunch(claims(iss="https://other.example")), lifetime_hours=1)
         db.session.commit()
         assert count(User) == 2 and count(Context) == 2
+
+
+def launch_rows() -> dict[str, list[tuple[Any, ...]]]:
+    """What launches wrote, without ids or times: the same on SQLite and PostgreSQL."""
+    return {
+        "sessions": [tuple(r) for r in db.session.execute(sa.select(
+            LaunchSession.user_pk, LaunchSession.context_pk, LaunchSession.resource_link_pk, LaunchSession.unit_slug,
+            LaunchSession.message_type).order_by(LaunchSession.id))],
+        "statements": [(r.issuer, r.client_id, r.deployment_id, json.loads(r.payload)["verb"]["id"])
+                       for r in db.session.execute(sa.select(StatementOutbox).order_by(StatementOutbox.id)).scalars()],
+        "learner_launches": [tuple(r) for r in db.session.execute(sa.select(
+            LearnerLaunch.context_pk, LearnerLaunch.user_pk, LearnerLaunch.unit_slug).order_by(LearnerLaunch.id))],
+    }
+
+
+def test_a_launch_sends_its_session_statement_and_learner_record_in_one_statement_on_postgresql(app: Flask) -> None:
+    # The subscribers' INSERTs (the "launched" statement, the pilots' learner record) go with the session's INSERT:
+    # on PostgreSQL as one statement with data-modifying CTEs, on SQLite one after another; the rows are the same.
+    load_shipped_units(app)
+    with app.app_context():
+        dep = deployment()
+        dep_pk = dep.id
+        seen: list[str] = []
+
+        def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+            seen.append(" ".join(statement.split()).lower())
+
+        sa.event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            first = record_launch(db.session, dep, LtiLaunch(claims()), lifetime_hours=1).session
+            first_pk, user_pk, context_pk, link_pk = (first.id, first.user_pk, first.context_pk,
+                                                      first.resource_link_pk)
+            db.session.commit()
+            db.session.expunge_all()
+            seen.clear()
+            again = record_launch(db.session, db.session.get(Deployment, dep_pk), LtiLaunch(claims()),
+                                  lifetime_hours=1)
+            db.session.commit()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", record)
+        writes = [s for s in seen if "launch_session" in s or "xapi_statement_outbox" in s or "learner_launch" in s]
+        if db.engine.dialect.name == "postgresql":
+            assert len(writes) == 1 and writes[0].startswith("with "), writes
+        else:
+            assert len(writes) == 3, writes
+        assert again.session.id != first_pk and again.session.user.sub == "learner-1"
+        launched = "http://adlnet.gov/expapi/verbs/launched"
+        assert launch_rows() == {
+            "sessions": [(user_pk, context_pk, link_pk, "wood-chain-of-custody", "LtiResourceLinkRequest")] * 2,
+            "statements": [(ISSUER, "client", "d1", launched)] * 2,
+            "learner_launches": [(context_pk, user_pk, "wood-chain-of-custody")],  # once, however many launches
+        }
+
+
+def test_a_relaunch_draws_no_learner_record_id(app: Flask) -> None:
+    # The learner record is inserted only when absent (INSERT … SELECT … WHERE NOT EXISTS): a relaunch draws no id
+    # from PostgreSQL's sequence, which a plain ON CONFLICT DO NOTHING would on every launch.
+    with app.app_context():
+        dep = deployment()
+        dep_pk = dep.id
+        for _ in range(3):
+            record_launch(db.session, db.session.get(Deployment, dep_pk), LtiLaunch(claims()), lifetime_hours=1)
+            db.session.commit()
+        other = record_launch(db.session, db.session.get(Deployment, dep_pk), LtiLaunch(claims(
+            **{str(Claim.CUSTOM): {"unit": "solar-pv-basics"}})), lifetime_hours=1)
+        db.session.commit()
+        ids = list(db.session.scalars(sa.select(LearnerLaunch.id).order_by(LearnerLaunch.id)))
+        assert len(ids) == 2 and ids[1] == ids[0] + 1, ids
+        assert other.session.unit_slug == "solar-pv-basics"
+
+
+def test_a_failed_launch_writes_nothing_it_queued(app: Flask) -> None:
+    # A subscriber's queued INSERTs go only with the session's; a launch that fails before it leaves none behind.
+    with app.app_context():
+        dep = deployment()
+        dep_pk = dep.id
+        with pytest.raises(LaunchError):
+            record_launch(db.session, dep, LtiLaunch(claims(**{str(Claim.DEPLOYMENT_ID): "d2"})), lifetime_hours=1)
+        db.session.rollback()
+        with db.session.begin_nested():
+            queued = {"context_pk": None, "user_pk": None, "unit_slug": "", "first_at": None}
+            assert not queue_insert(db.session, sa.insert(LearnerLaunch), [queued])  # no block open: the caller runs it
+        with pytest.raises(RuntimeError), inserts_sent_together(db.session):
+            assert queue_insert(db.session, sa.insert(LearnerLaunch), [queued])
+            raise RuntimeError("the launch failed")
+        assert db.session.info.get("mastery.queued_inserts") is None
+        db.session.rollback()
+        assert count(LearnerLaunch) == 0 and count(StatementOutbox) == 0
+        assert db.session.get(Deployment, dep_pk) is not None
