@@ -65,13 +65,13 @@ def test_a_warm_worker_reads_no_registration_rows_per_launch(registered: tuple[L
     assert sum("registry_generation" in s for s in seen) == 3  # one per request: login, launch, page
     # The login's and the launch's generation rides on their first write (RETURNING), never a read of its own.
     assert not any(s.startswith("select registry_generation.value from") for s in seen), seen
-    # The whole warm launch's budget, as bench/launch.py counts it (rate limits off there): login 1, page 4, and the
+    # The whole warm launch's budget, as bench/launch.py counts it (rate limits off there): login 1, page 2, and the
     # launch 4 on PostgreSQL (the session, the "launched" statement and the learner record in one statement), 6
     # on SQLite (those three one after another).
     work = [s for s in seen if "rate_limit_window" not in s]
     with tool.app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
-    assert len(work) <= (9 if postgresql else 11), work
+    assert len(work) <= (7 if postgresql else 9), work
 
 
 def test_a_session_is_found_in_a_database_with_no_registry_generation_row(
