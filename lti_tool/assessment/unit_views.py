@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, g, render_template
@@ -57,7 +58,6 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     lang = session.locale
     # The unit's texts are shown in the learner's language only where the unit is complete in it.
     text_lang = unit.doc.content_language(lang)
-    entry = unit_json(unit, text_lang)
     # One read for the list and the standing.
     every = [] if staff else read.attempts if read is not None else placement_attempts(db.session, session)
     if any(a.state == AttemptState.IN_PROGRESS for a in every) and close_expired_attempt(session) is not None:
@@ -66,15 +66,17 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     attempts = learner_attempts(every)
     grade = learner_grade(db.session, session, unit, attempts)
     standing = None if staff else learner_availability(unit, every, now=utcnow())
-    # The study text is the same for every reader of this unit version in this language: rendered once per
-    # process (lti_tool.fragments), it was most of this page's template time (docs/scaling.md).
-    workload, study = cached(("unit-study", unit.id, unit.content_hash, text_lang, lang, str(get_locale())),
-                             lambda: _study(unit, text_lang, lang))
+    # The catalogue entry, the top of the page, the outcomes and the study text are the same for every reader of
+    # this unit version in this language: rendered once per process (lti_tool.fragments), keyed by every column
+    # they show, they were most of this page's template time (docs/scaling.md).
+    parts = cached(("unit-page", unit.id, unit.content_hash, unit.slug, unit.version, unit.sector, unit.eqf_level,
+                    unit.ects, unit.workload_hours, unit.participation, text_lang, lang, str(get_locale())),
+                   lambda: _parts(unit, text_lang, lang))
+    entry = parts.entry
     page = render_template(
-        "catalogue/unit.html", unit=unit, entry=entry, study=study, staff=staff, session=session,
-        outcomes=list(zip(unit.doc.outcomes, entry["outcomes"], strict=True)), lang=lang, text_lang=text_lang,
-        fallback=text_lang != lang.split("-", 1)[0].lower(), workload=workload,
-        attempts=attempts, grade=grade, standing=standing,
+        "catalogue/unit.html", unit=unit, entry=entry, parts=parts, study=parts.study, staff=staff, session=session,
+        outcomes=list(zip(unit.doc.outcomes, entry["outcomes"], strict=True)) if staff else [], lang=lang,
+        text_lang=text_lang, attempts=attempts, grade=grade, standing=standing,
     )
     return page
 
@@ -88,8 +90,24 @@ def submitted_in_course(session: LaunchSession, slug: str) -> bool | None:
     return bool(known[2])
 
 
-def _study(unit: Unit, text_lang: str, lang: str) -> tuple[Any, Markup]:
-    """The unit's workload and its study text rendered (catalogue/_study.html), both in `text_lang`."""
+@dataclass(frozen=True)
+class _UnitParts:
+    """What a unit page shows the same way to every reader of one unit version in one language."""
+
+    entry: dict[str, Any]  # unit_json's: shared by the requests of this process, read only
+    head: Markup  # catalogue/_unit_head.html: sector, level, credits, title, summary, workload
+    outcomes: Markup  # catalogue/_unit_outcomes.html
+    study: Markup  # catalogue/_study.html
+
+
+def _parts(unit: Unit, text_lang: str, lang: str) -> _UnitParts:
+    """The unit's shared parts, texts in `text_lang`, the page's words in the request's locale."""
+    entry = unit_json(unit, text_lang)
     view = study_view(unit, text_lang, table_label=gettext("Table"))
-    return view.workload, render_fragment("catalogue/_study.html", sections=view.sections,
-                                          references=view.references, text_lang=text_lang, lang=lang)
+    return _UnitParts(
+        entry=entry,
+        head=render_fragment("catalogue/_unit_head.html", unit=unit, entry=entry, text_lang=text_lang,
+                             fallback=text_lang != lang.split("-", 1)[0].lower(), workload=view.workload),
+        outcomes=render_fragment("catalogue/_unit_outcomes.html", entry=entry, text_lang=text_lang),
+        study=render_fragment("catalogue/_study.html", sections=view.sections, references=view.references,
+                              text_lang=text_lang, lang=lang))

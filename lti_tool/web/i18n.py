@@ -8,6 +8,8 @@ from typing import Any
 from babel.dates import format_date, format_time
 from flask import Flask, g, has_app_context, has_request_context, request
 from flask_babel import Babel, get_locale, get_translations, gettext
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from lti_tool.assessment.numbers import format_number, format_percentage, symbols
@@ -48,6 +50,12 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _page_translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    # `_()` is jinja2.ext.i18n's newstyle gettext without its alias, which resolves `gettext` in the template's
+    # context and calls it through two more context calls on every string; a page rendered by render_template
+    # finds its translations in its context, looked up once (a fragment rendered without the context processors
+    # looks them up per string, as before).
+    app.jinja_env.globals["_"] = _template_gettext
+    app.context_processor(lambda: {_TRANSLATIONS: _page_translations()})
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["number_symbols"] = lambda: symbols(str(get_locale()))
     app.jinja_env.filters["typed_number"] = _typed_number
@@ -56,6 +64,20 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["participation"] = lambda mode: gettext(PARTICIPATION_LABELS.get(mode, mode))
     app.jinja_env.filters["percent"] = lambda fraction: format_percentage(fraction, str(get_locale()))
     app.jinja_env.filters["country"] = lambda code: country_name(code, str(get_locale()))
+
+
+_TRANSLATIONS = "_page_translations"  # in a page's template context
+
+
+@pass_context
+def _template_gettext(context: Context, string: str, **variables: Any) -> str:
+    """`_()` in a template: the page's translation, autoescaped and always %-formatted, as jinja2.ext.i18n's
+    newstyle gettext does."""
+    translations = context.get(_TRANSLATIONS)
+    translated = (translations if translations is not None else _page_translations()).ugettext(string)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 - our catalogues, as jinja2.ext.i18n marks them
+    return translated % variables
 
 
 def _page_translations() -> Any:

@@ -3,12 +3,14 @@ one statement (lti_tool.assessment.unit_page), and what it shows stays true as t
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import requests
 import sqlalchemy as sa
 
+from lti_tool.catalogue.models import Unit
 from lti_tool.db import db
 from tests.conftest import LEARNER, LiveTool
 from tests.integration.dashboard.helpers import COURSE_2, UNIT, submit_attempt
@@ -79,3 +81,30 @@ def test_the_questionnaire_counts_a_submit_at_any_placement_of_the_unit_in_the_c
     other, landing = launch(tool, platform, LEARNER, unit=UNIT, context=COURSE_2,
                             resource_link={"id": "rl-other", "title": "Elsewhere"})
     assert QUESTIONNAIRE not in landing.text and QUESTIONNAIRE not in page(tool, other.http)
+
+
+def test_the_pages_shared_parts_follow_the_unit_row_and_its_content(registered: tuple[LiveTool, TestPlatform]) -> None:
+    # The top of the page, its outcomes and study text are kept per process (lti_tool.fragments): a changed row or
+    # a rewritten document must show at the next view, not the kept copy.
+    tool, platform = registered
+    learner, _ = launch(tool, platform, LEARNER, unit=UNIT)
+    shown = page(tool, learner.http)
+    assert "Manufacturing · EQF level 5 · 1 ECTS" in shown and "<h1 lang=\"en\">Circular product design" in shown
+    with tool.app.app_context():
+        unit = db.session.scalar(sa.select(Unit).where(Unit.slug == UNIT, Unit.is_current.is_(True)))
+        assert unit is not None
+        unit.ects, unit.sector = 2.5, "wood"
+        db.session.commit()
+    shown = page(tool, learner.http)
+    assert "Wood · EQF level 5 · 2.5 ECTS" in shown and "Manufacturing ·" not in shown
+    with tool.app.app_context():
+        unit = db.session.scalar(sa.select(Unit).where(Unit.slug == UNIT, Unit.is_current.is_(True)))
+        assert unit is not None
+        document = copy.deepcopy(unit.stored_document)
+        document["title"] = {"en": "A retitled unit"} if isinstance(document["title"], dict) else "A retitled unit"
+        document["outcomes"][0]["title"] = "A rewritten outcome"
+        unit.document = document  # a new content hash, as any rewrite of the document gives
+        db.session.commit()
+    shown = page(tool, learner.http)
+    assert '<h1 lang="en">A retitled unit</h1>' in shown and "<title>A retitled unit · " in shown
+    assert ">A rewritten outcome</li>" in shown and "Circular product design" not in shown
