@@ -10,6 +10,7 @@ next to it on the page, which is the accessible alternative (WCAG 2.1 1.1.1).
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from functools import cache
@@ -49,11 +50,27 @@ def _config(title: str, height: int) -> dict[str, object]:
             "truncate_label": 40, "no_data_text": "-"}
 
 
+def value_ticks(top: float, *, whole: bool = False, most: int = 6) -> list[float]:
+    """0 to at least ``top`` in at most ``most`` equal steps of 1, 2, 2.5 or 5 × a power of ten (whole numbers
+    only when ``whole``: counts of learners).
+
+    pygal's own scale on a 0–150 range puts a label every 10: sixteen labels ran into each other on the 640 px chart.
+    """
+    magnitude = 10 ** math.floor(math.log10(top / most)) if top > 0 else 1
+    steps = [m * magnitude for m in (1, 2, 2.5, 5, 10)]
+    if whole:
+        steps = [step for step in steps if step >= 1 and float(step).is_integer()] or [1]
+    step = next((step for step in steps if top / step <= most), steps[-1])
+    ticks = [round(i * step, 10) for i in range(math.ceil(top / step - 1e-9) + 1)]
+    return [int(tick) if float(tick).is_integer() else tick for tick in ticks]
+
+
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None], *, maximum: float | None = None,
               unit: str = "") -> str:
     """A horizontal bar chart as an SVG document (text)."""
+    ticks = value_ticks(maximum) if maximum else None
     chart = _pygal().HorizontalBar(**_config(title, 120 + 34 * max(len(labels), 1)),
-                                range=(0, maximum) if maximum else None)
+                                range=(0, ticks[-1]) if ticks else None, y_labels=ticks)
     chart.x_labels = list(labels)
     chart.value_formatter = lambda value: f"{value:g}{unit}"
     chart.add(title, [value if value is not None else None for value in values])
@@ -64,8 +81,10 @@ def grouped_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str,
     """Bars side by side for a few series (e.g. launched, attempted, mastered per pilot), with a legend."""
     # pygal squeezes an all-zero axis into a point (labels drawn on top of each other): keep at least 0..1.
     top = max([1.0, *(v for _, values in series for v in values if v is not None)])
+    ticks = value_ticks(top, whole=True)
     chart = _pygal().HorizontalBar(**{**_config(title, 140 + 26 * max(len(labels), 1) * max(len(series), 1)),
-                                      "show_legend": True, "legend_at_bottom": True, "range": (0, top)})
+                                      "show_legend": True, "legend_at_bottom": True, "range": (0, ticks[-1]),
+                                      "y_labels": ticks})
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))

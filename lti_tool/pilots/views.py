@@ -129,7 +129,7 @@ def new_pilot() -> ResponseReturnValue:
     """Create a pilot (coordinators: any platform; an administrator: their own)."""
     viewer = _viewer()
     if request.method == "GET":
-        return render_template("pilots/new.html", viewer=viewer, form={}, error=None, sectors=services.SECTORS)
+        return render_template("pilots/new.html", viewer=viewer, form={}, error=None, **_page_words())
     form = {k: request.form.get(k, "") for k in ("code", "name", "country", "sector", "partner", "starts_on",
                                                   "ends_on", "target_learners")}
     try:
@@ -138,7 +138,7 @@ def new_pilot() -> ResponseReturnValue:
     except ToolError as error:
         db.session.rollback()
         return render_template("pilots/new.html", viewer=viewer, form=form, error=error.message,
-                               sectors=services.SECTORS), error.status
+                               **_page_words()), error.status
     return redirect(url_for("pilots.pilot_page", code=pilot.code), code=303)
 
 

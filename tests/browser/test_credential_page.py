@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
 from lti_tool.credentials import services
 from lti_tool.db import db
+from tests.browser.learner import screenshot
 from tests.browser.test_accessibility import AXE, _axe_violations
 from tests.conftest import LiveTool
 from tests.integration.credentials.conftest import World, build_world
-
-SHOTS = os.environ.get("SCREENSHOT_DIR")  # e.g. /tmp/shots: also save screenshots for a person to look at
 
 
 @pytest.fixture
@@ -34,9 +31,8 @@ def _open(chromium: Browser, url: str, width: int, language: str = "en") -> Page
 
 
 def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / name), full_page=True, timeout=120_000)
+    """Into the run's screenshot folder with every other page (the helper adds the width)."""
+    screenshot(page, name)
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -65,13 +61,13 @@ def test_genuine_and_revoked_pages_fit_and_pass_axe(
         page.keyboard.press("Enter")
         assert page.is_visible("ul.checks")
         assert _axe_violations(page) == []
-        _shot(page, f"credential-{state}-{width}.png")
+        _shot(page, f"credential-{state}")
         page.context.close()
     issuer = _open(chromium, f"{tool.url}/issuer", width)
     assert issuer.locator("h1").inner_text() == "MASTERY Project"
     assert issuer.evaluate("document.documentElement.scrollWidth") <= width
     assert _axe_violations(issuer) == []
-    _shot(issuer, f"issuer-{width}.png")
+    _shot(issuer, "issuer")
     issuer.context.close()
 
 
@@ -114,5 +110,5 @@ def test_wallet_offer_page_fits_360px_and_passes_axe(registered: tuple[LiveTool,
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         assert page.is_visible("[data-tx-code]") and page.is_visible("[data-lcw-link]")
         assert _axe_violations(page) == []
-        _shot(page, f"wallet-offer-{width}.png")
+        _shot(page, "wallet-offer")
         context.close()

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.browser.learner import broken_table_words, screenshot
 from tests.browser.test_accessibility import AXE, _axe_violations
 from tests.conftest import LiveTool
 from tests.integration.pilots.helpers import PASSWORD, create_pilot, launch, make_coordinator
 from tests.lti_platform import PlatformUser, TestPlatform
 
-# Set SCREENSHOTS=/some/dir to keep a picture of every page at every width (for a human to look at).
-SHOTS = os.environ.get("SCREENSHOTS")
 
-
-def _shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True, timeout=120_000)
+def _reads_well(page: Page, name: str) -> None:
+    """No table word broken across lines nor a column squeezed to a sliver; a screenshot named pilot-…-<width>."""
+    assert broken_table_words(page) == {"broken": [], "slivers": []}, name
+    screenshot(page, f"pilot-{name}")
 
 
 @pytest.fixture
@@ -50,13 +46,13 @@ def test_coordinator_pages_by_keyboard_pass_axe_and_fit(tool: LiveTool, chromium
     page = context.new_page()
     page.goto(tool.url + "/coordinator/sign-in")
     assert _axe_violations(page) == []
-    _shot(page, f"sign-in-{width}")
+    _reads_well(page, "sign-in")
     _sign_in_by_keyboard(page, tool, "coord-en")
     for path, name in (("/pilots", "overview"), ("/pilots/it-manu-1", "pilot"), ("/pilots/new", "new")):
         page.goto(tool.url + path)
         assert _axe_violations(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
-        _shot(page, f"{name}-{width}")
+        _reads_well(page, name)
     context.close()
 
 
@@ -68,7 +64,7 @@ def test_the_overview_in_every_language(tool: LiveTool, chromium: Browser, lang:
     assert page.get_attribute("html", "lang") == lang
     assert _axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    _shot(page, f"overview-360-{lang}")
+    _reads_well(page, f"overview-{lang}")
     context.close()
 
 
@@ -103,7 +99,7 @@ def test_questionnaire_by_keyboard_at_360px(registered: tuple[LiveTool, TestPlat
     assert page.get_attribute("html", "lang") == lang
     assert _axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    _shot(page, f"questionnaire-360-{lang}")
+    _reads_well(page, f"questionnaire-{lang}")
     page.focus('input[name="relevance"][value="1"]')
     for _ in range(3):
         page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys: relevance 4
@@ -125,7 +121,7 @@ def test_questionnaire_by_keyboard_at_360px(registered: tuple[LiveTool, TestPlat
     page.wait_for_selector('[data-download="my-data"]')
     assert _axe_violations(page) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    _shot(page, f"my-data-360-{lang}")
+    _reads_well(page, f"my-data-{lang}")
     with page.expect_download() as download:
         page.keyboard.press("Tab")
         page.focus('[data-download="my-data"]')
