@@ -63,7 +63,7 @@
       body: new URLSearchParams(new FormData(select))
     }).then(function (response) {
       return response.json().then(function (body) {
-        if (!response.ok) { throw new Error(body.message || "The selection could not be sent."); }
+        if (!response.ok) { throw new Error(body.message || select.dataset.sendError); }
         var form = document.createElement("form");
         form.method = "post";
         form.action = body.return_url;
@@ -75,6 +75,9 @@
         document.body.appendChild(form);
         form.submit();
       });
-    }).catch(function (error) { window.alert(error.message); });
+    }).catch(function (error) {
+      // A network failure's message is the browser's own English ("Failed to fetch"): say it in the page's words.
+      window.alert(error instanceof TypeError ? select.dataset.sendError : error.message);
+    });
   });
 }());
