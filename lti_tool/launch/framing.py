@@ -17,6 +17,7 @@ from flask import Flask, Response, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
+from lti_tool.launch.registry_cache import Registry
 from lti_tool.launch.web_session import request_registry
 from lti_tool.runtime import runtime
 
@@ -30,40 +31,52 @@ def content_security_policy(frame_ancestors: Iterable[str], *, form_action: str 
 
 
 class RegisteredOrigins:
-    """Origins of every enabled registration, as of the registry's current generation."""
+    """The policy of each framing (a launch's deployment, or none yet) for the registry snapshot last seen: one
+    snapshot holds for many requests, and building the origins and the policy took longer than the rest of the
+    hook (URL parsing; bench/launch.py --profile)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._value: list[str] = []
+        # The snapshot and its policies by deployment pk (None: before a session), replaced as one tuple.
+        self._seen: tuple[Registry | None, dict[int | None, str]] = (None, {})
 
-    def get(self) -> list[str]:
-        """The origins now (the last known ones if the DB is down)."""
-        try:
-            origins = request_registry().enabled_origins()
-        except SQLAlchemyError:
-            db.session.rollback()
-            with self._lock:
-                return self._value
+    def policy(self, registry: Registry, deployment_pk: int | None) -> str:
+        """The Content-Security-Policy of a response framed for this deployment (None: any enabled platform)."""
+        seen = self._seen
+        if seen[0] is not registry:
+            seen = self._seen = (registry, {})
+        found = seen[1].get(deployment_pk)
+        if found is None:
+            if deployment_pk is None:
+                origins = registry.enabled_origins()
+                with self._lock:
+                    self._value = origins
+            else:
+                deployment = registry.deployments.get(deployment_pk)
+                platform = registry.platforms.get(deployment.platform_id) if deployment is not None else None
+                origins = platform.origins if platform is not None else []
+            found = seen[1][deployment_pk] = content_security_policy(origins)
+        return found
+
+    def last_known(self) -> list[str]:
+        """The origins of every enabled registration as last read."""
         with self._lock:
-            self._value = origins
-        return origins
+            return self._value
 
 
-def frame_ancestors(cache: RegisteredOrigins) -> list[str]:
-    """Who may frame this response."""
+def response_policy(cache: RegisteredOrigins) -> str:
+    """The Content-Security-Policy of this response: who may frame it."""
     if request.endpoint == "static":
-        return []  # style sheets, scripts, images are never framed: no database read for them
+        return content_security_policy([])  # style sheets, scripts, images are never framed: no database read
     deployment_pk = g.get("launch_deployment_pk") if g.get("launch_session") is not None else None
-    if deployment_pk is not None:
-        try:
-            registry = request_registry()
-        except SQLAlchemyError:
-            db.session.rollback()
-            return []
-        deployment = registry.deployments.get(deployment_pk)
-        platform = registry.platforms.get(deployment.platform_id) if deployment is not None else None
-        return platform.origins if platform is not None else []
-    return cache.get()
+    try:
+        registry = request_registry()
+    except SQLAlchemyError:
+        db.session.rollback()
+        # Framed as before the database went away: a launch's page by no one, any other by the last known origins.
+        return content_security_policy([] if deployment_pk is not None else cache.last_known())
+    return cache.policy(registry, deployment_pk)
 
 
 def init_app(app: Flask) -> None:
@@ -74,5 +87,5 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _policy(response: Response) -> Response:
         if "Content-Security-Policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors(cache))
+            response.headers["Content-Security-Policy"] = response_policy(cache)
         return response
