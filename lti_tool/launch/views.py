@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable
 from typing import Any
 
@@ -9,6 +10,7 @@ from flask import (
     Blueprint,
     Flask,
     Response,
+    after_this_request,
     g,
     jsonify,
     make_response,
@@ -18,11 +20,11 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from pylti1p3.contrib.flask import FlaskRequest
+from pylti1p3.contrib.flask import FlaskCookieService, FlaskRequest
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lti_tool.db import db
-from lti_tool.errors import N_, LaunchError
+from lti_tool.errors import N_, LaunchError, ToolError
 from lti_tool.http_url import origin, same_origin
 from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
 from lti_tool.launch.claims import LtiLaunch, MessageType
@@ -32,9 +34,11 @@ from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.platform_keys import PlatformKeyCache
 from lti_tool.launch.registry_cache import RegistryCache
-from lti_tool.launch.services import record_launch
+from lti_tool.launch.services import find_session, record_launch
 from lti_tool.launch.web_session import (
+    SESSION_COOKIE,
     is_staff,
+    landed_mark,
     registry_check,
     registry_confirmed_by_first_write,
     request_registry,
@@ -109,7 +113,9 @@ def launch() -> ResponseReturnValue:
     if request.form.get("lti_storage_state"):
         proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
     keys = wired(runtime().parts.platform_keys, "the platforms' key cache")
-    message = ToolMessageLaunch(FlaskRequest(), conf, store=_store(), keys=keys,
+    flask_request = FlaskRequest()
+    cookies = FlaskCookieService(flask_request)  # pylti1p3next's cookies (the login's state cookie)
+    message = ToolMessageLaunch(flask_request, conf, store=_store(), keys=keys,
                                 leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof,
                                 requests_session=runtime().requests_session)
     try:
@@ -125,24 +131,63 @@ def launch() -> ResponseReturnValue:
                 )
             restart = url_for("launch.login", **{**row.login_params, "lti1p3_new_window": "1"})
             return render_template("launch/cookies_blocked.html", restart_url=restart), 401
+        if error.code == "unknown_state":
+            again = _landed_already(cookies)
+            if again is not None:
+                return again
         raise
     assert conf.deployment is not None
-    deployment_pk = conf.deployment.id  # read before the commit expires the row
     lti = LtiLaunch(message.claims())
     new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours)
-    # The landing page carries this launch's token (``ls``), so a launch in another tab cannot take its place.
-    g.launch_token = new.token
-    # Before the commit, which expires the session row (reading it afterwards would cost another query).
-    destination = landing_url(new.session) if proof is None else ""
-    db.session.commit()  # the launch stands even when the landing page rendered below answers an error
-    if proof is not None:
-        # Cookies are blocked in this frame: render the first page now, carrying the session in the page.
-        g.launch_session = new.session
-        g.launch_deployment_pk = deployment_pk
-        return landing_page(new.session)
-    response = redirect(destination, code=303)
-    set_session_cookie(response, new.token, max_age=settings.launch_session_hours * 3600)
-    return response
+    # The launch answers with its landing page (no redirect and third request): this request is now the page's, as
+    # the landing URL's own request would be (web_session.peek_launch). The page carries this launch's token
+    # (``ls``), so a launch in another tab cannot take its place, and puts its landing URL in place of this POST in
+    # the browser's history (js/landing.js): a reload or Back asks for the page, not the used id_token again.
+    g.launch_session, g.launch_token = new.session, new.token
+    g.launch_deployment_pk = conf.deployment.id
+    g.landing_url = landing_url(new.session)
+    if proof is None:
+        lifetime = settings.launch_session_hours * 3600
+        state = request.form.get("state", "")
+
+        @after_this_request
+        def _cookies(response: WerkzeugResponse) -> WerkzeugResponse:
+            # On the page and on an error page the landing answers alike: the launch stands either way. Not when
+            # this run was rolled back and the view ran again (registry_confirmed_by_first_write): that run's own.
+            if g.get("launch_token") != new.token:
+                return response
+            set_session_cookie(response, new.token, max_age=lifetime)
+            cookies.set_cookie(state, landed_mark(new.token), exp=lifetime)  # replaces the used state cookie
+            cookies.update_response(response)
+            return response
+    # Cookies blocked in this frame (proof is set): the page carries the session itself (``ls``), nothing is set.
+    try:
+        page = make_response(landing_page(new.session))
+    except ToolError:
+        db.session.commit()  # the launch stands although its landing page refuses (the request's end would not)
+        raise
+    if page.status_code >= 400:
+        db.session.commit()  # the same for a landing page answered with an error status (an unknown unit)
+    return page
+
+
+def _landed_already(cookies: FlaskCookieService) -> WerkzeugResponse | None:
+    """A reload of a launch this browser already landed from (a browser without JS posts the used id_token
+    again): 303 to that launch's landing page, when the browser still holds that launch's live session.
+
+    The session cookie authorises it, and only if this launch's state cookie carries that session's mark (set by
+    the launch's answer); nothing of the re-posted token is read.
+    """
+    token = request.cookies.get(SESSION_COOKIE, "")
+    mark = cookies.get_cookie(request.form.get("state", ""))
+    if not token or not mark or not hmac.compare_digest(mark.encode(), landed_mark(token).encode()):
+        return None
+    db.session.rollback()  # nothing of the refused launch stays
+    session = find_session(db.session, token, request_registry())
+    if session is None:
+        return None
+    g.launch_session, g.launch_token, g.launch_deployment_pk = session, token, session.deployment_pk
+    return redirect(landing_url(session), code=303)
 
 
 def _landing(session: LaunchSession) -> tuple[str, dict[str, Any]]:
@@ -163,7 +208,7 @@ def landing_url(session: LaunchSession) -> str:
 
 
 def landing_page(session: LaunchSession) -> ResponseReturnValue:
-    """Render the landing page in this response (used when cookies are blocked)."""
+    """Render the landing page in this response (the launch's answer)."""
     endpoint, args = _landing(session)
     # The landing pages belong to the packages above the launch; each offered its plain render function
     # (add_landing), which builds the page for this session without the view's request checks.

@@ -9,6 +9,7 @@ only the browser's latest launch (it stays for clients that keep a cookie jar, a
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from collections.abc import Callable
 from functools import wraps
@@ -96,7 +97,8 @@ def registry_confirmed_by_first_write(view: Callable[P, R]) -> Callable[P, R]:
             if read_generation(db.session) == snapshot.generation:
                 raise
         db.session.rollback()
-        for key in ("registry", "registry_check", "launch_session", "launch_token", "launch_deployment_pk"):
+        for key in ("registry", "registry_check", "launch_session", "launch_token", "launch_deployment_pk",
+                    "landing_url"):
             g.pop(key, None)
         return view(*args, **kwargs)
 
@@ -192,7 +194,7 @@ def init_app(app: Flask) -> None:
     def _csrf() -> dict[str, object]:
         session = g.get("launch_session")
         return {"csrf_token": session.csrf_token if session is not None else "",
-                "launch_token": g.get("launch_token", "")}
+                "launch_token": g.get("launch_token", ""), "landing_url": g.get("landing_url", "")}
 
     @app.url_defaults
     def _carry_launch(endpoint: str, values: dict[str, object]) -> None:
@@ -209,3 +211,12 @@ def set_session_cookie(response: WerkzeugResponse, token: str, *, max_age: int) 
         samesite="None" if secure else "Lax", partitioned=secure,
     )
     current_app.logger.debug("launch session cookie set (secure=%s)", secure)
+
+
+def landed_mark(token: str) -> str:
+    """What a launch's answer leaves in its login's state cookie: which session it opened (a hash, not the token).
+
+    A browser without JS that reloads the launch posts the used id_token again; the launch view sends it to its
+    landing page only when the session cookie it still holds is the one this mark names.
+    """
+    return "landed." + hashlib.sha256(b"landed-launch:" + token.encode()).hexdigest()

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser
 
 from tests.browser.learner import axe_violations, document_fits, launch_in_tab, screenshot, wide_elements
 from tests.conftest import TEACHER, LiveTool
+from tests.landing import landing_url
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index, key_response
@@ -40,7 +41,7 @@ def test_a_failed_practical_reads_well_in_bulgarian_at_360(registered: tuple[Liv
     with requests.Session() as teacher:  # the teacher scores it below the pass mark through the review page
         landing = platform.launch(teacher, login_url=tool.login_url, target_link_uri=tool.launch_url, user=TEACHER,
                                   roles=[LtiRoles.INSTRUCTOR], resource_link={"id": "rl-overview"})
-        context_pk = int(urlsplit(landing.url).path.rstrip("/").rsplit("/", 1)[-1])
+        context_pk = int(urlsplit(landing_url(landing)).path.rstrip("/").rsplit("/", 1)[-1])
         token = re.search(r'name="csrf-token" content="([^"]+)"', landing.text).group(1)
         rubric = index[practical][1]["rubric"]
         form = {f"points-{c['id']}": "1" for c in rubric} | {"comment": "Липсват изходите.", "csrf_token": token}

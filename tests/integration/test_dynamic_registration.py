@@ -9,6 +9,7 @@ import requests
 
 from lti_tool.runtime import current_settings, replace_settings
 from tests.conftest import LEARNER, TEACHER, LiveTool
+from tests.landing import landing_url
 from tests.lti_platform import LtiRoles, TestPlatform
 from tests.lti_platform.dynamic_registration import TOOL_CONFIGURATION
 
@@ -71,7 +72,7 @@ def test_registration_creates_a_platform_that_can_launch(live_tool: LiveTool, pl
     # The registered platform launches a learner into a unit, and a teacher into the deep-linking picker.
     response = learner_launch(live_tool, platform, browser)
     assert response.status_code == 200, response.text[:500]
-    assert urlsplit(response.url).path.endswith(f"/units/{UNIT}")
+    assert urlsplit(landing_url(response)).path.endswith(f"/units/{UNIT}")
     with requests.Session() as teacher:
         picker = platform.launch(teacher, login_url=live_tool.login_url, target_link_uri=live_tool.launch_url,
                                  user=TEACHER, roles=[LtiRoles.INSTRUCTOR], message_type="LtiDeepLinkingRequest",

@@ -11,6 +11,7 @@ from lti_tool import create_app
 from lti_tool.db import db
 from lti_tool.runtime import current_settings
 from tests.conftest import LEARNER, LiveTool
+from tests.landing import landing_url
 from tests.lti_platform import LtiRoles, TestPlatform
 
 UNIT = "wood-chain-of-custody"
@@ -31,7 +32,7 @@ def test_a_session_is_framed_only_by_the_platform_that_launched_it(live_tool: Li
                                    user=LEARNER, roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
             assert page.status_code == 200, page.text[:300]
             assert ancestors(page) == {"'self'", school_a.issuer}
-            assert ancestors(browser.get(page.url, timeout=10)) == {"'self'", school_a.issuer}
+            assert ancestors(browser.get(landing_url(page), timeout=10)) == {"'self'", school_a.issuer}
         # Before a session exists (errors, login), every enabled registration may frame the page.
         assert ancestors(requests.get(live_tool.url + "/health", timeout=5)) == {
             "'self'", school_a.issuer, school_b.issuer}
@@ -59,9 +60,9 @@ def test_disabling_a_platform_closes_its_open_sessions_at_once(registered: tuple
                                roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
         assert page.status_code == 200
         tool.cli("platform", "remove", "--issuer", platform.issuer)
-        assert browser.get(page.url, timeout=10).status_code == 401  # the session is closed at once
+        assert browser.get(landing_url(page), timeout=10).status_code == 401  # the session is closed at once
         again = platform.launch(browser, login_url=tool.login_url, target_link_uri=tool.launch_url, user=LEARNER,
                                 roles=[LtiRoles.LEARNER], custom={"unit": UNIT})
         assert again.status_code == 400 and 'data-error-code="platform_disabled"' in again.text  # and says why
         tool.cli("platform", "enable", "--issuer", platform.issuer)
-        assert browser.get(page.url, timeout=10).status_code == 200
+        assert browser.get(landing_url(page), timeout=10).status_code == 200

@@ -6,6 +6,7 @@ import html
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from lti_tool.db import db
 from lti_tool.launch.models import LaunchSession, User
 from tests.conftest import LEARNER, LiveTool
+from tests.landing import landing_url
 from tests.lti_platform import Claim, LtiRoles, TestPlatform, new_signing_key
 
 UNIT = "wood-chain-of-custody"
@@ -136,15 +138,59 @@ def test_signature_by_another_key_under_the_platform_kid_is_refused(
 
 
 def test_replayed_id_token_is_refused(registered: tuple[LiveTool, TestPlatform], browser: requests.Session) -> None:
+    """Posted again by a browser that does not hold the session the launch opened: the clear 4xx page."""
     tool, platform = registered
     first = _launch(tool, platform, browser)
     assert first.status_code == 200
     state = platform.auth_requests[-1]["state"]
+    browser.cookies.set("mastery_session", None)  # the state cookie (with the launch's mark) stays
     replay = browser.post(tool.launch_url, data={"id_token": platform.last_id_token, "state": state}, timeout=5)
     assert replay.status_code == 400
     assert 'data-error-code="unknown_state"' in replay.text
+    assert _sessions(tool) == 1
+
+
+def test_a_reload_without_js_lands_on_the_launch_s_page_by_its_session(
+        registered: tuple[LiveTool, TestPlatform], browser: requests.Session) -> None:
+    """A browser without JS that reloads the launch answer posts the used id_token again: while it holds that
+    launch's live session it is sent (303) to that session's landing page; the re-posted token is never read."""
+    tool, platform = registered
+    first = _launch(tool, platform, browser)
+    assert first.status_code == 200 and "mastery_session" in browser.cookies
+    landing, state = landing_url(first), platform.auth_requests[-1]["state"]
+    replay = browser.post(tool.launch_url, data={"id_token": platform.last_id_token, "state": state},
+                          allow_redirects=False, timeout=5)
+    assert replay.status_code == 303 and replay.headers["Location"] == urlsplit(landing)._replace(
+        scheme="", netloc="").geturl(), (replay.status_code, replay.headers.get("Location"))
+    assert replay.headers["Cache-Control"] == "no-store"
+    page = browser.get(urljoin(tool.url, replay.headers["Location"]), timeout=5)
+    assert page.status_code == 200 and f'data-unit="{UNIT}"' in page.text
+    # Another token under the same state (another user, another unit): the session decides, not the token.
+    forged = platform.build_id_token({**platform.last_id_token_claims, "sub": "someone-else",
+                                      str(Claim.CUSTOM): {"unit": "manufacturing-circular-design"}})
+    again = browser.post(tool.launch_url, data={"id_token": forged, "state": state}, allow_redirects=False, timeout=5)
+    assert again.status_code == 303 and again.headers["Location"] == replay.headers["Location"]
+    assert _sessions(tool) == 1
+    # Once the session has ended, the same reload gets the clear refusal.
     with tool.app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(LaunchSession)) == 1
+        db.session.execute(sa.update(LaunchSession).values(expires_at=LaunchSession.created_at))
+        db.session.commit()
+    ended = browser.post(tool.launch_url, data={"id_token": platform.last_id_token, "state": state}, timeout=5)
+    assert ended.status_code == 400 and 'data-error-code="unknown_state"' in ended.text
+
+
+def test_a_reload_of_an_older_launch_is_not_sent_to_the_newer_one(
+        registered: tuple[LiveTool, TestPlatform], browser: requests.Session) -> None:
+    """The cookie holds the browser's latest launch: reloading an older launch's answer without JS is refused, not
+    sent to the other activity's page."""
+    tool, platform = registered
+    assert _launch(tool, platform, browser).status_code == 200
+    older_token, older_state = platform.last_id_token, platform.auth_requests[-1]["state"]
+    assert _launch(tool, platform, browser, custom={"unit": "manufacturing-circular-design"}).status_code == 200
+    replay = browser.post(tool.launch_url, data={"id_token": older_token, "state": older_state},
+                          allow_redirects=False, timeout=5)
+    assert replay.status_code == 400 and 'data-error-code="unknown_state"' in replay.text
+    assert _sessions(tool) == 2
 
 
 def test_launch_from_another_browser_is_refused(registered: tuple[LiveTool, TestPlatform],

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import requests
 
 from tests.conftest import LEARNER, TEACHER, LiveTool
+from tests.landing import landing_url
 from tests.lti_platform import LtiRoles, TestPlatform
 
 UNIT = "wood-chain-of-custody"
@@ -21,7 +22,7 @@ def _launch(tool: LiveTool, platform: TestPlatform, browser: requests.Session, *
 
 
 def _course_pk(response: requests.Response) -> int:
-    return int(urlsplit(response.url).path.rstrip("/").rsplit("/", 1)[-1])
+    return int(urlsplit(landing_url(response)).path.rstrip("/").rsplit("/", 1)[-1])
 
 
 def test_sessions_cannot_cross_platforms_deployments_or_courses(live_tool: LiveTool) -> None:

@@ -16,6 +16,7 @@ from lti_tool.catalogue.unit_texts import localized
 from lti_tool.db import db
 from tests.conftest import LEARNER, TEACHER, LiveTool
 from tests.integration.assessment.helpers import Learner, launch_learner
+from tests.landing import landing_url
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
 from tests.unit_files import item_index, key_response
@@ -53,7 +54,7 @@ def test_teacher_review_decides_mastery(registered: tuple[LiveTool, TestPlatform
     teacher_http = requests.Session()
     landing = platform.launch(teacher_http, login_url=tool.login_url, target_link_uri=tool.launch_url, user=TEACHER,
                               roles=[LtiRoles.INSTRUCTOR], resource_link={"id": "rl-overview"})
-    context_pk = int(urlsplit(landing.url).path.rstrip("/").rsplit("/", 1)[-1])  # no unit: lands on the course
+    context_pk = int(urlsplit(landing_url(landing)).path.rstrip("/").rsplit("/", 1)[-1])  # no unit: lands on the course
     teacher = Learner(tool, teacher_http, re.search(r'name="csrf-token" content="([^"]+)"', landing.text).group(1))
     queue = teacher.http.get(f"{tool.url}/courses/{context_pk}/review", timeout=5)
     assert queue.status_code == 200 and "Sorted six waste streams" in queue.text and "site-photo.png" in queue.text
@@ -104,7 +105,7 @@ def _teacher(tool: LiveTool, platform: TestPlatform) -> tuple[Learner, int]:
     teacher_http = requests.Session()
     landing = platform.launch(teacher_http, login_url=tool.login_url, target_link_uri=tool.launch_url, user=TEACHER,
                               roles=[LtiRoles.INSTRUCTOR], resource_link={"id": "rl-overview"})
-    context_pk = int(urlsplit(landing.url).path.rstrip("/").rsplit("/", 1)[-1])
+    context_pk = int(urlsplit(landing_url(landing)).path.rstrip("/").rsplit("/", 1)[-1])
     return Learner(tool, teacher_http, re.search(r'name="csrf-token" content="([^"]+)"', landing.text).group(1)), \
         context_pk
 
