@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import requests
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context
 
 from lti_tool import create_app
 from lti_tool.db import db
@@ -51,7 +51,8 @@ def test_a_warm_worker_reads_no_registration_rows_per_launch(registered: tuple[L
         seen: list[str] = []
 
         def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            seen.append(" ".join(statement.split()).lower())
+            if has_request_context():  # the launch's requests, not a background thread of the live tool
+                seen.append(" ".join(statement.split()).lower())
 
         with tool.app.app_context():
             engine = db.engine
@@ -70,7 +71,8 @@ def test_a_warm_worker_reads_no_registration_rows_per_launch(registered: tuple[L
     # on PostgreSQL (the session, the "launched" statement and the learner record in one statement), 6 on SQLite
     # (those three one after another), and its landing page 1 (the pinned unit, the attempts, the questionnaire's
     # check); the page's own session read went with its request (the launch answers with the page).
-    work = [s for s in seen if "rate_limit_window" not in s]
+    # Not counted: rate limits, and the sweep of expired sessions one launch in 64 runs (launch.services).
+    work = [s for s in seen if "rate_limit_window" not in s and not s.startswith("delete from launch_session")]
     with tool.app.app_context():
         postgresql = db.engine.dialect.name == "postgresql"
     assert len(work) <= (6 if postgresql else 8), work
