@@ -12,7 +12,15 @@ import pytest
 import requests
 from playwright.sync_api import Browser
 
-from tests.browser.learner import AXE, axe_violations, broken_table_words, document_fits, screenshot, wide_elements
+from tests.browser.learner import (
+    AXE,
+    axe_violations,
+    broken_table_words,
+    document_fits,
+    launch_in_tab,
+    screenshot,
+    wide_elements,
+)
 from tests.conftest import LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.integration.dashboard.helpers import UNIT, ids, submit_attempt
@@ -80,4 +88,27 @@ def test_the_registration_pages_fit_360px_and_pass_axe(live_tool: LiveTool, plat
         assert document_fits(page), (name, wide_elements(page))
         assert axe_violations(page) == [], (name, locale)
         screenshot(page, f"page-{name}-{locale}")
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("locale", ["es", "fi", "fr", "nl"])
+def test_the_learners_unit_and_assessment_fit_360px_in_the_other_languages(
+        registered: tuple[LiveTool, TestPlatform], chromium: Browser, locale: str) -> None:
+    """The learner journey test walks Italian and Bulgarian; these are the learner's first two pages in the rest."""
+    if not AXE.exists():
+        pytest.skip("axe-core not installed (npm ci in tests/browser)")
+    tool, platform = registered
+    context = chromium.new_context(viewport={"width": 360, "height": 800}, bypass_csp=True, locale=locale)
+    user = PlatformUser(sub=f"learner-{locale}", name="Lea", locale=locale)
+    page = launch_in_tab(context, tool, platform, unit="building-energy-efficient-envelope", user=user)
+    for name in ("unit", "assessment"):
+        if name == "assessment":
+            page.click("#start-assessment")
+            page.wait_for_selector("form#attempt")
+        assert page.get_attribute("html", "lang") == locale
+        assert document_fits(page), (name, wide_elements(page))
+        assert broken_table_words(page) == {"broken": [], "slivers": []}, (name, locale)
+        assert axe_violations(page) == [], (name, locale)
+        screenshot(page, f"{name}-{locale}")
     context.close()
