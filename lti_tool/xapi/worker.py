@@ -142,6 +142,7 @@ class Deliverer:
                 report.posts += 1
                 if result.outcome is Outcome.DELIVERED and upcoming:
                     in_flight = self._start(poster, upcoming)  # out before this batch's outcome is written
+                    in_flight.sent.wait()  # see _start: the LRS gets the next body before this thread marks
                     self._mark(session, rows, OutboxState.DELIVERED, result)
                     report.delivered += [r.pk for r in rows]
                 else:
@@ -186,10 +187,12 @@ class Deliverer:
     def _start(self, poster: ThreadPoolExecutor, rows: list[_Row]) -> _InFlight:
         """Start the POST of `rows` in the helper thread.
 
-        The caller waits for `sent` (the request body written) before its next CPU-bound work: claiming and
-        validating (pydantic holds the GIL for each statement). Otherwise the helper thread, at each GIL
-        hand-off while it writes the body, waits up to CPython's switch interval (5 ms), and the LRS starts
-        late. Marking the previous batch (mostly waiting for the database) may overlap the write.
+        The caller waits for `sent` (the request body written) before its next CPU-bound work: marking the
+        previous batch, claiming and validating. Otherwise the helper thread, woken while this thread holds
+        the GIL, waits for it up to CPython's switch interval (5 ms) at each hand-off, and the LRS waits with
+        it: measured, the POST left 7.7 ms (median) after the previous answer when the mark ran meanwhile
+        (SQLAlchemy builds the UPDATE in Python before it waits for the database), 0.2 ms after the answer
+        had reached this thread.
         """
         sent = threading.Event()
         return _InFlight(poster.submit(self._post, rows, sent.set), sent)
