@@ -135,17 +135,21 @@ def test_a_launch_sends_its_session_statement_and_learner_record_in_one_statemen
                                                       first.resource_link_pk)
             db.session.commit()
             db.session.expunge_all()
+            dep = db.session.get(Deployment, dep_pk)
             seen.clear()
-            again = record_launch(db.session, db.session.get(Deployment, dep_pk), LtiLaunch(claims()),
-                                  lifetime_hours=1)
+            again = record_launch(db.session, dep, LtiLaunch(claims()), lifetime_hours=1)
             db.session.commit()
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", record)
         writes = [s for s in seen if "launch_session" in s or "xapi_statement_outbox" in s or "learner_launch" in s]
         if db.engine.dialect.name == "postgresql":
             assert len(writes) == 1 and writes[0].startswith("with "), writes
+            # The user's upsert and the course and placement read: one statement too.
+            assert [s.split(" as (")[0] for s in seen if not s.startswith("commit")] == [
+                "with launched_user", "with queued_0"], seen
         else:
             assert len(writes) == 3, writes
+            assert len(seen) == 5, seen  # the user's upsert, the course and placement, the three INSERTs
         assert again.session.id != first_pk and again.session.user.sub == "learner-1"
         launched = "http://adlnet.gov/expapi/verbs/launched"
         assert launch_rows() == {
