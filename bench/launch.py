@@ -309,18 +309,35 @@ def profile(kind: str, launches: int) -> None:
         app = create_app()
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         statements: dict[str, list[str]] = {}
+        round_trips: dict[str, int] = {}  # statements + the BEGIN at checkout + COMMIT/ROLLBACK, by request path
+
+        def request_path() -> str:
+            from flask import has_request_context, request
+
+            return request.path.split("?")[0] if has_request_context() else "-"
+
+        def trip(*_args: object) -> None:
+            if measuring.is_set():
+                path = request_path()
+                round_trips[path] = round_trips.get(path, 0) + 1
+
         with app.app_context():
             from lti_tool.db import db
 
             @sa.event.listens_for(db.engine, "before_cursor_execute")
             def _count(conn: object, cursor: object, statement: str, *args: object) -> None:
                 if measuring.is_set():
-                    from flask import has_request_context, request
+                    statements.setdefault(request_path(), []).append(" ".join(statement.split())[:110])
+                    trip()
 
-                    path = request.path if has_request_context() else "-"
-                    statements.setdefault(path.split("?")[0], []).append(" ".join(statement.split())[:110])
+            for name in ("commit", "rollback"):
+                sa.event.listen(db.engine, name, trip)
+            if db.engine.dialect.name == "postgresql":
+                sa.event.listen(db.engine, "checkout", trip)  # db.begin_as_ping: the BEGIN is sent at checkout
 
         profiler = cProfile.Profile(time.thread_time)  # CPU of the serving thread only, not waits
+        path_calls: dict[str, int] = {}  # Python function calls by request path (cProfile's count: steady)
+        calls_counted = [0]
         measuring, profiling = threading.Event(), threading.Event()
         thread_cpu = {OURS.name: 0.0, BARE.name: 0.0}
         path_cpu: dict[str, float] = {}  # our server-thread CPU by request path (login, the launch with its page)
@@ -340,6 +357,10 @@ def profile(kind: str, launches: int) -> None:
                         path_cpu[path] = path_cpu.get(path, 0.0) + spent
                     if profiling.is_set():
                         profiler.disable()
+                        path = str(environ.get("PATH_INFO", ""))
+                        total = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+                        path_calls[path] = path_calls.get(path, 0) + total - calls_counted[0]
+                        calls_counted[0] = total
 
             httpd = make_server("127.0.0.1", at, counted, threaded=False)  # type: ignore[arg-type]
             threading.Thread(target=httpd.serve_forever, daemon=True).start()
@@ -388,6 +409,12 @@ def profile(kind: str, launches: int) -> None:
               f"{stats.total_tt * 1000 / max(len(client.latencies), 1):.2f} ms of server CPU per launch under cProfile")
         stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))
         per = max(len(client.latencies), 1)
+        print("Python function calls per launch: " + ", ".join(
+            f"{path} {calls / per:,.0f}" for path, calls in path_calls.items())
+            + f" (all {sum(path_calls.values()) / per:,.0f})")
+        print("database round trips per launch: " + ", ".join(
+            f"{path} {count / per:.1f}" for path, count in round_trips.items())
+            + f" (all {sum(round_trips.values()) / per:.1f})")
         print(f"SQL statements per launch: {sum(map(len, statements.values())) / per:.1f}")
         for path, seen in statements.items():
             print(f"  {path}: {len(seen) / per:.1f} per launch; the first launch's:")
