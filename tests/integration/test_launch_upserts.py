@@ -136,6 +136,7 @@ def test_a_launch_sends_its_session_statement_and_learner_record_in_one_statemen
             db.session.commit()
             db.session.expunge_all()
             dep = db.session.get(Deployment, dep_pk)
+            assert dep.platform.client_id == "client"  # loaded here: a request has it from the registry cache
             seen.clear()
             again = record_launch(db.session, dep, LtiLaunch(claims()), lifetime_hours=1)
             db.session.commit()
