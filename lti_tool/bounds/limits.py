@@ -22,6 +22,7 @@ from flask_limiter import Limiter
 from werkzeug.exceptions import ServiceUnavailable
 
 from lti_tool.bounds.deadline import RequestDeadline, Watchdog
+from lti_tool.bounds.store import DatabaseStorage  # also registers the mastery+database:// scheme with `limits`
 from lti_tool.db import db
 from lti_tool.runtime import runtime, wired
 from lti_tool.settings import Settings
@@ -104,7 +105,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         name = getattr(view, "_mastery_rate_limit", None)
         if name is not None:
             bounds[endpoint] = Bound(rate=name) if endpoint not in bounds else bounds[endpoint]
-    _rate_limits(app, settings, bounds)
+    counter = _rate_limits(app, settings, bounds).storage
     semaphores = {endpoint: threading.BoundedSemaphore(b.concurrent) for endpoint, b in bounds.items()
                   if b.concurrent}
 
@@ -125,22 +126,25 @@ def init_app(app: Flask, settings: Settings) -> None:
                 raise Busy(retry_after=5)
             g.mastery_semaphore = semaphore
 
+    forget_hit = counter.forget_hit if isinstance(counter, DatabaseStorage) else None
+
     @app.teardown_request
     def _release(_error: BaseException | None) -> None:
         semaphore = g.pop("mastery_semaphore", None)
         if semaphore is not None:
             semaphore.release()
+        if forget_hit is not None:
+            forget_hit()  # this request's counted window is not the next one's
 
     app.wsgi_app = RequestDeadline(app.wsgi_app, seconds=settings.request_timeout_seconds)  # type: ignore[method-assign]
 
 
-def _rate_limits(app: Flask, settings: Settings, bounds: dict[str, Bound]) -> None:
+def _rate_limits(app: Flask, settings: Settings, bounds: dict[str, Bound]) -> Limiter:
     if settings.rate_limit_storage == "database":
         with app.app_context():
             storage_uri, options = "mastery+database://", {"engine": db.engine}
     else:
         storage_uri, options = settings.rate_limit_storage, {}
-    import lti_tool.bounds.store  # noqa: F401 - registers the mastery+database:// scheme with `limits`
 
     limiter = Limiter(client_key, app=app, storage_uri=storage_uri, storage_options=options,  # type: ignore[arg-type]
                       strategy="fixed-window", headers_enabled=True, swallow_errors=True,
@@ -154,6 +158,7 @@ def _rate_limits(app: Flask, settings: Settings, bounds: dict[str, Bound]) -> No
         if not _sync(view):
             raise TypeError(f"{endpoint}: a rate limit wraps a plain view, not a coroutine")
         app.view_functions[endpoint] = limiter.limit(value, error_message=_too_many, scope=bound.rate)(view)
+    return limiter
 
 
 def _sync(view: RouteCallable) -> TypeGuard[Callable[..., ResponseReturnValue]]:

@@ -5,11 +5,17 @@ becomes N x workers, measured in tests/integration/test_rate_limits.py) or servi
 (Redis, Memcached, MongoDB). This adapter keeps fixed-window counters in one table, each hit a single
 INSERT ... ON CONFLICT DO UPDATE ... RETURNING on its own connection (committed even when the request
 that counted it is rolled back).
+
+Flask-Limiter reads the window back right after counting a hit, for the response's X-RateLimit headers (``get``
+and ``get_expiry``: two more statements, each on a connection of its own). The hit's RETURNING already gives both
+values, so the thread that counted answers those two reads from it until ``forget_hit`` (the request's teardown,
+lti_tool.bounds.limits): 3 statements a limited request → 1 (docs/scaling.md, session 6).
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from typing import Any
 
@@ -36,6 +42,15 @@ class DatabaseStorage(Storage):
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self._engine: sa.Engine = options["engine"]
+        self._counted = threading.local()  # .hit: (key, hits, expires_at) of this thread's request's last hit
+
+    def forget_hit(self) -> None:
+        """The request that counted is over: later reads go to the database."""
+        self._counted.hit = None
+
+    def _own_hit(self, key: str) -> tuple[int, float] | None:
+        hit: tuple[str, int, float] | None = getattr(self._counted, "hit", None)
+        return (hit[1], hit[2]) if hit is not None and hit[0] == key else None
 
     @property
     def base_exceptions(self) -> type[Exception] | tuple[type[Exception], ...]:
@@ -50,12 +65,17 @@ class DatabaseStorage(Storage):
             index_elements=[_TABLE.c.key],
             set_={"hits": sa.case((ended, amount), else_=_TABLE.c.hits + amount),
                   "expires_at": sa.case((ended, now + expiry), else_=_TABLE.c.expires_at)},
-        ).returning(_TABLE.c.hits)
+        ).returning(_TABLE.c.hits, _TABLE.c.expires_at)
         with self._engine.begin() as conn:
-            return int(conn.execute(stmt).scalar_one())
+            hits, expires = conn.execute(stmt).one()
+        self._counted.hit = (_key(key), int(hits), float(expires))
+        return int(hits)
 
     def get(self, key: str) -> int:
         """Hits in the current window (0 when it has ended)."""
+        own = self._own_hit(_key(key))
+        if own is not None:
+            return own[0] if own[1] > time.time() else 0
         with self._engine.connect() as conn:
             hits = conn.execute(sa.select(_TABLE.c.hits).where(
                 _TABLE.c.key == _key(key), _TABLE.c.expires_at > time.time())).scalar()
@@ -63,6 +83,9 @@ class DatabaseStorage(Storage):
 
     def get_expiry(self, key: str) -> float:
         """When the current window ends (epoch seconds)."""
+        own = self._own_hit(_key(key))
+        if own is not None:
+            return own[1] if own[1] > time.time() else time.time()
         with self._engine.connect() as conn:
             expires = conn.execute(sa.select(_TABLE.c.expires_at).where(_TABLE.c.key == _key(key))).scalar()
         return float(expires) if expires is not None and expires > time.time() else time.time()
@@ -78,11 +101,13 @@ class DatabaseStorage(Storage):
 
     def reset(self) -> int | None:
         """Forget every window."""
+        self.forget_hit()
         with self._engine.begin() as conn:
             return int(conn.execute(sa.delete(_TABLE)).rowcount)
 
     def clear(self, key: str) -> None:
         """Forget one window."""
+        self.forget_hit()
         with self._engine.begin() as conn:
             conn.execute(sa.delete(_TABLE).where(_TABLE.c.key == _key(key)))
 

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lti_tool import create_app
+from lti_tool.bounds.limits import limiter
 from lti_tool.bounds.models import RateLimitWindow
 from lti_tool.db import Base, db, utcnow
 from lti_tool.launch.models import LoginState, Platform
@@ -203,3 +204,34 @@ def test_evidence_up_to_the_setting_passes_the_request_limit(limited: Flask) -> 
     body, content_type = _multipart(b"\xff\xd8\xff\xe0" + b"\x00" * (11 * 1024 * 1024), "photo.jpg")
     answer = client.post(path, data=body, content_type=content_type, headers={"Accept": "application/json"})
     assert answer.status_code == 413
+
+
+def test_a_limited_request_counts_in_one_statement_and_its_headers_show_that_count(limited: Flask) -> None:
+    # The hit's own RETURNING answers Flask-Limiter's read-back for the X-RateLimit headers (lti_tool.bounds.store);
+    # once the request is over, a read goes to the database again (other workers count too).
+    client = limited.test_client()
+    seen: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "rate_limit_window" in statement:
+            seen.append(statement)
+
+    with limited.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        answers = [client.get("/lti/login", query_string={"iss": "https://nowhere.example"}) for _ in range(5)]
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert [a.status_code for a in answers] == [400, 400, 400, 400, 429]
+    assert len(seen) == 5, seen  # one per request, the count itself
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["3", "2", "1", "0", "0"]
+    assert {a.headers["X-RateLimit-Limit"] for a in answers} == {"4"}
+    resets = {int(a.headers["X-RateLimit-Reset"]) for a in answers}
+    assert len(resets) == 1 and time.time() < resets.pop() <= time.time() + 61
+    with limited.app_context():
+        window = db.session.scalar(sa.select(RateLimitWindow))
+        assert window is not None and window.hits == 5
+        window.hits = 2  # as if the window had been counted elsewhere since
+        db.session.commit()
+        assert limiter().storage.get(window.key) == 2  # this thread's last hit (5) is not answered any more
