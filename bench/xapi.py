@@ -246,13 +246,24 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-def timed(label: str, lrs: RalphLrs, database: str, statements: int, run: Callable[[], float]) -> float:
-    """Run one timed run, printing its rate and the CPU each process spent on it."""
+def timed(label: str, lrs: RalphLrs, database: str, statements: int, run: Callable[[], float],
+          shares: list[CpuShare]) -> float:
+    """Run one timed run, printing its rate and the CPU each process spent on it (kept in `shares`)."""
     with CpuShare(lrs, database) as cpu:
         rate = run()
     print(f"{label}: {rate:.0f} statements/s; {cpu.line(statements)}  (load average {os.getloadavg()[0]:.1f})",
           flush=True)
+    shares.append(cpu)
     return rate
+
+
+def cpu_summary(shares: list[CpuShare], statements: int) -> str:
+    """Mean CPU seconds per 1,000 statements of each process over the runs of one kind."""
+    per = 1000 / statements
+    pgs = [s.pg for s in shares if s.pg is not None]
+    pg = f", PostgreSQL backends {statistics.fmean(pgs) * per:.3f}" if pgs else ""
+    return (f"Ralph {statistics.fmean(s.ralph for s in shares) * per:.3f}, "
+            f"this process {statistics.fmean(s.ours for s in shares) * per:.3f}{pg}")
 
 
 def database_url(kind: str, tmp: Path) -> str:
@@ -306,6 +317,8 @@ def main() -> None:
             validation_ms = statistics.median(checks) * 1000
 
             raws, boxes = [], []
+            raw_cpu: list[CpuShare] = []
+            box_cpu: list[CpuShare] = []
             for round_ in range(args.rounds):  # alternate the order: neither run always goes first
                 for kind in (("raw", "box") if round_ % 2 == 0 else ("box", "raw")):
                     lrs = fresh_ralph(tmp, f"ralph-{kind}-{round_}")
@@ -313,14 +326,14 @@ def main() -> None:
                         warm_up(lrs)
                         if kind == "raw":
                             raws.append(timed(f"round {round_ + 1} ceiling", lrs, args.db, len(statements),
-                                              partial(ceiling, lrs, statements, args.batch)))
+                                              partial(ceiling, lrs, statements, args.batch), raw_cpu))
                         else:
                             db.session.execute(outbox.StatementOutbox.__table__.delete())
                             outbox.enqueue(db.session, statements)
                             db.session.commit()
                             boxes.append(timed(f"round {round_ + 1} outbox ", lrs, args.db, len(statements),
                                                partial(drain, lrs, args.batch, len(statements),
-                                                       args.profile)))
+                                                       args.profile), box_cpu))
                     finally:
                         lrs.stop()
             db.session.remove()
@@ -331,6 +344,12 @@ def main() -> None:
     print(f"ceiling  (raw POST to Ralph):  {raw:8.0f} statements/s  (rounds: {', '.join(f'{r:.0f}' for r in raws)})")
     print(f"outbox   (worker to Ralph):    {box:8.0f} statements/s  (rounds: {', '.join(f'{b:.0f}' for b in boxes)})")
     print(f"ratio outbox/ceiling: {box / raw:.3f}  (target >= 0.9)")
+    # Each round's outbox run against its own ceiling run (the two ran back to back, so a load spike on a
+    # shared machine tends to hit both): the spread says how far the mean ratio can be trusted.
+    rounds = [b / r for r, b in zip(raws, boxes, strict=True)]
+    print(f"  ratio per round: {', '.join(f'{x:.2f}' for x in rounds)} (median {statistics.median(rounds):.3f})")
+    print(f"  CPU s per 1,000 statements, mean of the runs: ceiling runs: {cpu_summary(raw_cpu, len(statements))}")
+    print(f"                                                outbox runs:  {cpu_summary(box_cpu, len(statements))}")
     print(f"enqueue per statement: mean {statistics.fmean(costs_ms):.3f} ms, "
           f"p50 {costs_ms[len(costs_ms) // 2]:.3f} ms, "
           f"p95 {costs_ms[int(len(costs_ms) * 0.95)]:.3f} ms  (target <= 0.5 ms)")

@@ -21,7 +21,6 @@ import json
 import logging
 import random
 import threading
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -68,7 +67,7 @@ class DeliveryPolicy:
 @dataclass(frozen=True, slots=True)
 class _Row:
     pk: int
-    statement_id: uuid.UUID
+    statement_id: str  # as text once, when claimed: the POST's helper thread need not convert it
     payload: bytes
     tries: int
 
@@ -96,7 +95,7 @@ def claim(session: so.Session, limit: int, now: dt.datetime | None = None, *,
     elif in_flight:
         due = due.where(t.id.not_in(list(in_flight)))
     query = sa.select(t.id, t.statement_id, t.payload, t.tries).where(t.id.in_(due)).order_by(t.next_try_at, t.id)
-    return [_Row(*row) for row in session.execute(query)]
+    return [_Row(pk, str(sid), payload, tries) for pk, sid, payload, tries in session.execute(query)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +198,7 @@ class Deliverer:
 
     def _post(self, rows: list[_Row], on_sent: Callable[[], None] | None = None) -> BatchResult:
         try:
-            return self.client.post_batch([(str(r.statement_id), r.payload) for r in rows], on_sent=on_sent)
+            return self.client.post_batch([(r.statement_id, r.payload) for r in rows], on_sent=on_sent)
         finally:
             if on_sent is not None:  # never leave the drain waiting for `sent`, whatever happened
                 on_sent()
