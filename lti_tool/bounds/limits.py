@@ -105,7 +105,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         name = getattr(view, "_mastery_rate_limit", None)
         if name is not None:
             bounds[endpoint] = Bound(rate=name) if endpoint not in bounds else bounds[endpoint]
-    counter = _rate_limits(app, settings, bounds).storage
+    counting = _rate_limits(app, settings, bounds)
+    counter = counting.storage if counting.enabled else None  # a disabled limiter has no storage
     semaphores = {endpoint: threading.BoundedSemaphore(b.concurrent) for endpoint, b in bounds.items()
                   if b.concurrent}
 

@@ -235,3 +235,13 @@ def test_a_limited_request_counts_in_one_statement_and_its_headers_show_that_cou
         window.hits = 2  # as if the window had been counted elsewhere since
         db.session.commit()
         assert limiter().storage.get(window.key) == 2  # this thread's last hit (5) is not answered any more
+
+
+def test_with_rate_limits_off_the_tool_starts_and_counts_nothing(database_url: str, tmp_path: Path) -> None:
+    for app in _app(database_url, tmp_path, rate_limits_enabled=False, rate_limit_login="2/minute"):
+        client = app.test_client()
+        answers = [client.get("/lti/login", query_string={"iss": "https://nowhere.example"}) for _ in range(4)]
+        assert [a.status_code for a in answers] == [400] * 4
+        assert all("X-RateLimit-Remaining" not in a.headers for a in answers)
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count()).select_from(RateLimitWindow)) == 0
