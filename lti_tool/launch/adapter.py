@@ -35,7 +35,8 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
     def __init__(self, session: so.Session, registry: Registry | None = None) -> None:
         self._session = session
         self._registry = registry
-        self.platform: Platform | None = None
+        # The registration found: the snapshot's entry (a login needs no ORM row), or the row when read directly.
+        self.platform: Platform | PlatformEntry | None = None
         self.deployment: Deployment | None = None
 
     # pylti1p3next keeps ``issuers_relation_types`` in a class-level dict shared by all instances;
@@ -49,7 +50,7 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
     def find_registration_by_issuer(self, iss: str, *args: Any, **kwargs: Any) -> Registration:
         raise NotImplementedError("registrations are looked up by issuer and client id")
 
-    def find_platform(self, iss: str, client_id: str | None) -> Platform | None:
+    def find_platform(self, iss: str, client_id: str | None) -> Platform | PlatformEntry | None:
         """The registration for this issuer (and client id, needed when the issuer has several)."""
         if self._registry is not None:
             return self._platform_from(self._registry, iss, client_id)
@@ -63,7 +64,7 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
             raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
         return platform
 
-    def _platform_from(self, registry: Registry, iss: str, client_id: str | None) -> Platform | None:
+    def _platform_from(self, registry: Registry, iss: str, client_id: str | None) -> PlatformEntry | None:
         spellings = issuer_spellings(iss)
         entry: PlatformEntry | None
         if client_id:
@@ -75,7 +76,9 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
             return None
         if entry.disabled:
             raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
-        return attached_platform(self._session, entry)
+        # The entry itself: the ORM row is attached only with a launch's deployment (find_deployment_by_params),
+        # which needs it; building and adding it cost a login ~140 Python calls (bench/launch.py --profile).
+        return entry
 
     def find_registration_by_params(  # type: ignore[override]  # None: the platform is unknown (its base says never)
             self, iss: str, client_id: str | None, *args: Any, **kwargs: Any) -> Registration | None:
@@ -104,6 +107,10 @@ class DbToolConf(ToolConfAbstract[FlaskRequest]):
             entry = self._registry.deployment(platform.id, deployment_id)
             if entry is not None and entry.disabled:
                 raise LaunchError(DISABLED_MESSAGE, code="platform_disabled")
+            if entry is not None and isinstance(platform, PlatformEntry):
+                # The deployment's platform row, so `deployment.platform` needs no query; held here, as the
+                # session's identity map holds rows only weakly.
+                self.platform = attached_platform(self._session, platform)
             self.deployment = attached_deployment(self._session, entry) if entry is not None else None
         else:
             self.deployment = self._session.scalar(
