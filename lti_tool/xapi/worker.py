@@ -17,10 +17,12 @@ committed, so several workers never send the same row; on SQLite one worker runs
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import random
 import threading
+import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -79,14 +81,31 @@ def claim(session: so.Session, limit: int, now: dt.datetime | None = None, *,
     `in_flight` are this worker's own rows still being sent: PostgreSQL skips them as locked by the other
     session; SQLite has no row locks, so they are left out by id.
     """
+    now = now or utcnow()
+    if now.tzinfo is None:  # as the column's type refuses it (the binary cursor below does not use the type)
+        raise ValueError("naive datetime refused: use utcnow()")
+    values = {"state": OutboxState.PENDING.value, "now": now, "limit": limit}
+    if session.get_bind().dialect.name == "postgresql":
+        # Read through the session's own connection (same transaction, same locks) with a binary cursor: in
+        # text form PostgreSQL hex-encodes each bytea payload and psycopg decodes it again, ~1 ms of the
+        # worker's CPU per 250 rows (1.7 -> 0.7 ms measured); SQLAlchemy's psycopg dialect cannot ask for that.
+        driver = session.connection().connection.driver_connection
+        with driver.cursor(binary=True) as cursor:  # type: ignore[union-attr]
+            rows = cursor.execute(_claim_sql(session.get_bind().dialect), values).fetchall()
+    else:
+        rows = list(session.execute(_claim_query(in_flight), values))
+    return [_Row(pk, str(sid), payload, tries) for pk, sid, payload, tries in rows]
+
+
+def _claim_query(in_flight: Sequence[int] = (), *, lock: bool = False) -> sa.Select[int, uuid.UUID, bytes, int]:
     t = StatementOutbox
     due = (
         sa.select(t.id)
-        .where(t.state == OutboxState.PENDING.value, t.next_try_at <= (now or utcnow()))
+        .where(t.state == sa.bindparam("state"), t.next_try_at <= sa.bindparam("now", type_=t.next_try_at.type))
         .order_by(t.next_try_at, t.id)  # the due index's own order
-        .limit(limit)
+        .limit(sa.bindparam("limit"))
     )
-    if session.get_bind().dialect.name == "postgresql":
+    if lock:
         # The rows are chosen and locked in a subquery that carries ids only, and read by id. With the payloads
         # in the locking query, PostgreSQL (estimating a handful of due rows in a fresh backlog) sorted every
         # due row with its payload: 8.9 MB spilled to disk per claim at 5,000 due rows, 13-16 ms of server
@@ -94,8 +113,13 @@ def claim(session: so.Session, limit: int, now: dt.datetime | None = None, *,
         due = due.with_for_update(skip_locked=True)
     elif in_flight:
         due = due.where(t.id.not_in(list(in_flight)))
-    query = sa.select(t.id, t.statement_id, t.payload, t.tries).where(t.id.in_(due)).order_by(t.next_try_at, t.id)
-    return [_Row(pk, str(sid), payload, tries) for pk, sid, payload, tries in session.execute(query)]
+    return sa.select(t.id, t.statement_id, t.payload, t.tries).where(t.id.in_(due)).order_by(t.next_try_at, t.id)
+
+
+@functools.cache
+def _claim_sql(dialect: sa.Dialect) -> str:
+    """PostgreSQL's locking claim as SQL with named parameters (compiled once)."""
+    return str(_claim_query(lock=True).compile(dialect=dialect))
 
 
 @dataclass(frozen=True, slots=True)
