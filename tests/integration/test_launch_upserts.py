@@ -126,7 +126,9 @@ def test_a_launch_sends_its_session_statement_and_learner_record_in_one_statemen
         seen: list[str] = []
 
         def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-            seen.append(" ".join(statement.split()).lower())
+            text = " ".join(statement.split()).lower()
+            if not text.startswith("delete from launch_session where launch_session.expires_at"):
+                seen.append(text)  # not the sweep of expired sessions that one launch in 64 runs (CI saw it)
 
         sa.event.listen(db.engine, "before_cursor_execute", record)
         try:
