@@ -51,6 +51,7 @@ def _entry(unit: Unit, lang: str) -> dict[str, Any]:
 
 
 @bp.get("/lti/deep-linking")
+@launched  # its URL carries the launch's token (ls), as a unit page's does: a reload in a frame without cookies
 def picker() -> ResponseReturnValue:
     """Where a deep-linking launch lands: the unit picker."""
     return picker_page(current_launch())

@@ -70,13 +70,11 @@ def test_each_landing_is_the_launch_s_answer(registered: tuple[LiveTool, TestPla
         landing = landing_url(answer)
         assert urlsplit(landing).path == path(_course_pk(tool))
         token = _token(answer)
-        if kind != "picker":  # the picker reads the cookie's session (its URL carries none)
-            assert parse_qs(urlsplit(landing).query)["ls"] == [token]
+        assert parse_qs(urlsplit(landing).query)["ls"] == [token]
         # The landing URL shows the same page again (what a reload asks for, after js/landing.js).
         again = http.get(landing, timeout=10)
         assert again.status_code == 200 and shows in again.text and _token(again) == token
-        if kind != "picker":  # and by its own token alone, without the cookie (two tabs stay apart)
-            assert requests.get(landing, timeout=10).status_code == 200
+        assert requests.get(landing, timeout=10).status_code == 200  # by its token alone (two tabs stay apart)
         assert 'name="landing-url"' not in again.text  # only the launch's answer replaces its history entry
     assert _sessions(tool) == 1
 
