@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import sqlalchemy as sa
+from flask import has_request_context
 
 from lti_tool.assessment.models import Attempt, AttemptResponse
 from lti_tool.db import db
@@ -31,7 +32,8 @@ def statements_sent(tool: LiveTool) -> Iterator[list[str]]:
     sent: list[str] = []
 
     def note(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
-        sent.append(" ".join(statement.split()))
+        if has_request_context():  # a request's statements, not a background thread of the live tool
+            sent.append(" ".join(statement.split()))
 
     with tool.app.app_context():
         engine = db.engine
