@@ -45,7 +45,9 @@ def test_the_launch_page_reloads_and_goes_back_and_forward_without_posting_again
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     answers: list[Response] = []
     context.on("response", lambda response: answers.append(response))
-    page = launch_in_tab(context, tool, platform, unit=UNIT, user=LEARNER)
+    page = context.new_page()
+    page.goto(tool.url + "/api/units")  # where the browser was before the launch
+    page = launch_in_tab(context, tool, platform, unit=UNIT, user=LEARNER, page=page)
     # One answer to the id_token POST: the unit page itself, with the session cookie; no request for the page.
     [launch] = [a for a in answers if urlsplit(a.url).path == "/lti/launch"]
     headers = launch.all_headers()
@@ -71,7 +73,12 @@ def test_the_launch_page_reloads_and_goes_back_and_forward_without_posting_again
     page.go_back()
     _on_landing(page)
     assert page.locator("[data-error-code]").count() == 0
+    page.go_back()  # out of the tool to the page before the launch, and Forward into it again
+    page.wait_for_url(lambda url: urlsplit(url).path == "/api/units")
+    page.go_forward()
+    _on_landing(page)
+    assert page.locator("[data-error-code]").count() == 0
     assert served.count(("POST", "/lti/launch")) == 1
-    assert served.count(("GET", UNIT_PATH)) >= 2  # the reload and at least one Back (Chromium keeps no-store pages
-    # out of its back/forward cache, so each Back asks the server)
+    assert served.count(("GET", UNIT_PATH)) >= 3  # the reload, the Backs and the Forward (Chromium keeps no-store
+    # pages out of its back/forward cache, so each asks the server)
     context.close()
