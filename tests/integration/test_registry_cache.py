@@ -138,7 +138,8 @@ def _statements(tool: LiveTool) -> tuple[list[str], Callable[[], None]]:
     seen: list[str] = []
 
     def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(" ".join(statement.split()).lower())
+        if has_request_context():  # the requests', not a background thread's of the live tool
+            seen.append(" ".join(statement.split()).lower())
 
     with tool.app.app_context():
         engine = db.engine
