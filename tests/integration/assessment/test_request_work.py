@@ -8,11 +8,9 @@ the commit, ~30 statements queued with one INSERT.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 import sqlalchemy as sa
-from flask import has_request_context
 
 from lti_tool.assessment.models import Attempt, AttemptResponse
 from lti_tool.db import db
@@ -21,27 +19,15 @@ from tests.conftest import LEARNER, LiveTool
 from tests.integration.assessment.helpers import launch_learner
 from tests.lti_platform import PlatformUser, TestPlatform
 from tests.support.catalogue import shipped_unit
+from tests.support.sql_log import request_statements
 from tests.unit_files import item_index, key_response
 
 UNIT = "manufacturing-circular-design"  # fully auto-scored
 
 
-@contextmanager
-def statements_sent(tool: LiveTool) -> Iterator[list[str]]:
-    """The SQL statements the tool sends inside the block (the live server runs in this process)."""
-    sent: list[str] = []
-
-    def note(_conn, _cursor, statement, _parameters, _context, _executemany) -> None:  # noqa: ANN001
-        if has_request_context():  # a request's statements, not a background thread of the live tool
-            sent.append(" ".join(statement.split()))
-
-    with tool.app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield sent
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
+def statements_sent(tool: LiveTool) -> AbstractContextManager[list[str]]:
+    """The SQL statements the tool's requests send inside the block."""
+    return request_statements(tool.app)
 
 
 def outbox_rows(tool: LiveTool) -> int:

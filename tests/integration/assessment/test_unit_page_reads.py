@@ -9,7 +9,6 @@ from contextlib import contextmanager
 
 import requests
 import sqlalchemy as sa
-from flask import has_request_context
 
 from lti_tool.catalogue.models import Unit
 from lti_tool.db import db
@@ -17,26 +16,19 @@ from tests.conftest import LEARNER, LiveTool
 from tests.integration.dashboard.helpers import COURSE_2, UNIT, submit_attempt
 from tests.integration.pilots.helpers import launch
 from tests.lti_platform import TestPlatform
+from tests.support.sql_log import request_statements
 
 QUESTIONNAIRE = 'data-notice="questionnaire"'
 
 
 @contextmanager
 def statements(tool: LiveTool) -> Iterator[list[str]]:
-    """The SQL statements the tool runs meanwhile (rate-limit counting left out)."""
+    """The SQL statements the tool's requests run meanwhile, lower-cased (rate-limit counting left out); read the
+    list after the block."""
     seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        if "rate_limit_window" not in statement and has_request_context():  # not a live-tool background thread
-            seen.append(" ".join(statement.split()).lower())
-
-    with tool.app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
+    with request_statements(tool.app) as sent:
         yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)
+    seen.extend(statement.lower() for statement in sent if "rate_limit_window" not in statement)
 
 
 def page(tool: LiveTool, http: requests.Session) -> str:
