@@ -1,6 +1,6 @@
 """A time limit per request that frees the thread serving it (gunicorn's gthread worker never does).
 
-Measured with gunicorn 27.0.1 (tests/integration/test_request_deadline.py): with ``worker_class = "gthread"``
+Measured with gunicorn 27.0.1 (tests/integration/test_gunicorn_bounds.py): with ``worker_class = "gthread"``
 the ``timeout`` setting only watches the worker's main loop, which keeps beating while a request thread
 spins, so a 40 s request runs to its end and every request queued behind it waits. (The ``sync`` worker
 is killed at ``timeout``, answering 500 and dropping its whole process.)
@@ -10,6 +10,11 @@ deadline (``PyThreadState_SetAsyncExc``, CPython's documented C API). The except
 Python bytecode the thread runs, so it stops pure-Python work (JSON-LD canonicalisation, templates, loops);
 a thread blocked inside one C call is bounded by that call's own timeout instead (HTTP clients, the
 database's busy timeout). The request answers 503 with a page or JSON like any other error.
+
+An exception raised this way can land where CPython swallows it: in a weakref callback or a ``__del__`` the
+garbage collector runs on that thread (seen in CI: SQLAlchemy's ``_collection_gced`` reported it as "Exception
+ignored"), and the request then runs on. So a request still in flight a while after its timeout fired gets it
+again, until it leaves.
 """
 
 from __future__ import annotations
@@ -41,15 +46,17 @@ class _Entry:
     thread_id: int
     deadline: float
     fired: bool = False
+    fired_at: float = 0.0
 
 
 class Watchdog:
     """Tracks the deadline of every request in flight in this process and stops the overdue ones."""
 
-    def __init__(self, *, interval: float = 0.2) -> None:
+    def __init__(self, *, interval: float = 0.2, refire_after: float = 1.0) -> None:
         self._lock = threading.Lock()
         self._entries: dict[int, _Entry] = {}
         self._interval = interval
+        self._refire_after = refire_after
         self._thread: threading.Thread | None = None
 
     def enter(self, seconds: float) -> _Entry:
@@ -85,10 +92,15 @@ class Watchdog:
             with self._lock:
                 for entry in self._entries.values():
                     if not entry.fired and now > entry.deadline:
-                        entry.fired = True
-                        ctypes.pythonapi.PyThreadState_SetAsyncExc(
-                            ctypes.c_ulong(entry.thread_id), ctypes.py_object(RequestTimedOut))
                         log.warning("request stopped after its time limit (thread %s)", entry.thread_id)
+                    elif entry.fired and now > entry.fired_at + self._refire_after:
+                        log.warning("request still running after its timeout was raised; raised again "
+                                    "(thread %s)", entry.thread_id)
+                    else:
+                        continue
+                    entry.fired, entry.fired_at = True, now
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                        ctypes.c_ulong(entry.thread_id), ctypes.py_object(RequestTimedOut))
 
 
 class RequestDeadline:
