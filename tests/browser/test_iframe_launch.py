@@ -4,16 +4,37 @@ postMessage storage, and cross-site without it (the new-window fallback)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Browser, Frame, Page
+import pytest
+from playwright.sync_api import Browser, Frame, Page, Playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from lti_tool.runtime import current_settings
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PatientBrowser
 from tests.conftest import LEARNER, LiveTool
 from tests.lti_platform import LtiRoles, TestPlatform
 
 UNIT = "wood-chain-of-custody"
+
+
+@pytest.fixture(scope="module")
+def cross_site_chromium(playwright_instance: Playwright) -> Iterator[Browser]:
+    """Chromium that keeps a cross-site iframe in its page's renderer process.
+
+    With site isolation the tool's frame moves to another process when it navigates from the platform's /auth page
+    (127.0.0.1) to the tool (localhost), and a CDP client loses such a frame now and then (Puppeteer's issue 9889:
+    "transitions from local to OOPIF" flaky). Seen in two CI runs here: the tool's server answered the launch and
+    served the unit page and its scripts, while Playwright's frame still reported the /auth address for 60 s, on
+    both chances. Cookies (SameSite) and storage partitioning are decided by site, not by process, so the tool still
+    meets a cross-site frame whose state cookie is not sent.
+    """
+    browser = playwright_instance.chromium.launch(
+        executable_path=CHROMIUM,
+        args=[*CHROMIUM_ARGS, "--disable-site-isolation-trials", "--disable-features=IsolateOrigins,site-per-process"])
+    yield PatientBrowser(browser)  # type: ignore[misc]
+    browser.close()
 
 
 def _tool_frame(page: Page) -> Frame:
@@ -68,20 +89,20 @@ def test_same_site_iframe_launch_uses_the_cookie(registered: tuple[LiveTool, Tes
 
 
 def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, platform: TestPlatform,
-                                                        chromium: Browser) -> None:
+                                                        cross_site_chromium: Browser) -> None:
     # The tool on "localhost", the LMS on "127.0.0.1": another site, so the tool's state cookie
     # (SameSite=Lax over plain http) is not sent with the platform's cross-site form POST.
     tool = _on_localhost(live_tool)
     tool.register(platform)
     for chance in (1, 2):
-        page = _open_course(chromium, platform, tool, "localhost", lti_storage_target="_parent")
+        page = _open_course(cross_site_chromium, platform, tool, "localhost", lti_storage_target="_parent")
         try:
             frame = _wait_for(page, f'article.unit[data-unit="{UNIT}"], .error')
             break
         except AssertionError as stalled:
-            # Seen 2 times in 21 runs on a loaded machine: the frame stays on the platform's auth page, whose
-            # onload form POST to the tool (another site) never reaches the tool (its server had no request in
-            # progress). That stall is the browser's, so the course is opened once more; any other failure fails.
+            # Before cross_site_chromium, seen on loaded machines: the frame reported the platform's auth page
+            # while the tool had answered (see that fixture). That stall is the browser driver's, so the course is
+            # opened once more; any other failure fails.
             if chance == 2 or "/auth?" not in str(stalled):
                 raise
             page.context.close()
@@ -101,10 +122,10 @@ def test_cross_site_iframe_launch_uses_platform_storage(live_tool: LiveTool, pla
 
 
 def test_cross_site_without_storage_offers_a_new_window(live_tool: LiveTool, platform: TestPlatform,
-                                                        chromium: Browser) -> None:
+                                                        cross_site_chromium: Browser) -> None:
     tool = _on_localhost(live_tool)
     tool.register(platform)
-    page = _open_course(chromium, platform, tool, "localhost")
+    page = _open_course(cross_site_chromium, platform, tool, "localhost")
     frame = _tool_frame(page)
     frame.wait_for_selector('[data-error-code="state_cookie_missing"]')
     link = frame.get_by_role("link", name="Open the activity in a new window")
