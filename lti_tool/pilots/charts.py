@@ -44,10 +44,22 @@ def _style() -> Any:
     )
 
 
-def _config(title: str, height: int) -> dict[str, object]:
-    return {"style": _style(), "js": [], "disable_xml_declaration": True, "title": title, "width": 640,
+WIDE, NARROW = 640, 360
+
+
+def _config(title: str, height: int, width: int) -> dict[str, object]:
+    return {"style": _style(), "js": [], "disable_xml_declaration": True, "title": title, "width": width,
             "height": height, "explicit_size": False, "print_values": True, "show_legend": False,
             "truncate_label": 40, "no_data_text": "-"}
+
+
+def _fit(labels: Sequence[str], width: int) -> list[str]:
+    """On a phone the page shows the NARROW drawing at its own size (the 640 px one, scaled to 328 px, had 6 px
+    text), with labels cut to leave the bars room; the table beside it has them whole. Cut here: pygal 3.1.3's
+    ``truncate_label`` leaves a HorizontalBar's labels (its x labels, drawn on the vertical axis) whole."""
+    if width >= WIDE:
+        return list(labels)
+    return [label if len(label) <= 15 else label[:14].rstrip() + "…" for label in labels]
 
 
 def value_ticks(top: float, *, whole: bool = False, most: int = 6) -> list[float]:
@@ -66,26 +78,27 @@ def value_ticks(top: float, *, whole: bool = False, most: int = 6) -> list[float
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float | None], *, maximum: float | None = None,
-              unit: str = "") -> str:
+              unit: str = "", width: int = WIDE) -> str:
     """A horizontal bar chart as an SVG document (text)."""
-    ticks = value_ticks(maximum) if maximum else None
-    chart = _pygal().HorizontalBar(**_config(title, 120 + 34 * max(len(labels), 1)),
+    ticks = value_ticks(maximum, most=6 if width >= WIDE else 3) if maximum else None
+    chart = _pygal().HorizontalBar(**_config(title, 120 + 34 * max(len(labels), 1), width),
                                 range=(0, ticks[-1]) if ticks else None, y_labels=ticks)
-    chart.x_labels = list(labels)
+    chart.x_labels = _fit(labels, width)
     chart.value_formatter = lambda value: f"{value:g}{unit}"
     chart.add(title, [value if value is not None else None for value in values])
     return str(chart.render(is_unicode=True))
 
 
-def grouped_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]) -> str:
+def grouped_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]], *,
+                  width: int = WIDE) -> str:
     """Bars side by side for a few series (e.g. launched, attempted, mastered per pilot), with a legend."""
     # pygal squeezes an all-zero axis into a point (labels drawn on top of each other): keep at least 0..1.
     top = max([1.0, *(v for _, values in series for v in values if v is not None)])
-    ticks = value_ticks(top, whole=True)
-    chart = _pygal().HorizontalBar(**{**_config(title, 140 + 26 * max(len(labels), 1) * max(len(series), 1)),
+    ticks = value_ticks(top, whole=True, most=6 if width >= WIDE else 3)
+    chart = _pygal().HorizontalBar(**{**_config(title, 140 + 26 * max(len(labels), 1) * max(len(series), 1), width),
                                       "show_legend": True, "legend_at_bottom": True, "range": (0, ticks[-1]),
                                       "y_labels": ticks})
-    chart.x_labels = list(labels)
+    chart.x_labels = _fit(labels, width)
     for name, values in series:
         chart.add(name, list(values))
     return str(chart.render(is_unicode=True))

@@ -197,24 +197,29 @@ def export(fmt: str, code: str | None = None) -> ResponseReturnValue:
 @bp.get("/pilots/<code>/charts/<kind>.svg")
 @coordinator_page
 def chart(kind: str, code: str | None = None) -> ResponseReturnValue:
-    """One chart as an SVG image; the page shows the same figures in a table."""
+    """One chart as an SVG image (``?size=narrow``: drawn for a phone); the page shows the same figures in a table."""
+    sizes = {None: charts.WIDE, "narrow": charts.NARROW}
+    if request.args.get("size") not in sizes:
+        raise NotFound("Charts come in the default size or size=narrow.")
+    width = sizes[request.args.get("size")]
     figures, _ = _figures_for_export(code)
     if kind == "targets":
         t = figures.targets
-        labels = [label("pilots_running"), label("learners_reached"),
-                  *(f"{label('skills')}: {label('sector:' + s)}" for s in t.skills_by_sector)]
+        skills = (label("sector:" + s) for s in t.skills_by_sector) if width < charts.WIDE else (
+            f"{label('skills')}: {label('sector:' + s)}" for s in t.skills_by_sector)  # the table names them whole
+        labels = [label("pilots_running"), label("learners_reached"), *skills]
         reached = [t.pilots_running / t.pilots_target, t.learners_reached / t.learners_target,
                    *(n / t.skills_target for n in t.skills_by_sector.values())]
         svg = charts.bar_chart(gettext("Progress against the project targets") + " (%)", labels,
-                               [round(100 * min(r, 1.5), 1) for r in reached], maximum=150, unit="%")
+                               [round(100 * min(r, 1.5), 1) for r in reached], maximum=150, unit="%", width=width)
     elif kind == "learners":
         rows = [r for r in figures.rows if r.level == ("unit" if code else "pilot")]
         svg = charts.grouped_chart(gettext("Learners by stage"), [r.key for r in rows], [
-            (label(c), [r.values[c] for r in rows]) for c in ("launched", "attempted", "mastered")])
+            (label(c), [r.values[c] for r in rows]) for c in ("launched", "attempted", "mastered")], width=width)
     elif kind == "outcomes":
         svg = charts.bar_chart(gettext("Mastery rate per outcome") + " (%)",
                                [f"{o.unit} · {o.outcome}" for o in figures.outcomes],
-                               [o.rate for o in figures.outcomes], maximum=100, unit="%")
+                               [o.rate for o in figures.outcomes], maximum=100, unit="%", width=width)
     else:
         raise NotFound("No such chart.")
     response = Response(svg, mimetype="image/svg+xml")

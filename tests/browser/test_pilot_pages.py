@@ -53,7 +53,18 @@ def test_coordinator_pages_by_keyboard_pass_axe_and_fit(tool: LiveTool, chromium
         assert _axe_violations(page) == [], path
         assert page.evaluate("document.documentElement.scrollWidth") <= width, path
         _reads_well(page, name)
+        if name != "new":
+            _charts_drawn_for(page, width)
     context.close()
+
+
+def _charts_drawn_for(page: Page, width: int) -> None:
+    """A phone gets the charts drawn 360 px wide (a 640 px drawing scaled down there had 6 px text)."""
+    page.wait_for_function("[...document.querySelectorAll('figure img')].every(i => i.complete)")
+    charts = page.eval_on_selector_all(
+        "figure img", "imgs => imgs.map(i => ({src: i.currentSrc, drawn: i.naturalWidth > 0}))")
+    assert charts and all(chart["drawn"] for chart in charts), charts
+    assert all(chart["src"].endswith("size=narrow") == (width == 360) for chart in charts), charts
 
 
 @pytest.mark.parametrize("lang", ["it", "es", "fi", "bg", "fr", "nl"])

@@ -35,3 +35,13 @@ def test_the_targets_chart_labels_its_axis_every_25_percent() -> None:
 def test_learner_counts_are_labelled_in_whole_learners() -> None:
     svg = grouped_chart("Learners by stage", ["it-manu-1"], [("Launched", [1]), ("Mastered", [0])])
     assert "0.2" not in _axis_labels(svg) and "0.5" not in _axis_labels(svg)
+
+
+def test_a_narrow_chart_is_drawn_360_wide_with_short_labels_and_few_ticks() -> None:
+    labels = ["Pilots running", "Learners reached", "manufacturing-circular-design · Rank circular strategies"]
+    narrow = bar_chart("Progress (%)", labels, [7.7, 1.0, 50], maximum=150, unit="%", width=360)
+    wide = bar_chart("Progress (%)", labels, [7.7, 1.0, 50], maximum=150, unit="%")
+    assert 'viewBox="0 0 360 ' in narrow and 'viewBox="0 0 640 ' in wide
+    assert "Pilots running" in narrow and "manufacturing-…" in narrow and "Rank circular" not in narrow
+    assert "Rank circular strategies" in wide
+    assert [label for label in _axis_labels(narrow) if label.endswith("%")][:4] == ["0%", "50%", "100%", "150%"]
