@@ -124,14 +124,14 @@ class Learner(threading.Thread):
                                       "lineitem": f"{p.issuer}/ags/course-bench/lineitems/rl-bench"},
         })
         cookies = "; ".join(f"{k}={v.value}" for k, v in cookie.items())
-        status, _, launched = self._request(conn, "POST", "/lti/launch",
-                                            urlencode({"id_token": token, "state": query["state"][0]}),
-                                            {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies})
+        # The launch answers with the unit page itself (as a browser gets it), which carries the CSRF token.
+        status, page, launched = self._request(conn, "POST", "/lti/launch",
+                                               urlencode({"id_token": token, "state": query["state"][0]}),
+                                               {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookies})
         jar = SimpleCookie(launched.getheader("Set-Cookie", ""))
         if "mastery_session" not in jar:
-            raise RuntimeError(f"launch {status}: {re.sub(r'<[^>]+>', ' ', _)[-300:]}")
+            raise RuntimeError(f"launch {status}: {re.sub(r'<[^>]+>', ' ', page)[-300:]}")
         session = jar["mastery_session"].value
-        status, page, _ = self._request(conn, "GET", f"/units/{UNIT}", None, {"Cookie": f"mastery_session={session}"})
         csrf = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         api = {"Cookie": f"mastery_session={session}", "X-CSRFToken": csrf, "Content-Type": "application/json"}
         status, text, _ = self._request(conn, "POST", "/api/attempts", json.dumps({"unit": UNIT}), api)
