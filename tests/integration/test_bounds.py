@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from lti_tool import create_app
 from lti_tool.bounds.deadline import RequestTimedOut
@@ -164,6 +165,14 @@ def test_every_other_body_is_capped_at_one_megabyte(limited: Flask) -> None:
     assert limited.config["MAX_CONTENT_LENGTH"] == 1024 * 1024  # was 2 MB, which also refused 2-10 MB evidence
 
 
+def _timed_get(app: Flask, view: Callable[[], str]) -> tuple[TestResponse, float]:
+    """The view served at a test URL, asked once: its answer and the seconds it took."""
+    app.add_url_rule(f"/test-{view.__name__}", view_func=view)
+    started = time.monotonic()
+    answer = app.test_client().get(f"/test-{view.__name__}", headers={"Accept": "application/json"})
+    return answer, time.monotonic() - started
+
+
 def test_the_request_time_limit_stops_the_work_and_answers_503(timed: Flask) -> None:
     spun: list[float] = []
 
@@ -173,10 +182,7 @@ def test_the_request_time_limit_stops_the_work_and_answers_503(timed: Flask) -> 
             spun.append(time.monotonic() - start)
         return "finished"
 
-    timed.add_url_rule("/test-spin", view_func=spin)
-    started = time.monotonic()
-    answer = timed.test_client().get("/test-spin", headers={"Accept": "application/json"})
-    took = time.monotonic() - started
+    answer, took = _timed_get(timed, spin)
     assert answer.status_code == 503 and answer.json["error"] == "service_unavailable"
     assert 1.0 <= took < 2.5, took  # 1 s limit, watchdog checks every 0.2 s
     assert spun[-1] < 2.5  # the work itself stopped, not just the answer
@@ -202,10 +208,7 @@ def test_a_timeout_swallowed_where_python_ignores_exceptions_is_raised_again(tim
                 swallowed.append(time.monotonic() - start)
         return "finished"
 
-    timed.add_url_rule("/test-swallow", view_func=spin_through_one_swallowed_timeout)
-    started = time.monotonic()
-    answer = timed.test_client().get("/test-swallow", headers={"Accept": "application/json"})
-    took = time.monotonic() - started
+    answer, took = _timed_get(timed, spin_through_one_swallowed_timeout)
     assert answer.status_code == 503 and len(swallowed) == 1
     assert 2.0 <= took < 4.0, took  # raised at 1 s, swallowed, raised again 1 s later
     assert timed.test_client().get("/api/units").status_code == 200
