@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.exc import IntegrityError
 
 from lti_tool.assessment.availability import Availability, Blocked, availability
-from lti_tool.assessment.grade_policy import GradePolicy, counting_attempt, has_mastered
+from lti_tool.assessment.grade_policy import GradedAttempt, GradePolicy, counting_attempt, has_mastered
 from lti_tool.assessment.items_public import public_items
 from lti_tool.assessment.mastery import PracticalReview, meets_threshold, unit_result
 from lti_tool.assessment.models import Attempt, AttemptResponse, AttemptState, Review
@@ -21,13 +22,23 @@ from lti_tool.assessment.responses import key_response
 from lti_tool.assessment.scoring import rubric_score, score_item
 from lti_tool.assessment.selection import SelectedItem, select_items
 from lti_tool.catalogue.items import Practical
-from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import pin_placement_unit
+from lti_tool.catalogue.unit_doc import UnitDoc
 from lti_tool.catalogue.unit_texts import localized
 from lti_tool.db import note_write, table_of
 from lti_tool.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from lti_tool.events import AttemptResult, AttemptStarted, publish
 from lti_tool.launch.models import Context, Deployment, LaunchSession
+
+A = TypeVar("A", bound=GradedAttempt)
+
+
+class Documented(Protocol):
+    """A unit with its typed document: the ORM Unit, or the unit page's row (assessment.unit_page.PageUnit)."""
+
+    @property
+    def doc(self) -> UnitDoc: ...
+
 
 # A submit that arrives this long after the deadline still counts (network latency, a slow click).
 SUBMIT_GRACE = dt.timedelta(seconds=30)
@@ -44,13 +55,13 @@ class Policy:
     # After mastery, further attempts are practice (never graded) if the unit allows them; else none.
     practice_after_mastery: bool = False
 
-    def availability(self, attempts: list[Attempt], now: dt.datetime) -> Availability:
+    def availability(self, attempts: Sequence[GradedAttempt], now: dt.datetime) -> Availability:
         """Whether a new attempt may start now under this policy (see lti_tool.assessment.availability)."""
         return availability(attempts, max_attempts=self.max_attempts, cooldown=self.cooldown,
                             practice_after_mastery=self.practice_after_mastery, now=now)
 
     @classmethod
-    def of(cls, unit: Unit) -> Policy:
+    def of(cls, unit: Documented) -> Policy:
         rules = unit.doc.policy
 
         def minutes(value: int | None) -> dt.timedelta | None:
@@ -160,7 +171,7 @@ def placement_attempts(db: so.Session, launch: LaunchSession) -> list[Attempt]:
     ).order_by(Attempt.number)))
 
 
-def learner_attempts(every: list[Attempt]) -> list[Attempt]:
+def learner_attempts(every: Sequence[A]) -> list[A]:
     """The attempts the learner sees, newest first, reset ones left out (`every`: from placement_attempts)."""
     return [attempt for attempt in reversed(every) if attempt.state != AttemptState.RESET]
 
@@ -175,7 +186,8 @@ class LearnerGrade:
     practice_allowed: bool
 
 
-def learner_grade(db: so.Session, launch: LaunchSession, unit: Unit, attempts: list[Attempt]) -> LearnerGrade:
+def learner_grade(db: so.Session, launch: LaunchSession, unit: Documented,
+                  attempts: Sequence[GradedAttempt]) -> LearnerGrade:
     """The grade facts of the launched learner at this placement (attempts: theirs, as learner_attempts gives)."""
     link = launch.resource_link
     policy = GradePolicy.parse(link.grade_policy if link is not None else None)
@@ -402,7 +414,7 @@ def review_practical(db: so.Session, reviewer: LaunchSession, attempt_id: str, i
     return attempt.result
 
 
-def learner_availability(unit: Unit, every: list[Attempt], *, now: dt.datetime) -> Availability:
+def learner_availability(unit: Documented, every: Sequence[GradedAttempt], *, now: dt.datetime) -> Availability:
     """The learner's standing at this placement: attempts used and left, next opening (`every`: as
     placement_attempts gives)."""
     return Policy.of(unit).availability(every, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,9 +11,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext
 from markupsafe import Markup
 
+from lti_tool.assessment.grade_policy import GradedAttempt
 from lti_tool.assessment.models import AttemptState
 from lti_tool.assessment.services import learner_attempts, learner_availability, learner_grade, placement_attempts
-from lti_tool.assessment.unit_page import read_unit_page
+from lti_tool.assessment.unit_page import PageUnit, read_unit_page
 from lti_tool.assessment.views import close_expired_attempt
 from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, study_view, unit_json
@@ -42,8 +44,9 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     # A learner at a placement already pinned: the unit row, their attempts and the questionnaire's fact at once.
     read = read_unit_page(db.session, session, link.unit_pk) if (
         placed and not staff and link is not None and link.unit_pk is not None) else None
+    unit: Unit | PageUnit | None
     if read is not None and read.unit.slug == slug:
-        unit: Unit | None = read.unit
+        unit = read.unit
         g.unit_page_submitted = (session.id, slug, read.submitted_in_course)
     else:
         read = None
@@ -59,7 +62,8 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     # The unit's texts are shown in the learner's language only where the unit is complete in it.
     text_lang = unit.doc.content_language(lang)
     # One read for the list and the standing.
-    every = [] if staff else read.attempts if read is not None else placement_attempts(db.session, session)
+    every: Sequence[GradedAttempt] = (
+        [] if staff else read.attempts if read is not None else placement_attempts(db.session, session))
     if any(a.state == AttemptState.IN_PROGRESS for a in every) and close_expired_attempt(session) is not None:
         every = placement_attempts(db.session, session)  # a timed attempt ran out while away: show its result
         g.pop("unit_page_submitted", None)  # it is submitted now: the questionnaire asks the database
@@ -71,7 +75,7 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     # they show, they were most of this page's template time (docs/scaling.md).
     parts = cached(("unit-page", unit.id, unit.content_hash, unit.slug, unit.version, unit.sector, unit.eqf_level,
                     unit.ects, unit.workload_hours, unit.participation, text_lang, lang, str(get_locale())),
-                   lambda: _parts(unit, text_lang, lang))
+                   lambda: _parts(_orm_unit(unit), text_lang, lang))
     entry = parts.entry
     page = render_template(
         "catalogue/unit.html", unit=unit, entry=entry, parts=parts, study=parts.study, staff=staff, session=session,
@@ -88,6 +92,11 @@ def submitted_in_course(session: LaunchSession, slug: str) -> bool | None:
     if known is None or known[0] != session.id or known[1] != slug:
         return None
     return bool(known[2])
+
+
+def _orm_unit(unit: Unit | PageUnit) -> Unit:
+    """The unit's ORM row, which the shared parts are rendered from (read only when they are not kept yet)."""
+    return unit if isinstance(unit, Unit) else db.session.get_one(Unit, unit.id)
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,8 @@ def parse_cached(row_id: int | None, digest: str | None, document: Mapping[str, 
             _PARSED.clear()  # more unit versions than any catalogue holds: start over rather than grow
         parsed = _PARSED[key] = parse_unit(document)
     return parsed
+
+
+def parsed_unit(row_id: int, digest: str) -> UnitDoc | None:
+    """The typed unit of a stored row when this process has parsed it already (parse_cached), else None."""
+    return _PARSED.get((row_id, digest))
