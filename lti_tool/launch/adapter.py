@@ -21,6 +21,7 @@ from sqlalchemy import orm as so
 
 from lti_tool.errors import N_, LaunchError
 from lti_tool.launch.claims import Claim, check_lti_claims, check_target_link
+from lti_tool.launch.id_token import decode_id_token
 from lti_tool.launch.login_params import has_control_characters
 from lti_tool.launch.login_state import LoginStateStore
 from lti_tool.launch.models import Deployment, LoginState, Platform
@@ -285,11 +286,10 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         try:
             public_key = self._keys.public_key(key_set_url, kid)  # parsed once per fetched key set
             client_id = t.cast(str, self._registration.get_client_id())
-            body = jwt.decode(
-                self._get_id_token(), public_key, algorithms=["RS256"], audience=client_id,
+            body = decode_id_token(
+                self._get_id_token(), public_key, audience=client_id,
                 # A registration made before issuers were normalised may differ by a trailing slash.
-                issuer=issuer_spellings(t.cast(str, self._registration.get_issuer())), leeway=self._leeway,
-                options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
+                issuers=issuer_spellings(t.cast(str, self._registration.get_issuer())), leeway=self._leeway,
             )
         except jwt.ExpiredSignatureError as exc:
             raise LaunchError(N_("The launch has expired. Go back to the course and open the activity again."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import time
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from lti_tool.launch.models import LaunchSession, User
 from tests.conftest import LEARNER, LiveTool
 from tests.landing import landing_url
 from tests.lti_platform import Claim, LtiRoles, TestPlatform, new_signing_key
+from tests.lti_platform.browser import Hop, next_hop, send
 
 UNIT = "wood-chain-of-custody"
 Hook = Callable[[dict[str, Any]], dict[str, Any]]
@@ -148,6 +150,42 @@ def test_replayed_id_token_is_refused(registered: tuple[LiveTool, TestPlatform],
     assert replay.status_code == 400
     assert 'data-error-code="unknown_state"' in replay.text
     assert _sessions(tool) == 1
+
+
+def _id_token_post(tool: LiveTool, platform: TestPlatform, browser: requests.Session) -> Hop:
+    """The form post of a launch's id_token as the platform answered it, not yet sent to the tool."""
+    response = send(browser, Hop("POST", tool.login_url, platform.login_params(
+        target_link_uri=tool.launch_url, user=LEARNER, roles=[LtiRoles.LEARNER], custom={"unit": UNIT})))
+    for _ in range(5):  # the tool's redirect to the platform, then the platform's auto-submitted form
+        hop = next_hop(response)
+        assert hop is not None, response.text[:300]
+        if hop.data and "id_token" in hop.data:
+            return hop
+        response = send(browser, hop)
+    raise AssertionError("the platform never posted an id_token")
+
+
+def _respelled(segment: str) -> str:
+    """The same bytes with the last character's unused low bits set: base64's own decoder reads them alike."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    unused = {2: 4, 3: 2}[len(segment) % 4]
+    return segment[:-1] + alphabet[alphabet.index(segment[-1]) | ((1 << unused) - 1)]
+
+
+@pytest.mark.parametrize("spoil", [lambda s: s[:20] + "!" + s[20:], _respelled],
+                         ids=["junk character", "another spelling of the same bytes"])
+def test_a_signature_segment_only_a_lenient_decoder_accepts_is_refused(
+        registered: tuple[LiveTool, TestPlatform], browser: requests.Session, spoil: Callable[[str], str]) -> None:
+    """The segment decodes (by base64's own lenient rules) to the valid signature: the segment check refuses it,
+    consuming nothing, and the platform's unspoilt token then launches."""
+    tool, platform = registered
+    hop = _id_token_post(tool, platform, browser)
+    header, payload, signature = hop.data["id_token"].split(".")
+    assert base64.urlsafe_b64decode(spoil(signature) + "==") == base64.urlsafe_b64decode(signature + "==")
+    refused = browser.post(hop.url, data={**hop.data, "id_token": f"{header}.{payload}.{spoil(signature)}"},
+                           allow_redirects=False, timeout=5)
+    _assert_refused(tool, refused, "bad_token")
+    assert send(browser, hop).status_code == 200
 
 
 def test_a_reload_without_js_lands_on_the_launch_s_page_by_its_session(
