@@ -9,7 +9,7 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
@@ -59,12 +59,41 @@ class Base(so.DeclarativeBase):
     )
 
 
+M = TypeVar("M", bound="Base")
+
+
 def table_of(model: type[Base]) -> sa.Table:
     """A model's Table, for Core statements (declarative types ``__table__`` as any FROM clause; ours are Tables)."""
     table = model.__table__
     if not isinstance(table, sa.Table):
         raise TypeError(f"{model.__name__} is not mapped to one table")
     return table
+
+
+def as_loaded(session: so.Session, model: type[M], values: dict[str, Any]) -> M:
+    """The ORM object of a row a Core statement returned (or a cache copied), persistent in `session` as if a
+    query had loaded it: every column given counts as loaded, any other loads on first access.
+
+    Built without the model's constructor, which sets each value through the attribute events as a pending
+    change that make_transient_to_detached then commits: ~13 of the ~40 µs per object (SQLAlchemy 2.1; measured
+    with bench/launch.py's in-process launches). A row already in the session takes the values as committed.
+    """
+    found = session.identity_map.get(so.util.identity_key(model, values["id"]))
+    if found is not None:
+        for name, value in values.items():
+            so.attributes.set_committed_value(found, name, value)
+        return cast(M, found)
+    row = detached(model, values)
+    session.add(row)
+    return row
+
+
+def detached(model: type[M], values: dict[str, Any]) -> M:
+    """A model object holding exactly `values` as its committed state, in no session (see as_loaded)."""
+    row: M = so.class_mapper(model).class_manager.new_instance()
+    row.__dict__.update(values)  # as the ORM's own loading fills a new object: no events, no history
+    so.make_transient_to_detached(row)
+    return row
 
 
 def as_utc(value: dt.datetime | str | None) -> dt.datetime | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy import orm as so
 
+from lti_tool.db import detached
 from lti_tool.http_url import origin
 from lti_tool.launch.models import Deployment, Platform, RegistryGeneration
 
@@ -178,9 +179,9 @@ def attached_platform(db: so.Session, entry: PlatformEntry) -> Platform:
     found = db.identity_map.get(so.util.identity_key(Platform, entry.id))
     if found is not None:
         return found
-    row = Platform(id=entry.id, issuer=entry.issuer, client_id=entry.client_id, auth_login_url=entry.auth_login_url,
-                   auth_token_url=entry.auth_token_url, key_set_url=entry.key_set_url, disabled_at=None)
-    so.make_transient_to_detached(row)
+    row = detached(Platform, {"id": entry.id, "issuer": entry.issuer, "client_id": entry.client_id,
+                              "auth_login_url": entry.auth_login_url, "auth_token_url": entry.auth_token_url,
+                              "key_set_url": entry.key_set_url, "disabled_at": None})
     db.add(row)
     return row
 
@@ -190,7 +191,7 @@ def attached_deployment(db: so.Session, entry: DeploymentEntry) -> Deployment:
     found = db.identity_map.get(so.util.identity_key(Deployment, entry.id))
     if found is not None:
         return found
-    row = Deployment(id=entry.id, platform_id=entry.platform_id, deployment_id=entry.deployment_id, disabled_at=None)
-    so.make_transient_to_detached(row)
+    row = detached(Deployment, {"id": entry.id, "platform_id": entry.platform_id,
+                                "deployment_id": entry.deployment_id, "disabled_at": None})
     db.add(row)
     return row

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 
-from lti_tool.db import inserts_sent_together, note_write, run_with_queued, table_of, utcnow
+from lti_tool.db import as_loaded, inserts_sent_together, note_write, run_with_queued, table_of, utcnow
 from lti_tool.errors import N_, LaunchError
 from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
@@ -81,7 +81,8 @@ def _new_session(values: dict[str, Any], **related: object) -> LaunchSession:
     relationships (or the ORM's bulk INSERT) cost more CPU than the round trip (bench/launch.py). The object is
     built from exactly the values inserted, so nothing is read back; later changes to it flush as usual.
     """
-    session = LaunchSession(**values)
+    session = so.class_mapper(LaunchSession).class_manager.new_instance()
+    session.__dict__.update(values)  # without the constructor's attribute events (see lti_tool.db.as_loaded)
     for name, row in related.items():
         so.attributes.set_committed_value(session, name, row)
     return session
@@ -164,23 +165,10 @@ def _user_and_placement(db: so.Session, deployment: Deployment,
     note_write(db)
     if db.get_bind().dialect.name != "postgresql":
         row = db.connection().execute(_user_upsert(db.get_bind().dialect.name), user_values).one()
-        return (_as_loaded(db, User, dict(row._mapping)), *_known_placement(db, deployment, launch))
+        return (as_loaded(db, User, dict(row._mapping)), *_known_placement(db, deployment, launch))
     combined = db.execute(_user_upsert_and_placement(), {**user_values, **_placement_key(deployment, launch)}).one()
     user_row = {column.key: value for column, value in zip(table_of(User).c, combined, strict=False)}
-    return _as_loaded(db, User, user_row), combined[-2], combined[-1]
-
-
-def _as_loaded(db: so.Session, model: type[T], values: dict[str, Any]) -> T:
-    """The ORM object of a row a Core statement just wrote and returned whole, as if a query had loaded it."""
-    found = db.identity_map.get(so.util.identity_key(model, values["id"]))
-    if found is not None:
-        for name, value in values.items():
-            so.attributes.set_committed_value(found, name, value)
-        return found
-    loaded = model(**values)
-    so.make_transient_to_detached(loaded)  # persistent once added: every column given counts as loaded
-    db.add(loaded)
-    return loaded
+    return as_loaded(db, User, user_row), combined[-2], combined[-1]
 
 
 def _known_placement(db: so.Session, deployment: Deployment,
