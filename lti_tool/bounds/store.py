@@ -34,6 +34,22 @@ def _key(key: str) -> str:
     return key if len(key) <= _MAX_KEY else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
 
 
+def _counting_statement(dialect: str) -> sa.Insert:
+    """The hit, built once per storage with its values bound: building it on every hit (the ON CONFLICT clause and
+    its CASEs) cost more CPU than running it (~0.25 ms of a limited login's ~1.4 ms, bench/request_overhead.py)."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    amount = sa.bindparam("amount", type_=sa.Integer)
+    now, window_end = sa.bindparam("now", type_=sa.Float), sa.bindparam("window_end", type_=sa.Float)
+    ended = _TABLE.c.expires_at <= now
+    return insert(_TABLE).values(
+        key=sa.bindparam("window_key", type_=_TABLE.c.key.type), hits=amount, expires_at=window_end,
+    ).on_conflict_do_update(
+        index_elements=[_TABLE.c.key],
+        set_={"hits": sa.case((ended, amount), else_=_TABLE.c.hits + amount),
+              "expires_at": sa.case((ended, window_end), else_=_TABLE.c.expires_at)},
+    ).returning(_TABLE.c.hits, _TABLE.c.expires_at)
+
+
 class DatabaseStorage(Storage):
     """Fixed-window counters in the ``rate_limit_window`` table (the engine comes in ``storage_options``)."""
 
@@ -42,6 +58,7 @@ class DatabaseStorage(Storage):
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: Any) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions)
         self._engine: sa.Engine = options["engine"]
+        self._incr = _counting_statement(self._engine.dialect.name)
         self._counted = threading.local()  # .hit: (key, hits, expires_at) of this thread's request's last hit
 
     def forget_hit(self) -> None:
@@ -59,16 +76,10 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Count a hit; a window that has ended starts again at ``amount``."""
         now = time.time()
-        insert = postgresql.insert if self._engine.dialect.name == "postgresql" else sqlite.insert
-        ended = _TABLE.c.expires_at <= now
-        stmt = insert(_TABLE).values(key=_key(key), hits=amount, expires_at=now + expiry).on_conflict_do_update(
-            index_elements=[_TABLE.c.key],
-            set_={"hits": sa.case((ended, amount), else_=_TABLE.c.hits + amount),
-                  "expires_at": sa.case((ended, now + expiry), else_=_TABLE.c.expires_at)},
-        ).returning(_TABLE.c.hits, _TABLE.c.expires_at)
+        params = {"window_key": _key(key), "amount": amount, "now": now, "window_end": now + expiry}
         with self._engine.begin() as conn:
-            hits, expires = conn.execute(stmt).one()
-        self._counted.hit = (_key(key), int(hits), float(expires))
+            hits, expires = conn.execute(self._incr, params).one()
+        self._counted.hit = (params["window_key"], int(hits), float(expires))
         return int(hits)
 
     def get(self, key: str) -> int:
