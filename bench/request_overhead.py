@@ -153,11 +153,28 @@ def main() -> None:
                 for environ in environs:
                     spent[name] += _call(app, environ)[1]
         count = args.rounds * args.requests
+        calls = {name: _calls(app, make) for name, (app, make, _expected) in cases.items()}
         print(f"server-thread CPU per request, in-process, {args.db} ({args.rounds} alternating rounds of "
-              f"{args.requests} requests per case):")
+              f"{args.requests} requests per case), and Python function calls per request (steady on a busy machine):")
         bare = spent["bare flask, GET noop"] / count
         for name, seconds in spent.items():
-            print(f"  {name:<36} {seconds * 1000 / count:7.3f} ms  ({seconds / count / bare:5.1f}x bare)")
+            print(f"  {name:<36} {seconds * 1000 / count:7.3f} ms  ({seconds / count / bare:5.1f}x bare)"
+                  f"  {calls[name]:6,.0f} calls")
+
+
+def _calls(app: Callable[..., Any], make: Case, requests: int = 50) -> float:
+    """Python function calls per request (cProfile's count): the figure machine load does not move."""
+    import cProfile
+    import pstats
+
+    environs = [make() for _ in range(requests)]
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for environ in environs:
+        _call(app, environ)
+    profiler.disable()
+    total: int = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
+    return total / requests
 
 
 if __name__ == "__main__":

@@ -281,3 +281,26 @@ def test_with_rate_limits_off_the_tool_starts_and_counts_nothing(database_url: s
         assert all("X-RateLimit-Remaining" not in a.headers for a in answers)
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count()).select_from(RateLimitWindow)) == 0
+
+
+def test_only_the_limited_endpoints_count_and_carry_limit_headers(limited: Flask) -> None:
+    # Flask-Limiter's own hooks run on the limited endpoints only (lti_tool.bounds.limits): an unlimited request
+    # still gets every security header and counts nothing; a limited one still counts and says so.
+    client = limited.test_client()
+
+    def counted() -> int:
+        with limited.app_context():
+            return int(db.session.scalar(sa.select(sa.func.count()).select_from(RateLimitWindow)) or 0)
+
+    free = client.get("/health")
+    assert free.status_code == 200 and not any(name.startswith("X-RateLimit") for name, _ in free.headers)
+    assert free.headers["X-Content-Type-Options"] == "nosniff" and free.headers["Referrer-Policy"] == "no-referrer"
+    assert "frame-ancestors 'self'" in free.headers["Content-Security-Policy"]
+    assert counted() == 0
+    answers = [client.post("/api/verify", data="not a credential") for _ in range(4)]
+    assert [a.status_code for a in answers] == [400, 400, 400, 429]
+    assert [a.headers["X-RateLimit-Remaining"] for a in answers] == ["2", "1", "0", "0"]
+    assert answers[0].headers["X-Content-Type-Options"] == "nosniff" and "Content-Security-Policy" in answers[0].headers
+    after = client.get("/health")  # the limited request's counted window stays with it
+    assert after.status_code == 200 and "X-RateLimit-Remaining" not in after.headers
+    assert counted() == 1
