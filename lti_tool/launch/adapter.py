@@ -191,9 +191,16 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         self._leeway = leeway_seconds
         self._platform_storage = platform_storage
         self.login_state: LoginState | None = None
+        # The login still to consume, when validate(take_later=True) left it to the launch's first write.
+        self.login_to_take: PendingLogin | None = None
 
-    def validate(self) -> ToolMessageLaunch:
-        """Validate everything; the login state is consumed last, so a forged token cannot burn it."""
+    def validate(self, *, take_later: bool = False) -> ToolMessageLaunch:
+        """Validate everything; the login state is consumed last, so a forged token cannot burn it.
+
+        `take_later`: in the usual case (the browser's state cookie matches), leave the consumption of the login
+        state to the launch's first write (launch.services.record_launch with `login_to_take`), which refuses the
+        launch exactly as the consumption here would; every other check is made here first.
+        """
         self._validated = True
         try:
             self.validate_jwt_format()
@@ -205,7 +212,11 @@ class ToolMessageLaunch(FlaskMessageLaunch):
                 self.validate_jwt_signature()
                 self.validate_deployment()
                 self.validate_message()
-                self._take_login_state()
+                nonce = self._get_jwt_body().get("nonce")
+                if take_later and isinstance(nonce, str):
+                    self.login_to_take = PendingLogin(self, self._state_param(), nonce)
+                else:
+                    self._take_login_state()
             else:  # cookies blocked or platform storage: the stored row decides what the browser sees next
                 self.validate_state()
                 self.validate_registration()
@@ -252,13 +263,20 @@ class ToolMessageLaunch(FlaskMessageLaunch):
         # that checks it, so two workers given the same token cannot both pass.
         state = self._state_param()
         nonce = self._get_jwt_body().get("nonce")
-        target = self._store.take(state, nonce) if isinstance(nonce, str) else None
+        self._check_taken(state, self._store.take(state, nonce) if isinstance(nonce, str) else None)
+
+    def _check_taken(self, state: str, target: str | None) -> None:
+        """Refuse unless the login state was taken (`target`: its target_link_uri), then compare the targets."""
         if target is None:
             if self._store.get(state) is None:  # a second read on this failing path only, to say why
                 raise _unknown_state()
             raise LaunchError(N_("This launch was already used or does not match its login (nonce)."),
                               code="invalid_nonce")
         check_target_link(t.cast(str, self._get_jwt_body().get(Claim.TARGET_LINK_URI)), target)
+
+    def confirm_generation(self, generation: int | None) -> None:
+        """Check the registry generation a statement that took the login state returned (LoginStateStore.take)."""
+        self._store.confirm_generation(generation)
 
     def validate_state(self) -> ToolMessageLaunch:
         # Replaces pylti's check, which accepts a replayed token once its state hash is stored (§6).
@@ -329,6 +347,21 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def claims(self) -> dict[str, Any]:
         """The validated id_token body."""
         return dict(self._get_jwt_body())
+
+
+class PendingLogin:
+    """A validated launch's login state and nonce, consumed by the launch's first write (services.LoginToTake)."""
+
+    def __init__(self, launch: ToolMessageLaunch, state: str, nonce: str) -> None:
+        self._launch = launch
+        self.state = state
+        self.nonce = nonce
+
+    def taken(self, target: str | None, generation: int | None) -> None:
+        """The same refusals as the adapter's own consumption (_take_login_state), then the same checks."""
+        if target is not None:
+            self._launch.confirm_generation(generation)
+        self._launch._check_taken(self.state, target)
 
 
 def _unknown_state() -> LaunchError:

@@ -25,6 +25,17 @@ _TAKE = sa.delete(LoginState).where(
 _TAKE_CHECKED = _TAKE.returning(GENERATION_NOW)  # the same, with the registry generation (see _INSERT_CHECKED)
 
 
+def take_cte() -> sa.CTE:
+    """`take`'s DELETE … RETURNING (target_link_uri, registry generation) as a CTE named "taken", for a launch's
+    first write to consume its login state in the same statement (launch.services); binds as `take_params`."""
+    return _TAKE_CHECKED.cte("taken")
+
+
+def take_params(state: str, nonce: str) -> dict[str, object]:
+    """The bind values of `take_cte` (and of `take`)."""
+    return {"taken_state": state, "taken_nonce": nonce, "now": utcnow()}
+
+
 class LoginStateStore:
     """Create, read and atomically consume login states in the tool's database."""
 
@@ -60,6 +71,11 @@ class LoginStateStore:
             return None
         return row
 
+    def confirm_generation(self, generation: int | None) -> None:
+        """Confirm the registry generation a statement built on `take_cte` returned (as `take` does its own)."""
+        if self._check is not None:
+            self._check.confirm(generation)
+
     def sweep(self) -> int:
         """Delete expired login states; returns how many."""
         result = self._session.execute(sa.delete(LoginState).where(LoginState.expires_at < utcnow()))
@@ -70,7 +86,7 @@ class LoginStateStore:
 
         The same atomic DELETE as `consume` (one winner across workers), with RETURNING instead of a prior read.
         """
-        params = {"taken_state": state, "taken_nonce": nonce, "now": utcnow()}
+        params = take_params(state, nonce)
         note_write(self._session)  # a Core write: the request boundary commits it
         if self._check is None:
             target: str | None = self._session.connection().execute(_TAKE, params).scalar_one_or_none()

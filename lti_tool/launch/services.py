@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm as so
@@ -18,6 +18,7 @@ from lti_tool.db import as_loaded, inserts_sent_together, note_write, run_with_q
 from lti_tool.errors import N_, LaunchError
 from lti_tool.events import Launched, publish
 from lti_tool.launch.claims import Claim, LtiLaunch, MessageType
+from lti_tool.launch.login_state import take_cte, take_params
 from lti_tool.launch.models import Context, Deployment, LaunchSession, RegistryGeneration, ResourceLink, User
 from lti_tool.launch.registry_cache import Registry
 
@@ -41,11 +42,33 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int) -> NewSession:
-    """Upsert the user, context and resource link of a validated launch and open a launch session (event Launched)."""
+class LoginToTake(Protocol):
+    """A validated launch's login state and nonce, still to be consumed (see takes_login)."""
+
+    state: str
+    nonce: str
+
+    def taken(self, target: str | None, generation: int | None) -> None:
+        """Refuse the launch unless its login state was taken (`target` is that login's target_link_uri); then
+        check the registry generation the statement returned and the token's target against the login's."""
+
+
+def takes_login(db: so.Session) -> bool:
+    """Whether record_launch consumes the login state itself, in its first statement (PostgreSQL): the launch's
+    DELETE of its login state rides on the user's upsert, one round trip less (bench/launch.py)."""
+    return db.get_bind().dialect.name == "postgresql"
+
+
+def record_launch(db: so.Session, deployment: Deployment, launch: LtiLaunch, *, lifetime_hours: int,
+                  login: LoginToTake | None = None) -> NewSession:
+    """Upsert the user, context and resource link of a validated launch and open a launch session (event Launched).
+
+    `login`: the launch's login state, still to be consumed (only where takes_login): taken by the same statement
+    as the user's upsert, which writes nothing unless it took it; the launch is refused (login.taken) otherwise.
+    """
     if deployment.deployment_id != launch.deployment_id:
         raise LaunchError(N_("The launch names another deployment than the one validated."), code="unknown_deployment")
-    user, known_context, known_link = _user_and_placement(db, deployment, launch)
+    user, known_context, known_link = _user_and_placement(db, deployment, launch, login)
     context = _upsert_context(db, deployment, launch, known_context)
     link = _upsert_resource_link(db, context, launch, known_link) if context is not None else None
     if secrets.randbelow(64) == 0:
@@ -150,8 +173,30 @@ def _user_upsert_and_placement() -> Any:
                                                                                            type_=sa.String))))
 
 
-def _user_and_placement(db: so.Session, deployment: Deployment,
-                        launch: LtiLaunch) -> tuple[User, Context | None, ResourceLink | None]:
+@functools.cache
+def _take_user_and_placement() -> Any:
+    """PostgreSQL: the login state's DELETE, the user's upsert (only when the DELETE took the state) and the
+    course and placement read in one statement; no row when the state was not taken."""
+    taken = take_cte()
+    columns = table_of(User).c
+    names = ("issuer", "sub", *_USER_FIELDS)
+    insert = postgresql.insert(User)
+    values = sa.select(*(sa.bindparam(name, type_=columns[name].type) for name in names)).where(
+        sa.exists(taken.select()))
+    user = (insert.from_select(names, values)
+            .on_conflict_do_update(index_elements=["issuer", "sub"],
+                                   set_={name: insert.excluded[name] for name in _USER_FIELDS})
+            .returning(*User.__table__.c).cte("launched_user"))
+    return (sa.select(*taken.c, *user.c, Context, ResourceLink).select_from(taken).join(user, sa.true())
+            .outerjoin(Context, sa.and_(Context.deployment_pk == sa.bindparam("deployment_pk"),
+                                        Context.context_id == sa.bindparam("context_id", type_=sa.String)))
+            .outerjoin(ResourceLink, sa.and_(ResourceLink.context_pk == Context.id,
+                                             ResourceLink.resource_link_id == sa.bindparam("link_id",
+                                                                                           type_=sa.String))))
+
+
+def _user_and_placement(db: so.Session, deployment: Deployment, launch: LtiLaunch,
+                        login: LoginToTake | None) -> tuple[User, Context | None, ResourceLink | None]:
     """The launch's user, upserted, and its course and placement rows when they exist (see _known_placement).
 
     The upsert is one statement: the user's row changes on every launch anyway (last_launch_at), and only this
@@ -164,9 +209,18 @@ def _user_and_placement(db: so.Session, deployment: Deployment,
                    "last_launch_at": utcnow()}
     note_write(db)
     if db.get_bind().dialect.name != "postgresql":
+        if login is not None:
+            raise TypeError("the login state is taken with the user's upsert only on PostgreSQL (takes_login)")
         row = db.connection().execute(_user_upsert(db.get_bind().dialect.name), user_values).one()
         return (as_loaded(db, User, dict(row._mapping)), *_known_placement(db, deployment, launch))
-    combined = db.execute(_user_upsert_and_placement(), {**user_values, **_placement_key(deployment, launch)}).one()
+    params = {**user_values, **_placement_key(deployment, launch)}
+    if login is None:
+        combined = db.execute(_user_upsert_and_placement(), params).one()
+    else:
+        found = db.execute(_take_user_and_placement(), {**params, **take_params(login.state, login.nonce)}).first()
+        login.taken(*(found[:2] if found is not None else (None, None)))  # raises unless the state was taken
+        assert found is not None
+        combined = found[2:]
     user_row = {column.key: value for column, value in zip(table_of(User).c, combined, strict=False)}
     return as_loaded(db, User, user_row), combined[-2], combined[-1]
 
