@@ -9,11 +9,14 @@ it is made of.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
-from markupsafe import Markup
+from flask import Flask, current_app, request, url_for
+from jinja2 import ChoiceLoader, DictLoader, Environment, StrictUndefined, Template
+from markupsafe import Markup, escape
 
 from lti_tool.lru import LockedLRU
 from lti_tool.runtime import runtime, wired
@@ -24,8 +27,9 @@ T = TypeVar("T")
 class FragmentCache(LockedLRU[Hashable, Any]):
     """A bounded LRU of rendered fragments (and what goes with them), shared by the threads of one process."""
 
-    def __init__(self, maxsize: int = 128) -> None:
+    def __init__(self, maxsize: int = 256) -> None:
         super().__init__(maxsize)
+        self.envs: dict[tuple[str, ...], Environment] = {}  # render_page's Jinja environments, by slotted templates
 
 
 def install(app: Flask) -> None:
@@ -56,3 +60,91 @@ def render_fragment(template: str, **context: Any) -> Markup:
     """
     # An autoescaped template's output, as render_template would return it.
     return Markup(current_app.jinja_env.get_template(template).render(**context))  # noqa: S704
+
+
+# A page kept as its request-independent text with marked slots: "\x00<process token>:<slot>\x00". NUL never reaches
+# a page from our templates or content, autoescaping leaves it as it is, and the token is new in every process.
+_MARK = "\x00"
+_TOKEN = secrets.token_hex(8)
+# The values web_session's context processor gives every page (per request), written into the page as they are.
+REQUEST_VALUES = ("csrf_token", "launch_token", "landing_url")
+_URL = "url:"
+# Flask's template globals of the request: refused in a kept render (any use raises).
+_REQUEST_GLOBALS = {name: StrictUndefined(name=name) for name in ("request", "session", "g")}
+
+
+@dataclass(frozen=True)
+class Shell:
+    """A page's text with the request's parts left out: literal text and slot names, alternating (text first)."""
+
+    pieces: tuple[str, ...]
+    urls: tuple[tuple[str, dict[str, Any]], ...]  # the slot "url:<i>": url_for(endpoint, **values), per request
+    included: dict[str, Template]  # the slots of included templates: the app's own, as {% include %} finds them
+
+
+def render_page(key: Hashable, template: str, shared: dict[str, Any], per_request: tuple[str, ...],
+                **context: Any) -> str:
+    """`template` as ``render_template(template, **shared, **context)`` renders it, byte for byte, with its text
+    outside the request's parts rendered once per `key` and process.
+
+    `shared`: what the page shows the same way to every reader under `key` (the caller keys it by everything in it);
+    `context`: the reader's own values. The kept text is rendered from `shared` alone: the request's values
+    (REQUEST_VALUES, every ``url_for``) and the templates named in `per_request` (included by the page and reading
+    any of its variables) are left as slots, filled on every request. A template reading anything else outside
+    those slots (another context processor's value, Flask's ``request``, ``session`` or ``g``) fails in the kept
+    render (StrictUndefined), rather than keeping one reader's data for every reader.
+    """
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    values = {**shared, **context}
+    app.update_template_context(values)  # the context processors, as render_template runs them
+    # Which of the page's conditional request values are set changes its text (base.html: `{% if launch_token %}`).
+    present = tuple(bool(values.get(name)) for name in REQUEST_VALUES)
+    shell = cached(("page", template, per_request, present, request.script_root, key),
+                   lambda: _shell(app, template, per_request, shared, present))
+    out: list[str] = []
+    for index, piece in enumerate(shell.pieces):
+        if not index % 2:
+            out.append(piece)
+        elif piece.startswith(_URL):
+            endpoint, arguments = shell.urls[int(piece[len(_URL):])]
+            out.append(escape(url_for(endpoint, **arguments)))
+        elif piece in REQUEST_VALUES:
+            out.append(escape(values[piece]))
+        else:  # an included template: as {% include %} renders it with the page's context
+            out.append(shell.included[piece].render(values))
+    return "".join(out)
+
+
+def _shell(app: Flask, template: str, per_request: tuple[str, ...], shared: dict[str, Any],
+           present: tuple[bool, ...]) -> Shell:
+    def slot(name: str) -> str:
+        return f"{_MARK}{_TOKEN}:{name}{_MARK}"
+
+    urls: list[tuple[str, dict[str, Any]]] = []
+
+    def url_slot(endpoint: str, **arguments: Any) -> str:
+        urls.append((endpoint, arguments))
+        return slot(f"{_URL}{len(urls) - 1}")
+
+    env = _slotted_env(app, per_request, tuple(slot(name) for name in per_request))
+    text = env.get_template(template).render({
+        **shared, "url_for": url_slot, **_REQUEST_GLOBALS,
+        **{name: slot(name) if set_ else "" for name, set_ in zip(REQUEST_VALUES, present, strict=True)}})
+    parts = text.split(_MARK)
+    prefix = f"{_TOKEN}:"
+    if not len(parts) % 2 or any(not part.startswith(prefix) for part in parts[1::2]):
+        raise RuntimeError(f"{template}: a slot's mark was changed (escaped or filtered) in the page")
+    return Shell(tuple(part.removeprefix(prefix) if index % 2 else part for index, part in enumerate(parts)),
+                 tuple(urls), {name: app.jinja_env.get_template(name) for name in per_request})
+
+
+def _slotted_env(app: Flask, names: tuple[str, ...], slots: tuple[str, ...]) -> Environment:
+    """The app's Jinja environment with the templates `names` replaced by their slot marks and every undefined
+    name refused (one per app and set of names: it compiles the page's templates once more, for itself)."""
+    cache = fragment_cache(app)
+    env = cache.envs.get(names)
+    if env is None:
+        marks = DictLoader(dict(zip(names, slots, strict=True)))
+        loader = ChoiceLoader([marks, app.jinja_env.loader] if app.jinja_env.loader is not None else [marks])
+        env = cache.envs[names] = app.jinja_env.overlay(loader=loader, undefined=StrictUndefined)
+    return env

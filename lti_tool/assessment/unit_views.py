@@ -20,7 +20,7 @@ from lti_tool.catalogue.models import Unit
 from lti_tool.catalogue.services import current_unit, current_units, pin_placement_unit, study_view, unit_json
 from lti_tool.db import db, utcnow
 from lti_tool.errors import N_, Forbidden, NotFound
-from lti_tool.fragments import cached, render_fragment
+from lti_tool.fragments import cached, render_fragment, render_page
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.web_session import current_launch, is_staff, launched
 
@@ -73,16 +73,24 @@ def render_unit_page(session: LaunchSession, slug: str) -> ResponseReturnValue:
     # The catalogue entry, the top of the page, the outcomes and the study text are the same for every reader of
     # this unit version in this language: rendered once per process (lti_tool.fragments), keyed by every column
     # they show, they were most of this page's template time (docs/scaling.md).
-    parts = cached(("unit-page", unit.id, unit.content_hash, unit.slug, unit.version, unit.sector, unit.eqf_level,
-                    unit.ects, unit.workload_hours, unit.participation, text_lang, lang, str(get_locale())),
-                   lambda: _parts(_orm_unit(unit), text_lang, lang))
+    key = ("unit-page", unit.id, unit.content_hash, unit.slug, unit.version, unit.sector, unit.eqf_level,
+           unit.ects, unit.workload_hours, unit.participation, text_lang, lang, str(get_locale()))
+    parts = cached(key, lambda: _parts(_orm_unit(unit), text_lang, lang))
     entry = parts.entry
-    page = render_template(
-        "catalogue/unit.html", unit=unit, entry=entry, parts=parts, study=parts.study, staff=staff, session=session,
-        outcomes=list(zip(unit.doc.outcomes, entry["outcomes"], strict=True)) if staff else [], lang=lang,
-        text_lang=text_lang, attempts=attempts, grade=grade, standing=standing,
-    )
-    return page
+    shared = {"unit": unit, "entry": entry, "parts": parts, "study": parts.study, "staff": staff, "lang": lang,
+              "text_lang": text_lang,
+              "outcomes": list(zip(unit.doc.outcomes, entry["outcomes"], strict=True)) if staff else []}
+    if staff:  # the teacher's overview shows the course and its links: rendered whole
+        return render_template("catalogue/unit.html", **shared, session=session, attempts=attempts, grade=grade,
+                               standing=standing)
+    # A learner's page is the same around their own part (catalogue/_unit_learner.html) and the pilot notices:
+    # that text is kept with the parts, and only those two are rendered for each request.
+    return render_page(key, "catalogue/unit.html", shared, _PER_LEARNER, session=session, attempts=attempts,
+                       grade=grade, standing=standing)
+
+
+# The templates of a learner's unit page that show the request's reader (rendered per request by render_page).
+_PER_LEARNER = ("catalogue/_unit_learner.html", "pilots/_notice.html")
 
 
 def submitted_in_course(session: LaunchSession, slug: str) -> bool | None:
