@@ -75,6 +75,22 @@ def test_each_claim_check_refuses(changes: dict[str, Any], code: str) -> None:
     assert error.value.code == code
 
 
+@pytest.mark.parametrize("control", ["\x00", "\x07", "\x1f", "\x7f"], ids=["NUL", "BEL", "US", "DEL"])
+@pytest.mark.parametrize("where", ["sub", "deployment", "context", "resource link"])
+def test_identifiers_with_control_characters_are_refused(control: str, where: str) -> None:
+    value = f"id{control}42"
+    changes = {"sub": {"sub": value}, "deployment": {Claim.DEPLOYMENT_ID: value},
+               "context": {Claim.CONTEXT: {"id": value}}, "resource link": {Claim.RESOURCE_LINK: {"id": value}}}
+    with pytest.raises(LaunchError) as error:
+        check_lti_claims(_claims(**changes[where]), client_id="client-1", expected_target=None)
+    assert error.value.code == "bad_claim"
+
+
+def test_printable_identifiers_pass() -> None:
+    check_lti_claims(_claims(sub="Ünïcode 42 ~ \u00a0\u2028", **{Claim.CONTEXT: {"id": "c 1"}}), client_id="client-1",
+                     expected_target=None)
+
+
 def test_several_audiences_with_azp_pass() -> None:
     check_lti_claims(_claims(aud=["other", "client-1"], azp="client-1"), client_id="client-1", expected_target=None)
 
