@@ -77,7 +77,7 @@ _REQUEST_GLOBALS = {name: StrictUndefined(name=name) for name in ("request", "se
 class Shell:
     """A page's text with the request's parts left out: literal text and slot names, alternating (text first)."""
 
-    pieces: tuple[str, ...]
+    pieces: tuple[str, ...]  # empty: the page cannot be kept (a NUL in its text), it is rendered whole each time
     urls: tuple[tuple[str, dict[str, Any]], ...]  # the slot "url:<i>": url_for(endpoint, **values), per request
     included: dict[str, Template]  # the slots of included templates: the app's own, as {% include %} finds them
 
@@ -101,6 +101,8 @@ def render_page(key: Hashable, template: str, shared: dict[str, Any], per_reques
     present = tuple(bool(values.get(name)) for name in REQUEST_VALUES)
     shell = cached(("page", template, per_request, present, request.script_root, key),
                    lambda: _shell(app, template, per_request, shared, present))
+    if not shell.pieces:
+        return app.jinja_env.get_template(template).render(values)
     out: list[str] = []
     for index, piece in enumerate(shell.pieces):
         if not index % 2:
@@ -132,10 +134,13 @@ def _shell(app: Flask, template: str, per_request: tuple[str, ...], shared: dict
         **{name: slot(name) if set_ else "" for name, set_ in zip(REQUEST_VALUES, present, strict=True)}})
     parts = text.split(_MARK)
     prefix = f"{_TOKEN}:"
+    included = {name: app.jinja_env.get_template(name) for name in per_request}
     if not len(parts) % 2 or any(not part.startswith(prefix) for part in parts[1::2]):
-        raise RuntimeError(f"{template}: a slot's mark was changed (escaped or filtered) in the page")
+        # A NUL of the content itself, or a mark a filter changed: this page is rendered whole (never cut wrong).
+        app.logger.warning("%s cannot be kept: its text does not cut at its slot marks", template)
+        return Shell((), (), included)
     return Shell(tuple(part.removeprefix(prefix) if index % 2 else part for index, part in enumerate(parts)),
-                 tuple(urls), {name: app.jinja_env.get_template(name) for name in per_request})
+                 tuple(urls), included)
 
 
 def _slotted_env(app: Flask, names: tuple[str, ...], slots: tuple[str, ...]) -> Environment:

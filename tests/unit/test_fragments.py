@@ -58,3 +58,11 @@ def test_a_page_reading_the_request_outside_its_readers_part_is_refused() -> Non
     app = _app()
     with app.test_request_context("/?who=Ann"), pytest.raises(UndefinedError):
         render_page(("k",), "leaky.html", {"title": "T"}, ("mine.html",), name="Ann")
+
+
+def test_a_page_whose_text_holds_a_nul_is_rendered_whole() -> None:
+    app = _app()
+    for reader in ("Ann", "Bo"):
+        with app.test_request_context("/"):
+            kept = render_page(("k",), "page.html", {"title": "T\x00x", "slug": "s"}, ("mine.html",), name=reader)
+            assert kept == render_template("page.html", title="T\x00x", slug="s", name=reader) and reader in kept
