@@ -55,6 +55,7 @@ def init_app(app: Flask) -> None:
     # finds its translations in its context, looked up once (a fragment rendered without the context processors
     # looks them up per string, as before).
     app.jinja_env.globals["_"] = _template_gettext
+    app.jinja_env.globals["ngettext"] = _template_ngettext  # the same for ngettext (its context call, its lookup)
     app.context_processor(lambda: {_TRANSLATIONS: _page_translations()})
     app.jinja_env.globals["get_locale"] = get_locale
     app.jinja_env.globals["number_symbols"] = lambda: symbols(str(get_locale()))
@@ -75,6 +76,18 @@ def _template_gettext(context: Context, string: str, **variables: Any) -> str:
     newstyle gettext does."""
     translations = context.get(_TRANSLATIONS)
     translated = (translations if translations is not None else _page_translations()).ugettext(string)
+    if context.eval_ctx.autoescape:
+        translated = Markup(translated)  # noqa: S704 - our catalogues, as jinja2.ext.i18n marks them
+    return translated % variables
+
+
+@pass_context
+def _template_ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    """`ngettext()` in a template: the page's translation, as jinja2.ext.i18n's newstyle ngettext gives it (``num``
+    among the variables, autoescaped, always %-formatted)."""
+    variables.setdefault("num", num)
+    translations = context.get(_TRANSLATIONS)
+    translated = (translations if translations is not None else _page_translations()).ungettext(singular, plural, num)
     if context.eval_ctx.autoescape:
         translated = Markup(translated)  # noqa: S704 - our catalogues, as jinja2.ext.i18n marks them
     return translated % variables

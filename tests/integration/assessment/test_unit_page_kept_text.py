@@ -47,11 +47,13 @@ def test_the_kept_page_follows_the_readers_language_and_the_placements_unit_vers
     tool, platform = registered
     english, landing = launch(tool, platform, LEARNER, unit=UNIT)
     assert '<html lang="en">' in landing.text and EN_TITLE in landing.text and "Skip to content" in landing.text
+    assert "3 attempts left." in landing.text  # the learner's own part: ngettext in the page's language
     # Another learner of the same placement and unit version reads Italian: nothing of the kept English page.
     italian, landing = launch(tool, platform, replace(LEARNER, sub="learner-it", locale="it"), unit=UNIT)
     for shown in (landing.text, _page(tool, italian)):
         assert '<html lang="it">' in shown and IT_TITLE in shown, shown[:600]
         assert EN_TITLE not in shown and "Skip to content" not in shown and 'lang="en"' not in shown
+        assert "3 tentativi rimasti." in shown and "attempts left" not in shown
     shown = _page(tool, english)  # and the English page stays English
     assert '<html lang="en">' in shown and EN_TITLE in shown and IT_TITLE not in shown
     # A new version of the unit: a new placement shows it, the first placement keeps its own (pinned) version.
