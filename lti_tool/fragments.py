@@ -4,7 +4,9 @@ The unit page a launch lands on spends most of its template time on the study te
 figures, references): the same bytes for every learner of one unit version in one language. It is rendered once
 per key here and then pasted into the page (measured with bench/launch.py; see docs/scaling.md). A fragment
 must carry nothing of the request (no launch token, no CSRF token, no user data): callers key it by everything
-it is made of.
+it is made of. ``render_page`` goes further: a whole page kept as its text around slots for the request's parts
+(the reader's own part, the tokens, the URLs), which each request fills (docs/scaling.md, "Unit page render,
+session 7").
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class FragmentCache(LockedLRU[Hashable, Any]):
     def __init__(self, maxsize: int = 256) -> None:
         super().__init__(maxsize)
         self.envs: dict[tuple[str, ...], Environment] = {}  # render_page's Jinja environments, by slotted templates
+        self.token = secrets.token_hex(8)  # render_page's slot marks carry it: no text of a page can forge one
 
 
 def install(app: Flask) -> None:
@@ -62,10 +65,9 @@ def render_fragment(template: str, **context: Any) -> Markup:
     return Markup(current_app.jinja_env.get_template(template).render(**context))  # noqa: S704
 
 
-# A page kept as its request-independent text with marked slots: "\x00<process token>:<slot>\x00". NUL never reaches
-# a page from our templates or content, autoescaping leaves it as it is, and the token is new in every process.
+# A page kept as its request-independent text with marked slots: "\x00<cache token>:<slot>\x00". Autoescaping leaves
+# a NUL as it is, and the token is new with every app's cache (a page whose own text holds a NUL is rendered whole).
 _MARK = "\x00"
-_TOKEN = secrets.token_hex(8)
 # The values web_session's context processor gives every page (per request), written into the page as they are.
 REQUEST_VALUES = ("csrf_token", "launch_token", "landing_url")
 _URL = "url:"
@@ -119,8 +121,10 @@ def render_page(key: Hashable, template: str, shared: dict[str, Any], per_reques
 
 def _shell(app: Flask, template: str, per_request: tuple[str, ...], shared: dict[str, Any],
            present: tuple[bool, ...]) -> Shell:
+    token = fragment_cache(app).token
+
     def slot(name: str) -> str:
-        return f"{_MARK}{_TOKEN}:{name}{_MARK}"
+        return f"{_MARK}{token}:{name}{_MARK}"
 
     urls: list[tuple[str, dict[str, Any]]] = []
 
@@ -133,7 +137,7 @@ def _shell(app: Flask, template: str, per_request: tuple[str, ...], shared: dict
         **shared, "url_for": url_slot, **_REQUEST_GLOBALS,
         **{name: slot(name) if set_ else "" for name, set_ in zip(REQUEST_VALUES, present, strict=True)}})
     parts = text.split(_MARK)
-    prefix = f"{_TOKEN}:"
+    prefix = f"{token}:"
     included = {name: app.jinja_env.get_template(name) for name in per_request}
     if not len(parts) % 2 or any(not part.startswith(prefix) for part in parts[1::2]):
         # A NUL of the content itself, or a mark a filter changed: this page is rendered whole (never cut wrong).
