@@ -82,7 +82,7 @@ def as_loaded(session: so.Session, model: type[M], values: dict[str, Any]) -> M:
     if found is not None:
         for name, value in values.items():
             so.attributes.set_committed_value(found, name, value)
-        return cast(M, found)
+        return found
     row = detached(model, values)
     session.add(row)
     return row

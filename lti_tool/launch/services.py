@@ -214,8 +214,9 @@ def _user_and_placement(db: so.Session, deployment: Deployment, launch: LtiLaunc
         row = db.connection().execute(_user_upsert(db.get_bind().dialect.name), user_values).one()
         return (as_loaded(db, User, dict(row._mapping)), *_known_placement(db, deployment, launch))
     params = {**user_values, **_placement_key(deployment, launch)}
+    combined: tuple[Any, ...]
     if login is None:
-        combined = db.execute(_user_upsert_and_placement(), params).one()
+        combined = tuple(db.execute(_user_upsert_and_placement(), params).one())
     else:
         found = db.execute(_take_user_and_placement(), {**params, **take_params(login.state, login.nonce)}).first()
         login.taken(*(found[:2] if found is not None else (None, None)))  # raises unless the state was taken
