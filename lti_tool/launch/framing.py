@@ -86,6 +86,8 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _policy(response: Response) -> Response:
-        if "Content-Security-Policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = response_policy(cache)
+        # A scan, not `in`: Werkzeug 3.1 answers an absent name by raising and catching an HTTPException (~1.9 µs;
+        # lti_tool.web.security.header_names).
+        if not any(name.lower() == "content-security-policy" for name, _value in response.headers):
+            response.headers.add("Content-Security-Policy", response_policy(cache))
         return response
