@@ -179,3 +179,6 @@ def test_during_a_database_outage_json_callers_get_json_and_pages_render(unreach
         as_text=True)
     learner = client.get("/units/x", headers={"X-Launch-Session": "abc"})
     assert learner.status_code == 503 and learner.headers["Cache-Control"] == "no-store"
+    health = client.get("/health")  # its database check is the registry read its own policy needs
+    assert health.status_code == 503 and health.json["database"] == "unreachable"
+    assert "frame-ancestors 'self'" in health.headers["Content-Security-Policy"]
