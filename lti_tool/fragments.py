@@ -106,6 +106,7 @@ def render_page(key: Hashable, template: str, shared: dict[str, Any], per_reques
     if not shell.pieces:
         return app.jinja_env.get_template(template).render(values)
     out: list[str] = []
+    page: dict[str, Any] | None = None  # the page's variables over the templates' globals, made once
     for index, piece in enumerate(shell.pieces):
         if not index % 2:
             out.append(piece)
@@ -114,9 +115,19 @@ def render_page(key: Hashable, template: str, shared: dict[str, Any], per_reques
             out.append(escape(url_for(endpoint, **arguments)))
         elif piece in REQUEST_VALUES:
             out.append(escape(values[piece]))
-        else:  # an included template: as {% include %} renders it with the page's context
-            out.append(shell.included[piece].render(values))
+        else:  # an included template: as {% include %} renders it, in a context over the page's variables
+            included = shell.included[piece]
+            page = page if page is not None else {**included.globals, **values}
+            out.append(_render_in(included, page))
     return "".join(out)
+
+
+def _render_in(template: Template, page: dict[str, Any]) -> str:
+    """`template` rendered in a new context whose parent is `page` itself (not a copy): as Jinja's include does."""
+    try:
+        return "".join(template.root_render_func(template.new_context(page, shared=True)))
+    except Exception:  # noqa: BLE001 - Jinja's own handler, as Template.render calls it: re-raises with the template's lines
+        template.environment.handle_exception()
 
 
 def _shell(app: Flask, template: str, per_request: tuple[str, ...], shared: dict[str, Any],
