@@ -33,7 +33,7 @@ from lti_tool.bounds import models as bounds_models
 from lti_tool.catalogue import models as catalogue_models
 from lti_tool.credentials import models as credentials_models
 from lti_tool.dashboard import models as dashboard_models
-from lti_tool.db import begin_as_ping, db
+from lti_tool.db import begin_as_ping, db, psycopg_cursor_factory
 from lti_tool.launch import models as launch_models
 from lti_tool.lms import models as lms_models
 from lti_tool.operations import models as operations_models
@@ -138,7 +138,8 @@ def _engine_options(url: str) -> dict[str, Any]:
         # Waits instead of failing when two gunicorn workers write at once.
         return {"connect_args": {"timeout": 15}}
     if url.startswith("postgresql+psycopg://"):
-        return {"pool_size": 5, "max_overflow": 5}  # checked at checkout by db.begin_as_ping (create_app)
+        # Checked at checkout by db.begin_as_ping (create_app); the cursor builds its description only when read.
+        return {"pool_size": 5, "max_overflow": 5, "connect_args": {"cursor_factory": psycopg_cursor_factory()}}
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 5}
 
 
