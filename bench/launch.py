@@ -321,19 +321,22 @@ def profile(kind: str, launches: int) -> None:
                 path = request_path()
                 round_trips[path] = round_trips.get(path, 0) + 1
 
-        with app.app_context():
-            from lti_tool.db import db
+        def count_statements() -> None:
+            # Listened to only for the profile: an engine event listener makes SQLAlchemy dispatch its events
+            # around every statement (Engine._has_events), which the CPU figure must not include.
+            with app.app_context():
+                from lti_tool.db import db
 
-            @sa.event.listens_for(db.engine, "before_cursor_execute")
-            def _count(conn: object, cursor: object, statement: str, *args: object) -> None:
-                if measuring.is_set():
-                    statements.setdefault(request_path(), []).append(" ".join(statement.split())[:110])
-                    trip()
+                @sa.event.listens_for(db.engine, "before_cursor_execute")
+                def _count(conn: object, cursor: object, statement: str, *args: object) -> None:
+                    if measuring.is_set():
+                        statements.setdefault(request_path(), []).append(" ".join(statement.split())[:110])
+                        trip()
 
-            for name in ("commit", "rollback"):
-                sa.event.listen(db.engine, name, trip)
-            if db.engine.dialect.name == "postgresql":
-                sa.event.listen(db.engine, "checkout", trip)  # db.begin_as_ping: the BEGIN is sent at checkout
+                for name in ("commit", "rollback"):
+                    sa.event.listen(db.engine, name, trip)
+                if db.engine.dialect.name == "postgresql":
+                    sa.event.listen(db.engine, "checkout", trip)  # db.begin_as_ping: the BEGIN is sent at checkout
 
         profiler = cProfile.Profile(time.thread_time)  # CPU of the serving thread only, not waits
         path_calls: dict[str, int] = {}  # Python function calls by request path (cProfile's count: steady)
@@ -396,6 +399,7 @@ def profile(kind: str, launches: int) -> None:
               f"3 alternating rounds): ours {ours_ms:.2f} ms, bare {bare_ms:.2f} ms, ratio {ours_ms / bare_ms:.2f}×")
         print("  ours by request: " + ", ".join(
             f"{path} {seconds * 1000 / max(counts[OURS.name], 1):.2f} ms" for path, seconds in path_cpu.items()))
+        count_statements()
         profiling.set()
         measuring.set()
         client = Client(OURS, port, base, platform, time.perf_counter() + 600, 2, limit=launches)

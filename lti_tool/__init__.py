@@ -78,8 +78,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     Migrate(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
-            sa.event.listen(db.engine, "savepoint", _sqlite_begin_before_savepoint)
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)  # a pool event: nothing per statement
+            _sqlite_begin_before_savepoint(db.engine.dialect)
         elif db.engine.dialect.driver == "psycopg":
             begin_as_ping(db.engine)  # one round trip fewer per request than pool_pre_ping
 
@@ -151,14 +151,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin_before_savepoint(conn: sa.Connection, _name: str) -> None:
-    # pysqlite opens a transaction only at the first INSERT/UPDATE/DELETE; a SAVEPOINT issued before that
-    # starts a transaction of its own that its RELEASE commits, so begin_nested() would not be atomic.
-    dbapi_connection = conn.connection.dbapi_connection
-    if dbapi_connection is not None and not dbapi_connection.in_transaction:
-        # IMMEDIATE: take the write lock now, waiting for it (busy timeout), rather than failing later when
-        # a read snapshot turns out stale (SQLITE_BUSY_SNAPSHOT does not wait).
-        dbapi_connection.execute("BEGIN IMMEDIATE")
+def _sqlite_begin_before_savepoint(dialect: sa.Dialect) -> None:
+    """pysqlite opens a transaction only at the first INSERT/UPDATE/DELETE; a SAVEPOINT issued before that starts
+    a transaction of its own that its RELEASE commits, so begin_nested() would not be atomic: begin first.
+
+    Wrapped on this engine's dialect object rather than listened to as the "savepoint" engine event: any engine
+    (Connection) event listener makes SQLAlchemy dispatch events around every statement (see db.begin_as_ping).
+    """
+    savepoint = dialect.do_savepoint
+
+    def do_savepoint(conn: sa.Connection, name: str) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection is not None and not dbapi_connection.in_transaction:
+            # IMMEDIATE: take the write lock now, waiting for it (busy timeout), rather than failing later when
+            # a read snapshot turns out stale (SQLITE_BUSY_SNAPSHOT does not wait).
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        savepoint(conn, name)
+
+    dialect.do_savepoint = do_savepoint  # type: ignore[method-assign]
 
 
 def _configure_logging(settings: Settings) -> None:
