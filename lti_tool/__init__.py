@@ -168,7 +168,7 @@ def _sqlite_begin_before_savepoint(dialect: sa.Dialect) -> None:
             dbapi_connection.execute("BEGIN IMMEDIATE")
         savepoint(conn, name)
 
-    dialect.do_savepoint = do_savepoint  # type: ignore[method-assign]
+    dialect.do_savepoint = do_savepoint  # type: ignore[method-assign,assignment]
 
 
 def _configure_logging(settings: Settings) -> None:

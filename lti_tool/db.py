@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import sqlalchemy as sa
@@ -166,7 +166,7 @@ def begin_as_ping(engine: sa.Engine) -> None:
 
     apply_options = dialect.set_connection_execution_options
 
-    def _before_characteristics(conn: sa.Connection, options: dict[str, Any]) -> None:
+    def _before_characteristics(conn: sa.Connection, options: Mapping[str, Any]) -> None:
         # psycopg refuses to change autocommit or the isolation level inside a transaction: end the one opened
         # at checkout (nothing ran in it yet) before SQLAlchemy applies such an option.
         if {"isolation_level", "postgresql_readonly", "postgresql_deferrable"} & options.keys() \
@@ -181,7 +181,7 @@ def begin_as_ping(engine: sa.Engine) -> None:
     # "set_connection_execution_options" event: any engine (Connection) event listener makes SQLAlchemy 2.1
     # dispatch its events around every statement, begin and commit (Engine._has_events), about 0.08 ms of CPU per
     # request of 4 statements here (docs/scaling.md, "Database layer per statement, session 7").
-    dialect.set_connection_execution_options = _before_characteristics  # type: ignore[method-assign]
+    dialect.set_connection_execution_options = _before_characteristics  # type: ignore[method-assign,assignment]
 
 
 @functools.cache
