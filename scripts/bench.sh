@@ -4,7 +4,7 @@
 # RSS again; the issue's figure is LAUNCH_MEMORY_LAUNCHES=10000 make bench (a few minutes more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-for bench in launch assessment xapi credentials; do
+for bench in launch launch_heap assessment xapi credentials; do
   args=()
   [ "$bench" = launch ] && args=(--memory-launches "${LAUNCH_MEMORY_LAUNCHES:-3000}")
   # Issue 16 states the outbox target on PostgreSQL; bench/xapi.py defaults to SQLite.
