@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -120,6 +121,24 @@ def prepared_tool(kind: str, platform: object) -> Iterator[dict[str, str]]:
             yield env
         finally:
             drop()
+
+
+def in_process_app(env: dict[str, str]) -> tuple[Any, int, str]:
+    """Our app built in this process on a prepared tool's database (see prepared_tool): the app, and the port and
+    base URL it is to be served at (its TOOL_BASE_URL)."""
+    import logging
+
+    from tests.support.live_server import free_port
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    os.environ.update({**{k: env[k] for k in ("DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY", "RATE_LIMITS_ENABLED",
+                                                "LOG_LEVEL")}, "TOOL_BASE_URL": base})
+    from lti_tool import create_app
+
+    app = create_app()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    return app, port, base
 
 
 @contextmanager

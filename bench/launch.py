@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import logging
 import os
 import statistics
 import subprocess
@@ -44,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import Server, cpu_seconds, gunicorn, prepared_tool, rss_mib  # noqa: E402
+from harness import Server, cpu_seconds, gunicorn, in_process_app, prepared_tool, rss_mib  # noqa: E402
 
 from tests.lti_platform import Claim, LtiRoles, TestPlatform  # noqa: E402
 from tests.support.live_server import free_port  # noqa: E402
@@ -300,14 +299,7 @@ def profile(kind: str, launches: int) -> None:
     from werkzeug.serving import make_server
 
     with TestPlatform() as platform, prepared_tool(kind, platform) as env:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        os.environ.update({**{k: env[k] for k in ("DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY",
-                                                    "RATE_LIMITS_ENABLED", "LOG_LEVEL")}, "TOOL_BASE_URL": base})
-        from lti_tool import create_app
-
-        app = create_app()
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        app, port, base = in_process_app(env)
         statements: dict[str, list[str]] = {}
         round_trips: dict[str, int] = {}  # statements + the BEGIN at checkout + COMMIT/ROLLBACK, by request path
 

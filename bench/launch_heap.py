@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import logging
-import os
 import sys
 import threading
 import time
@@ -21,8 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from harness import prepared_tool  # noqa: E402
-from launch import OURS, Client, free_port  # noqa: E402
+from harness import in_process_app, prepared_tool  # noqa: E402
+from launch import OURS, Client  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from tests.lti_platform import TestPlatform  # noqa: E402
@@ -37,14 +35,7 @@ def main() -> None:
     parser.add_argument("--launches", type=int, default=4000, help="launches per measured run")
     args = parser.parse_args()
     with TestPlatform() as platform, prepared_tool(args.db, platform) as env:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        os.environ.update({**{k: env[k] for k in ("DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY",
-                                                    "RATE_LIMITS_ENABLED", "LOG_LEVEL")}, "TOOL_BASE_URL": base})
-        from lti_tool import create_app
-
-        app = create_app()
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        app, port, base = in_process_app(env)
         httpd = make_server("127.0.0.1", port, app, threaded=True)
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
 

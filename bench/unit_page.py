@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
-import logging
-import os
 import pstats
 import re
 import sys
@@ -32,10 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from harness import prepared_tool  # noqa: E402
+from harness import in_process_app, prepared_tool  # noqa: E402
 
 from tests.lti_platform import LtiRoles, PlatformUser, TestPlatform  # noqa: E402
-from tests.support.live_server import free_port  # noqa: E402
 
 UNIT = "wood-chain-of-custody"
 WSGI = Callable[[dict[str, Any], Callable[..., Any]], Any]
@@ -75,16 +72,10 @@ def main() -> None:
     from flask import Flask
 
     with TestPlatform() as platform, prepared_tool(args.db, platform) as env:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        os.environ.update({**{k: env[k] for k in ("DATABASE_URL", "INSTANCE_PATH", "SECRET_KEY",
-                                                    "RATE_LIMITS_ENABLED", "LOG_LEVEL")}, "TOOL_BASE_URL": base})
-        from lti_tool import create_app
+        app, port, base = in_process_app(env)
         from lti_tool.db import db
 
-        app = create_app()
         app.add_url_rule("/bench-nothing", "bench_nothing", lambda: "ok")
-        logging.getLogger("werkzeug").setLevel(logging.WARNING)
         statements: list[str] = []
         with app.app_context():
             sa.event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
