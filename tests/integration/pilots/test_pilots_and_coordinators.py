@@ -96,6 +96,10 @@ def test_coordinator_signs_in_creates_a_pilot_and_attaches_a_course(registered: 
     assert attached.status_code == 200 and 'data-context="course-1"' in attached.text
     overview = http.get(tool.url + "/pilots", timeout=30)
     assert overview.status_code == 200 and 'data-pilot="fi-build-1"' in overview.text
+    narrow = http.get(tool.url + "/pilots/fi-build-1/charts/learners.svg?size=narrow", timeout=30)
+    assert narrow.status_code == 200 and 'viewBox="0 0 360 ' in narrow.text  # the phone's drawing
+    unknown = http.get(tool.url + "/pilots/charts/targets.svg?size=huge", timeout=30)
+    assert unknown.status_code == 404 and "size=narrow" in unknown.text  # a clear answer, not a 5xx
 
 
 def test_launch_sessions_of_learners_and_teachers_get_403_everywhere(registered: tuple[LiveTool, TestPlatform]) -> None:
