@@ -14,7 +14,10 @@ database's busy timeout). The request answers 503 with a page or JSON like any o
 An exception raised this way can land where CPython swallows it: in a weakref callback or a ``__del__`` the
 garbage collector runs on that thread (seen in CI: SQLAlchemy's ``_collection_gced`` reported it as "Exception
 ignored"), and the request then runs on. So a request still in flight a while after its timeout fired gets it
-again, until it leaves.
+again, until it reaches the error handler that answers it (:func:`timeout_in_hand`): from then on the
+request is cleaning up (rolling back, releasing its connection), and a timeout raised into that would cut the
+cleanup short or itself land in a garbage-collector callback (seen in CI on PostgreSQL: "Exception ignored in
+WeakKeyDictionary.remove" during the 503's teardown).
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ class _Entry:
     deadline: float
     fired: bool = False
     fired_at: float = 0.0
+    in_hand: bool = False
 
 
 class Watchdog:
@@ -77,6 +81,15 @@ class Watchdog:
             if entry is not None and not entry.fired:
                 entry.deadline = max(entry.deadline, time.monotonic() + seconds)
 
+    def in_hand(self) -> None:
+        """The calling thread's request caught its timeout and is answering it: raise nothing more into it."""
+        with self._lock:
+            entry = self._entries.get(threading.get_ident())
+            if entry is not None and entry.fired:
+                entry.in_hand = True
+                # A raise the watchdog made just now and not yet delivered is withdrawn too.
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(entry.thread_id), None)
+
     def leave(self, entry: _Entry) -> None:
         """Stop watching; a timeout fired too late to be raised is withdrawn so it cannot hit the next request."""
         with self._lock:
@@ -91,6 +104,8 @@ class Watchdog:
             now = time.monotonic()
             with self._lock:
                 for entry in self._entries.values():
+                    if entry.in_hand:
+                        continue
                     if not entry.fired and now > entry.deadline:
                         log.warning("request stopped after its time limit (thread %s)", entry.thread_id)
                     elif entry.fired and now > entry.fired_at + self._refire_after:
@@ -101,6 +116,13 @@ class Watchdog:
                     entry.fired, entry.fired_at = True, now
                     ctypes.pythonapi.PyThreadState_SetAsyncExc(
                         ctypes.c_ulong(entry.thread_id), ctypes.py_object(RequestTimedOut))
+
+
+def timeout_in_hand(environ: dict[str, Any]) -> None:
+    """Called by the handler answering a :class:`RequestTimedOut`: the watchdog stops raising into the request."""
+    watchdog: Watchdog | None = environ.get("mastery.deadline")
+    if watchdog is not None:
+        watchdog.in_hand()
 
 
 class RequestDeadline:
@@ -131,6 +153,7 @@ class RequestDeadline:
                     if close is not None:
                         close()
             except RequestTimedOut:
+                self.watchdog.in_hand()
                 if started:
                     raise
                 # Raised outside Flask's handlers (in a teardown, say): answer plainly.

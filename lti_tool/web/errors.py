@@ -14,6 +14,7 @@ from flask import Flask, Response, g, jsonify, make_response, render_template, r
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lti_tool.bounds.deadline import RequestTimedOut, timeout_in_hand
 from lti_tool.db import db
 from lti_tool.errors import N_, ToolError, page_message
 from lti_tool.launch.web_session import request_launch_token
@@ -90,6 +91,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
+        if isinstance(error, RequestTimedOut):
+            timeout_in_hand(request.environ)  # first: the cleanup below must not be interrupted again
         if isinstance(error, InternalServerError):
             return _server_error(error)
         status = error.code or 500

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
@@ -211,6 +211,38 @@ def test_a_timeout_swallowed_where_python_ignores_exceptions_is_raised_again(tim
     answer, took = _timed_get(timed, spin_through_one_swallowed_timeout)
     assert answer.status_code == 503 and len(swallowed) == 1
     assert 2.0 <= took < 4.0, took  # raised at 1 s, swallowed, raised again 1 s later
+    assert timed.test_client().get("/api/units").status_code == 200
+
+
+def test_the_cleanup_after_a_timeout_is_not_interrupted_again(timed: Flask) -> None:
+    """Once the 503 is being answered, the rollback and teardown run to their end, however slow the machine."""
+    raised_into_cleanup: list[float] = []
+    cleanup_finished: list[bool] = []
+
+    def spin_until_stopped() -> str:
+        start = time.monotonic()
+        while time.monotonic() - start < 10:
+            pass
+        return "finished"
+
+    @timed.teardown_request
+    def _slow_cleanup(_error: BaseException | None) -> None:
+        if request.path != "/test-spin_until_stopped":
+            return
+        start = time.monotonic()
+        while time.monotonic() - start < 2.5:  # longer than the watchdog's 1 s before it raises again
+            try:
+                while time.monotonic() - start < 2.5:
+                    pass
+            except RequestTimedOut:
+                raised_into_cleanup.append(time.monotonic() - start)
+        cleanup_finished.append(True)
+
+    answer, took = _timed_get(timed, spin_until_stopped)
+    assert answer.status_code == 503 and answer.json["error"] == "service_unavailable"
+    assert cleanup_finished == [True]
+    assert raised_into_cleanup == []
+    assert 3.5 <= took < 5.0, took
     assert timed.test_client().get("/api/units").status_code == 200
 
 
