@@ -1,12 +1,16 @@
 """Benchmark: our full LTI launch side by side with a bare pylti1p3next tool, memory, and two replicas.
 
-Both tools run under gunicorn (2 gthread workers, config/gunicorn.conf.py) at the same time, registered with the
+The tools run under gunicorn (2 gthread workers, config/gunicorn.conf.py) at the same time, registered with the
 same independent platform (tests/lti_platform/), and get alternating blocks of launches, so machine noise hits
-both alike. One launch, for each tool, is what a browser does:
+them alike. On PostgreSQL a third tool runs beside them, the floor (bench/floor_tool.py): the bare tool plus the
+work the issue requires of a launch (single-use state and nonce in the database, tenant upserts, the session, the
+queued statement, a rendered page), written as directly as we can, so the required work's own cost is measured.
+One launch, for each tool, is what a browser does:
 - ours: POST /lti/login (302 to the platform, state cookie), POST /lti/launch with a freshly signed id_token
   (validated; single-use nonce and state in the database, tenant upserts, launch session, xAPI statement
   queued), answered with the unit page itself (rendered, 200; until session 6 a 303 and a third request);
-- bare (bench/bare_tool.py): POST /login (302), POST /launch (validated by pylti1p3next, JSON answer).
+- bare (bench/bare_tool.py): POST /login (302), POST /launch (validated by pylti1p3next, JSON answer);
+- floor (bench/floor_tool.py): as bare, plus one INSERT at the login and one SQL statement and a page at the launch.
 The platform's auth step is done in-process (the client signs the id_token with the platform key), so the
 figures are the tools'. Worker CPU per launch is read from /proc (utime+stime of every worker, before and after
 each block): it is the robust figure on a shared machine; latencies are noisier.
@@ -64,6 +68,8 @@ class Tool:
 
 OURS = Tool("ours", "/lti/login", "/lti/launch", 200, page=True)
 BARE = Tool("bare", "/login", "/launch", 200, page=False)
+FLOOR = Tool("floor", "/login", "/launch", 200, page=True)
+PAGE_BYTES: dict[str, int] = {}  # the length of the page each tool's launch answers with (the last one seen)
 
 
 def _cookies(response: http.client.HTTPResponse, jar: dict[str, str]) -> None:
@@ -130,6 +136,7 @@ class Client(threading.Thread):
         # replaces the POST's history entry with the page's address, js/landing.js: no further request).
         if tool.page and (b"<html" not in body[:200].lower() or f'data-unit="{UNIT}"'.encode() not in body):
             raise RuntimeError("the launch's answer is not the unit page")
+        PAGE_BYTES[tool.name] = len(body)
 
 
 @dataclass
@@ -176,17 +183,35 @@ def block(tool: Tool, server: Server, platform: TestPlatform, clients: int, seco
         tally.errors.extend(thread.errors)
 
 
+def _platform_conf(platform: TestPlatform) -> dict[str, str]:
+    """The registration the bare and floor tools are configured with (ours has it in its database)."""
+    return {"issuer": platform.issuer, "client_id": platform.client_id, "deployment_id": platform.deployment_id,
+            "auth_login_url": platform.auth_login_url, "auth_token_url": platform.auth_token_url,
+            "key_set_url": platform.key_set_url}
+
+
+def _floor_conf(env: dict[str, str], platform: TestPlatform) -> dict[str, str]:
+    """The floor tool's configuration: the platform, and its tables made in our tool's fresh database."""
+    import floor_tool
+    import sqlalchemy as sa
+
+    database = sa.make_url(env["DATABASE_URL"]).set(drivername="postgresql").render_as_string(hide_password=False)
+    floor_tool.prepare(database, {UNIT: "Chain of custody for certified wood"})
+    return {**_platform_conf(platform), "database": database}
+
+
 @contextmanager
-def both_tools(kind: str, platform: TestPlatform) -> Iterator[tuple[Server, Server]]:
-    """Our tool and the bare tool, each under gunicorn with 2 workers, registered with `platform`."""
-    port = free_port()
-    bare_conf = {"issuer": platform.issuer, "client_id": platform.client_id,
-                 "deployment_id": platform.deployment_id, "auth_login_url": platform.auth_login_url,
-                 "auth_token_url": platform.auth_token_url, "key_set_url": platform.key_set_url}
-    bare_env = {**os.environ, "BARE_TOOL_CONF": json.dumps(bare_conf)}
+def all_tools(kind: str, platform: TestPlatform) -> Iterator[dict[str, Server]]:
+    """Our tool, the bare tool and (on PostgreSQL) the floor tool, each under gunicorn with 2 workers."""
+    bare_env = {**os.environ, "BARE_TOOL_CONF": json.dumps(_platform_conf(platform))}
     with prepared_tool(kind, platform) as env, gunicorn("lti_tool:create_app()", env) as ours, \
-            gunicorn("bare_tool:create_app()", bare_env, port=port, chdir=ROOT / "bench") as bare:
-        yield ours, bare
+            gunicorn("bare_tool:create_app()", bare_env, port=free_port(), chdir=ROOT / "bench") as bare:
+        if kind != "postgresql":
+            yield {OURS.name: ours, BARE.name: bare}
+            return
+        floor_env = {**os.environ, "FLOOR_TOOL_CONF": json.dumps(_floor_conf(env, platform))}
+        with gunicorn("floor_tool:create_app()", floor_env, port=free_port(), chdir=ROOT / "bench") as floor:
+            yield {OURS.name: ours, FLOOR.name: floor, BARE.name: bare}
 
 
 def _row(name: str, t: Tally) -> str:
@@ -194,27 +219,33 @@ def _row(name: str, t: Tally) -> str:
             f"{t.cpu_ms():10.2f}  {len(t.errors)}" + (f"  first error: {t.errors[0]}" if t.errors else ""))
 
 
+def _ratio(a: Tally, b: Tally, label: str) -> str:
+    return (f"{label}: CPU per launch {a.cpu_ms() / max(b.cpu_ms(), 1e-9):.2f}×, "
+            f"launches/s {a.rate() / max(b.rate(), 1e-9):.2f}×, p50 {a.quantile(50) / max(b.quantile(50), 1e-9):.2f}×")
+
+
 def side_by_side(kind: str, args: argparse.Namespace) -> None:
-    """Alternating blocks against both tools, the table, then memory."""
-    with TestPlatform() as platform, both_tools(kind, platform) as (ours, bare):
-        servers = {OURS.name: ours, BARE.name: bare}
-        for tool in (OURS, BARE):  # warm-up: imports, JWKS caches, pools, templates
+    """Alternating blocks against every tool, the table, then memory."""
+    with TestPlatform() as platform, all_tools(kind, platform) as servers:
+        ours = servers[OURS.name]
+        tools = [tool for tool in (OURS, FLOOR, BARE) if tool.name in servers]
+        for tool in tools:  # warm-up: imports, JWKS caches, pools, templates
             block(tool, servers[tool.name], platform, 2, args.warmup, Tally())
-        tallies = {(t.name, c): Tally() for t in (OURS, BARE) for c in (1, args.clients)}
+        tallies = {(t.name, c): Tally() for t in tools for c in (1, args.clients)}
         for _ in range(args.rounds):
             for clients in (1, args.clients):
-                for tool in (OURS, BARE):
+                for tool in tools:
                     block(tool, servers[tool.name], platform, clients, args.block, tallies[tool.name, clients])
         print(f"\n{kind}: {args.rounds} alternating rounds of {args.block:.0f} s blocks per tool and concurrency")
         for clients in (1, args.clients):
             print(f" {clients} client{'s' if clients > 1 else ''}:  launches  launch/s  p50 ms   p95 ms  "
                   f"CPU ms/launch  errors")
-            o, b = tallies[OURS.name, clients], tallies[BARE.name, clients]
-            print(_row("ours", o))
-            print(_row("bare", b))
-            print(f"  ours/bare: CPU per launch {o.cpu_ms() / max(b.cpu_ms(), 1e-9):.2f}×, "
-                  f"launches/s {o.rate() / max(b.rate(), 1e-9):.2f}×, "
-                  f"p50 {o.quantile(50) / max(b.quantile(50), 1e-9):.2f}×")
+            for tool in tools:
+                print(_row(tool.name, tallies[tool.name, clients]))
+            print("  " + "; ".join(_ratio(tallies[a.name, clients], tallies[b.name, clients], f"{a.name}/{b.name}")
+                                   for a, b in ((OURS, BARE), (FLOOR, BARE), (OURS, FLOOR))
+                                   if a in tools and b in tools))
+        print(" page bytes the launch answers with: " + ", ".join(f"{n} {b:,}" for n, b in PAGE_BYTES.items()))
         o10, b10 = tallies[OURS.name, args.clients], tallies[BARE.name, args.clients]
         print(f" target: CPU ratio ≤ 1.00× → {'met' if o10.cpu_ms() <= b10.cpu_ms() else 'NOT met'}; "
               f"p95 at {args.clients} clients ≤ 25 ms → {o10.quantile(95):.1f} ms "
@@ -334,8 +365,8 @@ def profile(kind: str, launches: int) -> None:
         path_calls: dict[str, int] = {}  # Python function calls by request path (cProfile's count: steady)
         calls_counted = [0]
         measuring, profiling = threading.Event(), threading.Event()
-        thread_cpu = {OURS.name: 0.0, BARE.name: 0.0}
-        path_cpu: dict[str, float] = {}  # our server-thread CPU by request path (login, the launch with its page)
+        thread_cpu = {OURS.name: 0.0, FLOOR.name: 0.0, BARE.name: 0.0}
+        path_cpu: dict[tuple[str, str], float] = {}  # server-thread CPU by tool and request path
 
         def serve(name: str, wsgi: Callable[..., object], at: int) -> object:
             def counted(environ: dict[str, object], start_response: Callable[..., object]) -> object:
@@ -347,9 +378,8 @@ def profile(kind: str, launches: int) -> None:
                 finally:
                     spent = time.thread_time() - started
                     thread_cpu[name] += spent
-                    if name == OURS.name:
-                        path = str(environ.get("PATH_INFO", ""))
-                        path_cpu[path] = path_cpu.get(path, 0.0) + spent
+                    key = (name, str(environ.get("PATH_INFO", "")))
+                    path_cpu[key] = path_cpu.get(key, 0.0) + spent
                     if profiling.is_set():
                         profiler.disable()
                         path = str(environ.get("PATH_INFO", ""))
@@ -363,34 +393,44 @@ def profile(kind: str, launches: int) -> None:
 
         import bare_tool
 
-        os.environ["BARE_TOOL_CONF"] = json.dumps({
-            "issuer": platform.issuer, "client_id": platform.client_id, "deployment_id": platform.deployment_id,
-            "auth_login_url": platform.auth_login_url, "auth_token_url": platform.auth_token_url,
-            "key_set_url": platform.key_set_url})
+        os.environ["BARE_TOOL_CONF"] = json.dumps(_platform_conf(platform))
         bare_port = free_port()
         servers = [serve(OURS.name, app, port), serve(BARE.name, bare_tool.create_app(), bare_port)]
         where = {OURS.name: (port, base), BARE.name: (bare_port, f"http://127.0.0.1:{bare_port}")}
-        for tool in (OURS, BARE):  # warm-up
+        tools = [OURS, BARE]
+        if kind == "postgresql":
+            import floor_tool
+
+            os.environ["FLOOR_TOOL_CONF"] = json.dumps(_floor_conf(env, platform))
+            floor_port = free_port()
+            servers.append(serve(FLOOR.name, floor_tool.create_app(), floor_port))
+            where[FLOOR.name] = (floor_port, f"http://127.0.0.1:{floor_port}")
+            tools = [OURS, FLOOR, BARE]
+        for tool in tools:  # warm-up
             Client(tool, *where[tool.name], platform, time.perf_counter() + 60, 1, limit=50).run()
-        # Server-thread CPU per launch, both tools in this one process, alternating, without a profiler: the
+        # Server-thread CPU per launch, the tools in this one process, alternating, without a profiler: the
         # steadiest ratio a shared machine gives (no other process's load, no sweeper thread in the figure).
-        counts = {OURS.name: 0, BARE.name: 0}
+        counts = {tool.name: 0 for tool in tools}
         for key in thread_cpu:
             thread_cpu[key] = 0.0
         path_cpu.clear()
         for _ in range(3):
-            for tool in (OURS, BARE):
+            for tool in tools:
                 one = Client(tool, *where[tool.name], platform, time.perf_counter() + 600, 3,
                              limit=max(launches // 3, 1))
                 one.run()
                 counts[tool.name] += len(one.latencies)
-        ours_ms = thread_cpu[OURS.name] * 1000 / max(counts[OURS.name], 1)
-        bare_ms = thread_cpu[BARE.name] * 1000 / max(counts[BARE.name], 1)
+        per_launch = {tool.name: thread_cpu[tool.name] * 1000 / max(counts[tool.name], 1) for tool in tools}
+        bare_ms = per_launch[BARE.name]
         print(f"\nserver-thread CPU per launch, in-process, {kind} "
-              f"({counts[OURS.name]} + {counts[BARE.name]} launches, "
-              f"3 alternating rounds): ours {ours_ms:.2f} ms, bare {bare_ms:.2f} ms, ratio {ours_ms / bare_ms:.2f}×")
-        print("  ours by request: " + ", ".join(
-            f"{path} {seconds * 1000 / max(counts[OURS.name], 1):.2f} ms" for path, seconds in path_cpu.items()))
+              f"({' + '.join(str(counts[t.name]) for t in tools)} launches, 3 alternating rounds): "
+              + ", ".join(f"{t.name} {per_launch[t.name]:.2f} ms" for t in tools)
+              + "; " + ", ".join(f"{t.name}/bare {per_launch[t.name] / bare_ms:.2f}×" for t in tools if t != BARE)
+              + (f", ours/floor {per_launch[OURS.name] / per_launch[FLOOR.name]:.2f}×" if FLOOR in tools else ""))
+        for tool in tools:
+            print(f"  {tool.name} by request: " + ", ".join(
+                f"{path} {seconds * 1000 / max(counts[tool.name], 1):.2f} ms"
+                for (name, path), seconds in path_cpu.items() if name == tool.name))
         count_statements()
         profiling.set()
         measuring.set()
