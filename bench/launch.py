@@ -41,6 +41,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -361,7 +362,9 @@ def profile(kind: str, launches: int) -> None:
                 if db.engine.dialect.name == "postgresql":
                     sa.event.listen(db.engine, "checkout", trip)  # db.begin_as_ping: the BEGIN is sent at checkout
 
-        profiler = cProfile.Profile(time.thread_time)  # CPU of the serving thread only, not waits
+        # CPU of the serving thread only, not waits; one profiler per tool (ours is the one printed in full)
+        profilers = {name: cProfile.Profile(time.thread_time) for name in (OURS.name, FLOOR.name, BARE.name)}
+        profiler = profilers[OURS.name]
         path_calls: dict[str, int] = {}  # Python function calls by request path (cProfile's count: steady)
         calls_counted = [0]
         measuring, profiling = threading.Event(), threading.Event()
@@ -371,7 +374,7 @@ def profile(kind: str, launches: int) -> None:
         def serve(name: str, wsgi: Callable[..., object], at: int) -> object:
             def counted(environ: dict[str, object], start_response: Callable[..., object]) -> object:
                 if profiling.is_set():
-                    profiler.enable()
+                    profilers[name].enable()
                 started = time.thread_time()
                 try:
                     return list(wsgi(environ, start_response))  # type: ignore[call-overload]
@@ -381,7 +384,8 @@ def profile(kind: str, launches: int) -> None:
                     key = (name, str(environ.get("PATH_INFO", "")))
                     path_cpu[key] = path_cpu.get(key, 0.0) + spent
                     if profiling.is_set():
-                        profiler.disable()
+                        profilers[name].disable()
+                    if profiling.is_set() and name == OURS.name:
                         path = str(environ.get("PATH_INFO", ""))
                         total = pstats.Stats(profiler).total_calls  # type: ignore[attr-defined]
                         path_calls[path] = path_calls.get(path, 0) + total - calls_counted[0]
@@ -436,6 +440,9 @@ def profile(kind: str, launches: int) -> None:
         measuring.set()
         client = Client(OURS, port, base, platform, time.perf_counter() + 600, 2, limit=launches)
         client.run()
+        measuring.clear()
+        for tool in tools[1:]:  # the others under their own profilers, for the table by library below
+            Client(tool, *where[tool.name], platform, time.perf_counter() + 600, 2, limit=launches).run()
         for httpd in servers:
             httpd.shutdown()  # type: ignore[attr-defined]
         stats = pstats.Stats(profiler)
@@ -445,6 +452,7 @@ def profile(kind: str, launches: int) -> None:
               f"{stats.total_tt * 1000 / max(len(client.latencies), 1):.2f} ms of server CPU per launch under cProfile")
         stats.sort_stats("cumulative").print_stats(int(os.environ.get("PROFILE_LINES", "45")))
         per = max(len(client.latencies), 1)
+        by_library({tool.name: pstats.Stats(profilers[tool.name]) for tool in tools}, per)
         print("Python function calls per launch: " + ", ".join(
             f"{path} {calls / per:,.0f}" for path, calls in path_calls.items())
             + f" (all {sum(path_calls.values()) / per:,.0f})")
@@ -456,6 +464,39 @@ def profile(kind: str, launches: int) -> None:
             print(f"  {path}: {len(seen) / per:.1f} per launch; the first launch's:")
             for statement in seen[: round(len(seen) / per)]:
                 print(f"    {statement}")
+
+
+def _library(filename: str) -> str:
+    """Who a profiled function belongs to: a package in site-packages, ours, a bench tool, CPython's library."""
+    if "site-packages/" in filename:
+        return filename.split("site-packages/", 1)[1].split("/", 1)[0].removesuffix(".py")
+    if "/lti_tool/" in filename:
+        return "lti_tool (ours)"
+    if "/bench/" in filename:
+        return "bench tool's own code"
+    if filename == "~":
+        return "C built-ins (json, hashing, RSA, …)"
+    return "Python's standard library"
+
+
+def by_library(stats: dict[str, Any], launches: int) -> None:
+    """Own CPU time per launch under cProfile, by library, for each tool (the profiler inflates every figure alike)."""
+    tables: dict[str, dict[str, float]] = {}
+    for name, stat in stats.items():
+        table: dict[str, float] = {}
+        for (filename, _line, _function), (_cc, _nc, own, _cum, _callers) in stat.stats.items():
+            library = _library(filename)
+            table[library] = table.get(library, 0.0) + own * 1000 / launches
+        tables[name] = table
+    names = list(tables)
+    libraries = sorted({lib for table in tables.values() for lib in table},
+                       key=lambda lib: -tables[names[0]].get(lib, 0.0))
+    print(f"\nown CPU per launch under cProfile by library, ms ({launches} launches each):")
+    print("  " + f"{'library':38s}" + "".join(f"{name:>9s}" for name in names))
+    for library in libraries:
+        if max(table.get(library, 0.0) for table in tables.values()) >= 0.05:
+            print("  " + f"{library:38s}" + "".join(f"{tables[name].get(library, 0.0):9.2f}" for name in names))
+    print("  " + f"{'all':38s}" + "".join(f"{sum(tables[name].values()):9.2f}" for name in names))
 
 
 def main() -> None:
