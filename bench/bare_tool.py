@@ -21,7 +21,7 @@ from pylti1p3.contrib.flask.launch_data_storage.cache import FlaskCacheDataStora
 from pylti1p3.tool_config import ToolConfDict
 
 
-class _ProcessCache:
+class ProcessCache:
     """The smallest cache pylti1p3next's cache storage accepts (get/set with a lifetime), per worker."""
 
     def __init__(self) -> None:
@@ -35,17 +35,21 @@ class _ProcessCache:
         self._values[key] = (value, time.monotonic() + (exp or 3600))
 
 
-def create_app() -> Flask:
-    """The bare tool, configured from BARE_TOOL_CONF."""
-    conf = json.loads(os.environ["BARE_TOOL_CONF"])
-    tool_conf = ToolConfDict({conf["issuer"]: [{
+def tool_conf(conf: dict[str, str]) -> ToolConfDict:
+    """pylti1p3next's registration of the one platform (issuer, client id, endpoints, deployment)."""
+    return ToolConfDict({conf["issuer"]: [{
         "default": True, "client_id": conf["client_id"], "auth_login_url": conf["auth_login_url"],
         "auth_token_url": conf["auth_token_url"], "key_set_url": conf["key_set_url"],
         "deployment_ids": [conf["deployment_id"]],
     }]})
+
+
+def create_app() -> Flask:
+    """The bare tool, configured from BARE_TOOL_CONF."""
+    registration = tool_conf(json.loads(os.environ["BARE_TOOL_CONF"]))
     app = Flask(__name__)
     app.config["SECRET_KEY"] = "bare-bench"
-    key_cache = _ProcessCache()
+    key_cache = ProcessCache()
 
     @app.get("/health")
     def health() -> Any:
@@ -54,11 +58,11 @@ def create_app() -> Flask:
     @app.route("/login", methods=["GET", "POST"])
     def login() -> Any:
         target = request.values.get("target_link_uri", "")
-        return FlaskOIDCLogin(FlaskRequest(), tool_conf).redirect(target)
+        return FlaskOIDCLogin(FlaskRequest(), registration).redirect(target)
 
     @app.post("/launch")
     def launch() -> Any:
-        message = FlaskMessageLaunch(FlaskRequest(), tool_conf)
+        message = FlaskMessageLaunch(FlaskRequest(), registration)
         message.set_public_key_caching(FlaskCacheDataStorage(key_cache), cache_lifetime=300)
         data = message.get_launch_data()  # validates state, signature, registration, deployment, nonce
         return jsonify(sub=data["sub"], roles=data.get("https://purl.imsglobal.org/spec/lti/claim/roles", []))

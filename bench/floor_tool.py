@@ -26,18 +26,17 @@ import json
 import os
 import secrets
 import threading
-import time
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jinja2
 import psycopg
+from bare_tool import ProcessCache, tool_conf
 from flask import Flask, Response, abort, jsonify, request
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.contrib.flask.launch_data_storage.cache import FlaskCacheDataStorage
 from pylti1p3.session import SessionService
-from pylti1p3.tool_config import ToolConfDict
 
 LEARNER_ROLE = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -133,20 +132,6 @@ class _NonceInDatabase(SessionService):
         pass
 
 
-class _ProcessCache:
-    """The platform's JWKS kept per worker, as the bare tool keeps it."""
-
-    def __init__(self) -> None:
-        self._values: dict[str, tuple[Any, float]] = {}
-
-    def get(self, key: str) -> Any:
-        value, until = self._values.get(key, (None, 0.0))
-        return value if until > time.monotonic() else None
-
-    def set(self, key: str, value: Any, exp: int | None = None) -> None:
-        self._values[key] = (value, time.monotonic() + (exp or 3600))
-
-
 def prepare(database: str, units: dict[str, str]) -> None:
     """The floor's tables in `database`, and the units it can launch (slug → title)."""
     with psycopg.connect(database, autocommit=True) as conn:
@@ -158,13 +143,9 @@ def prepare(database: str, units: dict[str, str]) -> None:
 def create_app() -> Flask:
     """The floor tool, configured from FLOOR_TOOL_CONF."""
     conf = json.loads(os.environ["FLOOR_TOOL_CONF"])
-    tool_conf = ToolConfDict({conf["issuer"]: [{
-        "default": True, "client_id": conf["client_id"], "auth_login_url": conf["auth_login_url"],
-        "auth_token_url": conf["auth_token_url"], "key_set_url": conf["key_set_url"],
-        "deployment_ids": [conf["deployment_id"]],
-    }]})
+    registration = tool_conf(conf)
     app = Flask(__name__)
-    key_cache = _ProcessCache()
+    key_cache = ProcessCache()
     local = threading.local()
     opened: list[psycopg.Connection[Any]] = app.extensions.setdefault("floor_tool.connections", [])
 
@@ -184,7 +165,7 @@ def create_app() -> Flask:
         target = request.values.get("target_link_uri", "")
         flask_request = FlaskRequest()
         session = _NonceInDatabase(flask_request)
-        redirect = FlaskOIDCLogin(flask_request, tool_conf, session_service=session).redirect(target)
+        redirect = FlaskOIDCLogin(flask_request, registration, session_service=session).redirect(target)
         state = dict(parse_qsl(urlsplit(redirect.headers["Location"]).query))["state"]
         connection().execute(LOGIN, {"state": state, "nonce": session.nonce, "target": target})
         return redirect
@@ -192,7 +173,7 @@ def create_app() -> Flask:
     @app.post("/launch")
     def launch() -> Any:
         flask_request = FlaskRequest()
-        message = FlaskMessageLaunch(flask_request, tool_conf, session_service=_NonceInDatabase(flask_request))
+        message = FlaskMessageLaunch(flask_request, registration, session_service=_NonceInDatabase(flask_request))
         message.set_public_key_caching(FlaskCacheDataStorage(key_cache), cache_lifetime=300)
         data = message.get_launch_data()  # validates state cookie, signature, registration, deployment
         if LEARNER_ROLE not in data.get(CLAIM + "roles", []):
