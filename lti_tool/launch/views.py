@@ -20,13 +20,14 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from pylti1p3.contrib.flask import FlaskCookieService, FlaskRequest
+from pylti1p3.contrib.flask import FlaskCookieService
+from sqlalchemy import orm as so
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from lti_tool.db import db
+from lti_tool.db import db, request_session
 from lti_tool.errors import N_, LaunchError, ToolError
 from lti_tool.http_url import origin, same_origin
-from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin
+from lti_tool.launch.adapter import DbToolConf, ToolMessageLaunch, ToolOIDCLogin, ToolRequest
 from lti_tool.launch.claims import LtiLaunch, MessageType
 from lti_tool.launch.keys import ensure_published_jwks
 from lti_tool.launch.login_params import checked_login_params
@@ -63,8 +64,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
 
 
-def _store() -> LoginStateStore:
-    return LoginStateStore(db.session, lifetime_seconds=current_settings().login_state_seconds,
+def _store(database: so.Session) -> LoginStateStore:
+    return LoginStateStore(database, lifetime_seconds=current_settings().login_state_seconds,
                            check=registry_check())
 
 
@@ -73,7 +74,9 @@ def _store() -> LoginStateStore:
 def login() -> ResponseReturnValue:
     """OIDC third-party login initiation: remember state+nonce, send the browser to the platform."""
     settings = current_settings()
-    params = checked_login_params(request.values)  # sizes and characters, before anything reads or stores them
+    database = request_session()
+    values = request.values
+    params = checked_login_params(values)  # sizes and characters, before anything reads or stores them
     target = params.get("target_link_uri", "").strip()
     if not target:
         raise LaunchError(N_("The login request does not say which activity to open (no target_link_uri)."),
@@ -81,13 +84,13 @@ def login() -> ResponseReturnValue:
     if not same_origin(target, settings.base_url):
         raise LaunchError(N_("The login asks to open an address that is not this tool. The tool's address "
                           "(TOOL_BASE_URL) may be configured differently in the LMS."), code="foreign_target")
-    conf = DbToolConf(db.session, request_registry())
-    oidc = ToolOIDCLogin(FlaskRequest(), conf)
+    conf = DbToolConf(database, request_registry())
+    oidc = ToolOIDCLogin(ToolRequest(), conf)
     auth_url, state, nonce = oidc.prepare(settings.base_url + "/lti/launch")
     assert conf.platform is not None
     storage_target = params.get("lti_storage_target", "").strip()
-    use_platform_storage = bool(storage_target) and not request.values.get("lti1p3_new_window")
-    _store().create(
+    use_platform_storage = bool(storage_target) and not values.get("lti1p3_new_window")
+    _store(database).create(
         state=state, nonce=nonce, platform_pk=conf.platform.id, target_link_uri=target,
         binding="platform" if use_platform_storage else "cookie", storage_target=storage_target,
         login_params={key: params[key] for key in LOGIN_PARAMS if params.get(key)},
@@ -108,37 +111,40 @@ def login() -> ResponseReturnValue:
 def launch() -> ResponseReturnValue:
     """The id_token launch: validate it fully, record the tenant, open a launch session."""
     settings = current_settings()
-    conf = DbToolConf(db.session, request_registry())
+    database = request_session()
+    tool = runtime()
+    form = request.form
+    conf = DbToolConf(database, request_registry())
     proof = None
-    if request.form.get("lti_storage_state"):
-        proof = {"state": request.form["lti_storage_state"], "nonce": request.form.get("lti_storage_nonce", "")}
-    keys = wired(runtime().parts.platform_keys, "the platforms' key cache")
-    flask_request = FlaskRequest()
+    if form.get("lti_storage_state"):
+        proof = {"state": form["lti_storage_state"], "nonce": form.get("lti_storage_nonce", "")}
+    keys = wired(tool.parts.platform_keys, "the platforms' key cache")
+    flask_request = ToolRequest()
     cookies = FlaskCookieService(flask_request)  # pylti1p3next's cookies (the login's state cookie)
-    message = ToolMessageLaunch(flask_request, conf, store=_store(), keys=keys,
+    message = ToolMessageLaunch(flask_request, conf, store=_store(database), keys=keys,
                                 leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof,
-                                requests_session=runtime().requests_session)
+                                requests_session=tool.requests_session)
     try:
         # PostgreSQL: the login state is consumed by record_launch's first statement (one round trip less), which
         # refuses as validate would; so both sit in this try, and a refused launch is answered alike.
-        message.validate(take_later=takes_login(db.session))
+        message.validate(take_later=takes_login(database))
         assert conf.deployment is not None
         lti = LtiLaunch(message.claims())
-        new = record_launch(db.session, conf.deployment, lti, lifetime_hours=settings.launch_session_hours,
+        new = record_launch(database, conf.deployment, lti, lifetime_hours=settings.launch_session_hours,
                             login=message.login_to_take)
     except LaunchError as error:
         row = message.login_state
         if error.code == "state_cookie_missing" and row is not None:
-            db.session.rollback()
+            database.rollback()
             if row.binding == "platform":
                 return render_template(
-                    "launch/platform_storage.html", mode="get", state=row.state, id_token=request.form["id_token"],
+                    "launch/platform_storage.html", mode="get", state=row.state, id_token=form["id_token"],
                     storage_target=row.storage_target, platform_origin=origin(row.platform.auth_login_url),
                 )
             restart = url_for("launch.login", **{**row.login_params, "lti1p3_new_window": "1"})
             return render_template("launch/cookies_blocked.html", restart_url=restart), 401
         if error.code == "unknown_state":
-            again = _landed_already(cookies)
+            again = _landed_already(database, cookies)
             if again is not None:
                 return again
         raise
@@ -151,7 +157,7 @@ def launch() -> ResponseReturnValue:
     g.landing_url = landing_url(new.session)
     if proof is None:
         lifetime = settings.launch_session_hours * 3600
-        state = request.form.get("state", "")
+        state = form.get("state", "")
 
         @after_this_request
         def _cookies(response: WerkzeugResponse) -> WerkzeugResponse:
@@ -167,14 +173,14 @@ def launch() -> ResponseReturnValue:
     try:
         page = make_response(landing_page(new.session))
     except ToolError:
-        db.session.commit()  # the launch stands although its landing page refuses (the request's end would not)
+        database.commit()  # the launch stands although its landing page refuses (the request's end would not)
         raise
     if page.status_code >= 400:
-        db.session.commit()  # the same for a landing page answered with an error status (an unknown unit)
+        database.commit()  # the same for a landing page answered with an error status (an unknown unit)
     return page
 
 
-def _landed_already(cookies: FlaskCookieService) -> WerkzeugResponse | None:
+def _landed_already(database: so.Session, cookies: FlaskCookieService) -> WerkzeugResponse | None:
     """A reload of a launch this browser already landed from (a browser without JS posts the used id_token
     again): 303 to that launch's landing page, when the browser still holds that launch's live session.
 
@@ -185,8 +191,8 @@ def _landed_already(cookies: FlaskCookieService) -> WerkzeugResponse | None:
     mark = cookies.get_cookie(request.form.get("state", ""))
     if not token or not mark or not hmac.compare_digest(mark.encode(), landed_mark(token).encode()):
         return None
-    db.session.rollback()  # nothing of the refused launch stays
-    session = find_session(db.session, token, request_registry())
+    database.rollback()  # nothing of the refused launch stays
+    session = find_session(database, token, request_registry())
     if session is None:
         return None
     g.launch_session, g.launch_token, g.launch_deployment_pk = session, token, session.deployment_pk

@@ -16,7 +16,7 @@ from flask import Flask, Response
 from sqlalchemy import orm as so
 
 from lti_tool.db import WROTE as _WROTE
-from lti_tool.db import db
+from lti_tool.db import request_session
 
 
 def _wrote(session: so.Session, *_: Any) -> None:
@@ -48,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _commit(response: Response) -> Response:
-        session = db.session
+        session = request_session()  # once: each read of db.session looks the session up again
         wrote = session.info.get(_WROTE) or session.new or session.dirty or session.deleted  # flushed, or pending
         if response.status_code < 400 and wrote:
             session.commit()  # a failure here is an exception: the 500/503 page of lti_tool.web.errors
