@@ -25,7 +25,7 @@ from werkzeug.exceptions import ServiceUnavailable
 from lti_tool.bounds.deadline import RequestDeadline, Watchdog
 from lti_tool.bounds.store import DatabaseStorage  # also registers the mastery+database:// scheme with `limits`
 from lti_tool.db import db
-from lti_tool.runtime import runtime, wired
+from lti_tool.runtime import current_request, runtime, wired
 from lti_tool.settings import Settings
 
 KB = 1024
@@ -113,16 +113,17 @@ def init_app(app: Flask, settings: Settings) -> None:
 
     @app.before_request
     def _apply_bounds() -> None:
-        bound = bounds.get(request.endpoint or "")
+        current = current_request()  # once: each read through Flask's proxy looks the request up again
+        bound = bounds.get(current.endpoint or "")
         if bound is None:
             return
         if bound.body is not None:
-            request.max_content_length = bound.body  # Flask 3.1: per request, before the body is read
+            current.max_content_length = bound.body  # Flask 3.1: per request, before the body is read
         if bound.seconds is not None:
-            watchdog: Watchdog | None = request.environ.get("mastery.deadline")
+            watchdog: Watchdog | None = current.environ.get("mastery.deadline")
             if watchdog is not None:
                 watchdog.extend(bound.seconds)
-        semaphore = semaphores.get(request.endpoint or "")
+        semaphore = semaphores.get(current.endpoint or "")
         if semaphore is not None:
             if not semaphore.acquire(timeout=2.0):  # a short wait: most verifications take milliseconds
                 raise Busy(retry_after=5)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from lti_tool.db import db
 from lti_tool.launch.registry_cache import Registry
 from lti_tool.launch.web_session import request_registry
-from lti_tool.runtime import runtime
+from lti_tool.runtime import request_globals, runtime
 
 
 def content_security_policy(frame_ancestors: Iterable[str], *, form_action: str = "*") -> str:
@@ -69,7 +69,8 @@ def response_policy(cache: RegisteredOrigins) -> str:
     """The Content-Security-Policy of this response: who may frame it."""
     if request.endpoint == "static":
         return content_security_policy([])  # style sheets, scripts, images are never framed: no database read
-    deployment_pk = g.get("launch_deployment_pk") if g.get("launch_session") is not None else None
+    request_g = request_globals()
+    deployment_pk = request_g.get("launch_deployment_pk") if request_g.get("launch_session") is not None else None
     try:
         registry = request_registry()
     except SQLAlchemyError:

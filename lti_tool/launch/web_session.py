@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, Request, current_app, g, has_request_context, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -28,7 +28,7 @@ from lti_tool.launch.claims import Role
 from lti_tool.launch.models import LaunchSession
 from lti_tool.launch.registry_cache import GenerationCheck, Registry, RegistryMoved, read_generation
 from lti_tool.launch.services import find_session, live_session, session_and_generation
-from lti_tool.runtime import runtime, wired
+from lti_tool.runtime import current_request, request_globals, runtime, wired
 
 SESSION_COOKIE = "mastery_session"
 SESSION_HEADER = "X-Launch-Session"  # when the browser blocks third-party cookies in the LMS iframe
@@ -44,8 +44,9 @@ def request_launch_token() -> str:
 
     The ``ls`` parameter is never logged: the access log has no query strings.
     """
-    return (request.headers.get(SESSION_HEADER) or _first(request.args, SESSION_PARAM) or _form_token()
-            or _first(request.cookies, SESSION_COOKIE))
+    current = current_request()
+    return (current.headers.get(SESSION_HEADER) or _first(current.args, SESSION_PARAM) or _form_token(current)
+            or _first(current.cookies, SESSION_COOKIE))
 
 
 def _first(values: MultiDict[str, str], key: str) -> str:
@@ -55,22 +56,23 @@ def _first(values: MultiDict[str, str], key: str) -> str:
     return values[key] if key in values else ""  # noqa: SIM401 - the point (above)
 
 
-def _form_token() -> str:
+def _form_token(current: Request) -> str:
     # Only a plain form carries the token in its body; reading any other body here would parse (or refuse) an
     # upload or an oversized request before the view decides, and inside the error page's own locale lookup.
-    if request.mimetype != "application/x-www-form-urlencoded":
+    if current.mimetype != "application/x-www-form-urlencoded":
         return ""
     try:
-        return _first(request.form, SESSION_PARAM)
+        return _first(current.form, SESSION_PARAM)
     except HTTPException:
         return ""
 
 
 def request_registry() -> Registry:
     """The registrations for this request: the process's snapshot, checked against the generation once."""
-    if "registry" not in g:
-        g.registry = wired(runtime().parts.registry, "the registry cache").current(db.session)
-    registry: Registry = g.registry
+    request_g = request_globals()
+    registry: Registry | None = request_g.get("registry")
+    if registry is None:
+        registry = request_g.registry = wired(runtime().parts.registry, "the registry cache").current(db.session)
     return registry
 
 
@@ -86,10 +88,11 @@ def registry_confirmed_by_first_write(view: Callable[P, R]) -> Callable[P, R]:
     @wraps(view)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         snapshot = wired(runtime().parts.registry, "the registry cache").cached()
-        if snapshot is None or "registry" in g:
+        request_g = request_globals()
+        if snapshot is None or "registry" in request_g:
             return view(*args, **kwargs)
         check = GenerationCheck(snapshot.generation)
-        g.registry, g.registry_check = snapshot, check
+        request_g.registry, request_g.registry_check = snapshot, check
         try:
             answer = view(*args, **kwargs)
             if check.confirmed or read_generation(db.session) == snapshot.generation:
@@ -200,13 +203,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _csrf() -> dict[str, object]:
-        session = g.get("launch_session")
+        request_g = request_globals()
+        session = request_g.get("launch_session")
         return {"csrf_token": session.csrf_token if session is not None else "",
-                "launch_token": g.get("launch_token", ""), "landing_url": g.get("landing_url", "")}
+                "launch_token": request_g.get("launch_token", ""), "landing_url": request_g.get("landing_url", "")}
 
     @app.url_defaults
     def _carry_launch(endpoint: str, values: dict[str, object]) -> None:
-        token = g.get("launch_token") if has_request_context() else None
+        token = request_globals().get("launch_token") if has_request_context() else None
         if token and endpoint in scoped_endpoints():
             values.setdefault(SESSION_PARAM, token)
 

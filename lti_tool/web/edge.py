@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter, Map
+
+from lti_tool.runtime import current_request
 
 INT_MAX = 2**31 - 1  # INTEGER on PostgreSQL (and the range SQLite ids are compared in)
 
@@ -46,8 +48,9 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _refuse_nul() -> None:
-        if "\x00" in request.path or _has_nul(request.args):
+        current = current_request()  # once: four reads through the proxy otherwise
+        if "\x00" in current.path or _has_nul(current.args):
             raise NulCharacter()
-        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and _has_nul(
-                request.form):
+        if current.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and _has_nul(
+                current.form):
             raise NulCharacter()

@@ -19,6 +19,7 @@ from lti_tool.db import db
 from lti_tool.errors import N_, ToolError, page_message
 from lti_tool.launch.web_session import request_launch_token
 from lti_tool.negotiation import wants_json
+from lti_tool.runtime import request_globals
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +125,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def _no_store_when_launched(response: Response) -> Response:
         # A page or answer made for a launched user (learner data, CSRF tokens) is never kept by a cache.
-        if request.endpoint != "static" and (g.get("launch_session") is not None or request_launch_token()):
+        if request.endpoint != "static" and (request_globals().get("launch_session") is not None
+                                             or request_launch_token()):
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -15,20 +15,22 @@ from markupsafe import Markup
 from lti_tool.assessment.numbers import format_number, format_percentage, symbols
 from lti_tool.errors import N_
 from lti_tool.locales import SUPPORTED_LOCALES, country_name
+from lti_tool.runtime import request_globals
 from lti_tool.settings import PROJECT_ROOT
 
 
 def select_locale() -> str:
     """The launch's locale when there is a launch session, otherwise the best match of Accept-Language."""
-    coordinator_locale = g.get("coordinator_locale")  # lti_tool.pilots: a coordinator's chosen language
+    request_g = request_globals()
+    coordinator_locale = request_g.get("coordinator_locale")  # lti_tool.pilots: a coordinator's chosen language
     if coordinator_locale in SUPPORTED_LOCALES:
         return str(coordinator_locale)
-    if "launch_session" not in g and has_request_context():
+    if "launch_session" not in request_g and has_request_context():
         # A page that failed before its view read the session (a 404, a 405) still speaks the launch's language.
         from lti_tool.launch.web_session import peek_launch
 
         peek_launch()
-    session = g.get("launch_session")
+    session = request_g.get("launch_session")
     if session is not None and session.locale:
         base = session.locale.replace("_", "-").split("-")[0].lower()
         if base in SUPPORTED_LOCALES:
