@@ -45,7 +45,7 @@ from lti_tool.launch.web_session import (
     request_registry,
     set_session_cookie,
 )
-from lti_tool.runtime import current_settings, runtime, wired
+from lti_tool.runtime import current_settings, request_globals, runtime, wired
 
 bp = Blueprint("launch", __name__)
 LandingRender = Callable[..., ResponseReturnValue]
@@ -152,9 +152,10 @@ def launch() -> ResponseReturnValue:
     # the landing URL's own request would be (web_session.peek_launch). The page carries this launch's token
     # (``ls``), so a launch in another tab cannot take its place, and puts its landing URL in place of this POST in
     # the browser's history (js/landing.js): a reload or Back asks for the page, not the used id_token again.
-    g.launch_session, g.launch_token = new.session, new.token
-    g.launch_deployment_pk = conf.deployment.id
-    g.landing_url = landing_url(new.session)
+    request_g = request_globals()  # once: each read or write through Flask's proxy looks g up again
+    request_g.launch_session, request_g.launch_token = new.session, new.token
+    request_g.launch_deployment_pk = conf.deployment.id
+    request_g.landing_url = landing_url(new.session)
     if proof is None:
         lifetime = settings.launch_session_hours * 3600
         state = form.get("state", "")
