@@ -113,13 +113,13 @@ def launch() -> ResponseReturnValue:
     settings = current_settings()
     database = request_session()
     tool = runtime()
-    form = request.form
     conf = DbToolConf(database, request_registry())
+    flask_request = ToolRequest()
+    form = flask_request.params  # the form's first values, as request.form.get reads them
     proof = None
     if form.get("lti_storage_state"):
         proof = {"state": form["lti_storage_state"], "nonce": form.get("lti_storage_nonce", "")}
     keys = wired(tool.parts.platform_keys, "the platforms' key cache")
-    flask_request = ToolRequest()
     cookies = FlaskCookieService(flask_request)  # pylti1p3next's cookies (the login's state cookie)
     message = ToolMessageLaunch(flask_request, conf, store=_store(database), keys=keys,
                                 leeway_seconds=settings.jwt_leeway_seconds, platform_storage=proof,
@@ -138,7 +138,7 @@ def launch() -> ResponseReturnValue:
             database.rollback()
             if row.binding == "platform":
                 return render_template(
-                    "launch/platform_storage.html", mode="get", state=row.state, id_token=form["id_token"],
+                    "launch/platform_storage.html", mode="get", state=row.state, id_token=request.form["id_token"],
                     storage_target=row.storage_target, platform_origin=origin(row.platform.auth_login_url),
                 )
             restart = url_for("launch.login", **{**row.login_params, "lti1p3_new_window": "1"})
