@@ -58,10 +58,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     """Build the app; the only place where settings, database, keys caches and blueprints are wired."""
     settings = (settings or load_settings()).resolved()
     _configure_logging(settings)
-    from lti_tool.web.flask_app import ToolFlask
+    app = Flask(__name__, instance_path=str(settings.instance_path.resolve()))
     from lti_tool.web.json_provider import SafeJSONProvider
-
-    app = ToolFlask(__name__, instance_path=str(settings.instance_path.resolve()))
 
     app.json = SafeJSONProvider(app)
     app.config.update(
